@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+// yocoprof: an analytic cost model for LLM serving (MHA, GQA, YOCO) checked against real kernels.
+//
+// Dependencies point one way:
+//   CostModel (standard library only)
+//     <- ProfileStore (Profiles/*.json, Hugging Face config.json -> CostModel specs)
+//     <- Reporting    (rows -> table / CSV / JSON / markdown)
+//     <- yocoprof     (the executable: commands and the one place that sets the exit code)
+import PackageDescription
+
+let package = Package(
+    name: "yocoprof",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "yocoprof", targets: ["yocoprof"]),
+        .library(name: "CostModel", targets: ["CostModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CostModel"),
+        .target(name: "ProfileStore", dependencies: ["CostModel"]),
+        .target(name: "Reporting", dependencies: ["CostModel"]),
+        .executableTarget(
+            name: "yocoprof",
+            dependencies: [
+                "CostModel", "ProfileStore", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
+        .testTarget(name: "yocoprofTests", dependencies: ["ProfileStore", "CostModel"]),
+    ]
+)

@@ -1,0 +1,70 @@
+// An accelerator or host as the cost model sees it. Base units only: bytes, bytes/s, FLOP/s,
+// seconds. Efficiencies are fractions of peak that the roofline model assumes are reachable
+// (BRIEF §3, "Latency model"); each profile states where its figures come from.
+
+public struct HardwareSpec: Sendable, Hashable {
+    public var id: String
+    public var source: String
+    public var notes: String
+    /// Memory capacity as the device reports it, in bytes.
+    public var memoryBytes: Int128
+    /// Reserve taken by the runtime (context, allocator pools) before the model loads, in bytes.
+    public var runtimeOverheadBytes: Int128
+    /// Peak memory bandwidth, bytes/s.
+    public var memoryBandwidthBytesPerSecond: Double
+    /// Dense peak throughput per compute dtype, FLOP/s (no sparsity).
+    public var peakFlopsPerSecond: [DType: Double]
+    /// Fraction of peak FLOP/s reached by large matrix products.
+    public var computeEfficiency: Double
+    /// Fraction of peak bandwidth reached by streaming reads.
+    public var memoryEfficiency: Double
+    /// Fixed cost per operator launch, seconds.
+    public var operatorOverheadSeconds: Double
+
+    public init(
+        id: String, source: String, notes: String = "", memoryBytes: Int128,
+        runtimeOverheadBytes: Int128 = 0, memoryBandwidthBytesPerSecond: Double,
+        peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
+        operatorOverheadSeconds: Double
+    ) {
+        self.id = id
+        self.source = source
+        self.notes = notes
+        self.memoryBytes = memoryBytes
+        self.runtimeOverheadBytes = runtimeOverheadBytes
+        self.memoryBandwidthBytesPerSecond = memoryBandwidthBytesPerSecond
+        self.peakFlopsPerSecond = peakFlopsPerSecond
+        self.computeEfficiency = computeEfficiency
+        self.memoryEfficiency = memoryEfficiency
+        self.operatorOverheadSeconds = operatorOverheadSeconds
+    }
+
+    /// Throws the first violated constraint (field names are the profile's keys).
+    public func validate() throws(SpecError) {
+        if memoryBytes <= 0 {
+            throw SpecError(field: "memory_bytes", constraint: "must be positive", value: "\(memoryBytes)")
+        }
+        if runtimeOverheadBytes < 0 || runtimeOverheadBytes >= memoryBytes {
+            throw SpecError(field: "runtime_overhead_bytes", constraint: "must be at least 0 and below `memory_bytes` (\(memoryBytes))", value: "\(runtimeOverheadBytes)")
+        }
+        if !(memoryBandwidthBytesPerSecond > 0) || !memoryBandwidthBytesPerSecond.isFinite {
+            throw SpecError(field: "memory_bandwidth_bytes_per_second", constraint: "must be a positive finite number", value: "\(memoryBandwidthBytesPerSecond)")
+        }
+        if peakFlopsPerSecond.isEmpty {
+            throw SpecError(field: "peak_flops_per_second", constraint: "must name at least one dtype", value: "{}")
+        }
+        for (dtype, flops) in peakFlopsPerSecond where !(flops > 0) || !flops.isFinite {
+            throw SpecError(field: "peak_flops_per_second.\(dtype.rawValue)", constraint: "must be a positive finite number", value: "\(flops)")
+        }
+        for (field, value) in [("compute_efficiency", computeEfficiency), ("memory_efficiency", memoryEfficiency)]
+        where !(value > 0 && value <= 1) {
+            throw SpecError(field: field, constraint: "must be in (0, 1]", value: "\(value)")
+        }
+        if !(operatorOverheadSeconds >= 0) || !operatorOverheadSeconds.isFinite {
+            throw SpecError(field: "operator_overhead_seconds", constraint: "must be a finite number >= 0", value: "\(operatorOverheadSeconds)")
+        }
+    }
+
+    /// Capacity left for the model after the runtime's reserve.
+    public var usableMemoryBytes: Int128 { memoryBytes - runtimeOverheadBytes }
+}

@@ -1,0 +1,130 @@
+// The memory model: exact integer bytes by component (BRIEF §3, "Memory").
+//
+// Legend: B batch, N prompt tokens, G generated tokens, T = N + G tokens held per sequence,
+// c prefill chunk (tokens of each prompt processed at once; c = N when unchunked).
+// Counts:
+//   weights      parameter count per class * bytes of the weight dtype
+//   KV cache     B * sum over cache slots of positions(T) * 2 * Hkv * dh * bytes(kv dtype);
+//                a slot shared by several layers (YOCO's K̂/V̂) is counted once
+//   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T
+//   activations  an estimate of the peak live set during prefill (assumption, see below)
+//   overhead     the runtime's reserve, from the hardware profile (0 without one)
+// Activation assumption: B * c tokens are in flight; each holds the residual stream (d), the
+// normed input (d) and the larger of the widest mixer workspace and the SwiGLU workspace (2F:
+// gate and up, the product is formed in place), all in the activation dtype; plus fp32 logits
+// for the last position of each sequence (B * V * 4 bytes). Mixer workspace: attention q, k, v
+// and output (2*H*dh + 2*Hkv*dh); gated retention q, k, v, gate, output (5*hR*dR) and the decays
+// (hR); YOCO cross layers run on the last position only during prefill, so they count 1 token.
+// Attention score tiles and BLAS scratch are not counted (kilobytes to a few MiB).
+
+/// The inputs of a memory query.
+public struct MemoryQuery: Sendable, Hashable {
+    public var batch: Int
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var dtypes: DTypePlan
+    /// Tokens of each prompt processed per prefill step; nil = the whole prompt at once.
+    public var prefillChunkTokens: Int?
+    /// Runtime reserve (CUDA context, allocator pools) from the hardware profile.
+    public var runtimeOverheadBytes: Int128
+
+    public init(
+        batch: Int = 1, promptTokens: Int, generatedTokens: Int = 0, dtypes: DTypePlan,
+        prefillChunkTokens: Int? = nil, runtimeOverheadBytes: Int128 = 0
+    ) {
+        self.batch = batch
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.dtypes = dtypes
+        self.prefillChunkTokens = prefillChunkTokens
+        self.runtimeOverheadBytes = runtimeOverheadBytes
+    }
+
+    /// T: tokens held per sequence at the end of generation.
+    public var contextTokens: Int128 { Int128(promptTokens) + Int128(generatedTokens) }
+}
+
+/// Memory by component, in bytes.
+public struct MemoryBreakdown: Sendable, Hashable {
+    public var weightBytesByClass: [WeightClass: Int128]
+    public var kvCacheBytes: Int128
+    public var stateBytes: Int128
+    public var activationBytes: Int128
+    public var runtimeOverheadBytes: Int128
+
+    public var weightBytes: Int128 { weightBytesByClass.values.reduce(0, +) }
+    public var totalBytes: Int128 {
+        weightBytes + kvCacheBytes + stateBytes + activationBytes + runtimeOverheadBytes
+    }
+    /// KV cache and recurrent state: what `--kv-only` budgets.
+    public var cacheBytes: Int128 { kvCacheBytes + stateBytes }
+}
+
+extension ModelSpec {
+    /// Bytes of every weight class in `dtype`.
+    public func weightBytes(dtype: DType) -> [WeightClass: Int128] {
+        parameterCount.byClass.mapValues { dtype.bytes(elements: $0) }
+    }
+
+    /// KV-cache bytes for `batch` sequences holding `tokens` tokens each.
+    public func kvCacheBytes(batch: Int, tokens: Int128, dtype: DType) -> Int128 {
+        let perSequence = caches.filter { !$0.isState }.reduce(Int128(0)) {
+            $0 + dtype.bytes(elements: $1.elements(tokens: tokens))
+        }
+        return Int128(batch) * perSequence
+    }
+
+    /// Recurrent-state bytes for `batch` sequences.
+    public func stateBytes(batch: Int, dtype: DType) -> Int128 {
+        let perSequence = caches.filter(\.isState).reduce(Int128(0)) {
+            $0 + dtype.bytes(elements: $1.elements(tokens: 0))
+        }
+        return Int128(batch) * perSequence
+    }
+
+    /// Elements of mixer workspace per token for one layer kind (see the legend above).
+    func mixerWorkspaceElementsPerToken(_ kind: LayerKind) -> Int128 {
+        switch kind {
+        case .attention, .slidingWindowSelf:
+            return 2 * Int128(heads * headDim) + 2 * Int128(kvWidth)
+        case .cross:
+            return 2 * Int128(heads * headDim)  // K̂/V̂ live in the shared cache
+        case .gatedRetention(let h, let dh):
+            return 5 * Int128(h * dh) + Int128(h)
+        }
+    }
+
+    /// Estimated peak activation bytes of a prefill (assumption documented at the top of this file).
+    public func activationBytes(batch: Int, promptTokens: Int, chunkTokens: Int?, dtype: DType) -> Int128 {
+        guard promptTokens > 0, batch > 0 else { return 0 }
+        let chunk = Int128(min(promptTokens, chunkTokens ?? promptTokens))
+        let d = Int128(hiddenSize)
+        let ffn = 2 * Int128(ffnSize)
+        var widest: Int128 = 0  // elements live per in-flight token, over all layers run on every token
+        var lastOnly: Int128 = 0  // cross layers: run on the last position only
+        for kind in Set(layerKinds) {
+            let width = 2 * d + max(mixerWorkspaceElementsPerToken(kind), ffn)
+            if case .cross = kind { lastOnly = max(lastOnly, width) } else { widest = max(widest, width) }
+        }
+        if isYOCO {
+            // The K̂/V̂ projection runs over all N tokens: normed input and the two projections.
+            widest = max(widest, 2 * d + 2 * Int128(kvWidth))
+        }
+        let B = Int128(batch)
+        let live = max(dtype.bytes(elements: B * chunk * widest), dtype.bytes(elements: B * lastOnly))
+        let logits = B * Int128(vocabSize) * 4
+        return live + logits
+    }
+
+    /// The whole breakdown for one query.
+    public func memory(_ q: MemoryQuery) -> MemoryBreakdown {
+        MemoryBreakdown(
+            weightBytesByClass: weightBytes(dtype: q.dtypes.weights),
+            kvCacheBytes: kvCacheBytes(batch: q.batch, tokens: q.contextTokens, dtype: q.dtypes.kvCache),
+            stateBytes: stateBytes(batch: q.batch, dtype: q.dtypes.state),
+            activationBytes: activationBytes(
+                batch: q.batch, promptTokens: q.promptTokens, chunkTokens: q.prefillChunkTokens,
+                dtype: q.dtypes.activations),
+            runtimeOverheadBytes: q.runtimeOverheadBytes)
+    }
+}

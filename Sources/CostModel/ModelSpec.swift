@@ -1,0 +1,119 @@
+// The shape of a model, as the cost model and the kernels see it.
+//
+// Legend (BRIEF §2): L layers, d hidden size, H query heads, Hkv key/value heads, dh head dimension,
+// F feed-forward (SwiGLU) inner size, V vocabulary, W sliding window.
+// A YOCO model splits its L layers into a self-decoder (the first `selfDecoderLayers`) and a
+// cross-decoder (the rest) that shares one global K/V cache.
+
+/// How the self-decoder of a YOCO model mixes tokens.
+public enum SelfDecoder: Sendable, Hashable {
+    /// Gated retention: `heads` heads of `headDim`, a dh x dh recurrent state per head, chunk size
+    /// `chunkTokens` for the chunkwise prefill (the reference code uses 256).
+    case gatedRetention(heads: Int, headDim: Int, chunkTokens: Int)
+    /// Causal attention over the last `window` positions with GQA (the model's H, Hkv, dh);
+    /// its cache is a ring of at most `window` positions per layer.
+    case slidingWindow(window: Int)
+}
+
+/// The model family and what distinguishes it.
+public enum Architecture: Sendable, Hashable {
+    /// A standard decoder-only Transformer: MHA when Hkv == H, GQA when Hkv < H (MQA: Hkv == 1).
+    /// `window`, when set, restricts every layer's attention (and its cache) to the last W positions.
+    case transformer(window: Int?)
+    /// YOCO decoder-decoder: `selfLayers` self-decoder layers then L - selfLayers cross layers.
+    case yoco(selfDecoder: SelfDecoder, selfLayers: Int)
+}
+
+/// What one block mixes tokens with. The feed-forward is SwiGLU in every kind.
+public enum LayerKind: Sendable, Hashable {
+    /// Transformer block: causal self-attention (optionally windowed) with its own K/V cache.
+    case attention(window: Int?)
+    /// YOCO self-decoder block with gated retention: recurrent state, no K/V cache.
+    case gatedRetention(heads: Int, headDim: Int)
+    /// YOCO self-decoder block with sliding-window attention: a ring cache of W positions.
+    case slidingWindowSelf(window: Int)
+    /// YOCO cross-decoder block: its own query and output projections over the shared K̂/V̂.
+    case cross
+}
+
+/// A model's shape. Values are validated by `validate()`; the loaders call it.
+public struct ModelSpec: Sendable, Hashable {
+    public var id: String
+    /// Where the figures come from (paper, model card, config file).
+    public var source: String
+    /// Assumptions made where the source is silent.
+    public var notes: String
+    public var architecture: Architecture
+    /// L
+    public var layers: Int
+    /// d
+    public var hiddenSize: Int
+    /// H
+    public var heads: Int
+    /// Hkv
+    public var kvHeads: Int
+    /// dh
+    public var headDim: Int
+    /// F (SwiGLU inner size)
+    public var ffnSize: Int
+    /// V
+    public var vocabSize: Int
+    /// Output projection shares the embedding matrix.
+    public var tiedEmbeddings: Bool
+    /// Default storage format per tensor class.
+    public var dtypes: DTypePlan
+
+    public init(
+        id: String, source: String, notes: String = "", architecture: Architecture,
+        layers: Int, hiddenSize: Int, heads: Int, kvHeads: Int, headDim: Int,
+        ffnSize: Int, vocabSize: Int, tiedEmbeddings: Bool = false,
+        dtypes: DTypePlan = .uniform(.bf16)
+    ) {
+        self.id = id
+        self.source = source
+        self.notes = notes
+        self.architecture = architecture
+        self.layers = layers
+        self.hiddenSize = hiddenSize
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.headDim = headDim
+        self.ffnSize = ffnSize
+        self.vocabSize = vocabSize
+        self.tiedEmbeddings = tiedEmbeddings
+        self.dtypes = dtypes
+    }
+
+    public var isYOCO: Bool {
+        if case .yoco = architecture { return true }
+        return false
+    }
+
+    /// Width of one token's keys (or values) in a GQA cache: Hkv * dh.
+    public var kvWidth: Int { kvHeads * headDim }
+
+    /// Layer kinds in stack order.
+    public var layerKinds: [LayerKind] {
+        switch architecture {
+        case .transformer(let window):
+            return Array(repeating: .attention(window: window), count: layers)
+        case .yoco(let selfDecoder, let selfLayers):
+            let selfKind: LayerKind
+            switch selfDecoder {
+            case .gatedRetention(let h, let dh, _): selfKind = .gatedRetention(heads: h, headDim: dh)
+            case .slidingWindow(let w): selfKind = .slidingWindowSelf(window: w)
+            }
+            return Array(repeating: selfKind, count: selfLayers)
+                + Array(repeating: .cross, count: layers - selfLayers)
+        }
+    }
+
+    /// Number of layers of the self-decoder (0 for a Transformer).
+    public var selfDecoderLayers: Int {
+        if case .yoco(_, let n) = architecture { return n }
+        return 0
+    }
+
+    /// Number of cross-decoder layers (0 for a Transformer).
+    public var crossDecoderLayers: Int { isYOCO ? layers - selfDecoderLayers : 0 }
+}
