@@ -28,16 +28,23 @@ public struct CapacityAnswer: Sendable, Hashable {
 }
 
 /// Which memory a capacity query budgets.
-public enum CapacityScope: Sendable, Hashable {
-    /// KV cache and recurrent state only (`--kv-only`).
-    case cacheOnly
+public enum CapacityScope: String, Sendable, Hashable {
+    /// The KV cache alone (`--kv-only`): the paper's "KV memory". The recurrent state of
+    /// gated-retention layers is constant in context and reported beside it, not budgeted.
+    case kvCacheOnly = "kv_cache"
+    /// KV cache and recurrent state (`--kv-and-state`).
+    case cacheAndState = "kv_cache+state"
     /// Weights, caches, activations and the runtime reserve.
-    case everything
+    case everything = "total"
 }
 
 extension ModelSpec {
     private func bytes(_ m: MemoryBreakdown, _ scope: CapacityScope) -> Int128 {
-        scope == .cacheOnly ? m.cacheBytes : m.totalBytes
+        switch scope {
+        case .kvCacheOnly: m.kvCacheBytes
+        case .cacheAndState: m.cacheBytes
+        case .everything: m.totalBytes
+        }
     }
 
     /// Largest `x` in 0...limit with `cost(x) <= budget`; `cost` must be non-decreasing.
@@ -54,8 +61,8 @@ extension ModelSpec {
     /// Names the component that grows most between two breakdowns.
     private static func grower(_ a: MemoryBreakdown, _ b: MemoryBreakdown, _ scope: CapacityScope) -> BindingConstraint {
         let kv = b.kvCacheBytes - a.kvCacheBytes
-        let state = b.stateBytes - a.stateBytes
-        let act = scope == .cacheOnly ? 0 : b.activationBytes - a.activationBytes
+        let state = scope == .kvCacheOnly ? 0 : b.stateBytes - a.stateBytes
+        let act = scope != .everything ? 0 : b.activationBytes - a.activationBytes
         if kv >= act && kv >= state && kv > 0 { return .kvCache }
         if act >= state && act > 0 { return .activations }
         return .state
@@ -66,7 +73,7 @@ extension ModelSpec {
         budgetBytes: Int128, batch: Int, dtypes: DTypePlan, scope: CapacityScope,
         prefillChunkTokens: Int? = nil, runtimeOverheadBytes: Int128 = 0
     ) -> CapacityAnswer {
-        let overhead = scope == .cacheOnly ? 0 : runtimeOverheadBytes
+        let overhead = scope != .everything ? 0 : runtimeOverheadBytes
         let at = { (t: Int) in
             self.memory(MemoryQuery(batch: batch, promptTokens: t, dtypes: dtypes,
                                     prefillChunkTokens: prefillChunkTokens, runtimeOverheadBytes: overhead))
@@ -80,7 +87,7 @@ extension ModelSpec {
         let binding: BindingConstraint
         if t == 0 && scope == .everything && at(0).weightBytes + overhead > budgetBytes {
             binding = .weights
-        } else if t == 0 && at(0).stateBytes + (scope == .everything ? at(0).weightBytes + overhead : 0) > budgetBytes {
+        } else if t == 0 && scope != .kvCacheOnly && self.bytes(at(0), scope) > budgetBytes {
             binding = .state
         } else {
             binding = Self.grower(at(t), at(t + 1), scope)
@@ -93,7 +100,7 @@ extension ModelSpec {
         budgetBytes: Int128, promptTokens: Int, generatedTokens: Int, dtypes: DTypePlan,
         scope: CapacityScope, prefillChunkTokens: Int? = nil, runtimeOverheadBytes: Int128 = 0
     ) -> CapacityAnswer {
-        let overhead = scope == .cacheOnly ? 0 : runtimeOverheadBytes
+        let overhead = scope != .everything ? 0 : runtimeOverheadBytes
         let at = { (b: Int) in
             self.memory(MemoryQuery(batch: b, promptTokens: promptTokens, generatedTokens: generatedTokens,
                                     dtypes: dtypes, prefillChunkTokens: prefillChunkTokens,

@@ -85,8 +85,10 @@ extension ModelSpec {
     /// Elements of mixer workspace per token for one layer kind (see the legend above).
     func mixerWorkspaceElementsPerToken(_ kind: LayerKind) -> Int128 {
         switch kind {
-        case .attention, .slidingWindowSelf:
+        case .attention:
             return 2 * Int128(heads * headDim) + 2 * Int128(kvWidth)
+        case .slidingWindowSelf:
+            return 2 * Int128(heads * headDim) + 2 * Int128(swaSelfKVHeads * headDim)
         case .cross:
             return 2 * Int128(heads * headDim)  // K̂/V̂ live in the shared cache
         case .gatedRetention(let h, let dh):

@@ -64,7 +64,7 @@ extension ModelSpec {
             case .attention(let window):
                 slots.append(CacheSlot(kind: .keyValue(heads: kvHeads, headDim: headDim, window: window), readers: [i]))
             case .slidingWindowSelf(let window):
-                slots.append(CacheSlot(kind: .keyValue(heads: kvHeads, headDim: headDim, window: window), readers: [i]))
+                slots.append(CacheSlot(kind: .keyValue(heads: swaSelfKVHeads, headDim: headDim, window: window), readers: [i]))
             case .gatedRetention(let h, let dh):
                 slots.append(CacheSlot(kind: .recurrentState(heads: h, headDim: dh), readers: [i]))
             case .cross:
@@ -77,11 +77,11 @@ extension ModelSpec {
         return slots
     }
 
-    /// K/V bytes one sequence adds per token while no ring is full (BRIEF §2: YOCO-3B 4 KiB,
-    /// Transformer-3B 104 KiB in bf16).
+    /// K/V bytes one sequence adds per token at long context, once every sliding-window ring is
+    /// full (BRIEF §2: YOCO-3B 4 KiB, Transformer-3B 104 KiB in bf16; 0 for an all-windowed model).
     public func kvBytesPerToken(dtype: DType) -> Int128 {
         caches.reduce(0) { acc, slot in
-            guard case .keyValue(let h, let dh, _) = slot.kind else { return acc }
+            guard case .keyValue(let h, let dh, nil) = slot.kind else { return acc }
             return acc + dtype.bytes(elements: 2 * Int128(h) * Int128(dh))
         }
     }

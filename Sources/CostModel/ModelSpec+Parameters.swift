@@ -2,7 +2,8 @@
 //
 // Legend: L, d, H, Hkv, dh, F, V as in ModelSpec; gRet heads hR of dR (inner width hR*dR).
 // Per block (no biases anywhere; BRIEF §2):
-//   attention / SWA self:  Wq d*(H*dh), Wk d*(Hkv*dh), Wv d*(Hkv*dh), WO (H*dh)*d
+//   attention:             Wq d*(H*dh), Wk d*(Hkv*dh), Wv d*(Hkv*dh), WO (H*dh)*d
+//   SWA self:              the same with Hs = swaSelfKVHeads (H by default) in place of Hkv
 //   gated retention:       Wq, Wk, Wv, WG d*(hR*dR) each, WO (hR*dR)*d, Wgamma d*hR
 //   cross:                 Wq d*(H*dh), WO (H*dh)*d   (K̂/V̂ are shared, counted once below)
 //   every block:           SwiGLU 3*d*F, two RMSNorm weights 2*d
@@ -49,8 +50,10 @@ extension ModelSpec {
 
         for kind in layerKinds {
             switch kind {
-            case .attention, .slidingWindowSelf:
+            case .attention:
                 c[.attention]! += d * qWidth * 2 + d * kvW * 2
+            case .slidingWindowSelf:
+                c[.attention]! += d * qWidth * 2 + d * Int128(swaSelfKVHeads * headDim) * 2
             case .gatedRetention(let h, let dh):
                 let inner = Int128(h * dh)
                 c[.retention]! += d * inner * 5 + d * Int128(h)

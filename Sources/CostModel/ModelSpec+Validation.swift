@@ -32,6 +32,9 @@ extension ModelSpec {
         try check("head_dim", headDim, in: 1...Limits.maxHeadDim)
         try check("ffn_size", ffnSize, in: 1...Limits.maxWidth * 8)
         try check("vocab_size", vocabSize, in: 1...Limits.maxVocab)
+        if selfDecoderKVHeads != nil, case .yoco(.slidingWindow, _) = architecture {} else if selfDecoderKVHeads != nil {
+            throw SpecError(field: "self_kv_heads", constraint: "applies to sliding-window self-decoders only", value: "\(selfDecoderKVHeads!)")
+        }
         switch architecture {
         case .transformer(let window):
             if let window { try check("sliding_window", window, in: 1...Limits.maxContextTokens) }
@@ -47,6 +50,12 @@ extension ModelSpec {
                 try check("gret_chunk_tokens", chunk, in: 1...Limits.maxContextTokens)
             case .slidingWindow(let w):
                 try check("sliding_window", w, in: 1...Limits.maxContextTokens)
+                if let s = selfDecoderKVHeads {
+                    try check("self_kv_heads", s, in: 1...heads)
+                    if heads % s != 0 {
+                        throw SpecError(field: "self_kv_heads", constraint: "must divide `heads` (\(heads))", value: "\(s)")
+                    }
+                }
             }
         }
     }

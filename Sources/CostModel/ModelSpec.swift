@@ -10,8 +10,9 @@ public enum SelfDecoder: Sendable, Hashable {
     /// Gated retention: `heads` heads of `headDim`, a dh x dh recurrent state per head, chunk size
     /// `chunkTokens` for the chunkwise prefill (the reference code uses 256).
     case gatedRetention(heads: Int, headDim: Int, chunkTokens: Int)
-    /// Causal attention over the last `window` positions with GQA (the model's H, Hkv, dh);
-    /// its cache is a ring of at most `window` positions per layer.
+    /// Causal attention over the last `window` positions with the model's H heads of dh and
+    /// `ModelSpec.swaSelfKVHeads` KV heads (H by default, as in the reference code); its cache is a
+    /// ring of at most `window` positions per layer.
     case slidingWindow(window: Int)
 }
 
@@ -62,12 +63,15 @@ public struct ModelSpec: Sendable, Hashable {
     public var tiedEmbeddings: Bool
     /// Default storage format per tensor class.
     public var dtypes: DTypePlan
+    /// KV heads of a sliding-window self-decoder; nil = `heads` (multi-head, as the reference
+    /// sliding_window_attention.py projects K and V to the full width d).
+    public var selfDecoderKVHeads: Int?
 
     public init(
         id: String, source: String, notes: String = "", architecture: Architecture,
         layers: Int, hiddenSize: Int, heads: Int, kvHeads: Int, headDim: Int,
         ffnSize: Int, vocabSize: Int, tiedEmbeddings: Bool = false,
-        dtypes: DTypePlan = .uniform(.bf16)
+        dtypes: DTypePlan = .uniform(.bf16), selfDecoderKVHeads: Int? = nil
     ) {
         self.id = id
         self.source = source
@@ -82,6 +86,7 @@ public struct ModelSpec: Sendable, Hashable {
         self.vocabSize = vocabSize
         self.tiedEmbeddings = tiedEmbeddings
         self.dtypes = dtypes
+        self.selfDecoderKVHeads = selfDecoderKVHeads
     }
 
     public var isYOCO: Bool {
@@ -91,6 +96,9 @@ public struct ModelSpec: Sendable, Hashable {
 
     /// Width of one token's keys (or values) in a GQA cache: Hkv * dh.
     public var kvWidth: Int { kvHeads * headDim }
+
+    /// KV heads of the sliding-window self-decoder layers (H unless the profile says otherwise).
+    public var swaSelfKVHeads: Int { selfDecoderKVHeads ?? heads }
 
     /// Layer kinds in stack order.
     public var layerKinds: [LayerKind] {

@@ -1,0 +1,40 @@
+// Profiles/hardware/<id>.json -> HardwareSpec. Capacities are integer bytes; bandwidth in
+// bytes/s; peak throughput in FLOP/s per dtype (dense, no sparsity).
+
+import CostModel
+
+enum HardwareProfile {
+    static let knownKeys: Set<String> = [
+        "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
+        "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
+        "memory_efficiency", "operator_overhead_seconds",
+        // Written by `calibrate` for host profiles; descriptive only.
+        "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
+    ]
+
+    static func decode(_ f: JSONFields) throws(ProfileError) -> HardwareSpec {
+        try f.rejectUnknownKeys(knownKeys)
+        guard let peaks = try f.nested("peak_flops_per_second") else {
+            throw f.error("peak_flops_per_second", "is required (an object of FLOP/s per dtype)", nil)
+        }
+        var peak: [DType: Double] = [:]
+        for key in peaks.object.keys.sorted() {
+            guard let dtype = DType(rawValue: key) else {
+                throw peaks.error(key, "is not a dtype (one of \(DType.allCases.map(\.rawValue).joined(separator: ", ")))", nil)
+            }
+            peak[dtype] = try peaks.double(key)
+        }
+        let spec = HardwareSpec(
+            id: try f.string("id"), source: try f.string("source"),
+            notes: try f.optionalString("notes") ?? "",
+            memoryBytes: Int128(try f.int("memory_bytes")),
+            runtimeOverheadBytes: Int128(try f.optionalInt("runtime_overhead_bytes") ?? 0),
+            memoryBandwidthBytesPerSecond: try f.double("memory_bandwidth_bytes_per_second"),
+            peakFlopsPerSecond: peak,
+            computeEfficiency: try f.double("compute_efficiency"),
+            memoryEfficiency: try f.double("memory_efficiency"),
+            operatorOverheadSeconds: try f.double("operator_overhead_seconds"))
+        do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
+        return spec
+    }
+}

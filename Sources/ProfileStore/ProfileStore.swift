@@ -1,0 +1,137 @@
+// Finding and loading profiles: `Profiles/models/<id>.json`, `Profiles/hardware/<id>.json`, or a
+// path to a profile or a Hugging Face config.json.
+//
+// The Profiles directory is, in order: the `directory` given, $YOCOPROF_PROFILES, the nearest
+// `Profiles/` above the working directory, the nearest `Profiles/` above the executable.
+
+import CostModel
+import Foundation
+
+public struct ProfileStore: Sendable {
+    /// The Profiles directory (holding `models/` and `hardware/`).
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// Locates the Profiles directory (see the file header for the search order).
+    public static func locate(_ explicit: String? = nil) throws(ProfileError) -> ProfileStore {
+        let fm = FileManager.default
+        if let explicit {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: explicit, isDirectory: &isDir), isDir.boolValue else {
+                throw ProfileError(file: explicit, field: nil, constraint: "is not a directory of profiles", value: nil)
+            }
+            return ProfileStore(directory: URL(fileURLWithPath: explicit))
+        }
+        if let env = ProcessInfo.processInfo.environment["YOCOPROF_PROFILES"], !env.isEmpty {
+            return try locate(env)
+        }
+        let starts = [
+            URL(fileURLWithPath: fm.currentDirectoryPath),
+            URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
+        ]
+        for start in starts {
+            var dir = start.standardizedFileURL
+            while true {
+                let candidate = dir.appendingPathComponent("Profiles")
+                if fm.fileExists(atPath: candidate.appendingPathComponent("models").path) {
+                    return ProfileStore(directory: candidate)
+                }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        throw ProfileError(
+            file: "Profiles/", field: nil,
+            constraint: "was not found above the working directory or the executable; pass --profiles DIR or set YOCOPROF_PROFILES",
+            value: nil)
+    }
+
+    public var modelsDirectory: URL { directory.appendingPathComponent("models") }
+    public var hardwareDirectory: URL { directory.appendingPathComponent("hardware") }
+
+    /// Ids of the profiles in a folder, sorted.
+    static func ids(in dir: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    public var modelIDs: [String] { Self.ids(in: modelsDirectory) }
+    public var hardwareIDs: [String] { Self.ids(in: hardwareDirectory) }
+
+    /// A profile named by id, or a path to a file (anything with a `/` or ending in `.json`).
+    static func isPath(_ s: String) -> Bool { s.contains("/") || s.hasSuffix(".json") }
+
+    func displayPath(_ url: URL) -> String {
+        let base = directory.deletingLastPathComponent().path + "/"
+        return url.path.hasPrefix(base) ? String(url.path.dropFirst(base.count)) : url.path
+    }
+
+    static func read(_ url: URL, display: String) throws(ProfileError) -> JSONFields {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ProfileError(file: display, field: nil, constraint: "cannot be read (\(error.localizedDescription))", value: nil)
+        }
+        return try JSONFields.parse(data, file: display)
+    }
+
+    /// Loads a model by id or path; a path may be a yocoprof profile or a Hugging Face config.json.
+    public func loadModel(_ idOrPath: String) throws -> ModelSpec {
+        if Self.isPath(idOrPath) {
+            let url = URL(fileURLWithPath: idOrPath)
+            let f = try Self.read(url, display: idOrPath)
+            if HuggingFaceConfig.looksLikeConfig(f) {
+                var id = url.deletingLastPathComponent().lastPathComponent
+                if let name = try? f.optionalString("_name_or_path"), !name.isEmpty { id = name }
+                if id.isEmpty || id == "." { id = url.deletingPathExtension().lastPathComponent }
+                return try HuggingFaceConfig.decode(f, id: id)
+            }
+            return try ModelProfile.decode(f)
+        }
+        let url = modelsDirectory.appendingPathComponent(idOrPath + ".json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw UnknownProfileError(kind: "model", id: idOrPath, known: modelIDs, directory: displayPath(modelsDirectory))
+        }
+        let spec = try ModelProfile.decode(try Self.read(url, display: displayPath(url)))
+        if spec.id != idOrPath {
+            throw ProfileError(file: displayPath(url), field: "id", constraint: "must match the file name (\(idOrPath))", value: "\"\(spec.id)\"")
+        }
+        return spec
+    }
+
+    /// Loads a hardware profile by id or path.
+    public func loadHardware(_ idOrPath: String) throws -> HardwareSpec {
+        if Self.isPath(idOrPath) {
+            return try HardwareProfile.decode(try Self.read(URL(fileURLWithPath: idOrPath), display: idOrPath))
+        }
+        let url = hardwareDirectory.appendingPathComponent(idOrPath + ".json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw UnknownProfileError(kind: "hardware", id: idOrPath, known: hardwareIDs, directory: displayPath(hardwareDirectory))
+        }
+        let spec = try HardwareProfile.decode(try Self.read(url, display: displayPath(url)))
+        if spec.id != idOrPath {
+            throw ProfileError(file: displayPath(url), field: "id", constraint: "must match the file name (\(idOrPath))", value: "\"\(spec.id)\"")
+        }
+        return spec
+    }
+
+    /// Every model profile, in id order (the first invalid one throws).
+    public func allModels() throws -> [ModelSpec] { try modelIDs.map(loadModel) }
+
+    /// Every hardware profile, in id order (the first invalid one throws).
+    public func allHardware() throws -> [HardwareSpec] { try hardwareIDs.map(loadHardware) }
+
+    /// Parses model-profile bytes (for tests and fuzzing): a yocoprof profile or an HF config.
+    public static func parseModel(_ data: Data, file: String) throws(ProfileError) -> ModelSpec {
+        let f = try JSONFields.parse(data, file: file)
+        return HuggingFaceConfig.looksLikeConfig(f) ? try HuggingFaceConfig.decode(f, id: file) : try ModelProfile.decode(f)
+    }
+
+    /// Parses hardware-profile bytes (for tests and fuzzing).
+    public static func parseHardware(_ data: Data, file: String) throws(ProfileError) -> HardwareSpec {
+        try HardwareProfile.decode(try JSONFields.parse(data, file: file))
+    }
+}

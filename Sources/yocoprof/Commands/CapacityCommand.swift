@@ -1,0 +1,145 @@
+// `yocoprof capacity`: inversions of the memory model (Capacity.swift). Answers are exact integers:
+// the answer fits and one more token (or sequence) does not; `limited_by` names the constraint.
+
+import ArgumentParser
+import CostModel
+import Reporting
+
+struct CapacityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity",
+        abstract: "Longest context, largest batch, or smallest memory for a model.",
+        discussion: """
+            Which question is answered depends on the flags:
+              --memory SIZE | --hardware H           longest context that fits (batch --batch)
+              --memory SIZE | --hardware H --context N   largest batch that fits at N (+ --generate)
+              --context N [--batch B]                smallest memory, and the hardware it fits on
+            --kv-only budgets the KV cache alone (the paper's "KV memory"; the constant gated-retention
+            state is reported beside it), --kv-and-state the cache and the state together; otherwise
+            weights, caches, state, activations and (with --hardware) the runtime reserve all count.
+
+            Examples:
+              yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
+              yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb --context 32K --generate 1024
+              yocoprof capacity --model llama-3-8b --context 128K --batch 8
+            """)
+
+    @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Memory budget with a unit: 1GiB, 80GB, 81559MiB (a bare number is bytes).", valueName: "size"),
+            transform: Quantities.bytes)
+    var memory: Int128?
+
+    @Option(help: ArgumentHelp("Hardware profile whose capacity is the budget.", valueName: "id"))
+    var hardware: String?
+
+    @Option(help: ArgumentHelp("Prompt tokens: asks for the largest batch (or, alone, the smallest memory).", valueName: "tokens"),
+            transform: Quantities.tokens)
+    var context: Int?
+
+    @Option(help: ArgumentHelp("Generated tokens held in the cache after the prompt (with --context).", valueName: "tokens"),
+            transform: Quantities.tokens)
+    var generate: Int = 0
+
+    @Option(help: ArgumentHelp("Sequences served at once (for the longest-context and smallest-memory questions).", valueName: "n"))
+    var batch: Int = 1
+
+    @Flag(name: .customLong("kv-only"), help: "Budget the KV cache alone (the paper's \"KV memory\"); a constant gRet state is reported, not budgeted.")
+    var kvOnly = false
+
+    @Flag(name: .customLong("kv-and-state"), help: "Budget the KV cache and the recurrent state together.")
+    var kvAndState = false
+
+    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp("Prefill chunk in tokens (default: whole prompt).", valueName: "tokens"),
+            transform: Quantities.tokens)
+    var prefillChunk: Int?
+
+    @OptionGroup var dtypes: DTypeOptions
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if memory != nil && hardware != nil {
+            throw ValidationError("give either --memory or --hardware as the budget, not both")
+        }
+        if memory == nil && hardware == nil && context == nil {
+            throw ValidationError("give a budget (--memory SIZE or --hardware H) or a --context")
+        }
+        if let memory, memory <= 0 { throw ValidationError("--memory must be positive; received \(memory)") }
+        guard (1...Limits.maxBatch).contains(batch) else {
+            throw ValidationError("--batch must be between 1 and \(Limits.maxBatch); received \(batch)")
+        }
+        if context == nil && generate != 0 { throw ValidationError("--generate needs --context") }
+        if let context, context + generate > Limits.maxContextTokens {
+            throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens")
+        }
+        if kvOnly && kvAndState { throw ValidationError("give --kv-only or --kv-and-state, not both") }
+        if memory == nil && hardware == nil && (kvOnly || kvAndState) {
+            throw ValidationError("--kv-only and --kv-and-state apply to a budget (--memory or --hardware)")
+        }
+    }
+
+    func run() throws {
+        let store = try profiles.store()
+        let spec = try store.loadModel(model)
+        let plan = dtypes.plan(for: spec)
+        let scope: CapacityScope = kvOnly ? .kvCacheOnly : kvAndState ? .cacheAndState : .everything
+        let hw = try hardware.map { try store.loadHardware($0) }
+        let budget = memory ?? hw?.memoryBytes
+        let overhead = hw?.runtimeOverheadBytes ?? 0
+        let common: [Column] = [Column("model", .text), Column("scope", .text), Column("budget_bytes", .bytes)]
+        let commonRow: [Value] = [.text(spec.id), .text(scope.rawValue), budget.map(Value.int) ?? .null]
+
+        if let budget, let context {
+            let a = spec.maxBatch(budgetBytes: budget, promptTokens: context, generatedTokens: generate, dtypes: plan,
+                                  scope: scope, prefillChunkTokens: prefillChunk, runtimeOverheadBytes: overhead)
+            try output.emit(Report(
+                title: "Largest batch: \(spec.id) at \(context) + \(generate) tokens",
+                columns: common + [Column("context_tokens", .tokens), Column("generated_tokens", .tokens),
+                                   Column("max_batch", .count), Column("limited_by", .text),
+                                   Column("used_bytes", .bytes), Column("next_batch_bytes", .bytes)],
+                rows: [commonRow + [.int(Int128(context)), .int(Int128(generate)), .int(Int128(a.value)),
+                                    .text(a.limitedBy.rawValue), .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null]],
+                notes: notes(a.value == 0 ? "not even one sequence fits: \(a.limitedBy.rawValue) exceed the budget" : nil),
+                isSingle: true))
+        } else if let budget {
+            let a = spec.maxContext(budgetBytes: budget, batch: batch, dtypes: plan, scope: scope,
+                                    prefillChunkTokens: prefillChunk, runtimeOverheadBytes: overhead)
+            try output.emit(Report(
+                title: "Longest context: \(spec.id), batch \(batch)",
+                columns: common + [Column("batch", .count), Column("max_context_tokens", .tokens),
+                                   Column("limited_by", .text), Column("used_bytes", .bytes),
+                                   Column("next_token_bytes", .bytes), Column("state_bytes", .bytes)],
+                rows: [commonRow + [.int(Int128(batch)), .int(Int128(a.value)), .text(a.limitedBy.rawValue),
+                                    .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
+                                    .int(spec.stateBytes(batch: batch, dtype: plan.state))]],
+                notes: notes(a.limitedBy == .toolLimit
+                             ? "memory does not bind below the tool's limit of \(Limits.maxContextTokens) tokens" : nil),
+                isSingle: true))
+        } else if let context {
+            let m = spec.memory(MemoryQuery(batch: batch, promptTokens: context, generatedTokens: generate,
+                                            dtypes: plan, prefillChunkTokens: prefillChunk))
+            // The smallest hardware profile whose usable memory holds it (runtime reserve included).
+            let fitting = try store.allHardware()
+                .filter { m.totalBytes + $0.runtimeOverheadBytes <= $0.memoryBytes }
+                .min { $0.memoryBytes < $1.memoryBytes }
+            try output.emit(Report(
+                title: "Smallest memory: \(spec.id), batch \(batch) at \(context) + \(generate) tokens",
+                columns: [Column("model", .text), Column("batch", .count), Column("context_tokens", .tokens),
+                          Column("generated_tokens", .tokens), Column("min_memory_bytes", .bytes),
+                          Column("smallest_hardware", .text)],
+                rows: [[.text(spec.id), .int(Int128(batch)), .int(Int128(context)), .int(Int128(generate)),
+                        .int(m.totalBytes), fitting.map { .text($0.id) } ?? .text("none")]],
+                notes: notes(nil), isSingle: true))
+        }
+    }
+
+    private func notes(_ extra: String?) -> [String] {
+        var n = ["context counts every token held in the cache (prompt + generated)"]
+        if kvOnly { n.append("--kv-only: state_bytes (constant in context) is reported, not budgeted; use --kv-and-state to budget it") }
+        if !kvOnly && !kvAndState { n.append("activations are the estimated prefill peak (docs/CONVENTIONS.md)") }
+        if let extra { n.insert(extra, at: 0) }
+        return n
+    }
+}

@@ -1,0 +1,34 @@
+// `yocoprof hardware`: the hardware profiles.
+
+import ArgumentParser
+import CostModel
+import Reporting
+
+struct HardwareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hardware",
+        abstract: "List the hardware profiles in Profiles/hardware.",
+        discussion: "Example: yocoprof hardware --format markdown")
+
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let all = try profiles.store().allHardware()
+        var report = Report(title: "Hardware profiles", columns: [
+            Column("id", .text), Column("memory_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
+            Column("memory_bandwidth_bytes_per_second", .bytesPerSecond),
+            Column("bf16_peak_flops_per_second", .flopsPerSecond), Column("fp32_peak_flops_per_second", .flopsPerSecond), Column("source", .text),
+        ])
+        for h in all {
+            report.append([
+                .text(h.id), .int(h.memoryBytes), .int(h.runtimeOverheadBytes),
+                .double(h.memoryBandwidthBytesPerSecond),
+                h.peakFlopsPerSecond[.bf16].map(Value.double) ?? .null,
+                h.peakFlopsPerSecond[.fp32].map(Value.double) ?? .null,
+                .text(h.source),
+            ])
+        }
+        try output.emit(report)
+    }
+}

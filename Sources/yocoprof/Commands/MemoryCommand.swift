@@ -1,0 +1,109 @@
+// `yocoprof memory`: the memory breakdown of one configuration (Memory.swift has the formulas).
+
+import ArgumentParser
+import CostModel
+import Reporting
+
+/// The workload shape shared by memory-like commands.
+struct WorkloadOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Prompt tokens per sequence (32K = 32,768).", valueName: "tokens"),
+            transform: Quantities.tokens)
+    var context: Int = 4096
+
+    @Option(help: ArgumentHelp("Tokens generated after the prompt; the KV cache holds context + generate.", valueName: "tokens"),
+            transform: Quantities.tokens)
+    var generate: Int = 0
+
+    @Option(help: ArgumentHelp("Sequences served at once.", valueName: "n"))
+    var batch: Int = 1
+
+    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp(
+        "Prefill each prompt in chunks of this many tokens (default: the whole prompt at once).", valueName: "tokens"),
+            transform: Quantities.tokens)
+    var prefillChunk: Int?
+
+    func validate() throws {
+        guard (1...Limits.maxBatch).contains(batch) else {
+            throw ValidationError("--batch must be between 1 and \(Limits.maxBatch); received \(batch)")
+        }
+        if let prefillChunk, prefillChunk < 1 {
+            throw ValidationError("--prefill-chunk must be at least 1 token; received \(prefillChunk)")
+        }
+        if context + generate > Limits.maxContextTokens {
+            throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens; received \(context + generate)")
+        }
+    }
+}
+
+struct MemoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "memory",
+        abstract: "Memory breakdown: weights, KV cache, recurrent state, activations, total.",
+        discussion: """
+            KV is counted at context + generate tokens; a cache shared by several layers (YOCO's \
+            K̂/V̂) is counted once. Activations are an estimate of the prefill peak (docs/CONVENTIONS.md).
+
+            Examples:
+              yocoprof memory --model yoco-3b --context 1M --generate 1024
+              yocoprof memory --model transformer-3b --context 128K --batch 4 --kv-dtype fp8
+              yocoprof memory --model path/to/config.json --context 32K --hardware h100-sxm-80gb
+            """)
+
+    @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
+    var model: String
+
+    @OptionGroup var workload: WorkloadOptions
+
+    @Option(help: ArgumentHelp("Hardware profile: adds its runtime reserve and reports the headroom.", valueName: "id"))
+    var hardware: String?
+
+    @OptionGroup var dtypes: DTypeOptions
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try profiles.store()
+        let spec = try store.loadModel(model)
+        let hw = try hardware.map { try store.loadHardware($0) }
+        let plan = dtypes.plan(for: spec)
+        let m = spec.memory(MemoryQuery(
+            batch: workload.batch, promptTokens: workload.context, generatedTokens: workload.generate,
+            dtypes: plan, prefillChunkTokens: workload.prefillChunk,
+            runtimeOverheadBytes: hw?.runtimeOverheadBytes ?? 0))
+        var columns = [
+            Column("model", .text), Column("batch", .count), Column("context_tokens", .tokens),
+            Column("generated_tokens", .tokens), Column("weight_dtype", .text), Column("kv_dtype", .text),
+            Column("state_dtype", .text), Column("activation_dtype", .text),
+        ]
+        var row: [Value] = [
+            .text(spec.id), .int(Int128(workload.batch)), .int(Int128(workload.context)),
+            .int(Int128(workload.generate)), .text(plan.weights.rawValue), .text(plan.kvCache.rawValue),
+            .text(plan.state.rawValue), .text(plan.activations.rawValue),
+        ]
+        for c in WeightClass.allCases {
+            columns.append(Column("weight_\(c.rawValue)_bytes", .bytes))
+            row.append(.int(m.weightBytesByClass[c] ?? 0))
+        }
+        columns += [
+            Column("weight_bytes", .bytes), Column("kv_cache_bytes", .bytes),
+            Column("kv_cache_bytes_per_token", .bytes), Column("state_bytes", .bytes),
+            Column("activation_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
+            Column("total_bytes", .bytes),
+        ]
+        row += [
+            .int(m.weightBytes), .int(m.kvCacheBytes), .int(spec.kvBytesPerToken(dtype: plan.kvCache)),
+            .int(m.stateBytes), .int(m.activationBytes), .int(m.runtimeOverheadBytes), .int(m.totalBytes),
+        ]
+        var notes = [
+            "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, workload.prefillChunk ?? workload.context)) tokens in flight (docs/CONVENTIONS.md)",
+        ]
+        if let hw {
+            columns += [Column("hardware", .text), Column("hardware_memory_bytes", .bytes), Column("fits", .text), Column("headroom_bytes", .bytes)]
+            row += [.text(hw.id), .int(hw.memoryBytes), .bool(m.totalBytes <= hw.memoryBytes), .int(hw.memoryBytes - m.totalBytes)]
+        }
+        if [plan.weights, plan.kvCache].contains(where: { [.int4, .int8, .fp8].contains($0) }) {
+            notes.append("quantisation scales and zero points are not counted")
+        }
+        try output.emit(Report(title: "Memory: \(spec.id)", columns: columns, rows: [row], notes: notes, isSingle: true))
+    }
+}

@@ -1,0 +1,49 @@
+// `yocoprof models`: the model profiles, with the figures that tell them apart.
+
+import ArgumentParser
+import CostModel
+import Reporting
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the model profiles in Profiles/models.",
+        discussion: "Example: yocoprof models --format csv")
+
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let models = try profiles.store().allModels()
+        var report = Report(title: "Model profiles", columns: [
+            Column("id", .text), Column("architecture", .text), Column("layers", .count),
+            Column("hidden_size", .count), Column("heads", .count), Column("kv_heads", .count),
+            Column("head_dim", .count), Column("parameters", .count),
+            Column("non_embedding_parameters", .count), Column("kv_cache_bytes_per_token", .bytes),
+            Column("kv_dtype", .text), Column("source", .text),
+        ])
+        for m in models {
+            let p = m.parameterCount
+            report.append([
+                .text(m.id), .text(m.architectureName), .int(Int128(m.layers)), .int(Int128(m.hiddenSize)),
+                .int(Int128(m.heads)), .int(Int128(m.kvHeads)), .int(Int128(m.headDim)),
+                .int(p.total), .int(p.nonEmbedding), .int(m.kvBytesPerToken(dtype: m.dtypes.kvCache)),
+                .text(m.dtypes.kvCache.rawValue), .text(m.source),
+            ])
+        }
+        try output.emit(report)
+    }
+}
+
+extension ModelSpec {
+    /// A short name of the architecture: mha, gqa, mqa, gqa-swa4096, yoco-gret, yoco-swa1024.
+    var architectureName: String {
+        switch architecture {
+        case .transformer(let window):
+            let base = kvHeads == heads ? "mha" : kvHeads == 1 ? "mqa" : "gqa"
+            return window.map { "\(base)-swa\($0)" } ?? base
+        case .yoco(.gatedRetention, _): return "yoco-gret"
+        case .yoco(.slidingWindow(let w), _): return "yoco-swa\(w)"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// The one place that maps errors to exit codes (BRIEF §4):
+//   0 ok, 1 failure, 2 regression/changed against a baseline, 5 baseline missing,
+//   64 usage error, 65 bad data (a profile or baseline that does not parse or validate).
+
+import ArgumentParser
+import Foundation
+import ProfileStore
+
+/// Errors raised by commands, each carrying its exit code.
+enum CLIError: Error, CustomStringConvertible {
+    /// Something went wrong (exit 1).
+    case failure(String)
+    /// A bad flag value or combination found after parsing (exit 64).
+    case usage(String)
+    /// A file that does not parse or validate (exit 65).
+    case badData(String)
+    /// A baseline differs (exit 2); the report has already been printed.
+    case regression(String)
+    /// A baseline file is missing (exit 5).
+    case baselineMissing(String)
+
+    var description: String {
+        switch self {
+        case .failure(let s), .usage(let s), .badData(let s), .regression(let s), .baselineMissing(let s): s
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .failure: 1
+        case .regression: 2
+        case .baselineMissing: 5
+        case .usage: 64
+        case .badData: 65
+        }
+    }
+}
+
+enum ExitCodes {
+    /// Our own errors -> (message, code); nil for argument-parser errors, which it reports itself.
+    static func classify(_ error: Error) -> (String, Int32)? {
+        switch error {
+        case let e as CLIError: return (e.description, e.exitCode)
+        case let e as ProfileError: return (e.description, 65)
+        case let e as UnknownProfileError: return (e.description, 64)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,67 @@
+// Option groups shared by several commands (swift-argument-parser @OptionGroup).
+
+import ArgumentParser
+import CostModel
+import Foundation
+import ProfileStore
+import Reporting
+
+extension OutputFormat: ExpressibleByArgument {}
+extension DType: ExpressibleByArgument {}
+
+/// Where profiles come from.
+struct ProfileOptions: ParsableArguments {
+    @Option(name: .customLong("profiles"), help: ArgumentHelp(
+        "The Profiles directory (default: $YOCOPROF_PROFILES, else the nearest Profiles/ above the working directory or the executable).",
+        valueName: "dir"))
+    var directory: String?
+
+    func store() throws -> ProfileStore { try ProfileStore.locate(directory) }
+}
+
+/// How and where a report is written.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format: table, csv, json or markdown (default: table on a terminal, csv otherwise).")
+    var format: OutputFormat?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Write the report to this file (written to a temporary file, then renamed) instead of standard output.",
+        valueName: "file"))
+    var output: String?
+
+    var resolvedFormat: OutputFormat {
+        format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .csv)
+    }
+
+    func emit(_ report: Report) throws {
+        let text = report.rendered(as: output == nil ? resolvedFormat : (format ?? .csv))
+        if let output {
+            try AtomicFile.write(text, to: output)
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}
+
+/// Storage formats per tensor class; each overrides the model profile's default.
+struct DTypeOptions: ParsableArguments {
+    @Option(help: "Store every tensor class in this dtype (fp32, bf16, fp16, fp8, int8, int4).")
+    var dtype: DType?
+    @Option(name: .customLong("weight-dtype"), help: "Dtype of the weights.")
+    var weights: DType?
+    @Option(name: .customLong("kv-dtype"), help: "Dtype of the KV cache.")
+    var kvCache: DType?
+    @Option(name: .customLong("state-dtype"), help: "Dtype of the gated-retention state.")
+    var state: DType?
+    @Option(name: .customLong("activation-dtype"), help: "Dtype of the prefill activations.")
+    var activations: DType?
+
+    func plan(for model: ModelSpec) -> DTypePlan {
+        var p = dtype.map(DTypePlan.uniform) ?? model.dtypes
+        if let weights { p.weights = weights }
+        if let kvCache { p.kvCache = kvCache }
+        if let state { p.state = state }
+        if let activations { p.activations = activations }
+        return p
+    }
+}

@@ -1,0 +1,72 @@
+// Parsing sizes and counts typed by users.
+//
+// Bytes: a bare integer is bytes; suffixes B, KB/MB/GB/TB (10^3 steps) and KiB/MiB/GiB/TiB
+// (2^10 steps), case-insensitive, with an optional fraction ("1.5GiB") when the result is a whole
+// number of bytes. GB and GiB are never confused: only the `i` makes a unit binary.
+// Tokens: a bare integer, or K/M/G (binary: 32K = 32,768, 1M = 1,048,576, the convention of
+// context-length names) — and Ki/Mi/Gi as synonyms.
+
+import ArgumentParser
+import CostModel
+
+enum Quantities {
+    static let byteUnits: [(String, Int128)] = [
+        ("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("tib", 1 << 40), ("pib", 1 << 50),
+        ("kb", 1_000), ("mb", 1_000_000), ("gb", 1_000_000_000), ("tb", 1_000_000_000_000),
+        ("pb", 1_000_000_000_000_000), ("b", 1),
+    ]
+    static let tokenUnits: [(String, Int128)] = [
+        ("ki", 1 << 10), ("mi", 1 << 20), ("gi", 1 << 30), ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("", 1),
+    ]
+
+    /// Splits "1.5GiB" into digits and a unit, and scales exactly.
+    static func scaled(_ text: String, units: [(String, Int128)], what: String, example: String) throws(ValidationError) -> Int128 {
+        let s = text.trimmingCharacters(in: " ").lowercased()
+        let number = s.prefix { $0.isNumber || $0 == "." || $0 == "_" }.filter { $0 != "_" }
+        let suffix = String(s.drop { $0.isNumber || $0 == "." || $0 == "_" }).trimmingCharacters(in: " ")
+        guard let unit = units.first(where: { $0.0 == suffix }) else {
+            throw ValidationError("\(what) `\(text)` has an unknown unit `\(suffix)` (examples: \(example))")
+        }
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard !number.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isNumber) }),
+              !(parts.first ?? "").isEmpty || parts.count == 2 && !parts[1].isEmpty
+        else {
+            throw ValidationError("\(what) `\(text)` is not a number with a unit (examples: \(example))")
+        }
+        let whole = String(parts[0]), frac = parts.count == 2 ? String(parts[1]) : ""
+        guard whole.count + frac.count <= 24 else { throw ValidationError("\(what) `\(text)` is too large") }
+        var numerator: Int128 = 0
+        for ch in whole + frac { numerator = numerator * 10 + Int128(ch.wholeNumberValue!) }
+        var denominator: Int128 = 1
+        for _ in 0..<frac.count { denominator *= 10 }
+        let (product, overflow) = numerator.multipliedReportingOverflow(by: unit.1)
+        guard !overflow, product / denominator <= Int128(Int64.max) else {
+            throw ValidationError("\(what) `\(text)` is too large")
+        }
+        guard product % denominator == 0 else {
+            throw ValidationError("\(what) `\(text)` is not a whole number of \(what == "size" ? "bytes" : "tokens")")
+        }
+        return product / denominator
+    }
+
+    static func bytes(_ text: String) throws(ValidationError) -> Int128 {
+        try scaled(text, units: byteUnits, what: "size", example: "1GiB, 80GB, 81559MiB, 4096")
+    }
+
+    static func tokens(_ text: String) throws(ValidationError) -> Int {
+        let n = try scaled(text, units: tokenUnits, what: "token count", example: "4096, 32K, 1M")
+        guard n <= Int128(Limits.maxContextTokens) else {
+            throw ValidationError("token count `\(text)` is above the limit of \(Limits.maxContextTokens) (16M) tokens")
+        }
+        return Int(n)
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s.removeFirst() }
+        while s.last == set { s.removeLast() }
+        return String(s)
+    }
+}

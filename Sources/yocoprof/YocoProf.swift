@@ -1,0 +1,27 @@
+// The root command. Subcommands live in Commands/, one per file.
+
+import ArgumentParser
+
+struct YocoProf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "yocoprof",
+        abstract: "What serving an LLM costs in memory, compute and time — and what YOCO saves.",
+        discussion: """
+            Models and hardware are profiles under Profiles/ (see `yocoprof models` and \
+            `yocoprof hardware`); --model also takes a path to a Hugging Face config.json.
+            Sizes take explicit units: 1GiB (2^30 bytes), 80GB (10^9), 81559MiB; a bare number is bytes.
+            Token counts take K and M as binary multiples: 32K = 32,768 tokens.
+
+            Exit codes: 0 ok, 1 failure, 2 changed against a baseline, 5 baseline missing,
+            64 usage error, 65 bad data (a profile or baseline that does not parse or validate).
+
+            Examples:
+              yocoprof memory --model yoco-3b --context 128K
+              yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
+              yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb --context 32K
+            """,
+        subcommands: [
+            ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
+        ]
+    )
+}
