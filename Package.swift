@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "CostModel"),
         .target(name: "ProfileStore", dependencies: ["CostModel"]),
         .target(name: "Reporting", dependencies: ["CostModel"]),
+        .systemLibrary(name: "COpenBLAS"),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel"]),
         .executableTarget(
             name: "yocoprof",
             dependencies: [
@@ -30,8 +32,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CostModel"]),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
-        .testTarget(name: "yocoprofTests", dependencies: ["ProfileStore", "CostModel"]),
+        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel"]),
     ]
 )

@@ -1,0 +1,57 @@
+// Thin Swift entry points to OpenBLAS: the only file that spells cblas calls for products.
+// Row-major throughout. `gemm` computes C[m, n] = alpha * op(A)[m, k] · op(B)[k, n] + beta * C.
+
+import COpenBLAS
+
+public enum BLAS {
+    /// C[m, n] = alpha * op(A) op(B) + beta * C, row-major, with leading dimensions (row strides).
+    @inline(__always)
+    public static func gemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {  // cblas does not scale C when k == 0 on every build; do it explicitly
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+
+    /// y[m] = alpha * op(A) x + beta * y, A row-major [rows, cols] with leading dimension lda.
+    @inline(__always)
+    public static func gemv(
+        trans: Bool = false, rows: Int, cols: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, blasint(rows), blasint(cols),
+                    alpha, a, blasint(lda), x, 1, beta, y, 1)
+    }
+
+    /// A[rows, cols] += alpha * x yᵀ (rank-1 update), row-major with leading dimension lda.
+    @inline(__always)
+    public static func ger(
+        rows: Int, cols: Int, alpha: Float = 1, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        a: UnsafeMutablePointer<Float>, lda: Int
+    ) {
+        cblas_sger(CblasRowMajor, blasint(rows), blasint(cols), alpha, x, 1, y, 1, a, blasint(lda))
+    }
+
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    public static var config: String {
+        guard let p = openblas_get_config() else { return "unknown" }
+        return String(cString: p)
+    }
+}

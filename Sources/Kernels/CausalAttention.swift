@@ -1,0 +1,295 @@
+// Causal (optionally windowed) attention with GQA, tiled over keys with an online softmax: no
+// [T, T] score matrix is ever formed, only one [rows, keyTile] tile per worker.
+//
+// Shapes (row-major; strides let the same kernel read workspaces and caches):
+//   q   [B, Tq, H, dh]    element (b, t, h, i) at q.base + b*q.batchStride + t*q.rowStride + h*dh + i
+//   k,v [B, Tk, Hkv, dh]  keys are at positions 0..<Tk (or an unordered ring, see `allVisible`)
+//   out [B, Tq, H, dh]
+// Query row t sits at absolute position p = queryPosition0 + t and sees key j iff
+//   j <= p  and  (window == nil or j > p - W).
+// Query head h reads KV head h / (H / Hkv).
+//
+// Tiling and the executed-pair formula (what the counters report; the cost model can reproduce it):
+//   Per (b, h), query rows are taken in tiles of Bq rows (the last tile may be short). For a tile
+//   with first position p0 and last position p1 the kernel computes every key in
+//     lo = (W == nil ? 0 : max(0, p0 - W + 1)) ..< hi = min(Tk, p1 + 1)
+//   in key tiles of Bk, so it executes rows * (hi - lo) pairs. For a prefill from position 0
+//   (Tq = Tk = N, no window), with n = ceil(N / Bq) tiles:
+//     pairs = Bq^2 * n(n-1)/2 + (N - (n-1)*Bq) * N        per (b, h)
+//   against N(N+1)/2 useful pairs. Matmul FLOPs = 4 * dh * pairs (QKᵀ and PV, 2 each).
+//   Other FLOPs = 5 per executed pair (scale, max, subtract, exp, sum) + dh per row per key tile
+//   (rescaling the accumulator) + dh per row (final division).
+// Decode (Tq = 1): the H/Hkv query heads of one KV head are stacked as the rows of one tile
+//   ("group rows"), so each KV head's keys and values are read once per sequence and step:
+//   pairs = (H/Hkv) * (hi - lo) per (b, kv head).
+
+import Dispatch
+
+/// A strided view of a [B, T, heads, dh] tensor.
+public struct StridedTensor: @unchecked Sendable {
+    public var base: UnsafeMutablePointer<Float>
+    public var batchStride: Int
+    public var rowStride: Int
+    public init(base: UnsafeMutablePointer<Float>, batchStride: Int, rowStride: Int) {
+        self.base = base
+        self.batchStride = batchStride
+        self.rowStride = rowStride
+    }
+}
+
+public struct AttentionShape: Sendable, Hashable {
+    public var batch: Int
+    public var queries: Int
+    public var keys: Int
+    public var heads: Int
+    public var kvHeads: Int
+    public var headDim: Int
+    /// Absolute position of query row 0 (keys sit at 0..<keys).
+    public var queryPosition0: Int
+    public var window: Int?
+
+    public init(batch: Int, queries: Int, keys: Int, heads: Int, kvHeads: Int, headDim: Int, queryPosition0: Int, window: Int?) {
+        self.batch = batch
+        self.queries = queries
+        self.keys = keys
+        self.heads = heads
+        self.kvHeads = kvHeads
+        self.headDim = headDim
+        self.queryPosition0 = queryPosition0
+        self.window = window
+    }
+
+    /// A ring cache (or any key set the query may wholly see): one query that sees every key.
+    public static func allVisible(batch: Int, keys: Int, heads: Int, kvHeads: Int, headDim: Int) -> AttentionShape {
+        AttentionShape(batch: batch, queries: 1, keys: keys, heads: heads, kvHeads: kvHeads, headDim: headDim,
+                       queryPosition0: keys - 1, window: nil)
+    }
+}
+
+public struct AttentionTiling: Sendable, Hashable {
+    public var queryTile: Int
+    public var keyTile: Int
+    /// Workers over (batch, head) pairs; BLAS runs single-threaded inside them when > 1.
+    public var workers: Int
+    public init(queryTile: Int = 128, keyTile: Int = 256, workers: Int = 1) {
+        self.queryTile = queryTile
+        self.keyTile = keyTile
+        self.workers = workers
+    }
+    public static let `default` = AttentionTiling()
+
+    /// Scratch floats per worker: score tile, running max and sum, accumulator.
+    public func scratchFloats(heads: Int, headDim: Int) -> Int {
+        let rows = max(queryTile, heads)
+        return rows * keyTile + 2 * rows + rows * headDim
+    }
+}
+
+public enum CausalAttention {
+    public static let otherFlopsPerPair: Int64 = 5
+
+    /// Fast tiled kernel. `scratch` holds `tiling.workers * tiling.scratchFloats(...)` floats.
+    /// `countKVReads`: add the K/V bytes this call loads to `kvBytesRead` (set when k, v are a cache).
+    public static func forward(
+        q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape,
+        scale: Float, tiling: AttentionTiling, scratch: UnsafeMutablePointer<Float>, countKVReads: Bool = false,
+        counters: inout WorkCounters
+    ) {
+        let group = s.heads / s.kvHeads
+        let groupRows = s.queries == 1  // decode: stack the group's heads as rows
+        let units = groupRows ? s.batch * s.kvHeads : s.batch * s.heads
+        let workers = max(1, min(tiling.workers, units))
+        let perWorker = tiling.scratchFloats(heads: s.heads, headDim: s.headDim)
+        var results = [WorkCounters](repeating: WorkCounters(), count: workers)
+        let scratchP = SendablePointer(scratch)
+
+        @Sendable func work(_ w: Int, _ c: inout WorkCounters) {
+            let ws = scratchP.p + w * perWorker
+            var u = w
+            while u < units {
+                let b = u / (groupRows ? s.kvHeads : s.heads)
+                let hh = u % (groupRows ? s.kvHeads : s.heads)
+                let kvh = groupRows ? hh : hh / group
+                let kb = k.base + b * k.batchStride + kvh * s.headDim
+                let vb = v.base + b * v.batchStride + kvh * s.headDim
+                if groupRows {
+                    let qb = q.base + b * q.batchStride + kvh * group * s.headDim
+                    let ob = out.base + b * out.batchStride + kvh * group * s.headDim
+                    block(q: qb, ldq: s.headDim, rows: group, pos0: s.queryPosition0, posStep: 0,
+                          k: kb, ldk: k.rowStride, v: vb, ldv: v.rowStride, keys: s.keys, window: s.window,
+                          out: ob, ldo: s.headDim, dh: s.headDim, scale: scale, keyTile: tiling.keyTile,
+                          scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
+                } else {
+                    var r0 = 0
+                    while r0 < s.queries {
+                        let rows = min(tiling.queryTile, s.queries - r0)
+                        let qb = q.base + b * q.batchStride + r0 * q.rowStride + hh * s.headDim
+                        let ob = out.base + b * out.batchStride + r0 * out.rowStride + hh * s.headDim
+                        block(q: qb, ldq: q.rowStride, rows: rows, pos0: s.queryPosition0 + r0, posStep: 1,
+                              k: kb, ldk: k.rowStride, v: vb, ldv: v.rowStride, keys: s.keys, window: s.window,
+                              out: ob, ldo: out.rowStride, dh: s.headDim, scale: scale, keyTile: tiling.keyTile,
+                              scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
+                        r0 += rows
+                    }
+                }
+                u += workers
+            }
+        }
+
+        if workers == 1 {
+            work(0, &results[0])
+        } else {
+            let saved = BLAS.threads
+            BLAS.threads = 1
+            let box = ResultBox(results)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var c = WorkCounters()
+                work(w, &c)
+                box.set(w, c)
+            }
+            results = box.values
+            BLAS.threads = saved
+        }
+        for r in results { counters += r }
+    }
+
+    /// One tile of query rows against all the keys they may see.
+    @inline(__always)
+    static func block(
+        q: UnsafeMutablePointer<Float>, ldq: Int, rows: Int, pos0: Int, posStep: Int,
+        k: UnsafeMutablePointer<Float>, ldk: Int, v: UnsafeMutablePointer<Float>, ldv: Int, keys: Int, window: Int?,
+        out: UnsafeMutablePointer<Float>, ldo: Int, dh: Int, scale: Float, keyTile: Int,
+        scratch: UnsafeMutablePointer<Float>, maxRows: Int, countKV: Bool, counters c: inout WorkCounters
+    ) {
+        let sTile = scratch
+        let mRow = scratch + maxRows * keyTile
+        let lRow = mRow + maxRows
+        let acc = lRow + maxRows
+        let p1 = pos0 + posStep * (rows - 1)
+        let lo = window.map { max(0, pos0 - $0 + 1) } ?? 0
+        let hi = min(keys, p1 + 1)
+        for r in 0..<rows { mRow[r] = -.infinity; lRow[r] = 0 }
+        acc.update(repeating: 0, count: rows * dh)
+        var j0 = lo
+        var tiles: Int64 = 0
+        while j0 < hi {
+            let cols = min(keyTile, hi - j0)
+            BLAS.gemm(transB: true, m: rows, n: cols, k: dh, alpha: scale, a: q, lda: ldq, b: k + j0 * ldk, ldb: ldk,
+                      c: sTile, ldc: cols)
+            for r in 0..<rows {
+                let p = pos0 + posStep * r
+                let row = sTile + r * cols
+                // mask keys after p and, with a window, keys at or before p - W
+                if j0 + cols - 1 > p {
+                    for j in max(0, p + 1 - j0)..<cols { row[j] = -.infinity }
+                }
+                if let w = window, j0 <= p - w {
+                    for j in 0..<min(cols, p - w + 1 - j0) { row[j] = -.infinity }
+                }
+                let mNew = max(mRow[r], FastMath.max(row, count: cols))
+                if mNew == -.infinity {  // nothing visible in this tile for this row yet
+                    row.update(repeating: 0, count: cols)
+                    continue
+                }
+                let corr = exp1(mRow[r] - mNew)
+                let sum = FastMath.expShiftedSum(row, count: cols, shift: mNew)
+                lRow[r] = lRow[r] * corr + sum
+                if corr != 1 { FastMath.scale(acc + r * dh, count: dh, by: corr) }
+                mRow[r] = mNew
+            }
+            BLAS.gemm(m: rows, n: dh, k: cols, a: sTile, lda: cols, b: v + j0 * ldv, ldb: ldv, beta: 1, c: acc, ldc: dh)
+            j0 += cols
+            tiles += 1
+        }
+        for r in 0..<rows {
+            let inv = lRow[r] > 0 ? 1 / lRow[r] : 0
+            for i in 0..<dh { out[r * ldo + i] = acc[r * dh + i] * inv }
+        }
+        let pairs = Int64(rows) * Int64(max(0, hi - lo))
+        c.attentionPairsExecuted += pairs
+        for r in 0..<rows { c.attentionPairsUseful += Int64(usefulKeys(position: pos0 + posStep * r, keys: keys, window: window)) }
+        c.matmulFlops += 4 * Int64(dh) * pairs
+        c.otherFlops += otherFlopsPerPair * pairs + Int64(rows) * Int64(dh) * (tiles + 1)
+        if countKV { c.kvBytesRead += 2 * Int64(max(0, hi - lo)) * Int64(dh) * 4 }
+    }
+
+    /// Keys a query at `position` sees.
+    static func usefulKeys(position p: Int, keys: Int, window: Int?) -> Int {
+        let hi = min(keys - 1, p)
+        let lo = window.map { max(0, p - $0 + 1) } ?? 0
+        return max(0, hi - lo + 1)
+    }
+
+    /// Executed pairs per (b, h) for a prefill from position `queryPosition0` (the closed form the
+    /// cost model uses; a test checks the kernel's counters against it).
+    public static func executedPairs(shape s: AttentionShape, queryTile: Int) -> Int64 {
+        if s.queries == 1 {
+            let lo = s.window.map { max(0, s.queryPosition0 - $0 + 1) } ?? 0
+            return Int64(max(0, min(s.keys, s.queryPosition0 + 1) - lo))
+        }
+        var total: Int64 = 0
+        var r0 = 0
+        while r0 < s.queries {
+            let rows = min(queryTile, s.queries - r0)
+            let p0 = s.queryPosition0 + r0, p1 = p0 + rows - 1
+            let lo = s.window.map { max(0, p0 - $0 + 1) } ?? 0
+            total += Int64(rows) * Int64(max(0, min(s.keys, p1 + 1) - lo))
+            r0 += rows
+        }
+        return total
+    }
+
+    /// Naive reference: a full score row per query, softmax in Double. Same signature.
+    public static func reference(
+        q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape,
+        scale: Float, tiling: AttentionTiling, scratch: UnsafeMutablePointer<Float>, countKVReads: Bool = false,
+        counters: inout WorkCounters
+    ) {
+        let group = s.heads / s.kvHeads
+        var scores = [Double](repeating: 0, count: s.keys)
+        for b in 0..<s.batch {
+            for t in 0..<s.queries {
+                let p = s.queryPosition0 + t
+                for h in 0..<s.heads {
+                    let kvh = h / group
+                    let qr = q.base + b * q.batchStride + t * q.rowStride + h * s.headDim
+                    var m = -Double.infinity
+                    for j in 0..<s.keys {
+                        let visible = j <= p && (s.window.map { j > p - $0 } ?? true)
+                        guard visible else { scores[j] = -.infinity; continue }
+                        let kr = k.base + b * k.batchStride + j * k.rowStride + kvh * s.headDim
+                        var dot = 0.0
+                        for i in 0..<s.headDim { dot += Double(qr[i]) * Double(kr[i]) }
+                        scores[j] = dot * Double(scale)
+                        m = max(m, scores[j])
+                    }
+                    var sum = 0.0
+                    for j in 0..<s.keys { scores[j] = scores[j] == -.infinity ? 0 : exp(scores[j] - m); sum += scores[j] }
+                    let o = out.base + b * out.batchStride + t * out.rowStride + h * s.headDim
+                    for i in 0..<s.headDim {
+                        var acc = 0.0
+                        for j in 0..<s.keys where scores[j] != 0 {
+                            acc += scores[j] * Double(v.base[b * v.batchStride + j * v.rowStride + kvh * s.headDim + i])
+                        }
+                        o[i] = Float(acc / sum)
+                    }
+                    let useful = Int64(usefulKeys(position: p, keys: s.keys, window: s.window))
+                    counters.attentionPairsUseful += useful
+                    counters.attentionPairsExecuted += useful
+                    counters.matmulFlops += 4 * Int64(s.headDim) * useful
+                }
+            }
+        }
+    }
+}
+
+/// Per-worker results gathered after a parallel loop.
+final class ResultBox: @unchecked Sendable {
+    private var items: [WorkCounters]
+    private let lock = NSLock()
+    init(_ items: [WorkCounters]) { self.items = items }
+    func set(_ i: Int, _ c: WorkCounters) { lock.lock(); items[i] = c; lock.unlock() }
+    var values: [WorkCounters] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+import Foundation

@@ -1,0 +1,99 @@
+// Vectorised exp and helpers used by softmax, SwiGLU and gated retention.
+//
+// exp(x) = 2^n * p(f), n = round(x * log2 e), f = x - n ln 2 (Cody-Waite split), p a degree-6
+// Taylor polynomial; relative error below 2e-7 on [-87, 88] (tested against Foundation.exp).
+// x below -87.3 (including -inf) gives exactly 0, so masked scores contribute nothing.
+
+@usableFromInline let expLowFloat: Float = -87.3
+
+@inline(__always)
+func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let low = x .< SIMD8(repeating: expLowFloat)
+    let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+    let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
+    var f = xc - n * 0.693_359_375
+    f = f + n * 2.121_944_4e-4
+    var p = SIMD8<Float>(repeating: 1.0 / 720)
+    p = p * f + 1.0 / 120
+    p = p * f + 1.0 / 24
+    p = p * f + 1.0 / 6
+    p = p * f + 0.5
+    p = p * f + 1
+    p = p * f + 1
+    let ni = SIMD8<Int32>(n, rounding: .towardZero)
+    let bits = SIMD8<UInt32>(truncatingIfNeeded: (ni &+ 127) &<< 23)
+    let scale = unsafeBitCast(bits, to: SIMD8<Float>.self)
+    return (p * scale).replacing(with: 0, where: low)
+}
+
+@inline(__always)
+func exp1(_ x: Float) -> Float { exp8(SIMD8(repeating: x))[0] }
+
+public enum FastMath {
+    /// p[i] = exp(p[i] - shift) for i in 0..<count; returns the sum of the results.
+    @inline(__always)
+    public static func expShiftedSum(_ p: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        let s = SIMD8<Float>(repeating: shift)
+        let raw = UnsafeMutableRawPointer(p)
+        while i + 8 <= count {
+            let v = exp8(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - s)
+            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc += v
+            i += 8
+        }
+        var total = acc.sum()
+        while i < count {
+            let v = exp1(p[i] - shift)
+            p[i] = v
+            total += v
+            i += 1
+        }
+        return total
+    }
+
+    /// Maximum of p[0..<count] (-inf when count == 0).
+    @inline(__always)
+    public static func max(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        var m = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= count {
+            m = pointwiseMax(m, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            i += 8
+        }
+        var r = m.max()
+        while i < count { r = Swift.max(r, p[i]); i += 1 }
+        return r
+    }
+
+    /// p[i] *= s.
+    @inline(__always)
+    public static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by s: Float) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(p)
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * s
+            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { p[i] *= s; i += 1 }
+    }
+
+    /// sigmoid(x) = 1 / (1 + exp(-x)).
+    @inline(__always)
+    public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp1(-x)) }
+
+    /// log(sigmoid(x)) computed stably: -softplus(-x).
+    @inline(__always)
+    public static func logSigmoid(_ x: Float) -> Float {
+        x >= 0 ? -log1pf(expf(-x)) : x - log1pf(expf(x))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,173 @@
+// Gated retention (YOCO self-decoder, BRIEF §2) in its three equivalent forms.
+//
+// Shapes (row-major):
+//   q, k, v   [B, T, hR, dR]   k already scaled by dR^-0.5, q and k already rotated (RoPE)
+//   logDecay  [B, T, hR]       log γ_n = log(sigmoid(x Wγ)) / τ  (τ = 16)
+//   out       [B, T, hR, dR]
+//   state     [B, hR, dR, dR]  S, read as the state before token 0 and left as the state after T-1
+// Forms:
+//   parallel   O = (Q Kᵀ ⊙ D) V,  D[n, m] = ∏_{i=m+1..n} γ_i (n >= m), else 0   (+ the decayed S0 term)
+//   recurrent  S_n = γ_n S_{n-1} + k_nᵀ v_n,  o_n = q_n S_n
+//   chunkwise  chunks of C tokens: with a_j = Σ_{i<=j in chunk} log γ_i,
+//              O_c = (Q_c K_cᵀ ⊙ exp(a_n - a_m)[n>=m]) V_c + diag(exp(a)) Q_c S
+//              S  <- exp(a_last) S + (K_c ⊙ exp(a_last - a))ᵀ V_c
+// Executed work per (b, head):
+//   chunkwise, per chunk of n tokens: matmul 4 n² dR + 4 n dR² ; other 2 n² + 2 n dR + dR² + n
+//   recurrent, per token:             matmul 4 dR² (rank-1 update and q S) ; other dR²
+// State bytes: the recurrent form reads and writes S once per token; the chunkwise form once
+// per chunk (counted in stateBytesRead / stateBytesWritten).
+
+public struct RetentionShape: Sendable, Hashable {
+    public var batch: Int
+    public var tokens: Int
+    public var heads: Int
+    public var headDim: Int
+    public init(batch: Int, tokens: Int, heads: Int, headDim: Int) {
+        self.batch = batch
+        self.tokens = tokens
+        self.heads = heads
+        self.headDim = headDim
+    }
+    var rowStride: Int { heads * headDim }
+    var batchStride: Int { tokens * rowStride }
+    var stateFloats: Int { headDim * headDim }
+}
+
+public enum GatedRetention {
+    /// τ in γ = sigmoid(x Wγ)^(1/τ) (the reference code's gate normaliser).
+    public static let decayTemperature: Float = 16
+
+    /// Scratch floats the chunkwise form needs for chunk size `chunk`.
+    public static func chunkScratchFloats(chunk: Int, headDim: Int) -> Int {
+        chunk * chunk + 2 * chunk * headDim + chunk
+    }
+
+    /// Chunkwise form (the prefill kernel).
+    public static func chunkwise(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, logDecay: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>, shape s: RetentionShape, chunk: Int,
+        scratch: UnsafeMutablePointer<Float>, counters c: inout WorkCounters
+    ) {
+        let dR = s.headDim, ld = s.rowStride
+        let scores = scratch
+        let qs = scores + chunk * chunk
+        let ks = qs + chunk * dR
+        let a = ks + chunk * dR
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                let S = state + (b * s.heads + h) * s.stateFloats
+                var t0 = 0
+                while t0 < s.tokens {
+                    let n = min(chunk, s.tokens - t0)
+                    let off = b * s.batchStride + t0 * ld + h * dR
+                    let qc = q + off, kc = k + off, vc = v + off, oc = out + off
+                    var cum: Float = 0
+                    for j in 0..<n {
+                        cum += logDecay[(b * s.tokens + t0 + j) * s.heads + h]
+                        a[j] = cum
+                    }
+                    // intra-chunk: (Q Kᵀ ⊙ D) V
+                    BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
+                    for r in 0..<n {
+                        let row = scores + r * n
+                        for m in 0...r { row[m] *= exp1(a[r] - a[m]) }
+                        for m in (r + 1)..<max(r + 1, n) { row[m] = 0 }
+                    }
+                    BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
+                    // inter-chunk: diag(exp(a)) Q S
+                    for r in 0..<n {
+                        let f = exp1(a[r])
+                        for i in 0..<dR { qs[r * dR + i] = qc[r * ld + i] * f }
+                    }
+                    BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
+                    // state: S <- exp(a_last) S + (K ⊙ exp(a_last - a))ᵀ V
+                    let last = a[n - 1]
+                    for r in 0..<n {
+                        let f = exp1(last - a[r])
+                        for i in 0..<dR { ks[r * dR + i] = kc[r * ld + i] * f }
+                    }
+                    FastMath.scale(S, count: s.stateFloats, by: exp1(last))
+                    BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: 1, c: S, ldc: dR)
+                    c.matmulFlops += 4 * Int64(n) * Int64(n) * Int64(dR) + 4 * Int64(n) * Int64(dR) * Int64(dR)
+                    c.otherFlops += 2 * Int64(n) * Int64(n) + 2 * Int64(n) * Int64(dR) + Int64(dR * dR) + Int64(n)
+                    c.stateBytesRead += Int64(s.stateFloats * 4)
+                    c.stateBytesWritten += Int64(s.stateFloats * 4)
+                    t0 += n
+                }
+            }
+        }
+    }
+
+    /// Recurrent form (the decode kernel): one token at a time, S updated in place.
+    public static func recurrent(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, logDecay: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>, shape s: RetentionShape,
+        counters c: inout WorkCounters
+    ) {
+        let dR = s.headDim, ld = s.rowStride
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                let S = state + (b * s.heads + h) * s.stateFloats
+                for t in 0..<s.tokens {
+                    let off = b * s.batchStride + t * ld + h * dR
+                    FastMath.scale(S, count: s.stateFloats, by: exp1(logDecay[(b * s.tokens + t) * s.heads + h]))
+                    BLAS.ger(rows: dR, cols: dR, x: k + off, y: v + off, a: S, lda: dR)
+                    BLAS.gemv(trans: true, rows: dR, cols: dR, a: S, lda: dR, x: q + off, y: out + off)
+                }
+                let tokens = Int64(s.tokens)
+                c.matmulFlops += 4 * Int64(dR * dR) * tokens
+                c.otherFlops += Int64(dR * dR) * tokens
+                c.stateBytesRead += Int64(s.stateFloats * 4) * tokens
+                c.stateBytesWritten += Int64(s.stateFloats * 4) * tokens
+            }
+        }
+    }
+
+    /// Parallel form, the naive reference: the whole [T, T] decay-masked score matrix per head in
+    /// Double, plus the initial state's contribution q_n (∏_{i<=n} γ_i) S0. Leaves the final state in
+    /// `state` (computed as the decayed sum) so all three forms can be compared on S too.
+    public static func parallel(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, logDecay: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>, shape s: RetentionShape,
+        counters c: inout WorkCounters
+    ) {
+        let dR = s.headDim, ld = s.rowStride, T = s.tokens
+        for b in 0..<s.batch {
+            for h in 0..<s.heads {
+                var cum = [Double](repeating: 0, count: T + 1)  // cum[n+1] = Σ_{i<=n} log γ_i
+                for n in 0..<T { cum[n + 1] = cum[n] + Double(logDecay[(b * T + n) * s.heads + h]) }
+                let S = state + (b * s.heads + h) * s.stateFloats
+                let S0 = (0..<s.stateFloats).map { Double(S[$0]) }
+                for n in 0..<T {
+                    let qn = q + b * s.batchStride + n * ld + h * dR
+                    var o = [Double](repeating: 0, count: dR)
+                    for m in 0...n {
+                        let km = k + b * s.batchStride + m * ld + h * dR
+                        let vm = v + b * s.batchStride + m * ld + h * dR
+                        var dot = 0.0
+                        for i in 0..<dR { dot += Double(qn[i]) * Double(km[i]) }
+                        let w = dot * exp(cum[n + 1] - cum[m + 1])
+                        for j in 0..<dR { o[j] += w * Double(vm[j]) }
+                    }
+                    let d0 = exp(cum[n + 1])
+                    for i in 0..<dR { for j in 0..<dR { o[j] += d0 * Double(qn[i]) * S0[i * dR + j] } }
+                    for j in 0..<dR { out[b * s.batchStride + n * ld + h * dR + j] = Float(o[j]) }
+                }
+                // final state: decayed S0 plus decayed outer products
+                for i in 0..<dR {
+                    for j in 0..<dR {
+                        var acc = exp(cum[T]) * S0[i * dR + j]
+                        for m in 0..<T {
+                            acc += exp(cum[T] - cum[m + 1])
+                                * Double(k[b * s.batchStride + m * ld + h * dR + i]) * Double(v[b * s.batchStride + m * ld + h * dR + j])
+                        }
+                        S[i * dR + j] = Float(acc)
+                    }
+                }
+                c.matmulFlops += 4 * Int64(T) * Int64(T) * Int64(dR)
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,33 @@
+// Shared helpers for the kernel tests: seeded arrays, comparisons and small model shapes.
+
+import CostModel
+@testable import Kernels
+
+func randomArray(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+    var rng = SeededRandom(seed: seed)
+    return (0..<count).map { _ in scale * rng.nextSymmetric() }
+}
+
+func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count)
+    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+}
+
+func maxAbs(_ a: [Float]) -> Float { a.reduce(0) { max($0, abs($1)) } }
+
+/// Small shapes that exercise every path: odd vocabulary, GQA 4:2, gRet chunk 4, window 5.
+enum TestModels {
+    static func spec(_ id: String, _ arch: Architecture, kvHeads: Int = 2, layers: Int = 4) -> ModelSpec {
+        ModelSpec(id: id, source: "test", architecture: arch, layers: layers, hiddenSize: 32, heads: 4, kvHeads: kvHeads,
+                  headDim: 8, ffnSize: 48, vocabSize: 53, dtypes: .uniform(.fp32))
+    }
+    static let mha = spec("t-mha", .transformer(window: nil), kvHeads: 4)
+    static let gqa = spec("t-gqa", .transformer(window: nil))
+    static let gqaWindow = spec("t-gqa-w", .transformer(window: 5))
+    static let yocoGRet = spec("t-yoco-gret", .yoco(selfDecoder: .gatedRetention(heads: 2, headDim: 8, chunkTokens: 4), selfLayers: 2))
+    static let yocoSWA = spec("t-yoco-swa", .yoco(selfDecoder: .slidingWindow(window: 5), selfLayers: 2))
+    static let all = [mha, gqa, gqaWindow, yocoGRet, yocoSWA]
+}
+
+/// Small tiles so short test sequences cross several tile boundaries.
+let smallTiling = AttentionTiling(queryTile: 4, keyTile: 8, workers: 1)
