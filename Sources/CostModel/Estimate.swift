@@ -1,0 +1,187 @@
+// The full prediction of `yocoprof estimate` (BRIEF §4): prefill FLOPs and seconds, decode rate,
+// throughput, memory and the batch, for one model on one device.
+//
+// Throughput (BRIEF §3 default): B * G generated tokens divided by the time to prefill B prompts of
+// N tokens and then decode G tokens at batch B (steps at contexts N+1 ... N+G):
+//   throughput = B G / (prefill_seconds(B, N) + sum_{n=N+1}^{N+G} step_seconds(B, n))
+//   decode tokens/s = B G / sum_{n=N+1}^{N+G} step_seconds(B, n)   (nil when G = 0: no decode runs)
+// With `batch max`, B is the largest batch whose memory (weights, KV at N+G, state, prefill
+// activations, runtime reserve) fits the device's capacity. Zero generated tokens give throughput 0.
+
+/// The batch of an estimate: a given number of sequences or the largest that fits.
+public enum BatchChoice: Sendable, Hashable {
+    case fixed(Int)
+    case max
+}
+
+/// The inputs of an estimate.
+public struct EstimateQuery: Sendable, Hashable {
+    /// N
+    public var promptTokens: Int
+    /// G
+    public var generatedTokens: Int
+    public var batch: BatchChoice
+    /// Storage formats; nil = the model's defaults.
+    public var dtypes: DTypePlan?
+    /// The dtype the arithmetic runs in (selects the peak); nil = the activation dtype.
+    public var computeDType: DType?
+    /// Tile sizes of the prefill attention kernel.
+    public var tiling: AttentionTiling
+    /// Prefill chunk for the activation estimate (memory only); nil = whole prompt.
+    public var prefillChunkTokens: Int?
+
+    public init(
+        promptTokens: Int, generatedTokens: Int, batch: BatchChoice = .fixed(1), dtypes: DTypePlan? = nil,
+        computeDType: DType? = nil, tiling: AttentionTiling = .flash128, prefillChunkTokens: Int? = nil
+    ) {
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.batch = batch
+        self.dtypes = dtypes
+        self.computeDType = computeDType
+        self.tiling = tiling
+        self.prefillChunkTokens = prefillChunkTokens
+    }
+
+    /// Rejects values outside `Limits` (field names are the command-line options).
+    public func validate() throws(CostModelError) {
+        func check(_ field: String, _ v: Int, _ r: ClosedRange<Int>) throws(CostModelError) {
+            if !r.contains(v) {
+                throw .invalidQuery(SpecError(field: field, constraint: "must be between \(r.lowerBound) and \(r.upperBound)", value: "\(v)"))
+            }
+        }
+        try check("context", promptTokens, 1...Limits.maxContextTokens)
+        try check("generate", generatedTokens, 0...Limits.maxContextTokens)
+        if case .fixed(let b) = batch { try check("batch", b, 1...Limits.maxBatch) }
+        try check("query_tile", tiling.queryTile, 1...Limits.maxContextTokens)
+        try check("key_tile", tiling.keyTile, 1...Limits.maxContextTokens)
+        if let c = prefillChunkTokens { try check("prefill_chunk", c, 1...Limits.maxContextTokens) }
+    }
+}
+
+/// The full prediction.
+public struct Estimate: Sendable, Hashable {
+    public var modelID: String
+    public var hardwareID: String
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    /// B used.
+    public var batch: Int
+    /// True when B was chosen as the largest batch that fits.
+    public var batchIsMax: Bool
+    /// What stops a larger batch (set when `batchIsMax`).
+    public var batchLimitedBy: BindingConstraint?
+    public var computeDType: DType
+    public var rates: RooflineRates
+    /// The prefill of B prompts of N tokens.
+    public var prefill: PhaseCost
+    public var prefillSeconds: Double
+    /// The first decode step (context N+1).
+    public var firstDecodeStep: PhaseCost
+    public var firstDecodeStepSeconds: Double
+    /// All G decode steps.
+    public var decodeFlops: FlopCount
+    public var decodeSeconds: Double
+    /// B G / decode seconds; nil when G = 0.
+    public var decodeTokensPerSecond: Double?
+    /// B G / (prefill + decode seconds); 0 when G = 0.
+    public var throughputTokensPerSecond: Double
+    /// Memory at batch B and N+G tokens held, runtime reserve included.
+    public var memory: MemoryBreakdown
+    /// The device's capacity.
+    public var memoryCapacityBytes: Int128
+
+    /// Useful prefill FLOPs (matmul + other).
+    public var prefillFlops: Int128 { prefill.flops.total }
+    public var memoryBytes: Int128 { memory.totalBytes }
+    /// prefill + decode.
+    public var totalSeconds: Double { prefillSeconds + decodeSeconds }
+    /// Seconds until the first generated token is available (prefill + first step).
+    public var timeToFirstTokenSeconds: Double { prefillSeconds + (generatedTokens > 0 ? firstDecodeStepSeconds : 0) }
+}
+
+extension ModelSpec {
+    /// The full prediction of `estimate` for this model on `hardware`.
+    public func estimate(on hardware: HardwareSpec, _ q: EstimateQuery) throws(CostModelError) -> Estimate {
+        do { try validate() } catch { throw .invalidSpec(id: id, error) }
+        do { try hardware.validate() } catch { throw .invalidSpec(id: hardware.id, error) }
+        try q.validate()
+        let dt = q.dtypes ?? dtypes
+        let computeDType = q.computeDType ?? dt.activations
+        let rates = try RooflineRates(hardware: hardware, computeDType: computeDType)
+
+        let (batch, limitedBy) = try resolveBatch(q, on: hardware, dtypes: dt)
+        let n = q.promptTokens, g = q.generatedTokens
+        let prefill = prefillCost(batch: batch, promptTokens: n, dtypes: dt, tiling: q.tiling)
+        let prefillSeconds = rates.seconds(prefill)
+        let step = decodeStepCost(batch: batch, context: n + 1, dtypes: dt)
+        let decodeSeconds = decodeSeconds(batch: batch, promptTokens: n, generatedTokens: g, dtypes: dt, rates: rates)
+        let tokens = Double(batch) * Double(g)
+        let total = prefillSeconds + decodeSeconds
+        return Estimate(
+            modelID: id, hardwareID: hardware.id, promptTokens: n, generatedTokens: g,
+            batch: batch, batchIsMax: q.batch == .max, batchLimitedBy: limitedBy,
+            computeDType: computeDType, rates: rates,
+            prefill: prefill, prefillSeconds: prefillSeconds,
+            firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step),
+            decodeFlops: decodeFlops(batch: batch, promptTokens: n, generatedTokens: g, dtypes: dt),
+            decodeSeconds: decodeSeconds,
+            decodeTokensPerSecond: g > 0 && decodeSeconds > 0 ? tokens / decodeSeconds : nil,
+            throughputTokensPerSecond: g > 0 && total > 0 ? tokens / total : 0,
+            memory: memory(memoryQuery(batch: batch, q, dt, hardware)),
+            memoryCapacityBytes: hardware.memoryBytes)
+    }
+
+    private func memoryQuery(batch: Int, _ q: EstimateQuery, _ dt: DTypePlan, _ hw: HardwareSpec) -> MemoryQuery {
+        MemoryQuery(batch: batch, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens, dtypes: dt,
+                    prefillChunkTokens: q.prefillChunkTokens, runtimeOverheadBytes: hw.runtimeOverheadBytes)
+    }
+
+    /// B for the query: the given batch if it fits, or the largest that fits.
+    func resolveBatch(_ q: EstimateQuery, on hw: HardwareSpec, dtypes dt: DTypePlan) throws(CostModelError) -> (Int, BindingConstraint?) {
+        let budget = hw.memoryBytes
+        let total = { (b: Int) in self.memory(self.memoryQuery(batch: b, q, dt, hw)).totalBytes }
+        let slow = {
+            self.maxBatch(budgetBytes: budget, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens,
+                          dtypes: dt, scope: .everything, prefillChunkTokens: q.prefillChunkTokens,
+                          runtimeOverheadBytes: hw.runtimeOverheadBytes)
+        }
+        switch q.batch {
+        case .fixed(let b):
+            let need = total(b)
+            if need > budget {
+                let best = slow()
+                throw .batchDoesNotFit(requested: b, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: need, budgetBytes: budget)
+            }
+            return (b, nil)
+        case .max:
+            // Memory is affine in B (every per-sequence term scales with B; sub-byte rounding aside),
+            // so one division finds the boundary; it is then checked exactly (fits at B, not at B+1)
+            // and the binary search of `maxBatch` is the fallback.
+            let m0 = total(0), m1 = total(1)
+            if m1 > budget {
+                let best = slow()
+                throw .batchDoesNotFit(requested: nil, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: m1, budgetBytes: budget)
+            }
+            let perSequence = m1 - m0
+            if perSequence > 0 {
+                let guess = Int(min(Int128(Limits.maxBatch), (budget - m0) / perSequence))
+                if guess >= 1 && total(guess) <= budget && (guess == Limits.maxBatch || total(guess + 1) > budget) {
+                    if guess == Limits.maxBatch { return (guess, .toolLimit) }
+                    return (guess, limitingComponent(q, dt, hw, batch: guess))
+                }
+            }
+            let best = slow()
+            return (best.value, best.limitedBy)
+        }
+    }
+
+    /// The component that grows most from B to B+1 sequences (the `maxBatch` rule).
+    private func limitingComponent(_ q: EstimateQuery, _ dt: DTypePlan, _ hw: HardwareSpec, batch b: Int) -> BindingConstraint {
+        let x = memory(memoryQuery(batch: b, q, dt, hw)), y = memory(memoryQuery(batch: b + 1, q, dt, hw))
+        let kv = y.kvCacheBytes - x.kvCacheBytes, st = y.stateBytes - x.stateBytes, act = y.activationBytes - x.activationBytes
+        if kv >= act && kv >= st && kv > 0 { return .kvCache }
+        if act >= st && act > 0 { return .activations }
+        return .state
+    }
+}
