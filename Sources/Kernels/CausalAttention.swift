@@ -66,7 +66,7 @@ public struct AttentionShape: Sendable, Hashable {
     }
 }
 
-public struct AttentionTiling: Sendable, Hashable {
+public struct AttentionKernelTiling: Sendable, Hashable {
     public var queryTile: Int
     public var keyTile: Int
     /// Workers over (batch, head) pairs; BLAS runs single-threaded inside them when > 1.
@@ -76,7 +76,7 @@ public struct AttentionTiling: Sendable, Hashable {
         self.keyTile = keyTile
         self.workers = workers
     }
-    public static let `default` = AttentionTiling()
+    public static let `default` = AttentionKernelTiling()
 
     /// Scratch floats per worker: score tile, running max and sum, accumulator.
     public func scratchFloats(heads: Int, headDim: Int) -> Int {
@@ -92,7 +92,7 @@ public enum CausalAttention {
     /// `countKVReads`: add the K/V bytes this call loads to `kvBytesRead` (set when k, v are a cache).
     public static func forward(
         q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape,
-        scale: Float, tiling: AttentionTiling, scratch: UnsafeMutablePointer<Float>, countKVReads: Bool = false,
+        scale: Float, tiling: AttentionKernelTiling, scratch: UnsafeMutablePointer<Float>, countKVReads: Bool = false,
         counters: inout WorkCounters
     ) {
         let group = s.heads / s.kvHeads
@@ -242,7 +242,7 @@ public enum CausalAttention {
     /// Naive reference: a full score row per query, softmax in Double. Same signature.
     public static func reference(
         q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape,
-        scale: Float, tiling: AttentionTiling, scratch: UnsafeMutablePointer<Float>, countKVReads: Bool = false,
+        scale: Float, tiling: AttentionKernelTiling, scratch: UnsafeMutablePointer<Float>, countKVReads: Bool = false,
         counters: inout WorkCounters
     ) {
         let group = s.heads / s.kvHeads

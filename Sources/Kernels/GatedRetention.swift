@@ -12,7 +12,10 @@
 //              O_c = (Q_c K_cᵀ ⊙ exp(a_n - a_m)[n>=m]) V_c + diag(exp(a)) Q_c S
 //              S  <- exp(a_last) S + (K_c ⊙ exp(a_last - a))ᵀ V_c
 // Executed work per (b, head):
-//   chunkwise, per chunk of n tokens: matmul 4 n² dR + 4 n dR² ; other 2 n² + 2 n dR + dR² + n
+//   chunkwise, per chunk of n tokens: matmul 4 n² dR + 2 n dR² (KᵀV) + 2 n dR² (Q S) ;
+//              other 2 n² (decay mask) + n dR (K decay) + n (cumsum) + n dR + dR² (Q decay, S decay);
+//              with `initialStateIsZero` (a prefill from an empty cache) the first chunk skips
+//              Q S, the Q decay and the S decay (S is zero), as the cost model counts.
 //   recurrent, per token:             matmul 4 dR² (rank-1 update and q S) ; other dR²
 // State bytes: the recurrent form reads and writes S once per token; the chunkwise form once
 // per chunk (counted in stateBytesRead / stateBytesWritten).
@@ -46,7 +49,7 @@ public enum GatedRetention {
     public static func chunkwise(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, logDecay: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>, shape s: RetentionShape, chunk: Int,
-        scratch: UnsafeMutablePointer<Float>, counters c: inout WorkCounters
+        initialStateIsZero: Bool = false, scratch: UnsafeMutablePointer<Float>, counters c: inout WorkCounters
     ) {
         let dR = s.headDim, ld = s.rowStride
         let scores = scratch
@@ -74,23 +77,27 @@ public enum GatedRetention {
                         for m in (r + 1)..<max(r + 1, n) { row[m] = 0 }
                     }
                     BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
-                    // inter-chunk: diag(exp(a)) Q S
-                    for r in 0..<n {
-                        let f = exp1(a[r])
-                        for i in 0..<dR { qs[r * dR + i] = qc[r * ld + i] * f }
+                    // inter-chunk: diag(exp(a)) Q S (skipped while S is known to be zero)
+                    let hasState = !(initialStateIsZero && t0 == 0)
+                    if hasState {
+                        for r in 0..<n {
+                            let f = exp1(a[r])
+                            for i in 0..<dR { qs[r * dR + i] = qc[r * ld + i] * f }
+                        }
+                        BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
                     }
-                    BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
                     // state: S <- exp(a_last) S + (K ⊙ exp(a_last - a))ᵀ V
                     let last = a[n - 1]
                     for r in 0..<n {
                         let f = exp1(last - a[r])
                         for i in 0..<dR { ks[r * dR + i] = kc[r * ld + i] * f }
                     }
-                    FastMath.scale(S, count: s.stateFloats, by: exp1(last))
-                    BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: 1, c: S, ldc: dR)
-                    c.matmulFlops += 4 * Int64(n) * Int64(n) * Int64(dR) + 4 * Int64(n) * Int64(dR) * Int64(dR)
-                    c.otherFlops += 2 * Int64(n) * Int64(n) + 2 * Int64(n) * Int64(dR) + Int64(dR * dR) + Int64(n)
-                    c.stateBytesRead += Int64(s.stateFloats * 4)
+                    if hasState { FastMath.scale(S, count: s.stateFloats, by: exp1(last)) }
+                    BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: hasState ? 1 : 0, c: S, ldc: dR)
+                    let nn = Int64(n), d = Int64(dR)
+                    c.matmulFlops += 4 * nn * nn * d + 2 * nn * d * d + (hasState ? 2 * nn * d * d : 0)
+                    c.otherFlops += 2 * nn * nn + nn * d + nn + (hasState ? nn * d + d * d : 0)
+                    if hasState { c.stateBytesRead += Int64(s.stateFloats * 4) }
                     c.stateBytesWritten += Int64(s.stateFloats * 4)
                     t0 += n
                 }

@@ -25,9 +25,9 @@ extension ModelRun {
         for (i, kind) in spec.layerKinds.enumerated() {
             switch kind {
             case .attention(let w):
-                selfAttention(layer: i, window: w, x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
+                selfAttention(layer: i, window: w, kvHeads: spec.kvHeads, x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
             case .slidingWindowSelf(let w):
-                selfAttention(layer: i, window: w, x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
+                selfAttention(layer: i, window: w, kvHeads: spec.swaSelfKVHeads, x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
             case .gatedRetention(let h, let dR):
                 retention(layer: i, heads: h, headDim: dR, x: stream, n: n, t0: t0, ws: ws, rope: ropeR!, c: &c)
             case .cross:
@@ -88,9 +88,9 @@ extension ModelRun {
         c.kvBytesWritten += Int64(written * 4)
     }
 
-    func selfAttention(layer i: Int, window: Int?, x: UnsafeMutablePointer<Float>, n: Int, t0: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
-        let d = spec.hiddenSize, M = batch * n, H = spec.heads, Hkv = spec.kvHeads, dh = spec.headDim
-        let qW = H * dh, kvW = spec.kvWidth, p = "layers.\(i)."
+    func selfAttention(layer i: Int, window: Int?, kvHeads Hkv: Int, x: UnsafeMutablePointer<Float>, n: Int, t0: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
+        let d = spec.hiddenSize, M = batch * n, H = spec.heads, dh = spec.headDim
+        let qW = H * dh, kvW = Hkv * dh, p = "layers.\(i)."
         let xn = ws.xn.pointer, q = ws.q.pointer, k = ws.k.pointer, v = ws.v.pointer, o = ws.o.pointer
         RMSNorm.forward(x, ldx: d, weight: weights[p + "mixer_norm"], xn, ldy: d, rows: M, width: d, counters: &c)
         Linear.forward(xn, weights[p + "wq"], q, m: M, k: d, n: qW, counters: &c)
@@ -182,7 +182,7 @@ extension ModelRun {
             GatedRetention.recurrent(q: q, k: k, v: v, logDecay: decay, out: o, state: state, shape: shape, counters: &c)
         } else {
             GatedRetention.chunkwise(q: q, k: k, v: v, logDecay: decay, out: o, state: state, shape: shape,
-                                     chunk: options.retentionChunkTokens ?? spec.retention!.chunk,
+                                     chunk: options.retentionChunkTokens ?? spec.retention!.chunk, initialStateIsZero: t0 == 0,
                                      scratch: ws.chunkScratch.pointer, counters: &c)
         }
         // per-head RMSNorm (no weight), then the swish output gate

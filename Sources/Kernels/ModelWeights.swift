@@ -4,7 +4,8 @@
 // (not PyTorch's [out, in]). Names (also the safetensors names of a dump; docs/KERNELS.md):
 //   embedding [V, d]; final_norm [d]; output [d, V] (absent when tied: logits = h embeddingᵀ)
 //   layers.{i}.mixer_norm [d], layers.{i}.ffn_norm [d]
-//   attention / SWA self:  layers.{i}.wq [d, H*dh], .wk [d, Hkv*dh], .wv [d, Hkv*dh], .wo [H*dh, d]
+//   attention / SWA self:  layers.{i}.wq [d, H*dh], .wk [d, Hk*dh], .wv [d, Hk*dh], .wo [H*dh, d]
+//                          (Hk = Hkv for Transformer layers, swaSelfKVHeads for YOCO SWA self layers)
 //   gated retention:       layers.{i}.wq/.wk/.wv/.wg [d, hR*dR], .wo [hR*dR, d], .wgamma [d, hR]
 //   cross:                 layers.{i}.wq [d, H*dh], .wo [H*dh, d]
 //   every layer:           layers.{i}.ffn_gate [d, F], .ffn_up [d, F], .ffn_down [F, d]
@@ -37,6 +38,7 @@ public final class ModelWeights {
             out.append((p + "mixer_norm", [d]))
             switch kind {
             case .attention, .slidingWindowSelf:
+                let kvW = spec.kvHeads(of: kind) * spec.headDim
                 out += [(p + "wq", [d, qW]), (p + "wk", [d, kvW]), (p + "wv", [d, kvW]), (p + "wo", [qW, d])]
             case .gatedRetention(let h, let dh):
                 let inner = h * dh

@@ -2,7 +2,7 @@
 // The size table below *is* the allocation code: `layout` lists every buffer and `init` allocates
 // exactly that list, so the predicted workspace bytes cannot drift from what is allocated.
 //
-// Widths: qW = max(H*dh, hR*dR), kvWs = max(Hkv*dh, hR*dR), F the SwiGLU width.
+// Widths: qW = max(H*dh, hR*dR), kvWs = max(Hkv*dh, Hs*dh (SWA self), hR*dR), F the SwiGLU width.
 //   x, xn [rows, d]; q, o [rows, qW]; k, v [rows, kvWs]; g [rows, hR*dR]; decay [rows, hR];
 //   gate, up [rows, F]; last, lastNormed [B, d]; logits [B, V];
 //   attention scratch: workers * (max(Bq, H) * Bk + 2 max(Bq, H) + max(Bq, H) * dh);
@@ -11,16 +11,22 @@
 import CostModel
 
 public struct RunOptions: Sendable, Hashable {
-    public var attention: AttentionTiling
+    public var attention: AttentionKernelTiling
     /// gRet chunk size; nil uses the profile's `gret_chunk_tokens`.
     public var retentionChunkTokens: Int?
-    public init(attention: AttentionTiling = .default, retentionChunkTokens: Int? = nil) {
+    public init(attention: AttentionKernelTiling = .default, retentionChunkTokens: Int? = nil) {
         self.attention = attention
         self.retentionChunkTokens = retentionChunkTokens
     }
 }
 
 extension ModelSpec {
+    /// KV heads of an attention-like layer: Hkv, or `swaSelfKVHeads` for a YOCO SWA self layer.
+    func kvHeads(of kind: LayerKind) -> Int {
+        if case .slidingWindowSelf = kind { return swaSelfKVHeads }
+        return kvHeads
+    }
+
     /// (heads, headDim, chunk) of the gRet self-decoder, or nil.
     var retention: (heads: Int, headDim: Int, chunk: Int)? {
         if case .yoco(.gatedRetention(let h, let dh, let c), _) = architecture { return (h, dh, c) }
@@ -35,7 +41,8 @@ final class Workspace {
         let d = spec.hiddenSize
         let ret = spec.retention
         let inner = ret.map { $0.heads * $0.headDim } ?? 0
-        let qW = max(spec.heads * spec.headDim, inner), kvWs = max(spec.kvWidth, inner)
+        let qW = max(spec.heads * spec.headDim, inner)
+        let kvWs = max(spec.kvWidth, spec.isYOCO ? spec.swaSelfKVHeads * spec.headDim : 0, inner)
         let chunk = ret.map { options.retentionChunkTokens ?? $0.chunk } ?? 0
         return [
             ("x", rows * d), ("xn", rows * d), ("q", rows * qW), ("o", rows * qW), ("k", rows * kvWs), ("v", rows * kvWs),

@@ -11,7 +11,7 @@ import Testing
 struct AttentionCase: Sendable, CustomStringConvertible {
     var batch, queries, heads, kvHeads, headDim: Int
     var window: Int?
-    var tiling: AttentionTiling
+    var tiling: AttentionKernelTiling
     var description: String { "B\(batch) N\(queries) H\(heads)/\(kvHeads) dh\(headDim) W\(window.map(String.init) ?? "-") tile \(tiling.queryTile)x\(tiling.keyTile) workers \(tiling.workers)" }
 }
 
@@ -52,9 +52,9 @@ func runAttention(_ cs: AttentionCase, keysReplicatedTo: Int? = nil, reference: 
         AttentionCase(batch: 1, queries: 1, heads: 1, kvHeads: 1, headDim: 2, window: nil, tiling: smallTiling),
         AttentionCase(batch: 2, queries: 7, heads: 4, kvHeads: 2, headDim: 8, window: nil, tiling: smallTiling),
         AttentionCase(batch: 1, queries: 37, heads: 4, kvHeads: 1, headDim: 6, window: nil, tiling: smallTiling),
-        AttentionCase(batch: 2, queries: 37, heads: 4, kvHeads: 4, headDim: 16, window: nil, tiling: AttentionTiling(queryTile: 5, keyTile: 3, workers: 2)),
+        AttentionCase(batch: 2, queries: 37, heads: 4, kvHeads: 4, headDim: 16, window: nil, tiling: AttentionKernelTiling(queryTile: 5, keyTile: 3, workers: 2)),
         AttentionCase(batch: 1, queries: 37, heads: 2, kvHeads: 2, headDim: 8, window: 5, tiling: smallTiling),
-        AttentionCase(batch: 2, queries: 23, heads: 4, kvHeads: 2, headDim: 8, window: 9, tiling: AttentionTiling(queryTile: 3, keyTile: 2, workers: 2)),
+        AttentionCase(batch: 2, queries: 23, heads: 4, kvHeads: 2, headDim: 8, window: 9, tiling: AttentionKernelTiling(queryTile: 3, keyTile: 2, workers: 2)),
         AttentionCase(batch: 1, queries: 13, heads: 2, kvHeads: 1, headDim: 4, window: 1, tiling: smallTiling),
     ]
 

@@ -40,6 +40,30 @@ import Testing
     }
 
     @Test(arguments: cases)
+    func zeroStateShortcutIsExact(cs: Case) {
+        // from a zero state, skipping Q·S in the first chunk changes nothing but the counted work
+        let s = RetentionShape(batch: cs.batch, tokens: cs.tokens, heads: cs.heads, headDim: cs.headDim)
+        let n = cs.batch * cs.tokens * cs.heads * cs.headDim
+        let q = randomArray(n, seed: 21), k = randomArray(n, seed: 22), v = randomArray(n, seed: 23)
+        let logDecay = randomArray(cs.batch * cs.tokens * cs.heads, seed: 24).map { -0.305 - 0.295 * $0 }
+        var scratch = [Float](repeating: 0, count: GatedRetention.chunkScratchFloats(chunk: cs.chunk, headDim: cs.headDim))
+        var results: [[Float]] = []
+        var flops: [Int64] = []
+        for skip in [false, true] {
+            var state = [Float](repeating: 0, count: cs.batch * cs.heads * cs.headDim * cs.headDim)
+            var out = [Float](repeating: 0, count: n)
+            var c = WorkCounters()
+            GatedRetention.chunkwise(q: q, k: k, v: v, logDecay: logDecay, out: &out, state: &state, shape: s, chunk: cs.chunk,
+                                     initialStateIsZero: skip, scratch: &scratch, counters: &c)
+            results.append(out + state)
+            flops.append(c.matmulFlops)
+        }
+        #expect(results[0] == results[1])  // adding Q·0 and scaling 0 is exact in IEEE arithmetic
+        let first = Int64(min(cs.chunk, cs.tokens))
+        #expect(flops[0] - flops[1] == 2 * first * Int64(cs.headDim * cs.headDim) * Int64(cs.batch * cs.heads))
+    }
+
+    @Test(arguments: cases)
     func threeFormsAgree(cs: Case) {
         let p = run(cs, .parallel), c = run(cs, .chunkwise), r = run(cs, .recurrent)
         #expect(maxAbsDiff(p.out, c.out) < 1e-4)  // see the file header

@@ -26,8 +26,9 @@ enum TestModels {
     static let gqaWindow = spec("t-gqa-w", .transformer(window: 5))
     static let yocoGRet = spec("t-yoco-gret", .yoco(selfDecoder: .gatedRetention(heads: 2, headDim: 8, chunkTokens: 4), selfLayers: 2))
     static let yocoSWA = spec("t-yoco-swa", .yoco(selfDecoder: .slidingWindow(window: 5), selfLayers: 2))
-    static let all = [mha, gqa, gqaWindow, yocoGRet, yocoSWA]
+    static let yocoSWAGQA: ModelSpec = { var s = yocoSWA; s.id = "t-yoco-swa-gqa"; s.selfDecoderKVHeads = 1; return s }()
+    static let all = [mha, gqa, gqaWindow, yocoGRet, yocoSWA, yocoSWAGQA]
 }
 
 /// Small tiles so short test sequences cross several tile boundaries.
-let smallTiling = AttentionTiling(queryTile: 4, keyTile: 8, workers: 1)
+let smallTiling = AttentionKernelTiling(queryTile: 4, keyTile: 8, workers: 1)
