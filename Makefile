@@ -28,6 +28,8 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
+	@echo "baseline check against the committed Reports/baselines:"
+	.build/debug/yocoprof baseline check --format table
 
 clean:
 	rm -rf .build

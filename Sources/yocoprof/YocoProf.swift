@@ -22,6 +22,7 @@ struct YocoProf: ParsableCommand {
             """,
         subcommands: [
             ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
+            BaselineCommand.self,
         ]
     )
 }
