@@ -10,7 +10,7 @@ ifneq ($(CORETYPE),)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 endif
 
-.PHONY: run test deps build build-debug clean report
+.PHONY: run test deps build build-debug clean fuzz sanitize-address sanitize-thread
 
 deps:
 	@scripts/install-deps.sh
@@ -31,5 +31,21 @@ test: deps
 	@echo "baseline check against the committed Reports/baselines:"
 	.build/debug/yocoprof baseline check --format table
 
+# Coverage-guided fuzzing of the profile and config.json parsers (libFuzzer + AddressSanitizer),
+# bounded in time. Run longer with `make fuzz FUZZ_SECONDS=3600`; crashes land in Fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	cd Fuzz && $(SWIFT) build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+	mkdir -p Fuzz/crashes .build-fuzz/corpus
+	.build-fuzz/debug/ProfileFuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-artifact_prefix=Fuzz/crashes/ .build-fuzz/corpus Fuzz/corpus
+
+# The kernel tests under the address and thread sanitizers; each must come out clean.
+sanitize-address: deps
+	$(SWIFT) test --scratch-path .build-asan --sanitize=address --filter 'KernelsTests|HardwareCountersTests'
+
+sanitize-thread: deps
+	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread --filter 'KernelsTests|HardwareCountersTests'
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-asan .build-tsan

@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "yocoprof", targets: ["yocoprof"]),
         .library(name: "CostModel", targets: ["CostModel"]),
+        .library(name: "ProfileStore", targets: ["ProfileStore"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,15 +26,18 @@ let package = Package(
         .target(name: "Reporting", dependencies: ["CostModel"]),
         .systemLibrary(name: "COpenBLAS"),
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel"]),
+        .systemLibrary(name: "CPAPI"),
+        .target(name: "HardwareCounters", dependencies: ["CPAPI"]),
         .executableTarget(
             name: "yocoprof",
             dependencies: [
-                "CostModel", "ProfileStore", "Reporting",
+                "CostModel", "ProfileStore", "Reporting", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CostModel"]),
+        .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
         .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel"]),
