@@ -1,0 +1,311 @@
+// A small dependency-free SVG line-chart writer: named series, linear or log axes (chosen
+// automatically when the data spans two decades or more), tick labels, axis labels with units and a
+// legend. The output is one self-contained <svg> document, readable in any browser.
+//
+// Structure (tests and scripts may rely on it):
+//   <svg class="line-chart">
+//     <text class="title">, <text class="x-label">, <text class="y-label">
+//     <g class="grid"> ... <g class="x-ticks"> <text class="tick">...  <g class="y-ticks"> ...
+//     <g class="series" data-series="NAME"> <polyline/> <circle/>... </g>   one per series
+//     <g class="legend"> <g class="legend-entry" data-series="NAME"> <line/> <text>NAME</text> </g>... </g>
+// Points that cannot be drawn (NaN, infinite, or <= 0 on a log axis) are left out and break the line.
+
+import Foundation
+
+/// How an axis maps values to pixels.
+public enum AxisScale: String, Sendable, Hashable {
+    case linear, log
+    /// Log when every value is positive and max/min >= 100, else linear.
+    case auto
+}
+
+/// How tick values are written.
+public enum TickFormat: Sendable, Hashable {
+    /// 1.5, 20, 3000, 1.2e+07 (compact decimal).
+    case plain
+    /// Decimal SI suffixes: 2k, 1.5M, 3G.
+    case si
+    /// Binary token counts: 32K, 1M (K = 1024), as the command line writes contexts.
+    case binary
+}
+
+public struct PlotAxis: Sendable, Hashable {
+    /// The label, units included ("prompt tokens", "memory (GiB)").
+    public var label: String
+    public var scale: AxisScale
+    public var format: TickFormat
+    /// Tick positions; nil = chosen automatically.
+    public var ticks: [Double]?
+
+    public init(label: String, scale: AxisScale = .auto, format: TickFormat = .plain, ticks: [Double]? = nil) {
+        self.label = label
+        self.scale = scale
+        self.format = format
+        self.ticks = ticks
+    }
+}
+
+public struct PlotSeries: Sendable, Hashable {
+    public var name: String
+    public var points: [PlotPoint]
+    public var dashed: Bool
+
+    public init(name: String, points: [PlotPoint], dashed: Bool = false) {
+        self.name = name
+        self.points = points
+        self.dashed = dashed
+    }
+
+    public init(name: String, xs: [Double], ys: [Double], dashed: Bool = false) {
+        self.init(name: name, points: zip(xs, ys).map { PlotPoint(x: $0, y: $1) }, dashed: dashed)
+    }
+}
+
+public struct PlotPoint: Sendable, Hashable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+public struct LineChart: Sendable, Hashable {
+    public var title: String
+    public var x: PlotAxis
+    public var y: PlotAxis
+    public var series: [PlotSeries]
+    public var width: Int
+    public var height: Int
+    /// A line under the title (assumptions, source).
+    public var caption: String?
+
+    public init(title: String, x: PlotAxis, y: PlotAxis, series: [PlotSeries], width: Int = 760, height: Int = 480, caption: String? = nil) {
+        self.title = title
+        self.x = x
+        self.y = y
+        self.series = series
+        self.width = width
+        self.height = height
+        self.caption = caption
+    }
+
+    /// Colour-blind-safe palette (Okabe-Ito).
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+    /// The whole SVG document.
+    public func svg() -> String {
+        let xScale = resolvedScale(x.scale, series.flatMap { $0.points.map(\.x) })
+        let yScale = resolvedScale(y.scale, series.flatMap { $0.points.map(\.y) })
+        let xr = AxisMap(values: series.flatMap { $0.points.map(\.x) }, scale: xScale, ticks: x.ticks)
+        let yr = AxisMap(values: series.flatMap { $0.points.map(\.y) }, scale: yScale, ticks: y.ticks)
+
+        let left = 84.0, right = 200.0, top = caption == nil ? 48.0 : 64.0, bottom = 64.0
+        let pw = Double(width) - left - right, ph = Double(height) - top - bottom
+        func px(_ v: Double) -> Double { left + xr.unit(v) * pw }
+        func py(_ v: Double) -> Double { top + (1 - yr.unit(v)) * ph }
+
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"line-chart\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+        out += "<title>\(escape(title))</title>\n"
+        out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
+        out += "<text class=\"title\" x=\"\(fmt(left + pw / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>\n"
+        if let caption {
+            out += "<text class=\"caption\" x=\"\(fmt(left + pw / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555555\">\(escape(caption))</text>\n"
+        }
+        // grid and ticks
+        out += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n"
+        for t in xr.ticks { out += "<line x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(top + ph))\"/>\n" }
+        for t in yr.ticks { out += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(left + pw))\" y2=\"\(fmt(py(t)))\"/>\n" }
+        out += "</g>\n"
+        out += "<rect class=\"plot-area\" x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(pw))\" height=\"\(fmt(ph))\" fill=\"none\" stroke=\"#333333\"/>\n"
+        out += "<g class=\"x-ticks\" text-anchor=\"middle\">\n"
+        for t in xr.ticks {
+            out += "<line x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top + ph))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(top + ph + 5))\" stroke=\"#333333\"/>"
+            out += "<text class=\"tick\" x=\"\(fmt(px(t)))\" y=\"\(fmt(top + ph + 19))\">\(escape(label(t, x.format)))</text>\n"
+        }
+        out += "</g>\n<g class=\"y-ticks\" text-anchor=\"end\">\n"
+        for t in yr.ticks {
+            out += "<line x1=\"\(fmt(left - 5))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(left))\" y2=\"\(fmt(py(t)))\" stroke=\"#333333\"/>"
+            out += "<text class=\"tick\" x=\"\(fmt(left - 8))\" y=\"\(fmt(py(t) + 4))\">\(escape(label(t, y.format)))</text>\n"
+        }
+        out += "</g>\n"
+        let xSuffix = xScale == .log ? " (log scale)" : "", ySuffix = yScale == .log ? " (log scale)" : ""
+        out += "<text class=\"x-label\" x=\"\(fmt(left + pw / 2))\" y=\"\(fmt(Double(height) - 18))\" text-anchor=\"middle\" font-size=\"13\">\(escape(x.label + xSuffix))</text>\n"
+        out += "<text class=\"y-label\" transform=\"translate(20 \(fmt(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(escape(y.label + ySuffix))</text>\n"
+
+        // series
+        for (i, s) in series.enumerated() {
+            let colour = Self.palette[i % Self.palette.count]
+            let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            out += "<g class=\"series\" data-series=\"\(escape(s.name))\" stroke=\"\(colour)\" fill=\"\(colour)\">\n"
+            var run: [String] = []
+            func flush() {
+                if run.count > 1 { out += "<polyline fill=\"none\" stroke-width=\"2\"\(dash) points=\"\(run.joined(separator: " "))\"/>\n" }
+                run = []
+            }
+            for p in s.points {
+                guard xr.drawable(p.x), yr.drawable(p.y) else { flush(); continue }
+                let (cx, cy) = (fmt(px(p.x)), fmt(py(p.y)))
+                run.append("\(cx),\(cy)")
+                out += "<circle cx=\"\(cx)\" cy=\"\(cy)\" r=\"3\"><title>\(escape(s.name)): \(escape(label(p.x, x.format))), \(escape(label(p.y, y.format)))</title></circle>\n"
+            }
+            flush()
+            out += "</g>\n"
+        }
+        // legend
+        out += "<g class=\"legend\">\n"
+        for (i, s) in series.enumerated() {
+            let colour = Self.palette[i % Self.palette.count]
+            let ly = top + 12 + Double(i) * 20, lx = left + pw + 16
+            let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            out += "<g class=\"legend-entry\" data-series=\"\(escape(s.name))\"><line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 24))\" y2=\"\(fmt(ly))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>"
+            out += "<text x=\"\(fmt(lx + 30))\" y=\"\(fmt(ly + 4))\">\(escape(s.name))</text></g>\n"
+        }
+        out += "</g>\n</svg>\n"
+        return out
+    }
+
+    func resolvedScale(_ s: AxisScale, _ values: [Double]) -> AxisScale {
+        guard s == .auto else { return s }
+        let v = values.filter { $0.isFinite }
+        guard let lo = v.min(), let hi = v.max(), lo > 0 else { return .linear }
+        return hi / lo >= 100 ? .log : .linear
+    }
+
+    func label(_ v: Double, _ f: TickFormat) -> String {
+        switch f {
+        case .plain: return compact(v)
+        case .si:
+            let units: [(Double, String)] = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+            for (k, s) in units where abs(v) >= k { return compact(v / k) + s }
+            return compact(v)
+        case .binary:
+            let units: [(Double, String)] = [(1_099_511_627_776, "T"), (1_073_741_824, "G"), (1_048_576, "M"), (1024, "K")]
+            for (k, s) in units where abs(v) >= k { return compact(v / k) + s }
+            return compact(v)
+        }
+    }
+
+    /// Up to 3 significant digits, no trailing zeros.
+    func compact(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 1e7 || a < 1e-3 {
+            let e = Int(floor(log10(a)))
+            return compact(v / pow10(e)) + "e" + String(e)
+        }
+        let digits = max(0, 2 - Int(floor(log10(a))))
+        var s = fixed(v, digits)
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+
+    func fixed(_ v: Double, _ digits: Int) -> String {
+        let scale = pow10(digits)
+        let r = (abs(v) * scale).rounded()
+        let whole = Int(r / scale), frac = Int(r.truncatingRemainder(dividingBy: scale))
+        var s = (v < 0 ? "-" : "") + String(whole)
+        if digits > 0 {
+            let f = String(frac)
+            s += "." + String(repeating: "0", count: digits - f.count) + f
+        }
+        return s
+    }
+
+    func fmt(_ v: Double) -> String { fixed(v, 1) }
+
+    func escape(_ s: String) -> String {
+        var o = ""
+        for c in s {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            case "'": o += "&apos;"
+            default: o.append(c)
+            }
+        }
+        return o
+    }
+}
+
+private func pow10(_ e: Int) -> Double {
+    var r = 1.0
+    for _ in 0..<abs(e) { r *= 10 }
+    return e < 0 ? 1 / r : r
+}
+
+/// Maps one axis's values to [0, 1].
+private struct AxisMap {
+    var scale: AxisScale
+    var lo: Double
+    var hi: Double
+    var ticks: [Double]
+
+    init(values: [Double], scale: AxisScale, ticks given: [Double]?) {
+        self.scale = scale
+        var v = values.filter { $0.isFinite && (scale != .log || $0 > 0) }
+        if let given { v += given.filter { $0.isFinite && (scale != .log || $0 > 0) } }
+        var lo = v.min() ?? (scale == .log ? 1 : 0), hi = v.max() ?? (scale == .log ? 10 : 1)
+        if scale == .linear && lo > 0 && lo < hi * 0.5 { lo = 0 }  // start counts and sizes at zero
+        if hi <= lo {
+            if scale == .log { lo /= 2; hi *= 2 } else { lo -= 1; hi += 1 }
+        }
+        if scale == .log {
+            // pad to whole decades when no ticks are given
+            if given == nil {
+                lo = pow10(Int(floor(log10(lo))))
+                hi = pow10(Int(ceil(log10(hi))))
+            }
+        } else if given == nil {
+            let step = AxisMap.niceStep((hi - lo) / 5)
+            lo = floor(lo / step) * step
+            hi = ceil(hi / step) * step
+        }
+        self.lo = lo
+        self.hi = hi
+        if let given {
+            ticks = given.filter { $0 >= lo && $0 <= hi && (scale != .log || $0 > 0) }
+        } else if scale == .log {
+            var t: [Double] = []
+            var e = Int(floor(log10(lo)))
+            let decades = Int(ceil(log10(hi))) - e
+            let stride = max(1, decades / 8)
+            while pow10(e) <= hi * 1.000001 {
+                if pow10(e) >= lo * 0.999999 { t.append(pow10(e)) }
+                e += stride
+            }
+            ticks = t
+        } else {
+            let step = AxisMap.niceStep((hi - lo) / 5)
+            var t: [Double] = []
+            var x = lo
+            while x <= hi + step * 1e-9 {
+                t.append(abs(x) < step * 1e-9 ? 0 : x)
+                x += step
+            }
+            ticks = t
+        }
+    }
+
+    static func niceStep(_ raw: Double) -> Double {
+        guard raw > 0, raw.isFinite else { return 1 }
+        let e = pow10(Int(floor(log10(raw))))
+        let f = raw / e
+        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * e
+    }
+
+    func drawable(_ v: Double) -> Bool { v.isFinite && (scale != .log || v > 0) }
+
+    func unit(_ v: Double) -> Double {
+        switch scale {
+        case .log: return (log10(v) - log10(lo)) / (log10(hi) - log10(lo))
+        default: return (v - lo) / (hi - lo)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+// `yocoprof estimate`: the full prediction for one model on one device (Estimate.swift; the formulas
+// are in docs/COMPUTE.md). Also the pieces `sweep` and `plot` share: the batch argument, the kernel
+// options, the estimate columns and the mapping of cost-model errors to exit codes.
+
+import ArgumentParser
+import CostModel
+import Reporting
+
+/// `--batch N` or `--batch max`.
+enum BatchArgument: ExpressibleByArgument, Hashable, CustomStringConvertible {
+    case fixed(Int)
+    case max
+
+    init?(argument: String) {
+        let s = argument.trimmingCharacters(in: " ").lowercased()
+        if s == "max" { self = .max; return }
+        guard let n = Int(s.filter { $0 != "_" }) else { return nil }
+        self = .fixed(n)
+    }
+
+    var choice: BatchChoice {
+        switch self {
+        case .fixed(let n): .fixed(n)
+        case .max: .max
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .fixed(let n): "\(n)"
+        case .max: "max"
+        }
+    }
+
+    func validated() throws -> BatchArgument {
+        if case .fixed(let n) = self, !(1...Limits.maxBatch).contains(n) {
+            throw ValidationError("--batch must be `max` or between 1 and \(Limits.maxBatch); received \(n)")
+        }
+        return self
+    }
+}
+
+/// How the computation runs: compute dtype, attention tiles, prefill chunk (memory).
+struct KernelOptions: ParsableArguments {
+    /// Default prefill chunk of the serving commands (see `--prefill-chunk`).
+    static let defaultPrefillChunk = 4096
+
+    @Option(name: .customLong("compute-dtype"), help: ArgumentHelp(
+        "Dtype the arithmetic runs in; selects the hardware peak (default: the activation dtype).", valueName: "dtype"))
+    var computeDType: DType?
+
+    @Option(name: .customLong("attention-tile"), help: ArgumentHelp(
+        "Query x key tile of the prefill attention kernel: whole key tiles are executed (default 128x128).", valueName: "BrxBc"))
+    var attentionTile: String = "128x128"
+
+    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp(
+        "Tokens of each prompt prefilled at once, for the activation memory (default 4K, as serving engines chunk prefill; `whole` = the whole prompt).",
+        valueName: "tokens|whole"))
+    var prefillChunk: String = "4K"
+
+    func tiling() throws -> AttentionTiling {
+        let parts = attentionTile.lowercased().split(separator: "x").map { Int($0) }
+        guard parts.count == 2, let br = parts[0], let bc = parts[1], br >= 1, bc >= 1 else {
+            throw ValidationError("--attention-tile must look like 128x128 (two positive integers); received \(attentionTile)")
+        }
+        return AttentionTiling(queryTile: br, keyTile: bc)
+    }
+
+    func chunk() throws -> Int? {
+        if ["whole", "none", "all"].contains(prefillChunk.lowercased()) { return nil }
+        let c = try Quantities.tokens(prefillChunk)
+        guard c >= 1 else { throw ValidationError("--prefill-chunk must be at least 1 token or `whole`; received \(prefillChunk)") }
+        return c
+    }
+
+    func validate() throws {
+        _ = try tiling()
+        _ = try chunk()
+    }
+
+    func query(context: Int, generate: Int, batch: BatchArgument, plan: DTypePlan) throws -> EstimateQuery {
+        EstimateQuery(promptTokens: context, generatedTokens: generate, batch: batch.choice, dtypes: plan,
+                      computeDType: computeDType, tiling: try tiling(), prefillChunkTokens: try chunk())
+    }
+}
+
+/// The columns of an estimate row (BRIEF §4 keys first, then the detail behind them).
+enum EstimateColumns {
+    static let columns: [Column] = [
+        Column("model", .text), Column("hardware", .text), Column("context_tokens", .tokens),
+        Column("generated_tokens", .tokens), Column("batch", .count), Column("batch_mode", .text),
+        Column("prefill_flops", .flops), Column("prefill_seconds", .seconds),
+        Column("decode_tokens_per_second", .tokensPerSecond), Column("throughput_tokens_per_second", .tokensPerSecond),
+        Column("memory_bytes", .bytes),
+        Column("limited_by", .text), Column("compute_dtype", .text), Column("prefill_chunk_tokens", .tokens),
+        Column("prefill_matmul_flops", .flops), Column("prefill_other_flops", .flops),
+        Column("prefill_executed_flops", .flops), Column("prefill_bytes", .bytes),
+        Column("attention_pairs_useful", .count), Column("attention_pairs_executed", .count),
+        Column("decode_step_flops", .flops), Column("decode_step_bytes", .bytes), Column("decode_step_seconds", .seconds),
+        Column("decode_flops", .flops), Column("decode_seconds", .seconds), Column("total_seconds", .seconds),
+        Column("time_to_first_token_seconds", .seconds),
+        Column("weight_bytes", .bytes), Column("kv_cache_bytes", .bytes), Column("state_bytes", .bytes),
+        Column("activation_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
+        Column("memory_capacity_bytes", .bytes),
+    ]
+
+    static func row(_ e: Estimate, prefillChunk: Int?) -> [Value] {
+        [
+            .text(e.modelID), .text(e.hardwareID), .int(Int128(e.promptTokens)), .int(Int128(e.generatedTokens)),
+            .int(Int128(e.batch)), .text(e.batchIsMax ? "max" : "given"),
+            .int(e.prefillFlops), .double(e.prefillSeconds),
+            e.decodeTokensPerSecond.map(Value.double) ?? .null, .double(e.throughputTokensPerSecond),
+            .int(e.memoryBytes),
+            e.batchLimitedBy.map { .text($0.rawValue) } ?? .null, .text(e.computeDType.rawValue),
+            .int(Int128(min(e.promptTokens, prefillChunk ?? e.promptTokens))),
+            .int(e.prefill.flops.matmul), .int(e.prefill.flops.other), .int(e.prefill.executedFlops.total),
+            .int(e.prefill.bytes), .int(e.prefill.usefulAttentionPairs), .int(e.prefill.executedAttentionPairs),
+            .int(e.firstDecodeStep.flops.total), .int(e.firstDecodeStep.bytes), .double(e.firstDecodeStepSeconds),
+            .int(e.decodeFlops.total), .double(e.decodeSeconds), .double(e.totalSeconds),
+            .double(e.timeToFirstTokenSeconds),
+            .int(e.memory.weightBytes), .int(e.memory.kvCacheBytes), .int(e.memory.stateBytes),
+            .int(e.memory.activationBytes), .int(e.memory.runtimeOverheadBytes), .int(e.memoryCapacityBytes),
+        ]
+    }
+
+    static let notes = [
+        "throughput = batch x generated tokens / (prefill of batch prompts + decode of the generated tokens at that batch); decode rate = batch x generated / decode seconds (null when nothing is generated)",
+        "latency: roofline per operator, max(FLOPs / (peak x compute efficiency), bytes / (bandwidth x memory efficiency)) + launch overhead; prefill time uses executed attention tiles (docs/COMPUTE.md)",
+        "batch max = the largest batch whose memory (weights, KV at context + generated, state, prefill activations, runtime reserve) fits the device",
+    ]
+}
+
+extension CostModelError {
+    /// The command-line error and exit code for a cost-model error.
+    var cliError: CLIError {
+        switch self {
+        case .invalidQuery: .usage(description)
+        case .invalidSpec: .badData(description)
+        case .missingPeakFlops: .usage(description)
+        case .batchDoesNotFit: .failure(description)
+        }
+    }
+}
+
+struct EstimateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimate",
+        abstract: "Prefill FLOPs and time, decode rate, throughput and memory for one model on one device.",
+        discussion: """
+            Throughput is batch x generated tokens divided by the time to prefill the batch's prompts \
+            and decode the generated tokens at that batch; --batch max takes the largest batch that \
+            fits the device. Formulas and assumptions: docs/COMPUTE.md.
+
+            Examples:
+              yocoprof estimate --model yoco-3b --hardware h100-sxm-80gb --context 512K --generate 1024 --batch max
+              yocoprof estimate --model transformer-3b --hardware h100-sxm-80gb --context 32K --generate 1024 --batch 8 --format json
+            """)
+
+    @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Hardware profile id or path.", valueName: "id|path"))
+    var hardware: String
+
+    @Option(help: ArgumentHelp("Prompt tokens per sequence (32K = 32,768).", valueName: "tokens"), transform: Quantities.tokens)
+    var context: Int
+
+    @Option(help: ArgumentHelp("Tokens generated per sequence after the prompt.", valueName: "tokens"), transform: Quantities.tokens)
+    var generate: Int
+
+    @Option(help: ArgumentHelp("Sequences served at once, or `max` for the largest batch that fits.", valueName: "n|max"))
+    var batch: BatchArgument = .max
+
+    @OptionGroup var kernel: KernelOptions
+    @OptionGroup var dtypes: DTypeOptions
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try batch.validated()
+        guard context >= 1 else { throw ValidationError("--context must be at least 1 token; received \(context)") }
+        if context + generate > Limits.maxContextTokens {
+            throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens; received \(context + generate)")
+        }
+    }
+
+    func run() throws {
+        let store = try profiles.store()
+        let spec = try store.loadModel(model)
+        let hw = try store.loadHardware(hardware)
+        let plan = dtypes.plan(for: spec)
+        let q = try kernel.query(context: context, generate: generate, batch: batch, plan: plan)
+        let e: Estimate
+        do { e = try spec.estimate(on: hw, q) } catch { throw error.cliError }
+        var notes = EstimateColumns.notes
+        if generate == 0 { notes.insert("nothing is generated: throughput is 0 and the decode rate is undefined (null)", at: 0) }
+        try output.emit(Report(
+            title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, batch \(e.batch)\(e.batchIsMax ? " (max)" : "")",
+            columns: EstimateColumns.columns, rows: [EstimateColumns.row(e, prefillChunk: q.prefillChunkTokens)],
+            notes: notes, isSingle: true))
+    }
+}
