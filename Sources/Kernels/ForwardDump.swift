@@ -1,0 +1,92 @@
+// `yocoprof forward --dump DIR`: the weights, the input and the outputs of one prefill as
+// safetensors files, so an independent implementation can recompute and compare them.
+// Tensor names are documented in docs/KERNELS.md. The folder appears complete or not at all:
+// files are written into a hidden sibling folder which is renamed onto DIR at the end; on any
+// failure the sibling is removed.
+//
+//   DIR/weights.safetensors  every weight (ModelWeights names; projections [d_in, d_out], y = x W)
+//   DIR/input.safetensors    tokens [B, N] I32; input_embeddings [B, N, d] F32 (lookup * sqrt(d))
+//   DIR/outputs.safetensors  hidden [B, N, d] F32 (after the final RMSNorm, every position; YOCO runs
+//                            its cross-decoder over all positions for this), logits [B, V] F32 (last position)
+
+import CostModel
+import Foundation
+
+public struct DumpSummary: Sendable {
+    public var directory: String
+    public var files: [String]
+    public var bytes: Int
+    public var blas: BLASEnvironment
+}
+
+public enum ForwardDump {
+    /// Token ids of the dumped input: SplitMix64 seeded with `seed ^ 0x746f6b656e73` ("tokens").
+    public static func inputTokens(batch: Int, context: Int, vocab: Int, seed: UInt64) -> [Int32] {
+        var rng = SeededRandom(seed: seed ^ 0x746f_6b65_6e73)
+        return (0..<(batch * context)).map { _ in Int32(rng.nextInt(below: vocab)) }
+    }
+
+    public static func run(spec: ModelSpec, context: Int, batch: Int = 1, seed: UInt64, directory: String) throws(KernelError) -> DumpSummary {
+        guard context >= 1 else { throw .invalidShape(what: "--context", constraint: "must be at least 1", value: context) }
+        guard batch >= 1 else { throw .invalidShape(what: "--batch", constraint: "must be at least 1", value: batch) }
+        let fm = FileManager.default
+        let target = URL(fileURLWithPath: directory).standardizedFileURL
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: target.path, isDirectory: &isDir) {
+            let empty = isDir.boolValue && ((try? fm.contentsOfDirectory(atPath: target.path))?.isEmpty ?? false)
+            guard empty else { throw .dumpFailed(path: target.path, reason: "it exists and is not an empty folder") }
+        }
+        let parent = target.deletingLastPathComponent()
+        guard fm.isWritableFile(atPath: parent.path) else {
+            throw .dumpFailed(path: target.path, reason: "the parent folder \(parent.path) is missing or not writable")
+        }
+        // refuse before allocating if the run cannot fit
+        try MemoryPlan(spec: spec, batch: batch, promptTokens: context, generatedTokens: 0)
+            .checkFits(what: "forward pass of \(spec.id) at batch \(batch), \(context) tokens")
+
+        let blas = BLASEnvironment.current()
+        let allocator = CountingAllocator()
+        let weights = try ModelWeights(spec: spec, seed: seed, allocator: allocator)
+        let tokens = inputTokens(batch: batch, context: context, vocab: spec.vocabSize, seed: seed)
+        let run = try ModelRun(weights: weights, batch: batch, capacityTokens: context, allocator: allocator)
+        let out = try run.prefill(tokens: tokens, allPositions: true)
+        let d = spec.hiddenSize
+        let E = weights["embedding"]
+        let scale = Float(d).squareRoot()
+        var embedded = [Float](repeating: 0, count: batch * context * d)
+        for r in 0..<(batch * context) { for j in 0..<d { embedded[r * d + j] = E[Int(tokens[r]) * d + j] * scale } }
+
+        let meta: [String: String] = [
+            "model_id": spec.id, "seed": String(seed), "context_tokens": String(context), "batch": String(batch),
+            "format": "yocoprof forward dump v1; projections stored [d_in, d_out], y = x W",
+            "blas_core": blas.coreName, "blas_threads": String(blas.threads),
+        ]
+        let files: [(String, [SafetensorsEntry])] = [
+            ("weights.safetensors", weights.tensors.map {
+                SafetensorsEntry(name: $0.name, shape: $0.shape, payload: .f32Pointer($0.buffer.pointer, $0.buffer.count))
+            }),
+            ("input.safetensors", [SafetensorsEntry(name: "tokens", shape: [batch, context], payload: .i32(tokens)),
+                                   SafetensorsEntry(name: "input_embeddings", shape: [batch, context, d], payload: .f32(embedded))]),
+            ("outputs.safetensors", [SafetensorsEntry(name: "hidden", shape: [batch, context, d], payload: .f32(out.hidden)),
+                                     SafetensorsEntry(name: "logits", shape: [batch, spec.vocabSize], payload: .f32(out.logits))]),
+        ]
+        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
+        var total = 0
+        do {
+            try? fm.removeItem(at: staging)
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+            for (name, entries) in files {
+                let data = try Safetensors.encode(entries, metadata: meta)
+                try data.write(to: staging.appendingPathComponent(name))
+                total += data.count
+            }
+            if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }  // an empty folder (checked above)
+            try fm.moveItem(at: staging, to: target)
+        } catch {
+            try? fm.removeItem(at: staging)
+            if let e = error as? KernelError { throw e }
+            throw .dumpFailed(path: target.path, reason: error.localizedDescription)
+        }
+        return DumpSummary(directory: target.path, files: files.map(\.0), bytes: total, blas: blas)
+    }
+}
