@@ -49,3 +49,14 @@ sanitize-thread: deps
 
 clean:
 	rm -rf .build .build-fuzz .build-asan .build-tsan
+
+# The paper's inference setting reproduced by the cost model (docs/COMPUTE.md): yoco-3b against
+# transformer-3b on h100-sxm-80gb, prompts 32K..1M, 1,024 generated tokens, batch max (plus batch 1
+# for the memory and prefill figures) -> Reports/paper/*.csv and *.svg. Deterministic: rerun and diff.
+PAPER_ARGS := --model yoco-3b,transformer-3b --hardware h100-sxm-80gb --context '32K..1M*2' --generate 1024
+.PHONY: paper
+paper: build
+	mkdir -p Reports/paper
+	$(BIN_RELEASE) sweep $(PAPER_ARGS) --batch max --format csv --output Reports/paper/estimates-batch-max.csv
+	$(BIN_RELEASE) sweep $(PAPER_ARGS) --batch 1 --format csv --output Reports/paper/estimates-batch-1.csv
+	$(BIN_RELEASE) plot $(PAPER_ARGS) --batch max --output-dir Reports/paper --format markdown --output Reports/paper/figures.md

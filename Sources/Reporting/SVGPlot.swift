@@ -80,7 +80,7 @@ public struct LineChart: Sendable, Hashable {
     /// A line under the title (assumptions, source).
     public var caption: String?
 
-    public init(title: String, x: PlotAxis, y: PlotAxis, series: [PlotSeries], width: Int = 760, height: Int = 480, caption: String? = nil) {
+    public init(title: String, x: PlotAxis, y: PlotAxis, series: [PlotSeries], width: Int = 860, height: Int = 500, caption: String? = nil) {
         self.title = title
         self.x = x
         self.y = y
@@ -111,7 +111,7 @@ public struct LineChart: Sendable, Hashable {
         out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         out += "<text class=\"title\" x=\"\(fmt(left + pw / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>\n"
         if let caption {
-            out += "<text class=\"caption\" x=\"\(fmt(left + pw / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555555\">\(escape(caption))</text>\n"
+            out += "<text class=\"caption\" x=\"\(fmt(Double(width) / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\">\(escape(caption))</text>\n"
         }
         // grid and ticks
         out += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n"

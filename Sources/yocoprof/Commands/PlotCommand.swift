@@ -124,7 +124,7 @@ struct PlotCommand: ParsableCommand {
                     y: PlotAxis(label: "throughput (generated tokens/s)", format: .si), series: s,
                     caption: "batch x generated / (prefill + decode); missing points do not fit; \(setting)"))
             case .kvPerToken:
-                let ids = try sizeModels.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("yoco-") || $0.hasPrefix("transformer-") }
+                let ids = sizeModels.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("yoco-") || $0.hasPrefix("transformer-") }
                 var families: [String: [PlotPoint]] = [:]
                 var order: [String] = []
                 for id in ids {
@@ -151,8 +151,8 @@ struct PlotCommand: ParsableCommand {
     static func family(_ spec: ModelSpec) -> String {
         switch spec.architecture {
         case .transformer(let w): w == nil ? (spec.kvHeads == spec.heads ? "Transformer (MHA)" : "Transformer (GQA)") : "Transformer (windowed)"
-        case .yoco(.gatedRetention, _): "YOCO (gRet)"
-        case .yoco(.slidingWindow, _): "YOCO (SWA)"
+        case .yoco(.gatedRetention, _): spec.kvHeads == spec.heads ? "YOCO (gRet, MHA cross)" : "YOCO (gRet, GQA cross)"
+        case .yoco(.slidingWindow, _): spec.kvHeads == spec.heads ? "YOCO (SWA, MHA cross)" : "YOCO (SWA, GQA cross)"
         }
     }
 }
