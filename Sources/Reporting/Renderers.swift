@@ -2,11 +2,18 @@
 // quoted); JSON keys are the column keys; numbers stay exact (Int128 digits, shortest Doubles).
 
 enum CSVRenderer {
+    /// Works on Unicode scalars, not Characters: "\r\n" is one Character, and so is a quote followed
+    /// by a combining mark, so a Character test would miss both and emit a broken row.
     static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for u in s.unicodeScalars {
+            if u == "\"" { out.append("\"") }
+            out.append(u)
         }
-        return s
+        out.append("\"")
+        return String(out)
     }
 
     static func render(_ r: Report) -> String {
@@ -101,7 +108,19 @@ enum TableRenderer {
 }
 
 enum MarkdownRenderer {
-    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+    /// Pipes are escaped and line breaks become spaces: either would otherwise end the table row.
+    static func cell(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u {
+            case "|": out.append("\\"); out.append(u)
+            case "\n", "\r":
+                if out.last != " " { out.append(" ") }
+            default: out.append(u)
+            }
+        }
+        return String(out)
+    }
 
     static func render(_ r: Report) -> String {
         var out = r.title.isEmpty ? "" : "### \(r.title)\n\n"

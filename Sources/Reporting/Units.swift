@@ -2,39 +2,55 @@
 // and rates; exact digits with thousands separators for token and sequence counts.
 
 public enum Units {
-    /// "83.95 GiB", "4 KiB", "512 B".
+    /// "83.95 GiB", "4 KiB", "512 B": two decimals, none when the value is an exact multiple of the
+    /// unit. A value that rounds up to 1024 of a unit is shown in the next unit ("1.00 MiB", not
+    /// "1024.00 KiB").
     public static func bytes(_ b: Int128) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var value = Double(b)
         var i = 0
-        while abs(value) >= 1024, i < units.count - 1 {
+        while i < units.count - 1, b.magnitude >= UInt128(1) << (10 * (i + 1)) { i += 1 }
+        if i == 0 { return "\(b) B" }
+        let unit = Int128(1) << (10 * i)
+        if b % unit == 0 { return "\(b / unit) \(units[i])" }
+        var value = Double(b) / Double(unit)
+        if abs(rounded(value, 2)) >= 1024, i < units.count - 1 {
             value /= 1024
             i += 1
         }
-        if i == 0 { return "\(b) B" }
         return "\(fixed(value, 2)) \(units[i])"
     }
 
-    /// SI prefix with a unit: "1.23 TFLOP", "15.0 GB/s".
+    /// SI prefix with a unit: "1.23 TFLOP", "15.0 GB/s" (a value that rounds to 1000 moves up).
     public static func si(_ v: Double, _ unit: String) -> String {
         let prefixes = ["", "K", "M", "G", "T", "P", "E", "Z", "Y"]
         var value = v
         var i = 0
-        while abs(value) >= 1000, i < prefixes.count - 1 {
+        while i < prefixes.count - 1, abs(value) >= 1000 || abs(rounded(value, places(value))) >= 1000 {
             value /= 1000
             i += 1
         }
-        return "\(fixed(value, value.magnitude >= 100 ? 1 : 2)) \(prefixes[i])\(unit)"
+        return "\(fixed(value, places(value))) \(prefixes[i])\(unit)"
     }
 
-    /// "1.5 ms", "12.3 s", "2.1 h".
+    private static func places(_ v: Double) -> Int { rounded(v, 2).magnitude >= 100 ? 1 : 2 }
+
+    /// `v` rounded to `places` decimals, as `fixed` shows it.
+    static func rounded(_ v: Double, _ places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (v * scale).rounded() / scale
+    }
+
+    /// "1.5 ms", "12.3 s", "2.1 h". Each range ends where its rounded display would reach the next
+    /// unit, so 0.9999999 s shows as "1.00 s", not "1000.00 ms".
     public static func seconds(_ s: Double) -> String {
         if s == 0 { return "0 s" }
-        if s < 1e-6 { return "\(fixed(s * 1e9, 1)) ns" }
-        if s < 1e-3 { return "\(fixed(s * 1e6, 1)) µs" }
-        if s < 1 { return "\(fixed(s * 1e3, 2)) ms" }
-        if s < 600 { return "\(fixed(s, 2)) s" }
-        if s < 7200 { return "\(fixed(s / 60, 1)) min" }
+        let a = abs(s)
+        if rounded(a * 1e9, 1) < 1000 { return "\(fixed(s * 1e9, 1)) ns" }
+        if rounded(a * 1e6, 1) < 1000 { return "\(fixed(s * 1e6, 1)) µs" }
+        if rounded(a * 1e3, 2) < 1000 { return "\(fixed(s * 1e3, 2)) ms" }
+        if rounded(a, 2) < 600 { return "\(fixed(s, 2)) s" }
+        if rounded(a / 60, 1) < 120 { return "\(fixed(s / 60, 1)) min" }
         return "\(fixed(s / 3600, 2)) h"
     }
 
