@@ -3,10 +3,11 @@
 // Keys read: num_hidden_layers, hidden_size, num_attention_heads, num_key_value_heads (default:
 // num_attention_heads), head_dim (default: hidden_size / num_attention_heads), intermediate_size,
 // vocab_size, sliding_window (null = none; ignored when use_sliding_window is false, as in Qwen2),
-// tie_word_embeddings (default false), torch_dtype (default bf16). Other keys are ignored.
+// tie_word_embeddings (default false), torch_dtype or dtype (default bf16). Other keys are ignored.
 // Error messages use the config's own key names.
 
 import CostModel
+import Foundation
 
 enum HuggingFaceConfig {
     /// Profile-field name -> config.json key, to phrase validation errors in the user's terms.
@@ -16,20 +17,29 @@ enum HuggingFaceConfig {
         "vocab_size": "vocab_size", "sliding_window": "sliding_window",
     ]
 
+    /// A config, not a yocoprof profile: no `architecture` key, and at least one key only configs
+    /// have (so a config missing `num_hidden_layers` is reported as such, not as a bad profile).
     static func looksLikeConfig(_ f: JSONFields) -> Bool {
-        f.has("num_hidden_layers") && !f.has("architecture")
+        !f.has("architecture")
+            && ["num_hidden_layers", "num_attention_heads", "model_type", "architectures"].contains(where: f.has)
     }
 
     static func decode(_ f: JSONFields, id: String) throws(ProfileError) -> ModelSpec {
         let hidden = try f.int("hidden_size")
         let heads = try f.int("num_attention_heads")
         guard heads > 0 else { throw f.error("num_attention_heads", "must be at least 1", heads) }
-        let headDim = try f.optionalInt("head_dim") ?? hidden / heads
+        let explicitHeadDim = try f.optionalInt("head_dim")
+        if explicitHeadDim == nil && hidden % heads != 0 {
+            throw f.error("hidden_size", "must be a multiple of `num_attention_heads` (\(heads)) when `head_dim` is absent", hidden)
+        }
+        let headDim = explicitHeadDim ?? hidden / heads
         var window = try f.optionalInt("sliding_window")
         if f.has("use_sliding_window"), try f.bool("use_sliding_window", default: true) == false { window = nil }
-        let dtypeName = try f.optionalString("torch_dtype") ?? "bfloat16"
+        // transformers >= 4.56 writes `dtype`; older configs `torch_dtype`.
+        let dtypeKey = f.has("torch_dtype") || !f.has("dtype") ? "torch_dtype" : "dtype"
+        let dtypeName = try f.optionalString(dtypeKey) ?? "bfloat16"
         guard let dtype = DType(name: dtypeName) else {
-            throw f.error("torch_dtype", "must be one of float32, bfloat16, float16, float8_e4m3fn, int8, int4", dtypeName)
+            throw f.error(dtypeKey, "must be one of float32, bfloat16, float16, float8_e4m3fn, int8, int4", dtypeName)
         }
         let spec = ModelSpec(
             id: id,
@@ -46,6 +56,10 @@ enum HuggingFaceConfig {
         } catch {
             var e = error
             e.field = keyFor[e.field] ?? e.field
+            // Constraints quote other fields (`heads`): name those in the config's terms too.
+            for (field, key) in keyFor where field != key {
+                e.constraint = e.constraint.replacingOccurrences(of: "`\(field)`", with: "`\(key)`")
+            }
             throw ProfileError(file: f.file, e)
         }
         return spec

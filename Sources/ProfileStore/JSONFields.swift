@@ -23,7 +23,8 @@ struct JSONFields {
         }
         let any: Any
         do {
-            any = try JSONSerialization.jsonObject(with: data, options: [])
+            // Fragments allowed so that `"text"` or `null` is reported as "not an object" below.
+            any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             throw ProfileError(file: file, field: nil, constraint: "is not valid JSON (\(reason))", value: nil)

@@ -1,0 +1,153 @@
+// Every committed profile loads and validates, and the figures the brief fixes are reproduced
+// exactly (analytic numbers: no tolerance anywhere in this file).
+
+import CostModel
+import Foundation
+import Testing
+@testable import ProfileStore
+
+@Suite("Committed profiles")
+struct ProfileLoadingTests {
+    @Test("the Profiles folder holds the brief's models and hardware")
+    func foldersAreNotEmpty() {
+        // Guards the parameterised tests below against passing vacuously on an empty folder.
+        #expect(Fixtures.ids("models").count >= 20)
+        #expect(Fixtures.ids("hardware").count >= 5)
+        for id in ["yoco-3b", "transformer-3b", "yoco-65b", "transformer-65b-gqa", "llama-2-7b", "llama-3-8b", "mistral-7b"] {
+            #expect(Fixtures.ids("models").contains(id), "missing Profiles/models/\(id).json")
+        }
+        #expect(Fixtures.ids("hardware").contains("h100-sxm-80gb"))
+    }
+
+    @Test("every model profile loads by id and validates", arguments: Fixtures.ids("models"))
+    func modelLoads(id: String) throws {
+        let spec = try Fixtures.store.loadModel(id)
+        #expect(spec.id == id)
+        #expect(!spec.source.isEmpty, "every profile names its source")
+        try spec.validate()
+        #expect(spec.parameterCount.nonEmbedding > 0)
+    }
+
+    @Test("every hardware profile loads by id and validates", arguments: Fixtures.ids("hardware"))
+    func hardwareLoads(id: String) throws {
+        let hw = try Fixtures.store.loadHardware(id)
+        #expect(hw.id == id)
+        #expect(!hw.source.isEmpty)
+        try hw.validate()
+        #expect(hw.peakFlopsPerSecond[.bf16] != nil || hw.peakFlopsPerSecond[.fp32] != nil)
+    }
+
+    @Test("a profile loads the same by id, by path and from bytes", arguments: ["yoco-3b", "mistral-7b", "yoco-3b-swa"])
+    func idPathAndBytesAgree(id: String) throws {
+        let byID = try Fixtures.store.loadModel(id)
+        let path = Fixtures.profiles.appendingPathComponent("models/\(id).json").path
+        let byPath = try Fixtures.store.loadModel(path)
+        let byBytes = try ProfileStore.parseModel(try Fixtures.data("models", id), file: "\(id).json")
+        #expect(byID == byPath)
+        #expect(byID == byBytes)
+    }
+
+    @Test("allModels and allHardware list every file in id order")
+    func allInOrder() throws {
+        #expect(try Fixtures.store.allModels().map(\.id) == Fixtures.ids("models"))
+        #expect(try Fixtures.store.allHardware().map(\.id) == Fixtures.ids("hardware"))
+    }
+
+    @Test("YOCO-3B: 2,829,133,824 non-embedding parameters, 4 KiB of bf16 KV per token (BRIEF §2)")
+    func yoco3B() throws {
+        let spec = try Fixtures.store.loadModel("yoco-3b")
+        #expect(spec.parameterCount.nonEmbedding == 2_829_133_824)
+        #expect(spec.parameterCount.total == 2_829_133_824 + 2 * 100_288 * 3072)
+        #expect(spec.kvBytesPerToken(dtype: .bf16) == 4096)
+        #expect(spec.selfDecoderLayers == 13)
+        // 13 gRet layers x 24 heads x 128 x 128 x 2 B.
+        #expect(spec.stateBytes(batch: 1, dtype: .bf16) == 13 * 24 * 128 * 128 * 2)
+    }
+
+    @Test("Transformer-3B: 104 KiB of bf16 KV per token (26 layers x 2 x 8 x 128 x 2 B)")
+    func transformer3B() throws {
+        let spec = try Fixtures.store.loadModel("transformer-3b")
+        #expect(spec.kvBytesPerToken(dtype: .bf16) == 106_496)
+        #expect(spec.stateBytes(batch: 1, dtype: .bf16) == 0)
+    }
+
+    @Test("65B pair: 8 KiB of K+V per layer per token; YOCO keeps one layer's worth")
+    func headline65B() throws {
+        let t = try Fixtures.store.loadModel("transformer-65b-gqa")
+        let y = try Fixtures.store.loadModel("yoco-65b")
+        #expect(t.kvBytesPerToken(dtype: .bf16) == 80 * 8192)
+        #expect(y.kvBytesPerToken(dtype: .bf16) == 8192)
+    }
+
+    @Test("Mistral-7B keeps its 4096-token window; Llama-3-8B has none")
+    func windows() throws {
+        #expect(try Fixtures.store.loadModel("mistral-7b").architecture == .transformer(window: 4096))
+        #expect(try Fixtures.store.loadModel("llama-3-8b").architecture == .transformer(window: nil))
+    }
+
+    @Test("H100 SXM: 81,559 MiB as nvidia-smi reports it, 512 MiB runtime reserve")
+    func h100() throws {
+        let hw = try Fixtures.store.loadHardware("h100-sxm-80gb")
+        #expect(hw.memoryBytes == 81_559 * 1_048_576)
+        #expect(hw.runtimeOverheadBytes == 512 * 1_048_576)
+        #expect(hw.peakFlopsPerSecond[.bf16] == 989e12)
+        #expect(hw.memoryBandwidthBytesPerSecond == 3.35e12)
+    }
+}
+
+@Suite("Profiles directory")
+struct ProfileDirectoryTests {
+    @Test("an id that names no file is an UnknownProfileError listing the known ids")
+    func unknownID() throws {
+        let error = #expect(throws: UnknownProfileError.self) { try Fixtures.store.loadModel("yoco-4b") }
+        #expect(error?.known.contains("yoco-3b") == true)
+        #expect(error?.description.contains("yoco-4b") == true)
+        let hw = #expect(throws: UnknownProfileError.self) { try Fixtures.store.loadHardware("h300") }
+        #expect(hw?.kind == "hardware")
+        #expect(hw?.known.contains("h100-sxm-80gb") == true)
+    }
+
+    @Test("a file whose id does not match its name is rejected, naming the file and `id`")
+    func idMustMatchFileName() throws {
+        let dir = try Fixtures.tempProfiles()
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        try Fixtures.data("models", "yoco-3b").write(to: dir.appendingPathComponent("models/yoco-3b-copy.json"))
+        try Fixtures.data("hardware", "h100-sxm-80gb").write(to: dir.appendingPathComponent("hardware/my-gpu.json"))
+        let store = ProfileStore(directory: dir)
+        let e = #expect(throws: ProfileError.self) { try store.loadModel("yoco-3b-copy") }
+        #expect(e?.field == "id")
+        #expect(e?.names(file: "Profiles/models/yoco-3b-copy.json", field: "id", value: "\"yoco-3b\"") == true, "\(String(describing: e))")
+        let h = #expect(throws: ProfileError.self) { try store.loadHardware("my-gpu") }
+        #expect(h?.names(file: "Profiles/hardware/my-gpu.json", field: "id", value: "\"h100-sxm-80gb\"") == true, "\(String(describing: h))")
+        // allModels surfaces the same error rather than skipping the file.
+        #expect(throws: ProfileError.self) { try store.allModels() }
+    }
+
+    @Test("a broken file in a Profiles directory names its path under Profiles/")
+    func brokenFileInDirectory() throws {
+        let dir = try Fixtures.tempProfiles()
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let bad = try Fixtures.mutated(try Fixtures.object("models", "yoco-3b"), "kv_heads", "5")
+        try bad.write(to: dir.appendingPathComponent("models/yoco-3b.json"))
+        let e = #expect(throws: ProfileError.self) { try ProfileStore(directory: dir).loadModel("yoco-3b") }
+        #expect(e?.names(file: "Profiles/models/yoco-3b.json", field: "kv_heads", value: "5") == true, "\(String(describing: e))")
+    }
+
+    @Test("locate: an explicit directory wins; a missing one is an error naming it")
+    func locate() throws {
+        let dir = try Fixtures.tempProfiles()
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        #expect(try ProfileStore.locate(dir.path).directory.path == dir.path)
+        let missing = dir.appendingPathComponent("nope").path
+        let e = #expect(throws: ProfileError.self) { try ProfileStore.locate(missing) }
+        #expect(e?.file == missing)
+    }
+
+    @Test("an unreadable path is a ProfileError naming the path")
+    func missingPath() throws {
+        let path = "/nonexistent/dir/model.json"
+        let e = #expect(throws: ProfileError.self) { try Fixtures.store.loadModel(path) }
+        #expect(e?.file == path)
+        #expect(e?.description.hasPrefix(path + ": ") == true)
+    }
+}
