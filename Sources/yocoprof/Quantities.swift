@@ -13,7 +13,7 @@ enum Quantities {
     static let byteUnits: [(String, Int128)] = [
         ("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("tib", 1 << 40), ("pib", 1 << 50),
         ("kb", 1_000), ("mb", 1_000_000), ("gb", 1_000_000_000), ("tb", 1_000_000_000_000),
-        ("pb", 1_000_000_000_000_000), ("b", 1),
+        ("pb", 1_000_000_000_000_000), ("b", 1), ("", 1),
     ]
     static let tokenUnits: [(String, Int128)] = [
         ("ki", 1 << 10), ("mi", 1 << 20), ("gi", 1 << 30), ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("", 1),
@@ -22,13 +22,16 @@ enum Quantities {
     /// Splits "1.5GiB" into digits and a unit, and scales exactly.
     static func scaled(_ text: String, units: [(String, Int128)], what: String, example: String) throws(ValidationError) -> Int128 {
         let s = text.trimmingCharacters(in: " ").lowercased()
-        let number = s.prefix { $0.isNumber || $0 == "." || $0 == "_" }.filter { $0 != "_" }
-        let suffix = String(s.drop { $0.isNumber || $0 == "." || $0 == "_" }).trimmingCharacters(in: " ")
+        // ASCII digits only: `Character.isNumber` also accepts "½" (no digit value: a crash below)
+        // and other scripts' digits.
+        func numeric(_ c: Character) -> Bool { c.isASCII && (c.isNumber || c == "." || c == "_") }
+        let number = s.prefix(while: numeric).filter { $0 != "_" }
+        let suffix = String(s.drop(while: numeric)).trimmingCharacters(in: " ")
         guard let unit = units.first(where: { $0.0 == suffix }) else {
             throw ValidationError("\(what) `\(text)` has an unknown unit `\(suffix)` (examples: \(example))")
         }
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-        guard !number.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isNumber) }),
+        guard !number.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               !(parts.first ?? "").isEmpty || parts.count == 2 && !parts[1].isEmpty
         else {
             throw ValidationError("\(what) `\(text)` is not a number with a unit (examples: \(example))")

@@ -71,6 +71,12 @@ struct CapacityCommand: ParsableCommand {
             throw ValidationError("--batch must be between 1 and \(Limits.maxBatch); received \(batch)")
         }
         if context == nil && generate != 0 { throw ValidationError("--generate needs --context") }
+        if context != nil && (memory != nil || hardware != nil) && batch != 1 {
+            throw ValidationError("--batch does not apply when asking for the largest batch (--context with --memory or --hardware)")
+        }
+        if let prefillChunk, prefillChunk < 1 {
+            throw ValidationError("--prefill-chunk must be at least 1 token; received \(prefillChunk)")
+        }
         if let context, context + generate > Limits.maxContextTokens {
             throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens")
         }
