@@ -53,10 +53,11 @@ public struct ProfileStore: Sendable {
     public var modelsDirectory: URL { directory.appendingPathComponent("models") }
     public var hardwareDirectory: URL { directory.appendingPathComponent("hardware") }
 
-    /// Ids of the profiles in a folder, sorted.
+    /// Ids of the profiles in a folder, sorted. Hidden files are skipped: editors leave lock files
+    /// such as `.#yoco-3b.json` beside the one being edited.
     static func ids(in dir: URL) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }.sorted()
     }
 
     public var modelIDs: [String] { Self.ids(in: modelsDirectory) }

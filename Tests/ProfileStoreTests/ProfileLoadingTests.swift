@@ -133,6 +133,19 @@ struct ProfileDirectoryTests {
         #expect(e?.names(file: "Profiles/models/yoco-3b.json", field: "kv_heads", value: "5") == true, "\(String(describing: e))")
     }
 
+    @Test("hidden files (editor locks, temporaries) and non-JSON files are not profiles")
+    func hiddenFilesSkipped() throws {
+        let dir = try Fixtures.tempProfiles()
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let models = dir.appendingPathComponent("models")
+        try Fixtures.data("models", "yoco-3b").write(to: models.appendingPathComponent("yoco-3b.json"))
+        try Data("garbage".utf8).write(to: models.appendingPathComponent(".#yoco-3b.json"))
+        try Data("garbage".utf8).write(to: models.appendingPathComponent("README.md"))
+        let store = ProfileStore(directory: dir)
+        #expect(store.modelIDs == ["yoco-3b"])
+        #expect(try store.allModels().map(\.id) == ["yoco-3b"])
+    }
+
     @Test("locate: an explicit directory wins; a missing one is an error naming it")
     func locate() throws {
         let dir = try Fixtures.tempProfiles()
