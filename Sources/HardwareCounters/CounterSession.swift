@@ -59,7 +59,7 @@ public final class CounterSession: Sendable {
     /// counted becomes `.unavailable(reason:)` without affecting the others. An `sde:::` name this
     /// process did not register throws `CounterError.unknownSoftwareEvent` before anything runs.
     /// Throws `CounterError` or whatever `work` throws (counters are stopped and freed either way).
-    public func measure(events: [CounterEvent], _ work: () throws -> Void) throws -> Measurement {
+    public func measure(events: [CounterEvent], _ work: () throws -> Void) throws -> CounterMeasurement {
         for event in events {
             for name in event.papiNames where name.hasPrefix("sde:::") && !SoftwareEvents.registeredNames.contains(name) {
                 throw CounterError.unknownSoftwareEvent(name: name, registered: SoftwareEvents.registeredNames.sorted())
@@ -94,7 +94,7 @@ public final class CounterSession: Sendable {
                 EventReading(event: event, papiName: placement.papiName, reading: run.reading(placement, stopped))
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            return Measurement(readings: readings, wallSeconds: seconds)
+            return CounterMeasurement(readings: readings, wallSeconds: seconds)
         }
     }
 

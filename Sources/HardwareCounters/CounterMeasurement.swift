@@ -25,7 +25,8 @@ public struct EventReading: Hashable, Sendable {
     public let reading: CounterReading
 }
 
-public struct Measurement: Sendable {
+/// (Not `Measurement`: that name is Foundation's, and profilers import Foundation.)
+public struct CounterMeasurement: Sendable {
     /// One reading per requested event, in request order.
     public let readings: [EventReading]
     public let wallSeconds: Double
