@@ -44,3 +44,9 @@ public struct UnknownProfileError: Error, Sendable, Hashable, CustomStringConver
         "unknown \(kind) `\(id)` (no \(directory)/\(id).json); known: \(known.joined(separator: ", "))"
     }
 }
+
+/// The Profiles directory cannot be found: a usage problem (exit code 64).
+public struct ProfileLocationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -16,12 +16,12 @@ public struct ProfileStore: Sendable {
     }
 
     /// Locates the Profiles directory (see the file header for the search order).
-    public static func locate(_ explicit: String? = nil) throws(ProfileError) -> ProfileStore {
+    public static func locate(_ explicit: String? = nil) throws(ProfileLocationError) -> ProfileStore {
         let fm = FileManager.default
         if let explicit {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: explicit, isDirectory: &isDir), isDir.boolValue else {
-                throw ProfileError(file: explicit, field: nil, constraint: "is not a directory of profiles", value: nil)
+                throw ProfileLocationError(message: "\(explicit) is not a directory of profiles (it needs models/ and hardware/)")
             }
             return ProfileStore(directory: URL(fileURLWithPath: explicit))
         }
@@ -44,10 +44,8 @@ public struct ProfileStore: Sendable {
                 dir = parent
             }
         }
-        throw ProfileError(
-            file: "Profiles/", field: nil,
-            constraint: "was not found above the working directory or the executable; pass --profiles DIR or set YOCOPROF_PROFILES",
-            value: nil)
+        throw ProfileLocationError(
+            message: "no Profiles/ directory above the working directory or the executable; pass --profiles DIR or set YOCOPROF_PROFILES")
     }
 
     public var modelsDirectory: URL { directory.appendingPathComponent("models") }

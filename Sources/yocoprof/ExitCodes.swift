@@ -43,6 +43,7 @@ enum ExitCodes {
         case let e as CLIError: return (e.description, e.exitCode)
         case let e as ProfileError: return (e.description, 65)
         case let e as UnknownProfileError: return (e.description, 64)
+        case let e as ProfileLocationError: return (e.description, 64)
         default: return nil
         }
     }

@@ -152,8 +152,8 @@ struct ProfileDirectoryTests {
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         #expect(try ProfileStore.locate(dir.path).directory.path == dir.path)
         let missing = dir.appendingPathComponent("nope").path
-        let e = #expect(throws: ProfileError.self) { try ProfileStore.locate(missing) }
-        #expect(e?.file == missing)
+        let e = #expect(throws: ProfileLocationError.self) { try ProfileStore.locate(missing) }
+        #expect(e?.message.hasPrefix(missing) == true)
     }
 
     @Test("an unreadable path is a ProfileError naming the path")

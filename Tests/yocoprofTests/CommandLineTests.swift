@@ -117,6 +117,7 @@ struct CommandLineTests {
         ["memory", "--model", "yoco-3b", "--hardware", "h300"],
         ["memory", "--model", "yoco-3b", "--format", "yaml"],
         ["memory"],
+        ["models", "--profiles", "/nonexistent/Profiles"],
     ])
     func usage(args: [String]) throws {
         let r = try Binary.run(args)
