@@ -50,16 +50,16 @@ public struct DecodeOperator: Sendable, Hashable {
     /// arithmetic series split at the window and at the crossover of the two lines.
     public func seconds(from lo: Int128, to hi: Int128, rates: RooflineRates) -> Double {
         guard hi >= lo else { return 0 }
-        let steps = Double(hi - lo + 1)
+        let steps = (hi - lo + 1).fastDouble
         let a0 = fixed.flops.totalDouble / rates.flopsPerSecond
-        let b0 = Double(fixed.bytes) / rates.bytesPerSecond
+        let b0 = fixed.bytes.fastDouble / rates.bytesPerSecond
         var total = steps * rates.overheadSeconds
         if !attendsContext {
             total += steps * max(a0, b0)
             return Double(fixed.count) * total
         }
         let a1 = flopsPerPosition.totalDouble / rates.flopsPerSecond
-        let b1 = Double(bytesPerPosition) / rates.bytesPerSecond
+        let b1 = bytesPerPosition.fastDouble / rates.bytesPerSecond
         // Linear part: n <= W (or everything without a window).
         let linearHi = window.map { min(hi, Int128($0)) } ?? hi
         if lo <= linearHi {
@@ -69,7 +69,7 @@ public struct DecodeOperator: Sendable, Hashable {
         if let window, hi > Int128(window) {
             let start = max(lo, Int128(window) + 1)
             let w = Double(window)
-            total += Double(hi - start + 1) * max(a0 + a1 * w, b0 + b1 * w)
+            total += (hi - start + 1).fastDouble * max(a0 + a1 * w, b0 + b1 * w)
         }
         return Double(fixed.count) * total
     }
@@ -78,17 +78,20 @@ public struct DecodeOperator: Sendable, Hashable {
     static func sumMax(_ a0: Double, _ a1: Double, _ b0: Double, _ b1: Double, from lo: Int128, to hi: Int128) -> Double {
         func line(_ c0: Double, _ c1: Double, _ x: Int128, _ y: Int128) -> Double {
             guard y >= x else { return 0 }
-            let count = Double(y - x + 1)
-            return count * c0 + c1 * (Double(x) + Double(y)) * count / 2
+            let count = (y - x + 1).fastDouble
+            return count * c0 + c1 * (x.fastDouble + y.fastDouble) * count / 2
         }
         if a1 == b1 { return a0 >= b0 ? line(a0, a1, lo, hi) : line(b0, b1, lo, hi) }
         // The lines cross at x* = (b0 - a0) / (a1 - b1); clamp before converting to an integer.
-        let cross = max(Double(lo) - 1, min(Double(hi) + 1, (b0 - a0) / (a1 - b1)))
+        let cross = max(lo.fastDouble - 1, min(hi.fastDouble + 1, (b0 - a0) / (a1 - b1)))
+        // floor and ceil by truncation (no libm: CostModel uses the standard library only)
+        let t = Int128(Int64(cross))  // |cross| <= 2^25 + 1 after the clamp
+        let floorX = t.fastDouble > cross ? t - 1 : t, ceilX = t.fastDouble < cross ? t + 1 : t
         if a1 > b1 {  // a wins for n >= x*
-            let k = Int128(cross.rounded(.up))
+            let k = ceilX
             return line(b0, b1, lo, min(hi, k - 1)) + line(a0, a1, max(lo, k), hi)
         } else {  // a wins for n <= x*
-            let k = Int128(cross.rounded(.down))
+            let k = floorX
             return line(a0, a1, lo, min(hi, k)) + line(b0, b1, max(lo, k + 1), hi)
         }
     }
@@ -133,7 +136,10 @@ extension ModelSpec {
 
     /// One decode step at context `n` (positions attended by the new token, itself included).
     public func decodeStepCost(batch: Int, context n: Int, dtypes: DTypePlan) -> PhaseCost {
-        let ops = decodeOperators(batch: batch, dtypes: dtypes)
+        decodeStepCost(decodeOperators(batch: batch, dtypes: dtypes), batch: batch, context: n)
+    }
+
+    func decodeStepCost(_ ops: [DecodeOperator], batch: Int, context n: Int) -> PhaseCost {
         let steps = ops.map { $0.at(context: Int128(n)) }
         let pairs = ops.reduce(Int128(0)) { acc, op in
             op.attendsContext ? acc + Int128(op.fixed.count) * Int128(batch) * Int128(heads) * op.positions(context: Int128(n)) : acc
@@ -143,17 +149,25 @@ extension ModelSpec {
 
     /// Seconds to decode G tokens after a prompt of N: the steps at contexts N+1, ..., N+G.
     public func decodeSeconds(batch: Int, promptTokens: Int, generatedTokens: Int, dtypes: DTypePlan, rates: RooflineRates) -> Double {
+        Self.decodeSeconds(decodeOperators(batch: batch, dtypes: dtypes), promptTokens: promptTokens, generatedTokens: generatedTokens, rates: rates)
+    }
+
+    static func decodeSeconds(_ ops: [DecodeOperator], promptTokens: Int, generatedTokens: Int, rates: RooflineRates) -> Double {
         guard generatedTokens > 0 else { return 0 }
         let lo = Int128(promptTokens) + 1, hi = Int128(promptTokens) + Int128(generatedTokens)
-        return decodeOperators(batch: batch, dtypes: dtypes).reduce(0) { $0 + $1.seconds(from: lo, to: hi, rates: rates) }
+        return ops.reduce(0) { $0 + $1.seconds(from: lo, to: hi, rates: rates) }
     }
 
     /// FLOPs of the G decode steps at contexts N+1, ..., N+G, exact (sum of p(n) in closed form).
     public func decodeFlops(batch: Int, promptTokens: Int, generatedTokens: Int, dtypes: DTypePlan) -> FlopCount {
+        Self.decodeFlops(decodeOperators(batch: batch, dtypes: dtypes), promptTokens: promptTokens, generatedTokens: generatedTokens)
+    }
+
+    static func decodeFlops(_ ops: [DecodeOperator], promptTokens: Int, generatedTokens: Int) -> FlopCount {
         guard generatedTokens > 0 else { return .zero }
         let lo = Int128(promptTokens) + 1, hi = Int128(promptTokens) + Int128(generatedTokens)
         let g = hi - lo + 1
-        return decodeOperators(batch: batch, dtypes: dtypes).reduce(.zero) { acc, op in
+        return ops.reduce(.zero) { acc, op in
             var sumP: Int128 = 0
             if op.attendsContext {
                 let linHi = op.window.map { min(hi, Int128($0)) } ?? hi

@@ -110,12 +110,13 @@ extension ModelSpec {
         let computeDType = q.computeDType ?? dt.activations
         let rates = try RooflineRates(hardware: hardware, computeDType: computeDType)
 
-        let (batch, limitedBy) = try resolveBatch(q, on: hardware, dtypes: dt)
+        let (batch, limitedBy, memory) = try resolveBatch(q, on: hardware, dtypes: dt)
         let n = q.promptTokens, g = q.generatedTokens
         let prefill = prefillCost(batch: batch, promptTokens: n, dtypes: dt, tiling: q.tiling)
         let prefillSeconds = rates.seconds(prefill)
-        let step = decodeStepCost(batch: batch, context: n + 1, dtypes: dt)
-        let decodeSeconds = decodeSeconds(batch: batch, promptTokens: n, generatedTokens: g, dtypes: dt, rates: rates)
+        let decodeOps = decodeOperators(batch: batch, dtypes: dt)
+        let step = decodeStepCost(decodeOps, batch: batch, context: n + 1)
+        let decodeSeconds = Self.decodeSeconds(decodeOps, promptTokens: n, generatedTokens: g, rates: rates)
         let tokens = Double(batch) * Double(g)
         let total = prefillSeconds + decodeSeconds
         return Estimate(
@@ -124,11 +125,11 @@ extension ModelSpec {
             computeDType: computeDType, rates: rates,
             prefill: prefill, prefillSeconds: prefillSeconds,
             firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step),
-            decodeFlops: decodeFlops(batch: batch, promptTokens: n, generatedTokens: g, dtypes: dt),
+            decodeFlops: Self.decodeFlops(decodeOps, promptTokens: n, generatedTokens: g),
             decodeSeconds: decodeSeconds,
             decodeTokensPerSecond: g > 0 && decodeSeconds > 0 ? tokens / decodeSeconds : nil,
             throughputTokensPerSecond: g > 0 && total > 0 ? tokens / total : 0,
-            memory: memory(memoryQuery(batch: batch, q, dt, hardware)),
+            memory: memory,
             memoryCapacityBytes: hardware.memoryBytes)
     }
 
@@ -137,10 +138,11 @@ extension ModelSpec {
                     prefillChunkTokens: q.prefillChunkTokens, runtimeOverheadBytes: hw.runtimeOverheadBytes)
     }
 
-    /// B for the query: the given batch if it fits, or the largest that fits.
-    func resolveBatch(_ q: EstimateQuery, on hw: HardwareSpec, dtypes dt: DTypePlan) throws(CostModelError) -> (Int, BindingConstraint?) {
+    /// B for the query (the given batch if it fits, or the largest that fits), what binds it, and
+    /// the memory at B.
+    func resolveBatch(_ q: EstimateQuery, on hw: HardwareSpec, dtypes dt: DTypePlan) throws(CostModelError) -> (Int, BindingConstraint?, MemoryBreakdown) {
         let budget = hw.memoryBytes
-        let total = { (b: Int) in self.memory(self.memoryQuery(batch: b, q, dt, hw)).totalBytes }
+        let at = { (b: Int) in self.memory(self.memoryQuery(batch: b, q, dt, hw)) }
         let slow = {
             self.maxBatch(budgetBytes: budget, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens,
                           dtypes: dt, scope: .everything, prefillChunkTokens: q.prefillChunkTokens,
@@ -148,37 +150,38 @@ extension ModelSpec {
         }
         switch q.batch {
         case .fixed(let b):
-            let need = total(b)
-            if need > budget {
+            let m = at(b)
+            if m.totalBytes > budget {
                 let best = slow()
-                throw .batchDoesNotFit(requested: b, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: need, budgetBytes: budget)
+                throw .batchDoesNotFit(requested: b, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: m.totalBytes, budgetBytes: budget)
             }
-            return (b, nil)
+            return (b, nil, m)
         case .max:
             // Memory is affine in B (every per-sequence term scales with B; sub-byte rounding aside),
             // so one division finds the boundary; it is then checked exactly (fits at B, not at B+1)
             // and the binary search of `maxBatch` is the fallback.
-            let m0 = total(0), m1 = total(1)
-            if m1 > budget {
+            let m0 = at(0).totalBytes, m1 = at(1)
+            if m1.totalBytes > budget {
                 let best = slow()
-                throw .batchDoesNotFit(requested: nil, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: m1, budgetBytes: budget)
+                throw .batchDoesNotFit(requested: nil, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: m1.totalBytes, budgetBytes: budget)
             }
-            let perSequence = m1 - m0
+            let perSequence = m1.totalBytes - m0
             if perSequence > 0 {
                 let guess = Int(min(Int128(Limits.maxBatch), (budget - m0) / perSequence))
-                if guess >= 1 && total(guess) <= budget && (guess == Limits.maxBatch || total(guess + 1) > budget) {
-                    if guess == Limits.maxBatch { return (guess, .toolLimit) }
-                    return (guess, limitingComponent(q, dt, hw, batch: guess))
+                let mg = at(guess)
+                if guess >= 1 && mg.totalBytes <= budget {
+                    if guess == Limits.maxBatch { return (guess, .toolLimit, mg) }
+                    let next = at(guess + 1)
+                    if next.totalBytes > budget { return (guess, Self.limitingComponent(mg, next), mg) }
                 }
             }
             let best = slow()
-            return (best.value, best.limitedBy)
+            return (best.value, best.limitedBy, at(best.value))
         }
     }
 
     /// The component that grows most from B to B+1 sequences (the `maxBatch` rule).
-    private func limitingComponent(_ q: EstimateQuery, _ dt: DTypePlan, _ hw: HardwareSpec, batch b: Int) -> BindingConstraint {
-        let x = memory(memoryQuery(batch: b, q, dt, hw)), y = memory(memoryQuery(batch: b + 1, q, dt, hw))
+    static func limitingComponent(_ x: MemoryBreakdown, _ y: MemoryBreakdown) -> BindingConstraint {
         let kv = y.kvCacheBytes - x.kvCacheBytes, st = y.stateBytes - x.stateBytes, act = y.activationBytes - x.activationBytes
         if kv >= act && kv >= st && kv > 0 { return .kvCache }
         if act >= st && act > 0 { return .activations }

@@ -112,7 +112,7 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// All instances of an operator (executed FLOPs).
     public func seconds(_ op: OperatorCost) -> Double {
-        Double(op.count) * seconds(flops: op.executedFlops.totalDouble, bytes: Double(op.bytes))
+        Double(op.count) * seconds(flops: op.executedFlops.totalDouble, bytes: op.bytes.fastDouble)
     }
 
     /// A whole pass.
@@ -122,6 +122,6 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
-        Double(op.bytes) / bytesPerSecond > op.executedFlops.totalDouble / flopsPerSecond
+        op.bytes.fastDouble / bytesPerSecond > op.executedFlops.totalDouble / flopsPerSecond
     }
 }
