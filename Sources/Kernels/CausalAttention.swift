@@ -71,12 +71,16 @@ public struct AttentionKernelTiling: Sendable, Hashable {
     public var keyTile: Int
     /// Workers over (batch, head) pairs; BLAS runs single-threaded inside them when > 1.
     public var workers: Int
-    public init(queryTile: Int = 128, keyTile: Int = 256, workers: Int = 1) {
+    public init(queryTile: Int = 256, keyTile: Int = 512, workers: Int = 1) {
         self.queryTile = queryTile
         self.keyTile = keyTile
         self.workers = workers
     }
-    public static let `default` = AttentionKernelTiling()
+    /// Measured on the 2-core hosts (docs/KERNELS.md): one worker per core over (batch, head)
+    /// with single-threaded BLAS inside beats one worker with multi-threaded BLAS by 1.5-2.2x,
+    /// because the tile products are too small for OpenBLAS's threading to pay off.
+    public static let `default` = AttentionKernelTiling(
+        queryTile: 256, keyTile: 512, workers: max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)))
 
     /// Scratch floats per worker: score tile, running max and sum, accumulator.
     public func scratchFloats(heads: Int, headDim: Int) -> Int {
@@ -174,8 +178,12 @@ public enum CausalAttention {
         var tiles: Int64 = 0
         while j0 < hi {
             let cols = min(keyTile, hi - j0)
-            BLAS.gemm(transB: true, m: rows, n: cols, k: dh, alpha: scale, a: q, lda: ldq, b: k + j0 * ldk, ldb: ldk,
-                      c: sTile, ldc: cols)
+            if rows == 1 {  // one query (MHA decode): matrix-vector products avoid sgemm's packing
+                BLAS.gemv(rows: cols, cols: dh, alpha: scale, a: k + j0 * ldk, lda: ldk, x: q, y: sTile)
+            } else {
+                BLAS.gemm(transB: true, m: rows, n: cols, k: dh, alpha: scale, a: q, lda: ldq, b: k + j0 * ldk, ldb: ldk,
+                          c: sTile, ldc: cols)
+            }
             for r in 0..<rows {
                 let p = pos0 + posStep * r
                 let row = sTile + r * cols
@@ -197,7 +205,11 @@ public enum CausalAttention {
                 if corr != 1 { FastMath.scale(acc + r * dh, count: dh, by: corr) }
                 mRow[r] = mNew
             }
-            BLAS.gemm(m: rows, n: dh, k: cols, a: sTile, lda: cols, b: v + j0 * ldv, ldb: ldv, beta: 1, c: acc, ldc: dh)
+            if rows == 1 {
+                BLAS.gemv(trans: true, rows: cols, cols: dh, a: v + j0 * ldv, lda: ldv, x: sTile, beta: 1, y: acc)
+            } else {
+                BLAS.gemm(m: rows, n: dh, k: cols, a: sTile, lda: cols, b: v + j0 * ldv, ldb: ldv, beta: 1, c: acc, ldc: dh)
+            }
             j0 += cols
             tiles += 1
         }

@@ -10,7 +10,11 @@
 func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let low = x .< SIMD8(repeating: expLowFloat)
     let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
-    let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
+    // Round x log2(e) to an integer with the 1.5 * 2^23 shifter: the float t carries n in its low
+    // mantissa bits, so 2^n is built with integer lane ops only (no float-to-int conversion call).
+    let shifter = SIMD8<Float>(repeating: 12_582_912)
+    let t = xc * 1.442_695_04 + shifter
+    let n = t - shifter
     var f = xc - n * 0.693_359_375
     f = f + n * 2.121_944_4e-4
     var p = SIMD8<Float>(repeating: 1.0 / 720)
@@ -20,9 +24,8 @@ func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = p * f + 0.5
     p = p * f + 1
     p = p * f + 1
-    let ni = SIMD8<Int32>(n, rounding: .towardZero)
-    let bits = SIMD8<UInt32>(truncatingIfNeeded: (ni &+ 127) &<< 23)
-    let scale = unsafeBitCast(bits, to: SIMD8<Float>.self)
+    let ti = unsafeBitCast(t, to: SIMD8<UInt32>.self) &- unsafeBitCast(shifter, to: SIMD8<UInt32>.self)
+    let scale = unsafeBitCast((ti &+ 127) &<< 23, to: SIMD8<Float>.self)
     return (p * scale).replacing(with: 0, where: low)
 }
 
@@ -51,6 +54,21 @@ public enum FastMath {
             i += 1
         }
         return total
+    }
+
+    /// row[m] *= exp(ar - a[m]) for m in 0..<count (gRet's decay mask D).
+    @inline(__always)
+    public static func multiplyByExpDifference(_ row: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ ar: Float, count: Int) {
+        var m = 0
+        let r = UnsafeMutableRawPointer(row), ap = UnsafeRawPointer(a)
+        let base = SIMD8<Float>(repeating: ar)
+        while m + 8 <= count {
+            let v = r.loadUnaligned(fromByteOffset: m * 4, as: SIMD8<Float>.self)
+                * exp8(base - ap.loadUnaligned(fromByteOffset: m * 4, as: SIMD8<Float>.self))
+            r.storeBytes(of: v, toByteOffset: m * 4, as: SIMD8<Float>.self)
+            m += 8
+        }
+        while m < count { row[m] *= exp1(ar - a[m]); m += 1 }
     }
 
     /// Maximum of p[0..<count] (-inf when count == 0).

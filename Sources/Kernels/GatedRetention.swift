@@ -73,7 +73,7 @@ public enum GatedRetention {
                     BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
                     for r in 0..<n {
                         let row = scores + r * n
-                        for m in 0...r { row[m] *= exp1(a[r] - a[m]) }
+                        FastMath.multiplyByExpDifference(row, a, a[r], count: r + 1)
                         for m in (r + 1)..<max(r + 1, n) { row[m] = 0 }
                     }
                     BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
