@@ -100,7 +100,8 @@ public struct LineChart: Sendable, Hashable {
         let xr = AxisMap(values: series.flatMap { $0.points.map(\.x) }, scale: xScale, ticks: x.ticks)
         let yr = AxisMap(values: series.flatMap { $0.points.map(\.y) }, scale: yScale, ticks: y.ticks)
 
-        let left = 84.0, right = 200.0, top = caption == nil ? 48.0 : 64.0, bottom = 64.0
+        let captionLines = caption.map { Self.wrap($0, width: max(40, width / 6)) } ?? []
+        let left = 84.0, right = 200.0, top = 48.0 + 14.0 * Double(captionLines.count), bottom = 64.0
         let pw = Double(width) - left - right, ph = Double(height) - top - bottom
         func px(_ v: Double) -> Double { left + xr.unit(v) * pw }
         func py(_ v: Double) -> Double { top + (1 - yr.unit(v)) * ph }
@@ -110,8 +111,8 @@ public struct LineChart: Sendable, Hashable {
         out += "<title>\(escape(title))</title>\n"
         out += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         out += "<text class=\"title\" x=\"\(fmt(left + pw / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>\n"
-        if let caption {
-            out += "<text class=\"caption\" x=\"\(fmt(Double(width) / 2))\" y=\"42\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\">\(escape(caption))</text>\n"
+        for (i, line) in captionLines.enumerated() {
+            out += "<text class=\"caption\" x=\"\(fmt(Double(width) / 2))\" y=\"\(42 + 14 * i)\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\">\(escape(line))</text>\n"
         }
         // grid and ticks
         out += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n"
@@ -164,6 +165,20 @@ public struct LineChart: Sendable, Hashable {
         }
         out += "</g>\n</svg>\n"
         return out
+    }
+
+    /// Splits `text` into lines of at most `width` characters at spaces (a longer word stays whole).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 
     func resolvedScale(_ s: AxisScale, _ values: [Double]) -> AxisScale {

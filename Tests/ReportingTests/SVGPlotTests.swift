@@ -106,6 +106,20 @@ struct SVGPlotTests {
         #expect(p.elements.filter { $0.name == "polyline" }.count == 1)
     }
 
+    @Test("long captions wrap at spaces")
+    func captionWrap() {
+        #expect(LineChart.wrap("aa bb cc dd", width: 5) == ["aa bb", "cc dd"])
+        #expect(LineChart.wrap("averyveryverylongword x", width: 5) == ["averyveryverylongword", "x"])
+        let long = String(repeating: "word ", count: 60)
+        let c = LineChart(title: "t", x: PlotAxis(label: "x"), y: PlotAxis(label: "y"),
+                          series: [PlotSeries(name: "s", xs: [1, 2], ys: [1, 2])], caption: long)
+        let (ok, p) = SVGCollector.parse(c.svg())
+        #expect(ok)
+        let lines = p.texts.filter { $0.classes == "caption" }
+        #expect(lines.count >= 2)
+        #expect(lines.allSatisfy { $0.text.count <= 860 / 6 })
+    }
+
     @Test("tick labels", arguments: [
         (TickFormat.binary, 32768.0, "32K"), (.binary, 1_048_576, "1M"), (.si, 2.5e9, "2.5G"),
         (.plain, 0.25, "0.25"), (.plain, 1234, "1234"), (.plain, 3e8, "3e8"), (.si, 999, "999"),

@@ -76,7 +76,8 @@ struct PlotCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
         let xs = contexts.map(Double.init)
         let xAxis = PlotAxis(label: "prompt tokens", scale: .log, format: .binary, ticks: xs)
-        let setting = "\(hw.id), \(generate) generated tokens, roofline model (docs/COMPUTE.md)"
+        let chunk = try kernel.chunk().map { "prefill chunks of \($0) tokens" } ?? "whole-prompt prefill"
+        let setting = "\(hw.id), \(generate) generated tokens, \(chunk), roofline model (docs/COMPUTE.md)"
 
         /// One value per context per model; nil where the point does not fit.
         func series(batch b: BatchArgument, _ value: (Estimate) -> Double?) throws -> [PlotSeries] {
