@@ -9,5 +9,6 @@ let package = Package(
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(name: "kernel-bench", dependencies: [.product(name: "Kernels", package: "main")]),
+        .executableTarget(name: "CostModelBenchmark", dependencies: [.product(name: "CostModel", package: "main")]),
     ]
 )
