@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import Foundation
+import CostModel
 import ProfileStore
 
 /// Errors raised by commands, each carrying its exit code.
@@ -44,6 +45,7 @@ enum ExitCodes {
         case let e as ProfileError: return (e.description, 65)
         case let e as UnknownProfileError: return (e.description, 64)
         case let e as ProfileLocationError: return (e.description, 64)
+        case let e as CostModelError: return (e.description, e.cliError.exitCode)
         default: return nil
         }
     }

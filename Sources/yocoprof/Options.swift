@@ -65,3 +65,25 @@ struct DTypeOptions: ParsableArguments {
         return p
     }
 }
+
+/// The prefill chunk: how many tokens of each prompt are in flight at once. It sets the activation
+/// estimate only (docs/CONVENTIONS.md). Serving engines chunk long prefills (2K-16K tokens), so
+/// every command defaults to 4K; `whole` models an unchunked prefill.
+struct PrefillChunkOption: ParsableArguments {
+    static let defaultTokens = 4096
+
+    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp(
+        "Tokens of each prompt prefilled at once, for the activation memory (default 4K; `whole` = the whole prompt).",
+        valueName: "tokens|whole"))
+    var text: String = "4K"
+
+    /// nil for `whole`.
+    func tokens() throws -> Int? {
+        if ["whole", "none", "all"].contains(text.lowercased()) { return nil }
+        let c = try Quantities.tokens(text)
+        guard c >= 1 else { throw ValidationError("--prefill-chunk must be at least 1 token or `whole`; received \(text)") }
+        return c
+    }
+
+    func validate() throws { _ = try tokens() }
+}

@@ -115,7 +115,7 @@ struct BaselineCommand: ParsableCommand {
 }
 
 /// The memory baseline: its key columns, its metrics (exact bytes, smaller is better) and how a
-/// row is computed.
+/// row is computed (activations with the commands' default 4K prefill chunk).
 enum MemoryBaseline {
     static let keyColumns = [
         "model", "context_tokens", "generated_tokens", "batch", "weight_dtype", "kv_dtype", "state_dtype", "activation_dtype",
@@ -155,7 +155,8 @@ enum MemoryBaseline {
                                  state: try dtype("state_dtype"), activations: try dtype("activation_dtype"))
             let batch = try int("batch")
             let m = spec.memory(MemoryQuery(batch: batch, promptTokens: try int("context_tokens"),
-                                            generatedTokens: try int("generated_tokens"), dtypes: plan))
+                                            generatedTokens: try int("generated_tokens"), dtypes: plan,
+                                            prefillChunkTokens: PrefillChunkOption.defaultTokens))
             table.rows.append(BaselineRow(key: key, values: [
                 "parameters": "\(spec.parameterCount.total)",
                 "weight_bytes": "\(m.weightBytes)",

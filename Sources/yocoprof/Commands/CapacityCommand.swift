@@ -51,9 +51,7 @@ struct CapacityCommand: ParsableCommand {
     @Flag(name: .customLong("kv-and-state"), help: "Budget the KV cache and the recurrent state together.")
     var kvAndState = false
 
-    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp("Prefill chunk in tokens (default: whole prompt).", valueName: "tokens"),
-            transform: Quantities.tokens)
-    var prefillChunk: Int?
+    @OptionGroup var prefill: PrefillChunkOption
 
     @OptionGroup var dtypes: DTypeOptions
     @OptionGroup var profiles: ProfileOptions
@@ -74,9 +72,6 @@ struct CapacityCommand: ParsableCommand {
         if context != nil && (memory != nil || hardware != nil) && batch != 1 {
             throw ValidationError("--batch does not apply when asking for the largest batch (--context with --memory or --hardware)")
         }
-        if let prefillChunk, prefillChunk < 1 {
-            throw ValidationError("--prefill-chunk must be at least 1 token; received \(prefillChunk)")
-        }
         if let context, context + generate > Limits.maxContextTokens {
             throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens")
         }
@@ -89,6 +84,7 @@ struct CapacityCommand: ParsableCommand {
     func run() throws {
         let store = try profiles.store()
         let spec = try store.loadModel(model)
+        let prefillChunk = try prefill.tokens()
         let plan = dtypes.plan(for: spec)
         let scope: CapacityScope = kvOnly ? .kvCacheOnly : kvAndState ? .cacheAndState : .everything
         let hw = try hardware.map { try store.loadHardware($0) }

@@ -42,9 +42,6 @@ enum BatchArgument: ExpressibleByArgument, Hashable, CustomStringConvertible {
 
 /// How the computation runs: compute dtype, attention tiles, prefill chunk (memory).
 struct KernelOptions: ParsableArguments {
-    /// Default prefill chunk of the serving commands (see `--prefill-chunk`).
-    static let defaultPrefillChunk = 4096
-
     @Option(name: .customLong("compute-dtype"), help: ArgumentHelp(
         "Dtype the arithmetic runs in; selects the hardware peak (default: the activation dtype).", valueName: "dtype"))
     var computeDType: DType?
@@ -53,10 +50,7 @@ struct KernelOptions: ParsableArguments {
         "Query x key tile of the prefill attention kernel: whole key tiles are executed (default 128x128).", valueName: "BrxBc"))
     var attentionTile: String = "128x128"
 
-    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp(
-        "Tokens of each prompt prefilled at once, for the activation memory (default 4K, as serving engines chunk prefill; `whole` = the whole prompt).",
-        valueName: "tokens|whole"))
-    var prefillChunk: String = "4K"
+    @OptionGroup var prefill: PrefillChunkOption
 
     func tiling() throws -> AttentionTiling {
         let parts = attentionTile.lowercased().split(separator: "x").map { Int($0) }
@@ -66,16 +60,10 @@ struct KernelOptions: ParsableArguments {
         return AttentionTiling(queryTile: br, keyTile: bc)
     }
 
-    func chunk() throws -> Int? {
-        if ["whole", "none", "all"].contains(prefillChunk.lowercased()) { return nil }
-        let c = try Quantities.tokens(prefillChunk)
-        guard c >= 1 else { throw ValidationError("--prefill-chunk must be at least 1 token or `whole`; received \(prefillChunk)") }
-        return c
-    }
+    func chunk() throws -> Int? { try prefill.tokens() }
 
     func validate() throws {
         _ = try tiling()
-        _ = try chunk()
     }
 
     func query(context: Int, generate: Int, batch: BatchArgument, plan: DTypePlan) throws -> EstimateQuery {

@@ -17,17 +17,11 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sequences served at once.", valueName: "n"))
     var batch: Int = 1
 
-    @Option(name: .customLong("prefill-chunk"), help: ArgumentHelp(
-        "Prefill each prompt in chunks of this many tokens (default: the whole prompt at once).", valueName: "tokens"),
-            transform: Quantities.tokens)
-    var prefillChunk: Int?
+    @OptionGroup var prefill: PrefillChunkOption
 
     func validate() throws {
         guard (1...Limits.maxBatch).contains(batch) else {
             throw ValidationError("--batch must be between 1 and \(Limits.maxBatch); received \(batch)")
-        }
-        if let prefillChunk, prefillChunk < 1 {
-            throw ValidationError("--prefill-chunk must be at least 1 token; received \(prefillChunk)")
         }
         if context + generate > Limits.maxContextTokens {
             throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens; received \(context + generate)")
@@ -68,7 +62,7 @@ struct MemoryCommand: ParsableCommand {
         let plan = dtypes.plan(for: spec)
         let m = spec.memory(MemoryQuery(
             batch: workload.batch, promptTokens: workload.context, generatedTokens: workload.generate,
-            dtypes: plan, prefillChunkTokens: workload.prefillChunk,
+            dtypes: plan, prefillChunkTokens: try workload.prefill.tokens(),
             runtimeOverheadBytes: hw?.runtimeOverheadBytes ?? 0))
         var columns = [
             Column("model", .text), Column("batch", .count), Column("context_tokens", .tokens),
@@ -95,7 +89,7 @@ struct MemoryCommand: ParsableCommand {
             .int(m.stateBytes), .int(m.activationBytes), .int(m.runtimeOverheadBytes), .int(m.totalBytes),
         ]
         var notes = [
-            "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, workload.prefillChunk ?? workload.context)) tokens in flight (docs/CONVENTIONS.md)",
+            "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, try workload.prefill.tokens() ?? workload.context)) tokens in flight (--prefill-chunk; docs/CONVENTIONS.md)",
         ]
         if let hw {
             columns += [Column("hardware", .text), Column("hardware_memory_bytes", .bytes), Column("fits", .text), Column("headroom_bytes", .bytes)]
