@@ -1,0 +1,38 @@
+// The kernels' executed-work counters against the cost model's counts, model by model. `validate`
+// compares executed matmul FLOPs exactly (through the SDE counters), so any drift between the
+// kernels and the formulas in CostModel fails here first, on small awkward shapes.
+//
+// The CPU attention kernel clips each key range to the keys its query tile can see, so it executes
+// CostModel's tile formula with key tile 1 and its own query tile (docs/KERNELS.md).
+
+import CostModel
+import Testing
+@testable import Kernels
+
+@Suite("Kernels agree with the cost model")
+struct CostModelAgreementTests {
+    static let tiling = AttentionTiling(queryTile: smallTiling.queryTile, keyTile: 1)
+
+    @Test("prefill and decode: executed matmul FLOPs and attention pairs match exactly", arguments: TestModels.all)
+    func counts(spec: ModelSpec) throws {
+        // 1 token; odd lengths; lengths past the window (5), the gRet chunk (4) and the query tile (4).
+        for (batch, n) in [(1, 1), (2, 7), (1, 13), (2, 9)] {
+            let alloc = CountingAllocator()
+            let weights = try ModelWeights(spec: spec, seed: 1, allocator: alloc)
+            let run = try ModelRun(weights: weights, batch: batch, capacityTokens: n + 3,
+                                   options: RunOptions(attention: smallTiling), allocator: alloc)
+            _ = try run.prefill(tokens: (0..<(batch * n)).map { Int32($0 % spec.vocabSize) })
+            let prefill = spec.prefillCost(batch: batch, promptTokens: n, dtypes: .uniform(.fp32), tiling: Self.tiling)
+            #expect(run.counters.matmulFlops == Int64(prefill.executedFlops.matmul), "\(spec.id) prefill B\(batch) N\(n)")
+            #expect(run.counters.attentionPairsExecuted == Int64(prefill.executedAttentionPairs), "\(spec.id) prefill B\(batch) N\(n)")
+            #expect(run.counters.attentionPairsUseful == Int64(prefill.usefulAttentionPairs), "\(spec.id) prefill B\(batch) N\(n)")
+            for step in 1...3 {
+                let before = run.counters
+                _ = try run.decode(tokens: (0..<batch).map { Int32($0 + step) })
+                let cost = spec.decodeStepCost(batch: batch, context: n + step, dtypes: .uniform(.fp32))
+                #expect(run.counters.matmulFlops - before.matmulFlops == Int64(cost.executedFlops.matmul),
+                        "\(spec.id) decode B\(batch) at \(n + step)")
+            }
+        }
+    }
+}
