@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import CostModel
+import Kernels
 import ProfileStore
 
 /// Errors raised by commands, each carrying its exit code.
@@ -46,6 +47,7 @@ enum ExitCodes {
         case let e as UnknownProfileError: return (e.description, 64)
         case let e as ProfileLocationError: return (e.description, 64)
         case let e as CostModelError: return (e.description, e.cliError.exitCode)
+        case let e as KernelError: return (e.description, 1)
         default: return nil
         }
     }

@@ -23,7 +23,7 @@ struct YocoProf: ParsableCommand {
         subcommands: [
             ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
             BaselineCommand.self,
-            EstimateCommand.self, SweepCommand.self, PlotCommand.self,
+            EstimateCommand.self, SweepCommand.self, PlotCommand.self, Forward.self,
         ]
     )
 }

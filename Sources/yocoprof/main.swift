@@ -2,6 +2,11 @@
 
 import ArgumentParser
 import Foundation
+import Kernels
+
+// OpenBLAS picks its kernels when it loads, before any of our code runs: on AVX-512 CPUs it
+// mis-detects, so set OPENBLAS_CORETYPE and re-exec ourselves before doing anything else.
+BLASEnvironment.reexecWithCoreTypeIfNeeded()
 
 do {
     var command = try YocoProf.parseAsRoot()
