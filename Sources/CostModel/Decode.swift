@@ -51,14 +51,15 @@ public struct DecodeOperator: Sendable, Hashable {
     public func seconds(from lo: Int128, to hi: Int128, rates: RooflineRates) -> Double {
         guard hi >= lo else { return 0 }
         let steps = (hi - lo + 1).fastDouble
-        let a0 = fixed.flops.totalDouble / rates.flopsPerSecond
+        let rate = rates.flopsPerSecond(for: fixed)
+        let a0 = fixed.flops.totalDouble / rate
         let b0 = fixed.bytes.fastDouble / rates.bytesPerSecond
         var total = steps * rates.overheadSeconds
         if !attendsContext {
             total += steps * max(a0, b0)
             return Double(fixed.count) * total
         }
-        let a1 = flopsPerPosition.totalDouble / rates.flopsPerSecond
+        let a1 = flopsPerPosition.totalDouble / rate
         let b1 = bytesPerPosition.fastDouble / rates.bytesPerSecond
         // Linear part: n <= W (or everything without a window).
         let linearHi = window.map { min(hi, Int128($0)) } ?? hi

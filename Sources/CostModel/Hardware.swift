@@ -20,12 +20,15 @@ public struct HardwareSpec: Sendable, Hashable {
     public var memoryEfficiency: Double
     /// Fixed cost per operator launch, seconds.
     public var operatorOverheadSeconds: Double
+    /// Efficiencies of operator classes that differ from `computeEfficiency` (host profiles
+    /// calibrate the attention and retention cores apart; GPU profiles usually leave this empty).
+    public var operatorEfficiency: [OperatorClass: Double]
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
         runtimeOverheadBytes: Int128 = 0, memoryBandwidthBytesPerSecond: Double,
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
-        operatorOverheadSeconds: Double
+        operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:]
     ) {
         self.id = id
         self.source = source
@@ -37,6 +40,7 @@ public struct HardwareSpec: Sendable, Hashable {
         self.computeEfficiency = computeEfficiency
         self.memoryEfficiency = memoryEfficiency
         self.operatorOverheadSeconds = operatorOverheadSeconds
+        self.operatorEfficiency = operatorEfficiency
     }
 
     /// Throws the first violated constraint (field names are the profile's keys).
@@ -59,6 +63,9 @@ public struct HardwareSpec: Sendable, Hashable {
         for (field, value) in [("compute_efficiency", computeEfficiency), ("memory_efficiency", memoryEfficiency)]
         where !(value > 0 && value <= 1) {
             throw SpecError(field: field, constraint: "must be in (0, 1]", value: "\(value)")
+        }
+        for (cls, value) in operatorEfficiency.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !(value > 0 && value <= 1) {
+            throw SpecError(field: "operator_efficiency.\(cls.rawValue)", constraint: "must be in (0, 1]", value: "\(value)")
         }
         if !(operatorOverheadSeconds >= 0) || !operatorOverheadSeconds.isFinite {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be a finite number >= 0", value: "\(operatorOverheadSeconds)")

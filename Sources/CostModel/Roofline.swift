@@ -79,10 +79,32 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Which efficiency an operator runs at. Products with weights (projections, FFN, head) run near
+/// the device's GEMM efficiency; the attention and retention cores are built from small tiles and
+/// softmax or decay passes and may reach less, so a profile can state their efficiency apart.
+public enum OperatorClass: String, CaseIterable, Sendable, Hashable, Codable {
+    /// Projections, output, FFN, K̂/V̂ projection, embedding and head: `compute_efficiency`.
+    case dense
+    /// Attention, sliding-window and cross-attention cores (QKᵀ, softmax, PV).
+    case attentionCore = "attention_core"
+    /// Gated-retention cores (chunkwise prefill, recurrent decode).
+    case retentionCore = "retention_core"
+}
+
+extension OperatorCost {
+    /// The class named by the operator's name: `<kind>.core` is a core, `gret.core` a retention core.
+    public var operatorClass: OperatorClass {
+        guard name.hasSuffix(".core") else { return .dense }
+        return name.hasPrefix("gret") ? .retentionCore : .attentionCore
+    }
+}
+
 /// The effective rates of one device for one compute dtype.
 public struct RooflineRates: Sendable, Hashable {
-    /// peak[compute dtype] * compute efficiency, FLOP/s.
+    /// peak[compute dtype] * compute efficiency, FLOP/s (dense operators).
     public var flopsPerSecond: Double
+    /// peak * the class's own efficiency, for classes the profile states apart.
+    public var classFlopsPerSecond: [OperatorClass: Double] = [:]
     /// bandwidth * memory efficiency, bytes/s.
     public var bytesPerSecond: Double
     /// Fixed cost per operator instance, seconds.
@@ -103,16 +125,23 @@ public struct RooflineRates: Sendable, Hashable {
             flopsPerSecond: peak * hardware.computeEfficiency,
             bytesPerSecond: hardware.memoryBandwidthBytesPerSecond * hardware.memoryEfficiency,
             overheadSeconds: hardware.operatorOverheadSeconds)
+        classFlopsPerSecond = hardware.operatorEfficiency.mapValues { peak * $0 }
+    }
+
+    /// The arithmetic rate of an operator's class.
+    public func flopsPerSecond(for op: OperatorCost) -> Double {
+        classFlopsPerSecond[op.operatorClass] ?? flopsPerSecond
     }
 
     /// One instance: max(flops / rate, bytes / bandwidth) + overhead.
-    public func seconds(flops: Double, bytes: Double) -> Double {
-        max(flops / flopsPerSecond, bytes / bytesPerSecond) + overheadSeconds
+    public func seconds(flops: Double, bytes: Double, flopsPerSecond rate: Double? = nil) -> Double {
+        max(flops / (rate ?? flopsPerSecond), bytes / bytesPerSecond) + overheadSeconds
     }
 
-    /// All instances of an operator (executed FLOPs).
+    /// All instances of an operator (executed FLOPs, at its class's rate).
     public func seconds(_ op: OperatorCost) -> Double {
-        Double(op.count) * seconds(flops: op.executedFlops.totalDouble, bytes: op.bytes.fastDouble)
+        Double(op.count) * seconds(flops: op.executedFlops.totalDouble, bytes: op.bytes.fastDouble,
+                                   flopsPerSecond: flopsPerSecond(for: op))
     }
 
     /// A whole pass.
@@ -122,6 +151,6 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
-        op.bytes.fastDouble / bytesPerSecond > op.executedFlops.totalDouble / flopsPerSecond
+        op.bytes.fastDouble / bytesPerSecond > op.executedFlops.totalDouble / flopsPerSecond(for: op)
     }
 }

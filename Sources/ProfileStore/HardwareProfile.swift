@@ -7,7 +7,7 @@ enum HardwareProfile {
     static let knownKeys: Set<String> = [
         "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
-        "memory_efficiency", "operator_overhead_seconds",
+        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency",
         // Written by `calibrate` for host profiles; descriptive only.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
@@ -24,6 +24,15 @@ enum HardwareProfile {
             }
             peak[dtype] = try peaks.double(key)
         }
+        var classEfficiency: [OperatorClass: Double] = [:]
+        if let classes = try f.nested("operator_efficiency") {
+            for key in classes.object.keys.sorted() {
+                guard let cls = OperatorClass(rawValue: key), cls != .dense else {
+                    throw classes.error(key, "is not an operator class (attention_core, retention_core; dense is `compute_efficiency`)", nil)
+                }
+                classEfficiency[cls] = try classes.double(key)
+            }
+        }
         let spec = HardwareSpec(
             id: try f.string("id"), source: try f.string("source"),
             notes: try f.optionalString("notes") ?? "",
@@ -33,7 +42,8 @@ enum HardwareProfile {
             peakFlopsPerSecond: peak,
             computeEfficiency: try f.double("compute_efficiency"),
             memoryEfficiency: try f.double("memory_efficiency"),
-            operatorOverheadSeconds: try f.double("operator_overhead_seconds"))
+            operatorOverheadSeconds: try f.double("operator_overhead_seconds"),
+            operatorEfficiency: classEfficiency)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
         return spec
     }
