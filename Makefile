@@ -10,7 +10,7 @@ ifneq ($(CORETYPE),)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 endif
 
-.PHONY: run test deps build build-debug clean fuzz sanitize-address sanitize-thread
+.PHONY: run test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump
 
 deps:
 	@scripts/install-deps.sh
@@ -60,3 +60,28 @@ paper: build
 	$(BIN_RELEASE) sweep $(PAPER_ARGS) --batch max --format csv --output Reports/paper/estimates-batch-max.csv
 	$(BIN_RELEASE) sweep $(PAPER_ARGS) --batch 1 --format csv --output Reports/paper/estimates-batch-1.csv
 	$(BIN_RELEASE) plot $(PAPER_ARGS) --batch max --output-dir Reports/paper --format markdown --output Reports/paper/figures.md
+
+# Independent check of the kernels' numerics: dump one seeded prefill per host model
+# (`yocoprof forward --dump`) and recompute it in float64 numpy from docs/KERNELS.md alone
+# (scripts/check_dump.py); fails when the final hidden states or last-position logits differ by more
+# than 1e-4 relative (fp32 accumulation order vs the float64 reference). 300 tokens cross the gRet
+# chunk (256); host-yoco-swa runs 1100 tokens to cross its 1024 window; two temporary copies with a
+# 64-token window (YOCO SWA and windowed GQA, batch 2) cover many window edges and batching.
+DUMP_BIN := .build-dump/debug/yocoprof
+DUMP_DIR := .build-dump/check-dump
+check-dump: deps
+	$(SWIFT) build --product yocoprof --scratch-path .build-dump
+	rm -rf $(DUMP_DIR) && mkdir -p $(DUMP_DIR)
+	python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p["id"]+="-w64"; p["sliding_window"]=64; json.dump(p,open(sys.argv[2],"w"))' \
+		Profiles/models/host-yoco-swa.json $(DUMP_DIR)/host-yoco-swa-w64.json
+	python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p["id"]+="-w64"; p["sliding_window"]=64; json.dump(p,open(sys.argv[2],"w"))' \
+		Profiles/models/host-gqa.json $(DUMP_DIR)/host-gqa-w64.json
+	@set -e; fail=0; \
+	for spec in host-transformer:300:1 host-gqa:300:1 host-yoco-gret:300:1 host-yoco-swa:1100:1 \
+	            $(DUMP_DIR)/host-yoco-swa-w64.json:300:2 $(DUMP_DIR)/host-gqa-w64.json:300:2; do \
+		m=$${spec%%:*}; rest=$${spec#*:}; n=$${rest%%:*}; b=$${rest#*:}; out=$(DUMP_DIR)/$$(basename $$m .json); \
+		echo "== $$m  context $$n  batch $$b"; \
+		$(DUMP_BIN) forward --model $$m --context $$n --batch $$b --seed 7 --dump $$out >/dev/null; \
+		python3 scripts/check_dump.py $$out --model $$m || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "check-dump: FAILED"; exit 1; fi; echo "check-dump: all dumps match"
