@@ -25,7 +25,9 @@ let package = Package(
         .target(name: "ProfileStore", dependencies: ["CostModel"]),
         .target(name: "Reporting", dependencies: ["CostModel"]),
         .systemLibrary(name: "COpenBLAS"),
-        .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel"]),
+        // AVX-512 softmax/decode/decay kernels with runtime dispatch and a portable fallback (docs/KERNELS.md).
+        .target(name: "CKernels"),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel", "CKernels"]),
         .systemLibrary(name: "CPAPI"),
         .target(name: "HardwareCounters", dependencies: ["CPAPI"]),
         .executableTarget(

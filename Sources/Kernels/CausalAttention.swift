@@ -23,6 +23,7 @@
 //   ("group rows"), so each KV head's keys and values are read once per sequence and step:
 //   pairs = (H/Hkv) * (hi - lo) per (b, kv head).
 
+import CKernels
 import Dispatch
 
 /// A strided view of a [B, T, heads, dh] tensor.
@@ -91,6 +92,8 @@ public struct AttentionKernelTiling: Sendable, Hashable {
 
 public enum CausalAttention {
     public static let otherFlopsPerPair: Int64 = 5
+    /// Keys per block of the decode pass (scores for all group rows of a block stay in L1/L2).
+    static let decodeKeyBlock = 1024
 
     /// Fast tiled kernel. `scratch` holds `tiling.workers * tiling.scratchFloats(...)` floats.
     /// `countKVReads`: add the K/V bytes this call loads to `kvBytesRead` (set when k, v are a cache).
@@ -172,50 +175,32 @@ public enum CausalAttention {
         let p1 = pos0 + posStep * (rows - 1)
         let lo = window.map { max(0, pos0 - $0 + 1) } ?? 0
         let hi = min(keys, p1 + 1)
-        for r in 0..<rows { mRow[r] = -.infinity; lRow[r] = 0 }
-        acc.update(repeating: 0, count: rows * dh)
-        var j0 = lo
         var tiles: Int64 = 0
-        while j0 < hi {
-            let cols = min(keyTile, hi - j0)
-            if rows == 1 {  // one query (MHA decode): matrix-vector products avoid sgemm's packing
-                BLAS.gemv(rows: cols, cols: dh, alpha: scale, a: k + j0 * ldk, lda: ldk, x: q, y: sTile)
-            } else {
+        if posStep == 0 && hi > lo {
+            // Decode (every row at one position): one streaming pass over K and V in C, reading each
+            // key and value row once for all the group's rows, in blocks that fit the same scratch.
+            let block = Swift.max(1, Swift.min(decodeKeyBlock, hi - lo, keyTile * (maxRows / Swift.max(1, rows))))
+            yc_attention_decode(q, ldq, rows, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch)
+            tiles = Int64((hi - lo + block - 1) / block)
+        } else {
+            for r in 0..<rows { mRow[r] = -.infinity; lRow[r] = 0 }
+            acc.update(repeating: 0, count: rows * dh)
+            var j0 = lo
+            while j0 < hi {
+                let cols = min(keyTile, hi - j0)
                 BLAS.gemm(transB: true, m: rows, n: cols, k: dh, alpha: scale, a: q, lda: ldq, b: k + j0 * ldk, ldb: ldk,
                           c: sTile, ldc: cols)
+                // mask (keys after p; with a window, keys at or before p - W), max, exp, sum and the
+                // accumulator rescale in one AVX-512 pass per row (CKernels)
+                yc_softmax_tile(sTile, rows, cols, pos0, posStep, j0, window ?? 0, mRow, lRow, acc, dh, dh)
+                BLAS.gemm(m: rows, n: dh, k: cols, a: sTile, lda: cols, b: v + j0 * ldv, ldb: ldv, beta: 1, c: acc, ldc: dh)
+                j0 += cols
+                tiles += 1
             }
             for r in 0..<rows {
-                let p = pos0 + posStep * r
-                let row = sTile + r * cols
-                // mask keys after p and, with a window, keys at or before p - W
-                if j0 + cols - 1 > p {
-                    for j in max(0, p + 1 - j0)..<cols { row[j] = -.infinity }
-                }
-                if let w = window, j0 <= p - w {
-                    for j in 0..<min(cols, p - w + 1 - j0) { row[j] = -.infinity }
-                }
-                let mNew = max(mRow[r], FastMath.max(row, count: cols))
-                if mNew == -.infinity {  // nothing visible in this tile for this row yet
-                    row.update(repeating: 0, count: cols)
-                    continue
-                }
-                let corr = exp1(mRow[r] - mNew)
-                let sum = FastMath.expShiftedSum(row, count: cols, shift: mNew)
-                lRow[r] = lRow[r] * corr + sum
-                if corr != 1 { FastMath.scale(acc + r * dh, count: dh, by: corr) }
-                mRow[r] = mNew
+                let inv = lRow[r] > 0 ? 1 / lRow[r] : 0
+                for i in 0..<dh { out[r * ldo + i] = acc[r * dh + i] * inv }
             }
-            if rows == 1 {
-                BLAS.gemv(trans: true, rows: cols, cols: dh, a: v + j0 * ldv, lda: ldv, x: sTile, beta: 1, y: acc)
-            } else {
-                BLAS.gemm(m: rows, n: dh, k: cols, a: sTile, lda: cols, b: v + j0 * ldv, ldb: ldv, beta: 1, c: acc, ldc: dh)
-            }
-            j0 += cols
-            tiles += 1
-        }
-        for r in 0..<rows {
-            let inv = lRow[r] > 0 ? 1 / lRow[r] : 0
-            for i in 0..<dh { out[r * ldo + i] = acc[r * dh + i] * inv }
         }
         let pairs = Int64(rows) * Int64(max(0, hi - lo))
         c.attentionPairsExecuted += pairs

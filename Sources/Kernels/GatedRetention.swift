@@ -20,6 +20,9 @@
 // State bytes: the recurrent form reads and writes S once per token; the chunkwise form once
 // per chunk (counted in stateBytesRead / stateBytesWritten).
 
+import CKernels
+import Dispatch
+
 public struct RetentionShape: Sendable, Hashable {
     public var batch: Int
     public var tokens: Int
@@ -40,68 +43,98 @@ public enum GatedRetention {
     /// τ in γ = sigmoid(x Wγ)^(1/τ) (the reference code's gate normaliser).
     public static let decayTemperature: Float = 16
 
-    /// Scratch floats the chunkwise form needs for chunk size `chunk`.
-    public static func chunkScratchFloats(chunk: Int, headDim: Int) -> Int {
-        chunk * chunk + 2 * chunk * headDim + chunk
+    /// Workers over (batch, head) in the chunkwise form, BLAS single-threaded inside them when > 1
+    /// (the chunk products are too small for OpenBLAS's threading; docs/KERNELS.md).
+    public static let defaultWorkers = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Scratch floats the chunkwise form needs for chunk size `chunk` and `workers` workers.
+    public static func chunkScratchFloats(chunk: Int, headDim: Int, workers: Int = defaultWorkers) -> Int {
+        max(1, workers) * (chunk * chunk + 2 * chunk * headDim + chunk)
     }
 
-    /// Chunkwise form (the prefill kernel).
+    /// Chunkwise form (the prefill kernel). `scratch` holds `chunkScratchFloats(chunk:headDim:workers:)`.
+    /// Each (b, head) is computed by one worker in the same order whatever the worker count, so the
+    /// results are bit-identical for any `workers`.
     public static func chunkwise(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, logDecay: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>, shape s: RetentionShape, chunk: Int,
-        initialStateIsZero: Bool = false, scratch: UnsafeMutablePointer<Float>, counters c: inout WorkCounters
+        initialStateIsZero: Bool = false, workers requested: Int = defaultWorkers,
+        scratch: UnsafeMutablePointer<Float>, counters c: inout WorkCounters
+    ) {
+        let units = s.batch * s.heads
+        let workers = max(1, min(requested, units))
+        let perWorker = chunkScratchFloats(chunk: chunk, headDim: s.headDim, workers: 1)
+        let P = (q: SendableConstPointer(q), k: SendableConstPointer(k), v: SendableConstPointer(v),
+                 ld: SendableConstPointer(logDecay), out: SendablePointer(out), state: SendablePointer(state),
+                 scratch: SendablePointer(scratch))
+        @Sendable func work(_ w: Int, _ c: inout WorkCounters) {
+            var u = w
+            while u < units {
+                chunkwiseHead(q: P.q.p, k: P.k.p, v: P.v.p, logDecay: P.ld.p, out: P.out.p, state: P.state.p, shape: s,
+                              chunk: chunk, b: u / s.heads, h: u % s.heads, initialStateIsZero: initialStateIsZero,
+                              scratch: P.scratch.p + w * perWorker, counters: &c)
+                u += workers
+            }
+        }
+        if workers == 1 {
+            work(0, &c)
+            return
+        }
+        let saved = BLAS.threads
+        BLAS.threads = 1
+        let box = ResultBox([WorkCounters](repeating: WorkCounters(), count: workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var wc = WorkCounters()
+            work(w, &wc)
+            box.set(w, wc)
+        }
+        BLAS.threads = saved
+        for r in box.values { c += r }
+    }
+
+    /// One (b, head) of the chunkwise form, chunk after chunk.
+    static func chunkwiseHead(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, logDecay: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>, shape s: RetentionShape, chunk: Int,
+        b: Int, h: Int, initialStateIsZero: Bool, scratch: UnsafeMutablePointer<Float>, counters c: inout WorkCounters
     ) {
         let dR = s.headDim, ld = s.rowStride
         let scores = scratch
         let qs = scores + chunk * chunk
         let ks = qs + chunk * dR
         let a = ks + chunk * dR
-        for b in 0..<s.batch {
-            for h in 0..<s.heads {
-                let S = state + (b * s.heads + h) * s.stateFloats
-                var t0 = 0
-                while t0 < s.tokens {
-                    let n = min(chunk, s.tokens - t0)
-                    let off = b * s.batchStride + t0 * ld + h * dR
-                    let qc = q + off, kc = k + off, vc = v + off, oc = out + off
-                    var cum: Float = 0
-                    for j in 0..<n {
-                        cum += logDecay[(b * s.tokens + t0 + j) * s.heads + h]
-                        a[j] = cum
-                    }
-                    // intra-chunk: (Q Kᵀ ⊙ D) V
-                    BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
-                    for r in 0..<n {
-                        let row = scores + r * n
-                        FastMath.multiplyByExpDifference(row, a, a[r], count: r + 1)
-                        for m in (r + 1)..<max(r + 1, n) { row[m] = 0 }
-                    }
-                    BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
-                    // inter-chunk: diag(exp(a)) Q S (skipped while S is known to be zero)
-                    let hasState = !(initialStateIsZero && t0 == 0)
-                    if hasState {
-                        for r in 0..<n {
-                            let f = exp1(a[r])
-                            for i in 0..<dR { qs[r * dR + i] = qc[r * ld + i] * f }
-                        }
-                        BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
-                    }
-                    // state: S <- exp(a_last) S + (K ⊙ exp(a_last - a))ᵀ V
-                    let last = a[n - 1]
-                    for r in 0..<n {
-                        let f = exp1(last - a[r])
-                        for i in 0..<dR { ks[r * dR + i] = kc[r * ld + i] * f }
-                    }
-                    if hasState { FastMath.scale(S, count: s.stateFloats, by: exp1(last)) }
-                    BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: hasState ? 1 : 0, c: S, ldc: dR)
-                    let nn = Int64(n), d = Int64(dR)
-                    c.matmulFlops += 4 * nn * nn * d + 2 * nn * d * d + (hasState ? 2 * nn * d * d : 0)
-                    c.otherFlops += 2 * nn * nn + nn * d + nn + (hasState ? nn * d + d * d : 0)
-                    if hasState { c.stateBytesRead += Int64(s.stateFloats * 4) }
-                    c.stateBytesWritten += Int64(s.stateFloats * 4)
-                    t0 += n
-                }
+        let S = state + (b * s.heads + h) * s.stateFloats
+        var t0 = 0
+        while t0 < s.tokens {
+            let n = min(chunk, s.tokens - t0)
+            let off = b * s.batchStride + t0 * ld + h * dR
+            let qc = q + off, kc = k + off, vc = v + off, oc = out + off
+            var cum: Float = 0
+            for j in 0..<n {
+                cum += logDecay[(b * s.tokens + t0 + j) * s.heads + h]
+                a[j] = cum
             }
+            // intra-chunk: (Q Kᵀ ⊙ D) V, the decay mask D applied in one AVX-512 pass (CKernels)
+            BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
+            yc_decay_mask(scores, n, n, a)
+            BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
+            // inter-chunk: diag(exp(a)) Q S (skipped while S is known to be zero)
+            let hasState = !(initialStateIsZero && t0 == 0)
+            if hasState {
+                yc_scale_rows_exp(qs, dR, qc, ld, a, 0, 1, n, dR)
+                BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
+            }
+            // state: S <- exp(a_last) S + (K ⊙ exp(a_last - a))ᵀ V
+            let last = a[n - 1]
+            yc_scale_rows_exp(ks, dR, kc, ld, a, last, -1, n, dR)
+            if hasState { FastMath.scale(S, count: s.stateFloats, by: exp1(last)) }
+            BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: hasState ? 1 : 0, c: S, ldc: dR)
+            let nn = Int64(n), d = Int64(dR)
+            c.matmulFlops += 4 * nn * nn * d + 2 * nn * d * d + (hasState ? 2 * nn * d * d : 0)
+            c.otherFlops += 2 * nn * nn + nn * d + nn + (hasState ? nn * d + d * d : 0)
+            if hasState { c.stateBytesRead += Int64(s.stateFloats * 4) }
+            c.stateBytesWritten += Int64(s.stateFloats * 4)
+            t0 += n
         }
     }
 
@@ -178,3 +211,9 @@ public enum GatedRetention {
 }
 
 import Foundation
+
+/// A read-only pointer handed to parallel workers (each worker reads, none writes through it).
+struct SendableConstPointer: @unchecked Sendable {
+    let p: UnsafePointer<Float>
+    init(_ p: UnsafePointer<Float>) { self.p = p }
+}
