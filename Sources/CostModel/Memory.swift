@@ -68,16 +68,18 @@ extension ModelSpec {
 
     /// KV-cache bytes for `batch` sequences holding `tokens` tokens each.
     public func kvCacheBytes(batch: Int, tokens: Int128, dtype: DType) -> Int128 {
-        let perSequence = caches.filter { !$0.isState }.reduce(Int128(0)) {
-            $0 + dtype.bytes(elements: $1.elements(tokens: tokens))
+        let perSequence = cacheRuns.reduce(Int128(0)) { acc, run in
+            let slot = CacheSlot(kind: run.kind, readers: [])
+            return slot.isState ? acc : acc + Int128(run.count) * dtype.bytes(elements: slot.elements(tokens: tokens))
         }
         return Int128(batch) * perSequence
     }
 
     /// Recurrent-state bytes for `batch` sequences.
     public func stateBytes(batch: Int, dtype: DType) -> Int128 {
-        let perSequence = caches.filter(\.isState).reduce(Int128(0)) {
-            $0 + dtype.bytes(elements: $1.elements(tokens: 0))
+        let perSequence = cacheRuns.reduce(Int128(0)) { acc, run in
+            let slot = CacheSlot(kind: run.kind, readers: [])
+            return slot.isState ? acc + Int128(run.count) * dtype.bytes(elements: slot.elements(tokens: 0)) : acc
         }
         return Int128(batch) * perSequence
     }
@@ -104,7 +106,7 @@ extension ModelSpec {
         let ffn = 2 * Int128(ffnSize)
         var widest: Int128 = 0  // elements live per in-flight token, over all layers run on every token
         var lastOnly: Int128 = 0  // cross layers: run on the last position only
-        for kind in Set(layerKinds) {
+        for (kind, _) in kindRuns {
             let width = 2 * d + max(mixerWorkspaceElementsPerToken(kind), ffn)
             if case .cross = kind { lastOnly = max(lastOnly, width) } else { widest = max(widest, width) }
         }

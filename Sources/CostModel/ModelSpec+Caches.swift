@@ -77,12 +77,25 @@ extension ModelSpec {
         return slots
     }
 
+    /// The caches as runs of identical slots: (kind, number of slots). Agrees with `caches` (a test
+    /// checks it) without building one slot per layer, so memory queries cost the same at any depth.
+    public var cacheRuns: [(kind: CacheKind, count: Int)] {
+        kindRuns.compactMap { kind, count -> (kind: CacheKind, count: Int)? in
+            switch kind {
+            case .attention(let window): (.keyValue(heads: kvHeads, headDim: headDim, window: window), count)
+            case .slidingWindowSelf(let window): (.keyValue(heads: swaSelfKVHeads, headDim: headDim, window: window), count)
+            case .gatedRetention(let h, let dh): (.recurrentState(heads: h, headDim: dh), count)
+            case .cross: count > 0 ? (.keyValue(heads: kvHeads, headDim: headDim, window: nil), 1) : nil
+            }
+        }
+    }
+
     /// K/V bytes one sequence adds per token at long context, once every sliding-window ring is
     /// full (BRIEF §2: YOCO-3B 4 KiB, Transformer-3B 104 KiB in bf16; 0 for an all-windowed model).
     public func kvBytesPerToken(dtype: DType) -> Int128 {
-        caches.reduce(0) { acc, slot in
-            guard case .keyValue(let h, let dh, nil) = slot.kind else { return acc }
-            return acc + dtype.bytes(elements: 2 * Int128(h) * Int128(dh))
+        cacheRuns.reduce(0) { acc, run in
+            guard case .keyValue(let h, let dh, nil) = run.kind else { return acc }
+            return acc + Int128(run.count) * dtype.bytes(elements: 2 * Int128(h) * Int128(dh))
         }
     }
 }

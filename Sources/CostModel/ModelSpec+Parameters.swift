@@ -48,20 +48,21 @@ extension ModelSpec {
         var c: [WeightClass: Int128] = [:]
         for kind in WeightClass.allCases { c[kind] = 0 }
 
-        for kind in layerKinds {
+        for (kind, count) in kindRuns {
+            let n = Int128(count)
             switch kind {
             case .attention:
-                c[.attention]! += d * qWidth * 2 + d * kvW * 2
+                c[.attention]! += n * (d * qWidth * 2 + d * kvW * 2)
             case .slidingWindowSelf:
-                c[.attention]! += d * qWidth * 2 + d * Int128(swaSelfKVHeads * headDim) * 2
+                c[.attention]! += n * (d * qWidth * 2 + d * Int128(swaSelfKVHeads * headDim) * 2)
             case .gatedRetention(let h, let dh):
                 let inner = Int128(h * dh)
-                c[.retention]! += d * inner * 5 + d * Int128(h)
+                c[.retention]! += n * (d * inner * 5 + d * Int128(h))
             case .cross:
-                c[.attention]! += d * qWidth * 2
+                c[.attention]! += n * d * qWidth * 2
             }
-            c[.ffn]! += 3 * d * Int128(ffnSize)
-            c[.norms]! += 2 * d
+            c[.ffn]! += n * 3 * d * Int128(ffnSize)
+            c[.norms]! += n * 2 * d
         }
         if isYOCO {
             c[.kvProjection]! += 2 * d * kvW

@@ -100,20 +100,25 @@ public struct ModelSpec: Sendable, Hashable {
     /// KV heads of the sliding-window self-decoder layers (H unless the profile says otherwise).
     public var swaSelfKVHeads: Int { selfDecoderKVHeads ?? heads }
 
-    /// Layer kinds in stack order.
-    public var layerKinds: [LayerKind] {
+    /// Layer kinds in stack order as runs of identical layers: (kind, count). Formulas iterate these
+    /// instead of `layerKinds`, so their cost does not grow with the number of layers.
+    public var kindRuns: [(kind: LayerKind, count: Int)] {
         switch architecture {
         case .transformer(let window):
-            return Array(repeating: .attention(window: window), count: layers)
+            return [(.attention(window: window), layers)]
         case .yoco(let selfDecoder, let selfLayers):
             let selfKind: LayerKind
             switch selfDecoder {
             case .gatedRetention(let h, let dh, _): selfKind = .gatedRetention(heads: h, headDim: dh)
             case .slidingWindow(let w): selfKind = .slidingWindowSelf(window: w)
             }
-            return Array(repeating: selfKind, count: selfLayers)
-                + Array(repeating: .cross, count: layers - selfLayers)
+            return [(selfKind, selfLayers), (.cross, layers - selfLayers)]
         }
+    }
+
+    /// Layer kinds in stack order.
+    public var layerKinds: [LayerKind] {
+        kindRuns.flatMap { Array(repeating: $0.kind, count: $0.count) }
     }
 
     /// Number of layers of the self-decoder (0 for a Transformer).

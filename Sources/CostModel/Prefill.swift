@@ -29,14 +29,6 @@
 
 extension ModelSpec {
     /// Consecutive runs of identical layer kinds, in stack order.
-    var kindRuns: [(kind: LayerKind, count: Int)] {
-        var runs: [(kind: LayerKind, count: Int)] = []
-        for kind in layerKinds {
-            if let last = runs.last, last.kind == kind { runs[runs.count - 1].count += 1 } else { runs.append((kind, 1)) }
-        }
-        return runs
-    }
-
     /// Operator-name prefix of a layer kind.
     static func prefix(_ kind: LayerKind) -> String {
         switch kind {

@@ -36,6 +36,16 @@ struct MemoryTests {
         #expect(Fixtures.yoco3B.caches.last?.readers == Array(13..<26))
     }
 
+    @Test("cacheRuns agrees with the per-layer cache layout", arguments: Fixtures.all)
+    func cacheRuns(model: ModelSpec) {
+        var counts: [CacheKind: Int] = [:]
+        for slot in model.caches { counts[slot.kind, default: 0] += 1 }
+        var runs: [CacheKind: Int] = [:]
+        for run in model.cacheRuns { runs[run.kind, default: 0] += run.count }
+        #expect(counts == runs)
+        #expect(model.layerKinds.count == model.layers)
+    }
+
     @Test("Sliding-window rings hold min(T, W) positions", arguments: [1, 1023, 1024, 1025, 100_000])
     func rings(tokens: Int) {
         let t = Int128(tokens)
