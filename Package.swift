@@ -30,16 +30,21 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel", "CKernels"]),
         .systemLibrary(name: "CPAPI"),
         .target(name: "HardwareCounters", dependencies: ["CPAPI"]),
+        // -O in every configuration: the calibration's stream loops must measure the machine,
+        // not the debug build's unoptimised code (docs/PROFILING.md).
+        .target(name: "Profiler", dependencies: ["Kernels", "HardwareCounters", "CostModel"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         .executableTarget(
             name: "yocoprof",
             dependencies: [
-                "CostModel", "ProfileStore", "Reporting", "Kernels",
+                "CostModel", "ProfileStore", "Reporting", "Kernels", "HardwareCounters", "Profiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CostModel"]),
         .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore"]),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
         .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel"]),

@@ -1,0 +1,109 @@
+// A calibration as a hardware profile: the HardwareSpec the cost model uses and the JSON file
+// ProfileStore loads (Profiles/hardware/<id>.json), with the descriptive host keys (cpu_model,
+// cores, threads, openblas_core, calibrated_at) and every figure's spread.
+
+import CostModel
+import Foundation
+
+extension CalibrationResult {
+    /// The cost model's view of this host. Memory is MemTotal; the runtime reserve is what the
+    /// process held before any model was loaded; fp32 is the only dtype the host kernels run.
+    public func hardwareSpec(id: String? = nil) -> HardwareSpec {
+        HardwareSpec(
+            id: id ?? host.profileID, source: source, notes: notes,
+            memoryBytes: Int128(host.memoryBytes),
+            runtimeOverheadBytes: Int128(min(runtimeResidentBytes, host.memoryBytes - 1)),
+            memoryBandwidthBytesPerSecond: memoryBandwidthBytesPerSecond,
+            peakFlopsPerSecond: [.fp32: peakFlopsPerSecond],
+            computeEfficiency: computeEfficiency, memoryEfficiency: memoryEfficiency,
+            operatorOverheadSeconds: operatorOverheadSeconds)
+    }
+
+    public var source: String {
+        "yocoprof calibrate on this host (\(host.cpuModel), \(host.cores) cores, OpenBLAS core \(blas.coreName), \(threads) threads): microbenchmarks only, medians of \(settings.repeats) runs"
+    }
+
+    public var notes: String {
+        "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")); "
+            + "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; "
+            + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
+            + "memory_efficiency = median read rate / that bandwidth; operator_overhead_seconds = median time of one 8x8x8 sgemm call; "
+            + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
+            + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."
+    }
+
+    /// ISO 8601 UTC, e.g. "2025-01-31T12:00:00Z".
+    public var calibratedAtText: String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: calibratedAt)
+    }
+
+    /// The profile file's text (keys in a fixed order, one figure per line).
+    public func profileJSON(id: String? = nil) -> String {
+        let spec = hardwareSpec(id: id)
+        var spreadLines: [String] = []
+        func spreadObject(_ s: Spread) -> String {
+            "{\"median\": \(json(s.median)), \"min\": \(json(s.min)), \"max\": \(json(s.max)), \"samples\": \(s.samples)}"
+        }
+        for g in squares {
+            spreadLines.append("    \(json("sgemm_square_\(g.shape.m)_flops_per_second")): \(spreadObject(g.flopsPerSecond))")
+        }
+        for g in kernelProducts {
+            let key = "sgemm_\(g.shape.m)x\(g.shape.n)x\(g.shape.k)\(g.shape.transB ? "_bt" : "")\(g.shape.workers > 1 ? "_w\(g.shape.workers)" : "")\(g.shape.singleThreadedBLAS ? "_t1" : "")_flops_per_second"
+            spreadLines.append("    \(json(key)): \(spreadObject(g.flopsPerSecond))")
+        }
+        for s in streams {
+            spreadLines.append("    \(json("stream_\(s.kernel.rawValue)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
+        }
+        spreadLines.append("    \"operator_overhead_seconds\": \(spreadObject(operatorOverhead))")
+        let fields: [(String, String)] = [
+            ("id", json(spec.id)),
+            ("source", json(spec.source)),
+            ("notes", json(spec.notes)),
+            ("memory_bytes", "\(spec.memoryBytes)"),
+            ("runtime_overhead_bytes", "\(spec.runtimeOverheadBytes)"),
+            ("memory_bandwidth_bytes_per_second", json(spec.memoryBandwidthBytesPerSecond)),
+            ("peak_flops_per_second", "{\"fp32\": \(json(peakFlopsPerSecond))}"),
+            ("compute_efficiency", json(computeEfficiency)),
+            ("memory_efficiency", json(memoryEfficiency)),
+            ("operator_overhead_seconds", json(operatorOverheadSeconds)),
+            ("cpu_model", json(host.cpuModel)),
+            ("cores", "\(host.cores)"),
+            ("threads", "\(threads)"),
+            ("openblas_core", json(blas.coreName)),
+            ("calibrated_at", json(calibratedAtText)),
+            ("spread", "{\n" + spreadLines.joined(separator: ",\n") + "\n  }"),
+        ]
+        return "{\n" + fields.map { "  \(json($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+}
+
+/// A JSON string literal.
+func json(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// A finite JSON number with 4 significant digits (measurements are noisier than that).
+func json(_ x: Double) -> String {
+    guard x.isFinite else { return "null" }
+    if x == 0 { return "0" }
+    return String(format: "%.4g", x)
+}

@@ -1,0 +1,355 @@
+// `calibrate`: microbenchmarks of this CPU, and the hardware profile derived from them.
+// Microbenchmarks only — nothing here is fitted to the measured model runs it will predict
+// (BRIEF §3, "Latency model"). Method (docs/PROFILING.md):
+//
+//   peak FLOP/s        best sgemm rate over large square products (n^3, n in `squareSizes`)
+//   compute efficiency median over the kernels' own product shapes (projections [N, d_in] x
+//                      [d_in, d_out] of the host models, attention tiles, gRet chunk products) of
+//                      each shape's median rate, divided by the peak
+//   bandwidth          best rate of the STREAM-style copy, triad and read loops over arrays much
+//                      larger than the last-level cache, on `threads` workers
+//   memory efficiency  median rate of the plain read divided by that bandwidth
+//   operator overhead  median time of one tiny sgemm call (8 x 8 x 8): the fixed cost an operator
+//                      pays whatever its size
+// Every figure is over `repeats` runs (after one warm-up); each keeps its median, min and max.
+// Threads: OpenBLAS's thread count as the kernels run it (BLAS.threads, all cores by default);
+// attention tiles run as the attention kernel runs them, `workers` concurrent single-threaded
+// products.
+
+import CostModel
+import Dispatch
+import Foundation
+import Kernels
+
+/// One sgemm shape: C[m, n] = A[m, k] · B[k, n] (`transB`: B given as [n, k]).
+public struct GemmShape: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var m: Int
+    public var n: Int
+    public var k: Int
+    public var transB: Bool
+    /// 1: one call at a time. w > 1: w concurrent calls, OpenBLAS single-threaded inside each
+    /// (how the attention kernel runs its tiles); the rate is the sum over workers.
+    public var workers: Int
+    /// OpenBLAS runs on one thread (always so when workers > 1; the gRet kernel does it alone).
+    public var singleThreadedBLAS: Bool
+
+    public init(name: String, m: Int, n: Int, k: Int, transB: Bool = false, workers: Int = 1, singleThreadedBLAS: Bool = false) {
+        self.name = name
+        self.m = m
+        self.n = n
+        self.k = k
+        self.transB = transB
+        self.workers = workers
+        self.singleThreadedBLAS = singleThreadedBLAS || workers > 1
+    }
+
+    /// FLOPs of one product (one multiply-add = 2).
+    public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    public var description: String {
+        "\(m)x\(n)x\(k)" + (workers > 1 ? " on \(workers) workers" : "") + (singleThreadedBLAS ? ", BLAS 1 thread" : "")
+    }
+
+    /// The products the kernels run for `specs`: every projection weight [d_in, d_out] applied to
+    /// `rows` rows (prefill), the attention tiles of `tiling` at each model's head dim, and the
+    /// gated-retention chunk products. Duplicates are dropped; the embedding lookup and the output
+    /// head (applied to the last position only) are not products of `rows` rows and are left out.
+    public static func kernelShapes(for specs: [ModelSpec], rows: [Int], tiling: AttentionKernelTiling = .default) -> [GemmShape] {
+        var out: [GemmShape] = []
+        func add(_ s: GemmShape) {
+            if !out.contains(where: { $0.m == s.m && $0.n == s.n && $0.k == s.k && $0.transB == s.transB && $0.workers == s.workers
+                    && $0.singleThreadedBLAS == s.singleThreadedBLAS }) {
+                out.append(s)
+            }
+        }
+        for spec in specs {
+            for (name, shape) in ModelWeights.layout(spec) where shape.count == 2 && name != "embedding" && name != "output" {
+                for r in rows {
+                    add(GemmShape(name: "projection \(shape[0])->\(shape[1])", m: r, n: shape[1], k: shape[0]))
+                }
+            }
+            let dh = spec.headDim
+            add(GemmShape(name: "attention QK^T tile", m: tiling.queryTile, n: tiling.keyTile, k: dh, transB: true, workers: tiling.workers))
+            add(GemmShape(name: "attention PV tile", m: tiling.queryTile, n: dh, k: tiling.keyTile, workers: tiling.workers))
+            if case .yoco(.gatedRetention(_, let dR, let chunk), _) = spec.architecture {
+                // The gRet kernel runs OpenBLAS on one thread (docs/KERNELS.md, "Threads on 2 cores").
+                add(GemmShape(name: "gRet chunk QK^T", m: chunk, n: chunk, k: dR, transB: true, singleThreadedBLAS: true))
+                add(GemmShape(name: "gRet chunk (QK^T.D)V", m: chunk, n: dR, k: chunk, singleThreadedBLAS: true))
+                add(GemmShape(name: "gRet state K^T V", m: dR, n: dR, k: chunk, singleThreadedBLAS: true))
+            }
+        }
+        return out
+    }
+}
+
+/// What `Calibrator.run` measures and how often.
+public struct CalibrationSettings: Sendable, Hashable {
+    /// Timed runs per figure (after one untimed warm-up).
+    public var repeats: Int
+    /// Square sgemm sizes for the peak.
+    public var squareSizes: [Int]
+    /// The kernels' product shapes (see `GemmShape.kernelShapes`).
+    public var kernelShapes: [GemmShape]
+    /// Bytes of each of the three stream arrays; should be several times the last-level cache.
+    public var streamArrayBytes: Int
+    /// Tiny sgemm calls timed together per overhead sample.
+    public var overheadCalls: Int
+    /// OpenBLAS threads during calibration; nil keeps the current count (what the kernels use).
+    public var threads: Int?
+    /// A sgemm sample repeats its product until it has run this long (one small call is too short
+    /// to time).
+    public var minimumSampleSeconds: Double
+
+    public init(repeats: Int = 7, squareSizes: [Int] = [1024, 2048], kernelShapes: [GemmShape],
+                streamArrayBytes: Int = 128 << 20, overheadCalls: Int = 2000, threads: Int? = nil,
+                minimumSampleSeconds: Double = 0.02) {
+        self.minimumSampleSeconds = minimumSampleSeconds
+        self.repeats = repeats
+        self.squareSizes = squareSizes
+        self.kernelShapes = kernelShapes
+        self.streamArrayBytes = streamArrayBytes
+        self.overheadCalls = overheadCalls
+        self.threads = threads
+    }
+
+    /// Defaults for `specs` (the host models): prefill rows 1K, 4K and 16K.
+    public static func standard(for specs: [ModelSpec]) -> CalibrationSettings {
+        CalibrationSettings(kernelShapes: GemmShape.kernelShapes(for: specs, rows: [1024, 4096, 16384]))
+    }
+
+    func validate() throws(ProfilerError) {
+        if repeats < 1 { throw .invalidRequest(what: "repeats", constraint: "must be at least 1", value: "\(repeats)") }
+        if squareSizes.isEmpty || squareSizes.contains(where: { $0 < 1 }) {
+            throw .invalidRequest(what: "square sizes", constraint: "must be a non-empty list of positive sizes", value: "\(squareSizes)")
+        }
+        if kernelShapes.isEmpty { throw .invalidRequest(what: "kernel shapes", constraint: "must not be empty", value: "[]") }
+        if streamArrayBytes < 4096 {
+            throw .invalidRequest(what: "stream array bytes", constraint: "must be at least 4096", value: "\(streamArrayBytes)")
+        }
+        if !(minimumSampleSeconds >= 0) {
+            throw .invalidRequest(what: "minimum sample seconds", constraint: "must be >= 0", value: "\(minimumSampleSeconds)")
+        }
+        if overheadCalls < 1 { throw .invalidRequest(what: "overhead calls", constraint: "must be at least 1", value: "\(overheadCalls)") }
+    }
+}
+
+public struct GemmMeasurement: Sendable, Hashable {
+    public var shape: GemmShape
+    /// FLOP/s of each timed run.
+    public var flopsPerSecond: Spread
+}
+
+public enum StreamKernel: String, Sendable, Hashable, CaseIterable {
+    /// c[i] = a[i]: 8 bytes moved per element (STREAM convention: write-allocate not counted).
+    case copy
+    /// a[i] = b[i] + s * c[i]: 12 bytes per element.
+    case triad
+    /// a reduction over a[i]: 4 bytes per element (a plain read).
+    case read
+
+    public var bytesPerElement: Int {
+        switch self {
+        case .copy: 8
+        case .triad: 12
+        case .read: 4
+        }
+    }
+}
+
+public struct StreamMeasurement: Sendable, Hashable {
+    public var kernel: StreamKernel
+    public var arrayBytes: Int
+    public var bytesPerSecond: Spread
+}
+
+/// Everything `calibrate` measured, and the figures a hardware profile takes from it.
+public struct CalibrationResult: Sendable {
+    public var host: HostInfo
+    public var blas: BLASEnvironment
+    /// OpenBLAS threads during the products (and stream workers).
+    public var threads: Int
+    public var calibratedAt: Date
+    public var settings: CalibrationSettings
+    public var squares: [GemmMeasurement]
+    public var kernelProducts: [GemmMeasurement]
+    public var streams: [StreamMeasurement]
+    /// Seconds of one tiny sgemm call.
+    public var operatorOverhead: Spread
+    /// Resident bytes of the process before any model is loaded (runtime + OpenBLAS buffers).
+    public var runtimeResidentBytes: Int
+
+    /// Best square sgemm rate, FLOP/s.
+    public var peakFlopsPerSecond: Double { squares.map(\.flopsPerSecond.max).max() ?? 0 }
+    /// Each kernel shape's median rate over the peak (capped at 1), in `kernelProducts` order.
+    public var kernelEfficiencies: [Double] { kernelProducts.map { min(1, $0.flopsPerSecond.median / peakFlopsPerSecond) } }
+    /// Median of `kernelEfficiencies`.
+    public var computeEfficiency: Double { Spread(kernelEfficiencies).median }
+    /// Best stream rate over copy, triad and read, bytes/s.
+    public var memoryBandwidthBytesPerSecond: Double { streams.map(\.bytesPerSecond.max).max() ?? 0 }
+    /// Median plain-read rate over the bandwidth (capped at 1).
+    public var memoryEfficiency: Double {
+        let read = streams.first { $0.kernel == .read }?.bytesPerSecond.median ?? memoryBandwidthBytesPerSecond
+        return min(1, read / memoryBandwidthBytesPerSecond)
+    }
+    public var operatorOverheadSeconds: Double { operatorOverhead.median }
+}
+
+public enum Calibrator {
+    /// Runs every microbenchmark. Refuses to run on OpenBLAS's fallback kernels (`.kernel(.blasFallback)`).
+    /// `progress` receives one line per figure.
+    public static func run(_ settings: CalibrationSettings, progress: ((String) -> Void)? = nil) throws(ProfilerError) -> CalibrationResult {
+        try settings.validate()
+        do { _ = try BLASEnvironment.prepareForMeasurement() } catch { throw .kernel(error) }
+        let savedThreads = BLAS.threads
+        if let t = settings.threads { BLAS.threads = t }
+        defer { BLAS.threads = savedThreads }
+        let threads = BLAS.threads
+        let rss = ProcessMemory.residentBytes() ?? 0
+
+        var squares: [GemmMeasurement] = []
+        for n in settings.squareSizes {
+            progress?("sgemm \(n)x\(n)x\(n)")
+            squares.append(measureGemm(GemmShape(name: "square", m: n, n: n, k: n), repeats: settings.repeats, minimumSeconds: settings.minimumSampleSeconds))
+        }
+        var products: [GemmMeasurement] = []
+        for s in settings.kernelShapes {
+            progress?("sgemm \(s.name) \(s)")
+            products.append(measureGemm(s, repeats: settings.repeats, minimumSeconds: settings.minimumSampleSeconds))
+        }
+        var streams: [StreamMeasurement] = []
+        let elements = settings.streamArrayBytes / 4
+        let arrays = (0..<3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: elements) }
+        defer { arrays.forEach { $0.deallocate() } }
+        for a in arrays { a.initialize(repeating: 1, count: elements) }
+        for kernel in StreamKernel.allCases {
+            progress?("stream \(kernel.rawValue), 3 x \(settings.streamArrayBytes >> 20) MiB on \(threads) workers")
+            streams.append(measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: settings.repeats))
+        }
+        progress?("tiny operator overhead")
+        let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
+        return CalibrationResult(
+            host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
+            settings: settings, squares: squares, kernelProducts: products, streams: streams,
+            operatorOverhead: overhead, runtimeResidentBytes: rss)
+    }
+
+    /// Rate of `shape` over `repeats` timed runs after one warm-up. A run repeats the product until
+    /// it has taken at least `minimumSeconds` (small shapes run in microseconds).
+    static func measureGemm(_ shape: GemmShape, repeats: Int, minimumSeconds: Double) -> GemmMeasurement {
+        let workers = max(1, shape.workers)
+        let aCount = shape.m * shape.k, bCount = shape.k * shape.n, cCount = shape.m * shape.n
+        var bufs: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)] = []
+        var rng = SeededRandom(seed: 0xCA11B)
+        for _ in 0..<workers {
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
+            let b = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
+            let c = UnsafeMutablePointer<Float>.allocate(capacity: cCount)
+            for i in 0..<aCount { a[i] = rng.nextSymmetric() }
+            for i in 0..<bCount { b[i] = rng.nextSymmetric() }
+            c.initialize(repeating: 0, count: cCount)
+            bufs.append((a, b, c))
+        }
+        defer { for (a, b, c) in bufs { a.deallocate(); b.deallocate(); c.deallocate() } }
+        let ptrs = bufs.map { (SendablePointer($0.0), SendablePointer($0.1), SendablePointer($0.2)) }
+
+        func once(_ iterations: Int) -> Double {
+            let saved = BLAS.threads
+            if shape.singleThreadedBLAS { BLAS.threads = 1 }
+            defer { BLAS.threads = saved }
+            if workers == 1 {
+                let (a, b, c) = ptrs[0]
+                return timed {
+                    for _ in 0..<iterations {
+                        BLAS.gemm(transB: shape.transB, m: shape.m, n: shape.n, k: shape.k, a: a.p, lda: shape.k,
+                                  b: b.p, ldb: shape.transB ? shape.k : shape.n, c: c.p, ldc: shape.n)
+                    }
+                }
+            }
+            return timed {
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let (a, b, c) = ptrs[w]
+                    for _ in 0..<iterations {
+                        BLAS.gemm(transB: shape.transB, m: shape.m, n: shape.n, k: shape.k, a: a.p, lda: shape.k,
+                                  b: b.p, ldb: shape.transB ? shape.k : shape.n, c: c.p, ldc: shape.n)
+                    }
+                }
+            }
+        }
+        // Warm-up, and the iteration count that makes one sample last >= minimumSeconds.
+        let first = max(once(1), 1e-7)
+        let iterations = max(1, Int((minimumSeconds / first).rounded(.up)))
+        var rates: [Double] = []
+        for _ in 0..<repeats {
+            let t = once(iterations)
+            rates.append(shape.flops * Double(iterations * workers) / t)
+        }
+        return GemmMeasurement(shape: shape, flopsPerSecond: Spread(rates))
+    }
+
+    /// STREAM-style loops on `workers` threads, each over its own contiguous slice.
+    static func measureStream(_ kernel: StreamKernel, arrays: [UnsafeMutablePointer<Float>], elements: Int,
+                              workers: Int, repeats: Int) -> StreamMeasurement {
+        let a = SendablePointer(arrays[0]), b = SendablePointer(arrays[1]), c = SendablePointer(arrays[2])
+        let sink = SinkBox()
+        func once() -> Double {
+            timed {
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let lo = elements * w / workers, hi = elements * (w + 1) / workers
+                    switch kernel {
+                    case .copy: StreamLoops.copy(c.p + lo, a.p + lo, hi - lo)
+                    case .triad: StreamLoops.triad(a.p + lo, b.p + lo, c.p + lo, 3, hi - lo)
+                    case .read: sink.add(StreamLoops.read(a.p + lo, hi - lo))
+                    }
+                }
+            }
+        }
+        _ = once()
+        var rates: [Double] = []
+        for _ in 0..<repeats { rates.append(Double(kernel.bytesPerElement * elements) / once()) }
+        return StreamMeasurement(kernel: kernel, arrayBytes: elements * 4, bytesPerSecond: Spread(rates))
+    }
+
+    /// Seconds per call of an 8 x 8 x 8 sgemm (well under a microsecond of arithmetic).
+    static func measureOverhead(calls: Int, repeats: Int) -> Spread {
+        let n = 8
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.5, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        func once() -> Double {
+            timed { for _ in 0..<calls { BLAS.gemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &c, ldc: n) } } / Double(calls)
+        }
+        _ = once()
+        return Spread((0..<repeats).map { _ in once() })
+    }
+}
+
+/// Keeps the read loop's result alive so the compiler cannot drop the loop.
+private final class SinkBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: UInt32 = 0
+    func add(_ v: UInt32) { lock.lock(); value &+= v; lock.unlock() }
+}
+
+/// The stream loops. The Profiler target is compiled with -O in every configuration (Package.swift)
+/// so that these loops are vectorised even in debug builds: calibration measures the machine, not
+/// the compiler's mode.
+enum StreamLoops {
+    @inline(never)
+    static func copy(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafeMutablePointer<Float>, _ n: Int) {
+        dst.update(from: src, count: n)
+    }
+
+    @inline(never)
+    static func triad(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ s: Float, _ n: Int) {
+        for i in 0..<n { a[i] = b[i] + s * c[i] }
+    }
+
+    /// Sums the bit patterns as integers (wrapping): a reduction the compiler may vectorise, unlike
+    /// a float sum whose order it must keep.
+    @inline(never)
+    static func read(_ a: UnsafeMutablePointer<Float>, _ n: Int) -> UInt32 {
+        let p = UnsafeRawPointer(a).assumingMemoryBound(to: UInt32.self)
+        var s: UInt32 = 0
+        for i in 0..<n { s &+= p[i] }
+        return s
+    }
+}
