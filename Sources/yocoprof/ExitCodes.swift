@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import CostModel
 import Kernels
+import Profiler
 import ProfileStore
 
 /// Errors raised by commands, each carrying its exit code.
@@ -48,7 +49,17 @@ enum ExitCodes {
         case let e as ProfileLocationError: return (e.description, 64)
         case let e as CostModelError: return (e.description, e.cliError.exitCode)
         case let e as KernelError: return (e.description, 1)
+        case let e as ProfilerError: return (e.description, e.exitCode)
         default: return nil
         }
+    }
+}
+
+extension ProfilerError {
+    /// A request outside its domain is a usage error (64); everything else is a failure (1):
+    /// a refused run (memory, fallback BLAS core), untrusted counters, a kernel or PAPI failure.
+    var exitCode: Int32 {
+        if case .invalidRequest = self { return 64 }
+        return 1
     }
 }

@@ -1,0 +1,182 @@
+// `yocoprof calibrate`: microbenchmarks of this CPU (Profiler/Calibration.swift) and the hardware
+// profile derived from them, written to Profiles/hardware/<id>.json or a given path. The report
+// lists every measurement with its median, min and max; the profile file keeps the same spreads.
+
+import ArgumentParser
+import CostModel
+import Foundation
+import Kernels
+import Profiler
+import ProfileStore
+import Reporting
+
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure this CPU (sgemm at the kernels' shapes, stream bandwidth, operator overhead) and write a hardware profile.",
+        discussion: """
+            Peak = best sgemm over large squares; compute efficiency = median rate over the kernels' own \
+            product shapes / peak; bandwidth = best of copy, triad and read; memory efficiency = median \
+            read / bandwidth; overhead = median time of a tiny sgemm. Medians of --repeat runs; the spread \
+            goes into the profile. Microbenchmarks only: never fitted to model runs (docs/PROFILING.md).
+
+            Examples:
+              yocoprof calibrate
+              yocoprof calibrate --profile-output /tmp/host.json --repeat 3 --quick
+            """)
+
+    @Option(name: .customLong("profile-output"), help: ArgumentHelp(
+        "Where to write the hardware profile (default: <profiles>/hardware/<id>.json).", valueName: "file"))
+    var profileOutput: String?
+
+    @Flag(name: .customLong("no-write"), help: "Measure and report only; write no profile.")
+    var noWrite = false
+
+    @Option(help: ArgumentHelp("Profile id (default: host-<cpu model>, e.g. host-amd-epyc).", valueName: "id"))
+    var id: String?
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Timed runs per figure (the median is kept).", valueName: "n"))
+    var repeats: Int = 7
+
+    @Option(help: ArgumentHelp("Models whose product shapes are measured, comma-separated (default: every host-* profile).", valueName: "ids"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Prefill rows of the projection shapes (default 1K,4K,16K).", valueName: "tokens"))
+    var rows: String = "1K,4K,16K"
+
+    @Flag(help: "Small sizes (squares 256 and 512, rows 256, 8 MiB stream arrays): a smoke test in about a second, not a calibration.")
+    var quick = false
+
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (1...1000).contains(repeats) else { throw ValidationError("--repeat must be between 1 and 1000; received \(repeats)") }
+        if noWrite && profileOutput != nil { throw ValidationError("--no-write and --profile-output contradict each other") }
+        let r = try SweepLists.tokens(rows)
+        if r.isEmpty || r.contains(where: { $0 < 1 }) { throw ValidationError("--rows needs positive token counts; received \(rows)") }
+        if let id, id.isEmpty || id.contains("/") { throw ValidationError("--id must be a non-empty name without '/'; received \(id)") }
+    }
+
+    func run() throws {
+        InterruptGuard.install()
+        let store = try profiles.store()
+        let ids = model.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("host-") }
+        guard !ids.isEmpty else {
+            throw CLIError.usage("no models to take product shapes from: pass --model (no host-* profiles in \(store.directory.path))")
+        }
+        let specs = try ids.map { try store.loadModel($0) }
+        var settings = CalibrationSettings.standard(for: specs)
+        settings.repeats = repeats
+        settings.kernelShapes = GemmShape.kernelShapes(for: specs, rows: quick ? [256] : try SweepLists.tokens(rows))
+        if quick {
+            settings.squareSizes = [256, 512]
+            settings.streamArrayBytes = 8 << 20
+            settings.overheadCalls = 200
+        }
+        let progress = ProgressLine()
+        let result: CalibrationResult
+        do { result = try Calibrator.run(settings, progress: progress.show) } catch { progress.clear(); throw error }
+        progress.clear()
+
+        let profileID = id ?? result.host.profileID
+        var notes = [
+            "\(result.blas); CPU \(result.host.cpuModel), \(result.host.cores) cores; calibrated \(result.calibratedAtText)",
+            "peak_flops_per_second.fp32 = \(Units.si(result.peakFlopsPerSecond, "FLOP/s")) (best square sgemm)",
+            "compute_efficiency = \(fixed3(result.computeEfficiency)) (median over \(result.kernelProducts.count) kernel shapes of median rate / peak)",
+            "memory_bandwidth_bytes_per_second = \(Units.si(result.memoryBandwidthBytesPerSecond, "B/s")) (best of copy, triad, read)",
+            "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read / bandwidth)",
+            "operator_overhead_seconds = \(Units.seconds(result.operatorOverheadSeconds)) (median of one 8x8x8 sgemm call)",
+        ]
+        if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
+        if !noWrite {
+            let path = profileOutput ?? store.hardwareDirectory.appendingPathComponent(profileID + ".json").path
+            try InterruptGuard.deferringInterrupts { try AtomicFile.write(result.profileJSON(id: profileID), to: path) }
+            notes.append("wrote hardware profile \(profileID) to \(path)")
+        }
+        let report = Self.report(result, title: "Calibration of \(result.host.cpuModel) (\(profileID))", notes: notes)
+        try InterruptGuard.deferringInterrupts { try output.emit(report) }
+    }
+
+    static let columns: [Column] = [
+        Column("measurement", .text), Column("name", .text), Column("shape", .text),
+        Column("flops_per_second_median", .flopsPerSecond), Column("flops_per_second_min", .flopsPerSecond),
+        Column("flops_per_second_max", .flopsPerSecond), Column("fraction_of_peak", .ratio),
+        Column("bytes_per_second_median", .bytesPerSecond), Column("bytes_per_second_min", .bytesPerSecond),
+        Column("bytes_per_second_max", .bytesPerSecond),
+        Column("seconds_median", .seconds), Column("seconds_min", .seconds), Column("seconds_max", .seconds),
+        Column("runs", .count),
+    ]
+
+    static func report(_ r: CalibrationResult, title: String, notes: [String]) -> Report {
+        var report = Report(title: title, columns: columns, notes: notes)
+        func gemm(_ what: String, _ g: GemmMeasurement) {
+            let s = g.flopsPerSecond
+            report.append([.text(what), .text(g.shape.name), .text(g.shape.description),
+                           .double(s.median), .double(s.min), .double(s.max), .double(s.median / r.peakFlopsPerSecond),
+                           .null, .null, .null, .null, .null, .null, .int(Int128(s.samples))])
+        }
+        r.squares.forEach { gemm("sgemm_peak", $0) }
+        r.kernelProducts.forEach { gemm("sgemm_kernel", $0) }
+        for s in r.streams {
+            let b = s.bytesPerSecond
+            report.append([.text("stream_\(s.kernel.rawValue)"), .text("\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element"),
+                           .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
+                           .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
+                           .null, .null, .null, .int(Int128(b.samples))])
+        }
+        let o = r.operatorOverhead
+        report.append([.text("operator_overhead"), .text("one tiny sgemm call"), .text("8x8x8"),
+                       .null, .null, .null, .null, .null, .null, .null,
+                       .double(o.median), .double(o.min), .double(o.max), .int(Int128(o.samples))])
+        return report
+    }
+}
+
+func fixed3(_ x: Double) -> String { String(format: "%.3f", x) }
+
+/// One progress line on standard error, only when it is a terminal (quiet when piped).
+final class ProgressLine: @unchecked Sendable {
+    private let enabled = isatty(STDERR_FILENO) != 0
+    private var shown = false
+
+    func show(_ line: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        shown = true
+    }
+
+    func clear() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        shown = false
+    }
+}
+
+/// Ctrl-C must not leave a half-written file. `install()` (first thing in a measured command) makes
+/// SIGINT and SIGTERM end the process with status 130 / 143 and unblocks them (a parent may have
+/// spawned us with them blocked, and a blocked Ctrl-C would be ignored for the whole run). While
+/// AtomicFile writes its temporary file and renames it they are blocked again, and a signal that
+/// arrived meanwhile ends the process once the complete file is in place. Temporary files exist
+/// only inside that window, so the handler has nothing to clean up.
+enum InterruptGuard {
+    static func install() {
+        signal(SIGINT) { _ in _exit(130) }
+        signal(SIGTERM) { _ in _exit(143) }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    static func deferringInterrupts<T>(_ body: () throws -> T) rethrows -> T {
+        var block = sigset_t(), saved = sigset_t()
+        sigemptyset(&block)
+        sigaddset(&block, SIGINT)
+        sigaddset(&block, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &block, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
+    }
+}
