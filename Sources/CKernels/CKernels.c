@@ -9,7 +9,7 @@
 #include <immintrin.h>
 #endif
 
-static int yc_portable_forced = 0;
+static _Thread_local int yc_portable_forced = 0;  // per thread: tests force it without racing others
 static int yc_avx512_cached = -1;
 
 int yc_has_avx512(void) {
@@ -200,8 +200,92 @@ YC_AVX512 static void scale_rows_exp_avx512(float *dst, long ldd, const float *s
     }
 }
 
-// Decode: per block of keys, scores for all rows (K read once), online softmax, then V read once.
-YC_AVX512 static void attention_decode_avx512(const float *q, long ldq, long rows, const float *k, long ldk,
+// Decode: per block of keys, scores for all rows (each K row read once), online softmax, then each
+// V row read once. Rows are walked as (KV head, row in group) so no division sits in the key loop;
+// DH is a compile-time constant in the specialised copies (64, 128) so the loops unroll.
+YC_AVX512 static inline __attribute__((always_inline)) void
+decode_block_scores(const float *q, long ldq, long rows, long group, const float *k, long ldk, long j0, long cols,
+                    long DH, float scale, float *s, long block) {
+    long kvHeads = rows / group;
+    for (long j = 0; j < cols; j++) {
+        const float *kr = k + (j0 + j) * ldk;
+        for (long kh = 0; kh < kvHeads; kh++) {
+            const float *khp = kr + kh * DH;
+            for (long g = 0; g < group; g++) {
+                long r = kh * group + g;
+                const float *qr = q + r * ldq;
+                __m512 d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps();
+                long i = 0;
+                for (; i + 32 <= DH; i += 32) {
+                    d0 = _mm512_fmadd_ps(_mm512_loadu_ps(qr + i), _mm512_loadu_ps(khp + i), d0);
+                    d1 = _mm512_fmadd_ps(_mm512_loadu_ps(qr + i + 16), _mm512_loadu_ps(khp + i + 16), d1);
+                }
+                for (; i < DH; i += 16) {
+                    __mmask16 t = yc_tail(DH - i);
+                    d0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(t, qr + i), _mm512_maskz_loadu_ps(t, khp + i), d0);
+                }
+                s[r * block + j] = scale * _mm512_reduce_add_ps(_mm512_add_ps(d0, d1));
+            }
+        }
+    }
+}
+
+// acc[r] += Σ_j p[r][j] v_j with the accumulators of R consecutive rows held in registers across
+// the keys of the block (R * DH / 16 <= 16 zmm: R = 4 at dh 64, 2 at dh 128). Row x reads the
+// value slice at vr + off[x] (its KV head); the R slices of a key row are near each other, so
+// the block's V rows are walked in address order.
+YC_AVX512 static inline __attribute__((always_inline)) void
+decode_rows_values(const float *v0, const long *off, long ldv, long cols, const float *p, long block, float *acc,
+                   long R, long DH) {
+    __m512 a[16];
+    const long C = DH / 16;
+    for (long x = 0; x < R; x++) for (long c = 0; c < C; c++) a[x * C + c] = _mm512_loadu_ps(acc + x * DH + c * 16);
+    for (long j = 0; j < cols; j++) {
+        const float *vr = v0 + j * ldv;
+        for (long x = 0; x < R; x++) {
+            __m512 pj = _mm512_set1_ps(p[x * block + j]);
+            for (long c = 0; c < C; c++) a[x * C + c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(vr + off[x] + c * 16), a[x * C + c]);
+        }
+    }
+    for (long x = 0; x < R; x++) for (long c = 0; c < C; c++) _mm512_storeu_ps(acc + x * DH + c * 16, a[x * C + c]);
+}
+
+YC_AVX512 static inline __attribute__((always_inline)) void
+decode_block_values(long rows, long group, const float *v, long ldv, long j0, long cols, long DH,
+                    const float *s, long block, float *acc) {
+    const long RT = 256 / DH;  // rows per register tile (specialised DH only: 64 -> 4, 128 -> 2)
+    long off[4];
+    for (long r0 = 0; r0 < rows; r0 += RT) {
+        long R = rows - r0 < RT ? rows - r0 : RT;
+        for (long x = 0; x < R; x++) off[x] = ((r0 + x) / group) * DH;
+        const float *v0 = v + j0 * ldv;
+        if (R == RT) decode_rows_values(v0, off, ldv, cols, s + r0 * block, block, acc + r0 * DH, RT, DH);
+        else for (long x = 0; x < R; x++)
+            decode_rows_values(v0, off + x, ldv, cols, s + (r0 + x) * block, block, acc + (r0 + x) * DH, 1, DH);
+    }
+}
+
+YC_AVX512 static void decode_block_values_generic(long rows, long group, const float *v, long ldv, long j0, long cols,
+                                                  long DH, const float *s, long block, float *acc) {
+    long kvHeads = rows / group;
+    for (long j = 0; j < cols; j++) {
+        const float *vr = v + (j0 + j) * ldv;
+        for (long kh = 0; kh < kvHeads; kh++) {
+            const float *vh = vr + kh * DH;
+            for (long g = 0; g < group; g++) {
+                long r = kh * group + g;
+                __m512 pj = _mm512_set1_ps(s[r * block + j]);
+                float *ar = acc + r * DH;
+                for (long i = 0; i < DH; i += 16) {
+                    __mmask16 t = yc_tail(DH - i);
+                    _mm512_mask_storeu_ps(ar + i, t, _mm512_fmadd_ps(pj, _mm512_maskz_loadu_ps(t, vh + i), _mm512_maskz_loadu_ps(t, ar + i)));
+                }
+            }
+        }
+    }
+}
+
+YC_AVX512 static void attention_decode_avx512(const float *q, long ldq, long rows, long group, const float *k, long ldk,
                                               const float *v, long ldv, long lo, long hi, long dh, float scale,
                                               float *out, long ldo, long block, float *scratch) {
     float *s = scratch, *m = s + rows * block, *l = m + rows, *acc = l + rows;
@@ -209,25 +293,9 @@ YC_AVX512 static void attention_decode_avx512(const float *q, long ldq, long row
     memset(acc, 0, (size_t)(rows * dh) * sizeof(float));
     for (long j0 = lo; j0 < hi; j0 += block) {
         long cols = hi - j0 < block ? hi - j0 : block;
-        // scores: 16 keys at a time per row, reduced with one transpose-free horizontal pass each
-        for (long j = 0; j < cols; j++) {
-            const float *kr = k + (j0 + j) * ldk;
-            if (j + 8 < cols) _mm_prefetch((const char *)(kr + 8 * ldk), _MM_HINT_T0);
-            for (long r = 0; r < rows; r++) {
-                const float *qr = q + r * ldq;
-                __m512 d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps();
-                long i = 0;
-                for (; i + 32 <= dh; i += 32) {
-                    d0 = _mm512_fmadd_ps(_mm512_loadu_ps(qr + i), _mm512_loadu_ps(kr + i), d0);
-                    d1 = _mm512_fmadd_ps(_mm512_loadu_ps(qr + i + 16), _mm512_loadu_ps(kr + i + 16), d1);
-                }
-                for (; i < dh; i += 16) {
-                    __mmask16 t = yc_tail(dh - i);
-                    d0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(t, qr + i), _mm512_maskz_loadu_ps(t, kr + i), d0);
-                }
-                s[r * block + j] = scale * _mm512_reduce_add_ps(_mm512_add_ps(d0, d1));
-            }
-        }
+        if (dh == 64) decode_block_scores(q, ldq, rows, group, k, ldk, j0, cols, 64, scale, s, block);
+        else if (dh == 128) decode_block_scores(q, ldq, rows, group, k, ldk, j0, cols, 128, scale, s, block);
+        else decode_block_scores(q, ldq, rows, group, k, ldk, j0, cols, dh, scale, s, block);
         for (long r = 0; r < rows; r++) {
             float *row = s + r * block;
             float mx = yc_max16(row, 0, cols, m[r]);
@@ -237,19 +305,9 @@ YC_AVX512 static void attention_decode_avx512(const float *q, long ldq, long row
             m[r] = mx;
             if (corr != 1.0f) yc_scale16(acc + r * dh, dh, corr);
         }
-        // acc[r] += Σ_j p[r][j] v_j
-        for (long j = 0; j < cols; j++) {
-            const float *vr = v + (j0 + j) * ldv;
-            if (j + 8 < cols) _mm_prefetch((const char *)(vr + 8 * ldv), _MM_HINT_T0);
-            for (long r = 0; r < rows; r++) {
-                __m512 pj = _mm512_set1_ps(s[r * block + j]);
-                float *ar = acc + r * dh;
-                for (long i = 0; i < dh; i += 16) {
-                    __mmask16 t = yc_tail(dh - i);
-                    _mm512_mask_storeu_ps(ar + i, t, _mm512_fmadd_ps(pj, _mm512_maskz_loadu_ps(t, vr + i), _mm512_maskz_loadu_ps(t, ar + i)));
-                }
-            }
-        }
+        if (dh == 64) decode_block_values(rows, group, v, ldv, j0, cols, 64, s, block, acc);
+        else if (dh == 128) decode_block_values(rows, group, v, ldv, j0, cols, 128, s, block, acc);
+        else decode_block_values_generic(rows, group, v, ldv, j0, cols, dh, s, block, acc);
     }
     for (long r = 0; r < rows; r++) {
         float inv = l[r] > 0 ? 1 / l[r] : 0;
@@ -258,7 +316,7 @@ YC_AVX512 static void attention_decode_avx512(const float *q, long ldq, long row
 }
 #endif
 
-static void attention_decode_portable(const float *q, long ldq, long rows, const float *k, long ldk,
+static void attention_decode_portable(const float *q, long ldq, long rows, long group, const float *k, long ldk,
                                       const float *v, long ldv, long lo, long hi, long dh, float scale,
                                       float *out, long ldo, long block, float *scratch) {
     float *s = scratch, *m = s + rows * block, *l = m + rows, *acc = l + rows;
@@ -269,9 +327,9 @@ static void attention_decode_portable(const float *q, long ldq, long rows, const
         for (long j = 0; j < cols; j++) {
             const float *kr = k + (j0 + j) * ldk;
             for (long r = 0; r < rows; r++) {
-                const float *qr = q + r * ldq;
+                const float *qr = q + r * ldq, *kh = kr + (r / group) * dh;
                 float d = 0;
-                for (long i = 0; i < dh; i++) d += qr[i] * kr[i];
+                for (long i = 0; i < dh; i++) d += qr[i] * kh[i];
                 s[r * block + j] = scale * d;
             }
         }
@@ -289,7 +347,8 @@ static void attention_decode_portable(const float *q, long ldq, long rows, const
             const float *vr = v + (j0 + j) * ldv;
             for (long r = 0; r < rows; r++) {
                 float pj = s[r * block + j];
-                for (long i = 0; i < dh; i++) acc[r * dh + i] += pj * vr[i];
+                const float *vh = vr + (r / group) * dh;
+                for (long i = 0; i < dh; i++) acc[r * dh + i] += pj * vh[i];
             }
         }
     }
@@ -309,12 +368,13 @@ void yc_softmax_tile(float *S, long rows, long cols, long pos0, long posStep, lo
     softmax_tile_portable(S, rows, cols, pos0, posStep, j0, window, m, l, acc, ldacc, dh);
 }
 
-void yc_attention_decode(const float *q, long ldq, long rows, const float *k, long ldk, const float *v, long ldv,
-                         long lo, long hi, long dh, float scale, float *out, long ldo, long block, float *scratch) {
+void yc_attention_decode(const float *q, long ldq, long rows, long group, const float *k, long ldk, const float *v,
+                         long ldv, long lo, long hi, long dh, float scale, float *out, long ldo, long block,
+                         float *scratch) {
 #ifdef YC_X86
-    if (yc_has_avx512()) { attention_decode_avx512(q, ldq, rows, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch); return; }
+    if (yc_has_avx512()) { attention_decode_avx512(q, ldq, rows, group, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch); return; }
 #endif
-    attention_decode_portable(q, ldq, rows, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch);
+    attention_decode_portable(q, ldq, rows, group, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch);
 }
 
 void yc_decay_mask(float *S, long n, long ld, const float *a) {

@@ -19,9 +19,10 @@
 //   against N(N+1)/2 useful pairs. Matmul FLOPs = 4 * dh * pairs (QKᵀ and PV, 2 each).
 //   Other FLOPs = 5 per executed pair (scale, max, subtract, exp, sum) + dh per row per key tile
 //   (rescaling the accumulator) + dh per row (final division).
-// Decode (Tq = 1): the H/Hkv query heads of one KV head are stacked as the rows of one tile
-//   ("group rows"), so each KV head's keys and values are read once per sequence and step:
-//   pairs = (H/Hkv) * (hi - lo) per (b, kv head).
+// Decode (Tq = 1): all H query heads of a sequence are the rows of one streaming pass (CKernels'
+//   yc_attention_decode; row h reads KV head h / (H/Hkv)), so each cache row [Hkv, dh] is read
+//   once per sequence and step, contiguously: pairs = H * (hi - lo) per sequence, the same as
+//   (H/Hkv) * (hi - lo) per (b, kv head).
 
 import CKernels
 import Dispatch
@@ -103,8 +104,8 @@ public enum CausalAttention {
         counters: inout WorkCounters
     ) {
         let group = s.heads / s.kvHeads
-        let groupRows = s.queries == 1  // decode: stack the group's heads as rows
-        let units = groupRows ? s.batch * s.kvHeads : s.batch * s.heads
+        let decode = s.queries == 1  // decode: stack all H heads of a sequence as the rows of one pass
+        let units = decode ? s.batch : s.batch * s.heads
         let workers = max(1, min(tiling.workers, units))
         let perWorker = tiling.scratchFloats(heads: s.heads, headDim: s.headDim)
         var results = [WorkCounters](repeating: WorkCounters(), count: workers)
@@ -114,25 +115,24 @@ public enum CausalAttention {
             let ws = scratchP.p + w * perWorker
             var u = w
             while u < units {
-                let b = u / (groupRows ? s.kvHeads : s.heads)
-                let hh = u % (groupRows ? s.kvHeads : s.heads)
-                let kvh = groupRows ? hh : hh / group
-                let kb = k.base + b * k.batchStride + kvh * s.headDim
-                let vb = v.base + b * v.batchStride + kvh * s.headDim
-                if groupRows {
-                    let qb = q.base + b * q.batchStride + kvh * group * s.headDim
-                    let ob = out.base + b * out.batchStride + kvh * group * s.headDim
-                    block(q: qb, ldq: s.headDim, rows: group, pos0: s.queryPosition0, posStep: 0,
-                          k: kb, ldk: k.rowStride, v: vb, ldv: v.rowStride, keys: s.keys, window: s.window,
-                          out: ob, ldo: s.headDim, dh: s.headDim, scale: scale, keyTile: tiling.keyTile,
+                if decode {
+                    let b = u
+                    block(q: q.base + b * q.batchStride, ldq: s.headDim, rows: s.heads, group: group,
+                          pos0: s.queryPosition0, posStep: 0,
+                          k: k.base + b * k.batchStride, ldk: k.rowStride, v: v.base + b * v.batchStride, ldv: v.rowStride,
+                          keys: s.keys, window: s.window, out: out.base + b * out.batchStride, ldo: s.headDim, dh: s.headDim,
+                          scale: scale, keyTile: tiling.keyTile,
                           scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
                 } else {
+                    let b = u / s.heads, hh = u % s.heads, kvh = hh / group
+                    let kb = k.base + b * k.batchStride + kvh * s.headDim
+                    let vb = v.base + b * v.batchStride + kvh * s.headDim
                     var r0 = 0
                     while r0 < s.queries {
                         let rows = min(tiling.queryTile, s.queries - r0)
                         let qb = q.base + b * q.batchStride + r0 * q.rowStride + hh * s.headDim
                         let ob = out.base + b * out.batchStride + r0 * out.rowStride + hh * s.headDim
-                        block(q: qb, ldq: q.rowStride, rows: rows, pos0: s.queryPosition0 + r0, posStep: 1,
+                        block(q: qb, ldq: q.rowStride, rows: rows, group: rows, pos0: s.queryPosition0 + r0, posStep: 1,
                               k: kb, ldk: k.rowStride, v: vb, ldv: v.rowStride, keys: s.keys, window: s.window,
                               out: ob, ldo: out.rowStride, dh: s.headDim, scale: scale, keyTile: tiling.keyTile,
                               scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
@@ -160,10 +160,12 @@ public enum CausalAttention {
         for r in results { counters += r }
     }
 
-    /// One tile of query rows against all the keys they may see.
+    /// One tile of query rows against all the keys they may see. Prefill: rows of one head
+    /// (`group` = rows, one KV head). Decode (`posStep` 0): the H heads of one sequence, row r
+    /// reading KV head r / group at offset (r / group) * dh of each cache row.
     @inline(__always)
     static func block(
-        q: UnsafeMutablePointer<Float>, ldq: Int, rows: Int, pos0: Int, posStep: Int,
+        q: UnsafeMutablePointer<Float>, ldq: Int, rows: Int, group: Int, pos0: Int, posStep: Int,
         k: UnsafeMutablePointer<Float>, ldk: Int, v: UnsafeMutablePointer<Float>, ldv: Int, keys: Int, window: Int?,
         out: UnsafeMutablePointer<Float>, ldo: Int, dh: Int, scale: Float, keyTile: Int,
         scratch: UnsafeMutablePointer<Float>, maxRows: Int, countKV: Bool, counters c: inout WorkCounters
@@ -180,7 +182,7 @@ public enum CausalAttention {
             // Decode (every row at one position): one streaming pass over K and V in C, reading each
             // key and value row once for all the group's rows, in blocks that fit the same scratch.
             let block = Swift.max(1, Swift.min(decodeKeyBlock, hi - lo, keyTile * (maxRows / Swift.max(1, rows))))
-            yc_attention_decode(q, ldq, rows, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch)
+            yc_attention_decode(q, ldq, rows, group, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch)
             tiles = Int64((hi - lo + block - 1) / block)
         } else {
             for r in 0..<rows { mRow[r] = -.infinity; lRow[r] = 0 }
@@ -207,7 +209,7 @@ public enum CausalAttention {
         for r in 0..<rows { c.attentionPairsUseful += Int64(usefulKeys(position: pos0 + posStep * r, keys: keys, window: window)) }
         c.matmulFlops += 4 * Int64(dh) * pairs
         c.otherFlops += otherFlopsPerPair * pairs + Int64(rows) * Int64(dh) * (tiles + 1)
-        if countKV { c.kvBytesRead += 2 * Int64(max(0, hi - lo)) * Int64(dh) * 4 }
+        if countKV { c.kvBytesRead += 2 * Int64(max(0, hi - lo)) * Int64(dh) * 4 * Int64(rows / group) }
     }
 
     /// Keys a query at `position` sees.

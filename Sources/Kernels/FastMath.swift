@@ -1,3 +1,4 @@
+import CKernels
 // Vectorised exp and helpers used by softmax, SwiGLU and gated retention.
 //
 // exp(x) = 2^n * p(f), n = round(x * log2 e), f = x - n ln 2 (Cody-Waite split), p a degree-6
@@ -33,6 +34,17 @@ func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
 func exp1(_ x: Float) -> Float { exp8(SIMD8(repeating: x))[0] }
 
 public enum FastMath {
+    /// True when the CKernels softmax, decode and decay kernels run their AVX-512 paths here.
+    public static var avx512Kernels: Bool { yc_has_avx512() != 0 }
+
+    /// Runs `body` with the portable C kernels on this thread (tests; worker threads are not affected,
+    /// so use one worker inside).
+    static func withPortableKernels<T>(_ body: () throws -> T) rethrows -> T {
+        yc_force_portable(1)
+        defer { yc_force_portable(0) }
+        return try body()
+    }
+
     /// p[i] = exp(p[i] - shift) for i in 0..<count; returns the sum of the results.
     @inline(__always)
     public static func expShiftedSum(_ p: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {

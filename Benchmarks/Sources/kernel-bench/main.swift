@@ -7,6 +7,10 @@ import Kernels
 
 BLASEnvironment.reexecWithCoreTypeIfNeeded()
 let quick = CommandLine.arguments.contains("--quick")
+/// `--only=prefill,window,gret,decode` runs just those sections (sgemm peak and stream always run).
+let only: Set<String>? = CommandLine.arguments.first { $0.hasPrefix("--only=") }
+    .map { Set($0.dropFirst("--only=".count).split(separator: ",").map(String.init)) }
+func section(_ name: String) -> Bool { only?.contains(name) ?? true }
 let env: BLASEnvironment
 do { env = try BLASEnvironment.prepareForMeasurement() } catch {
     FileHandle.standardError.write(Data("kernel-bench: \(error)\n".utf8))
@@ -88,6 +92,7 @@ let tilings: [(String, AttentionKernelTiling, Int)] = [
     ("1 worker, BLAS \(cores) threads", AttentionKernelTiling(queryTile: 256, keyTile: 512, workers: 1), cores),
     ("\(cores) workers, BLAS 1 thread", AttentionKernelTiling(queryTile: 256, keyTile: 512, workers: cores), 1),
 ]
+if section("prefill") {
 print("## causal attention prefill (H = 4; GQA Hkv = 1); GFLOP/s of executed matmul FLOPs (4 dh per pair), useful in brackets")
 print("| N | dh | heads | threads | seconds | GFLOP/s | % of sgemm peak (\(cores) thr) |")
 print("|---|---|---|---|---|---|---|")
@@ -103,9 +108,11 @@ for n in quick ? [4096] : [4096, 16384] {
     }
 }
 print("")
+}
 
 // MARK: windowed attention
 
+if section("window") {
 print("## sliding-window attention prefill (H = 4, MHA, dh 64)")
 print("| N | W | threads | seconds | GFLOP/s | % of peak |")
 print("|---|---|---|---|---|---|")
@@ -116,35 +123,40 @@ for (name, tiling, blasThreads) in tilings {
     print("| \(n) | 1024 | \(name) | \(fmt(r.seconds, 2)) | \(fmt(r.executed)) (\(fmt(r.useful))) | \(fmt(100 * r.executed / peak2))% |")
 }
 print("")
+}
 
 // MARK: gRet chunkwise
 
-print("## gated retention, chunkwise prefill (B = 1, 4 heads, C = 256)")
-print("| N | dR | BLAS threads | seconds | GFLOP/s | % of peak |")
+if section("gret") {
+print("## gated retention, chunkwise prefill (B = 1, 4 heads, C = 256; workers over heads, BLAS 1 thread inside)")
+print("| N | dR | workers | seconds | GFLOP/s | % of peak |")
 print("|---|---|---|---|---|---|")
 for dR in [64, 128] {
-    for threads in [1, cores] {
-        BLAS.threads = threads
+    for workers in [1, cores] {
+        BLAS.threads = 1
         let n = quick ? 4096 : 16384, h = 4
         let s = RetentionShape(batch: 1, tokens: n, heads: h, headDim: dR)
         let q = randomBuffer(n * h * dR, seed: 10), k = randomBuffer(n * h * dR, seed: 11), v = randomBuffer(n * h * dR, seed: 12)
         let o = randomBuffer(n * h * dR, seed: 13), st = randomBuffer(h * dR * dR, seed: 14)
         let ld = randomBuffer(n * h, seed: 15)
         for i in 0..<(n * h) { ld[i] = -0.05 + 0.04 * ld[i] }
-        let scratch = randomBuffer(GatedRetention.chunkScratchFloats(chunk: 256, headDim: dR), seed: 16)
+        let scratch = randomBuffer(GatedRetention.chunkScratchFloats(chunk: 256, headDim: dR, workers: workers), seed: 16)
         var c = WorkCounters()
         let t = best(3) {
             c = WorkCounters()
-            GatedRetention.chunkwise(q: q, k: k, v: v, logDecay: ld, out: o, state: st, shape: s, chunk: 256, scratch: scratch, counters: &c)
+            GatedRetention.chunkwise(q: q, k: k, v: v, logDecay: ld, out: o, state: st, shape: s, chunk: 256, workers: workers,
+                                     scratch: scratch, counters: &c)
         }
-        print("| \(n) | \(dR) | \(threads) | \(fmt(t, 3)) | \(fmt(Double(c.matmulFlops) / t / 1e9)) | \(fmt(100 * Double(c.matmulFlops) / t / 1e9 / peak2))% |")
+        print("| \(n) | \(dR) | \(workers) | \(fmt(t, 3)) | \(fmt(Double(c.matmulFlops) / t / 1e9)) | \(fmt(100 * Double(c.matmulFlops) / t / 1e9 / peak2))% |")
         [q, k, v, o, st, ld, scratch].forEach { $0.deallocate() }
     }
 }
 print("")
+}
 
 // MARK: decode at long context
 
+if section("decode") {
 print("## attention decode step over a long cache (one query per sequence, H = 4), KV bytes read per second")
 print("| T | Hkv | dh | B | threads | microseconds | GB/s | % of stream read |")
 print("|---|---|---|---|---|---|---|---|")
@@ -175,4 +187,5 @@ for T in quick ? [16384] : [16384, 65536] {
             }
         }
     }
+}
 }

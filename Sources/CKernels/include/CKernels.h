@@ -13,7 +13,7 @@ extern "C" {
 
 /// 1 when the AVX-512 paths are in use (AVX-512F and the OS saves zmm state), else 0.
 int yc_has_avx512(void);
-/// Force the portable path (1) or restore dispatch (0); for tests.
+/// Force the portable path (1) or restore dispatch (0) on the calling thread only; for tests.
 void yc_force_portable(int portable);
 
 /// One online-softmax step over a score tile S [rows, cols] (row stride cols) whose column j is key
@@ -24,11 +24,14 @@ void yc_force_portable(int portable);
 void yc_softmax_tile(float *S, long rows, long cols, long pos0, long posStep, long j0, long window,
                      float *m, float *l, float *acc, long ldacc, long dh);
 
-/// Decode attention of `rows` query rows (q row stride ldq) against keys lo..<hi of one KV head
-/// (k, v row strides ldk, ldv, dh floats per row): out[r] = softmax(scale q_r K^T) V, streamed in
-/// blocks of `block` keys. scratch holds rows * block + 2 * rows + rows * dh floats.
-void yc_attention_decode(const float *q, long ldq, long rows, const float *k, long ldk, const float *v, long ldv,
-                         long lo, long hi, long dh, float scale, float *out, long ldo, long block, float *scratch);
+/// Decode attention of `rows` query rows (q row stride ldq) against keys lo..<hi: row r reads KV
+/// head r / group, i.e. the dh floats at k + j * ldk + (r / group) * dh (same for v), so all the KV
+/// heads of one sequence are streamed in one pass with each key and value row read once.
+/// out[r] = softmax(scale q_r K^T) V, in blocks of `block` keys (online softmax across blocks).
+/// scratch holds rows * block + 2 * rows + rows * dh floats.
+void yc_attention_decode(const float *q, long ldq, long rows, long group, const float *k, long ldk, const float *v,
+                         long ldv, long lo, long hi, long dh, float scale, float *out, long ldo, long block,
+                         float *scratch);
 
 /// gRet decay mask on an [n, n] score block (row stride ld): row r, m <= r: S[r][m] *= exp(a[r] - a[m]);
 /// m > r: S[r][m] = 0.
