@@ -24,7 +24,7 @@ extension CalibrationResult {
     }
 
     public var notes: String {
-        "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")); "
+        "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")) (or a kernel shape, if faster); "
             + "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; "
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
             + "memory_efficiency = median read rate / that bandwidth; operator_overhead_seconds = median time of one 8x8x8 sgemm call; "

@@ -2,7 +2,8 @@
 // Microbenchmarks only — nothing here is fitted to the measured model runs it will predict
 // (BRIEF §3, "Latency model"). Method (docs/PROFILING.md):
 //
-//   peak FLOP/s        best sgemm rate over large square products (n^3, n in `squareSizes`)
+//   peak FLOP/s        best sgemm rate over large square products (n^3, n in `squareSizes`), or
+//                      over the kernel shapes if one of them ran faster
 //   compute efficiency median over the kernels' own product shapes (projections [N, d_in] x
 //                      [d_in, d_out] of the host models, attention tiles, gRet chunk products) of
 //                      each shape's median rate, divided by the peak
@@ -178,8 +179,9 @@ public struct CalibrationResult: Sendable {
     /// Resident bytes of the process before any model is loaded (runtime + OpenBLAS buffers).
     public var runtimeResidentBytes: Int
 
-    /// Best square sgemm rate, FLOP/s.
-    public var peakFlopsPerSecond: Double { squares.map(\.flopsPerSecond.max).max() ?? 0 }
+    /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
+    /// (single-threaded shapes can, when another process holds a core during the squares).
+    public var peakFlopsPerSecond: Double { (squares + kernelProducts).map(\.flopsPerSecond.max).max() ?? 0 }
     /// Each kernel shape's median rate over the peak (capped at 1), in `kernelProducts` order.
     public var kernelEfficiencies: [Double] { kernelProducts.map { min(1, $0.flopsPerSecond.median / peakFlopsPerSecond) } }
     /// Median of `kernelEfficiencies`.

@@ -82,7 +82,7 @@ struct CalibrateCommand: ParsableCommand {
         let profileID = id ?? result.host.profileID
         var notes = [
             "\(result.blas); CPU \(result.host.cpuModel), \(result.host.cores) cores; calibrated \(result.calibratedAtText)",
-            "peak_flops_per_second.fp32 = \(Units.si(result.peakFlopsPerSecond, "FLOP/s")) (best square sgemm)",
+            "peak_flops_per_second.fp32 = \(Units.si(result.peakFlopsPerSecond, "FLOP/s")) (best sgemm rate seen)",
             "compute_efficiency = \(fixed3(result.computeEfficiency)) (median over \(result.kernelProducts.count) kernel shapes of median rate / peak)",
             "memory_bandwidth_bytes_per_second = \(Units.si(result.memoryBandwidthBytesPerSecond, "B/s")) (best of copy, triad, read)",
             "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read / bandwidth)",
