@@ -24,7 +24,7 @@ struct YocoProf: ParsableCommand {
             ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
             BaselineCommand.self,
             EstimateCommand.self, SweepCommand.self, PlotCommand.self, Forward.self,
-            CalibrateCommand.self, ProfileCommand.self,
+            CalibrateCommand.self, ProfileCommand.self, ValidateCommand.self,
         ]
     )
 }

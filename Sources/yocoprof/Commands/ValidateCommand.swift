@@ -1,0 +1,172 @@
+// `yocoprof validate`: run a suite of real kernel runs and set each beside the cost model's
+// prediction on the calibrated host profile (Profiler/Validation.swift has the metrics and how they
+// are compared). Writes a CSV of every record, a markdown summary and SVG figures, prints the
+// summary, and exits 1 when an exact metric (bytes, executed matmul FLOPs, attention pairs) differs.
+
+import ArgumentParser
+import CostModel
+import Foundation
+import Kernels
+import Profiler
+import ProfileStore
+import Reporting
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Predicted against measured on a suite of real kernel runs: exact bytes and FLOPs, relative time errors.",
+        discussion: """
+            The host profile comes from `calibrate` (microbenchmarks only); when --hardware is not \
+            given and Profiles/hardware/<host>.json does not exist, validate calibrates first and \
+            writes it. Reports go to --output-dir: validation.csv (one row per metric and run), \
+            summary.md, prefill.svg, decode.svg and the host profile used.
+
+            Examples:
+              yocoprof validate                          # default suite: 4 host models x 1K, 4K, 16K
+              yocoprof validate --suite quick --output-dir /tmp/v
+              yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json --format markdown
+            """)
+
+    @Option(help: ArgumentHelp("Suite: default (1K, 4K, 16K) or quick (256, 1K).", valueName: "name"))
+    var suite: String = "default"
+
+    @Option(help: ArgumentHelp("Model ids or paths, comma-separated (default: every host-* profile).", valueName: "ids"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Calibrated host profile id or path (default: this host's, calibrated now if missing).", valueName: "id|path"))
+    var hardware: String?
+
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("Folder for the reports (default: Reports/validation beside Profiles/).", valueName: "dir"))
+    var outputDirectory: String?
+
+    @OptionGroup var profiles: ProfileOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard ValidationSuite(rawValue: suite) != nil else {
+            throw ValidationError("--suite must be one of \(ValidationSuite.allCases.map(\.rawValue).joined(separator: ", ")); received \(suite)")
+        }
+    }
+
+    func run() throws {
+        InterruptGuard.install()
+        let store = try profiles.store()
+        let ids = model.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("host-") }
+        guard !ids.isEmpty else { throw CLIError.usage("no models: pass --model (no host-* profiles in \(store.directory.path))") }
+        let specs = try ids.map { try store.loadModel($0) }
+        let progress = ProgressLine()
+        let (host, hostPath) = try hostProfile(store: store, specs: specs, progress: progress)
+        let profiler = try Profiler()
+
+        let cases = ValidationSuite(rawValue: suite)!.cases(models: specs)
+        var records: [ValidationRecord] = []
+        for (i, c) in cases.enumerated() {
+            progress.show("[\(i + 1)/\(cases.count)] \(c.request.label)")
+            let run: MeasuredRun
+            do { run = try profiler.measure(c.request) } catch { progress.clear(); throw error }
+            records += try Validator.compare(c, run: run, hardware: host)
+        }
+        progress.clear()
+
+        let transformer = specs.first { if case .transformer(nil) = $0.architecture { return $0.kvHeads == $0.heads } else { return false } }
+            ?? specs.first { if case .transformer = $0.architecture { return true } else { return false } }
+        let summary = ValidationSummary(records, transformerID: transformer?.id)
+        let dir = outputDirectory ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/validation").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let context = "host profile \(host.id) (\(hostPath)); \(profiler.blas); suite \(suite)"
+        try InterruptGuard.deferringInterrupts {
+            try AtomicFile.write(Self.recordsReport(records).rendered(as: .csv), to: dir + "/validation.csv")
+            try AtomicFile.write(Self.summaryMarkdown(summary, context: context), to: dir + "/summary.md")
+            for (metric, file, label) in [("prefill_seconds", "prefill.svg", "prefill time (s)"),
+                                          ("decode_tokens_per_second", "decode.svg", "decode rate (tokens/s)")] {
+                try AtomicFile.write(Self.chart(records, metric: metric, label: label), to: dir + "/" + file)
+            }
+            try AtomicFile.write(try String(contentsOfFile: hostPath, encoding: .utf8), to: dir + "/host-profile.json")
+        }
+        var report = Self.summaryReport(summary)
+        report.notes = [context] + Self.speedupLines(summary) + ["reports: \(dir)/{validation.csv, summary.md, prefill.svg, decode.svg, host-profile.json}"]
+        try InterruptGuard.deferringInterrupts { try output.emit(report) }
+        if summary.exactMismatches > 0 {
+            throw CLIError.failure("validate: \(summary.exactMismatches) exact metrics differ from the cost model (see \(dir)/validation.csv)")
+        }
+    }
+
+    /// The calibrated host profile: --hardware, else this host's profile, calibrating now if missing.
+    func hostProfile(store: ProfileStore, specs: [ModelSpec], progress: ProgressLine) throws -> (HardwareSpec, String) {
+        if let hardware {
+            let path = hardware.contains("/") || hardware.hasSuffix(".json")
+                ? hardware : store.hardwareDirectory.appendingPathComponent(hardware + ".json").path
+            return (try store.loadHardware(hardware), path)
+        }
+        let id = HostInfo.current().profileID
+        let path = store.hardwareDirectory.appendingPathComponent(id + ".json").path
+        if FileManager.default.fileExists(atPath: path) { return (try store.loadHardware(id), path) }
+        FileHandle.standardError.write(Data("no calibrated profile at \(path): calibrating this host first\n".utf8))
+        let result: CalibrationResult
+        do { result = try Calibrator.run(.standard(for: specs), progress: progress.show) } catch { progress.clear(); throw error }
+        progress.clear()
+        try InterruptGuard.deferringInterrupts { try AtomicFile.write(result.profileJSON(id: id), to: path) }
+        return (try store.loadHardware(id), path)
+    }
+
+    static func recordsReport(_ records: [ValidationRecord]) -> Report {
+        var r = Report(title: "Validation", columns: [
+            Column("model", .text), Column("architecture", .text), Column("batch", .count), Column("context_tokens", .tokens),
+            Column("generated_tokens", .tokens), Column("metric", .text), Column("unit", .text), Column("comparison", .text),
+            Column("predicted", .text), Column("measured", .text), Column("relative_error", .ratio), Column("status", .text),
+        ])
+        for x in records {
+            r.append([.text(x.modelID), .text(x.architecture), .int(Int128(x.batch)), .int(Int128(x.contextTokens)),
+                      .int(Int128(x.generatedTokens)), .text(x.metric), .text(x.unit), .text(x.kind.rawValue),
+                      .text(x.predictedText), .text(x.measuredText), x.relativeError.map(Value.double) ?? .null, .text(x.status)])
+        }
+        return r
+    }
+
+    static func summaryReport(_ s: ValidationSummary) -> Report {
+        var r = Report(title: "Validation summary", columns: [
+            Column("metric", .text), Column("comparison", .text), Column("rows", .count),
+            Column("median_abs_relative_error", .ratio), Column("max_abs_relative_error", .ratio),
+            Column("exact_mismatches", .count), Column("unavailable", .count),
+        ])
+        for l in s.lines {
+            r.append([.text(l.metric), .text(l.kind.rawValue), .int(Int128(l.count)),
+                      l.medianAbsError.map(Value.double) ?? .null, l.maxAbsError.map(Value.double) ?? .null,
+                      .int(Int128(l.mismatches)), .int(Int128(l.unavailable))])
+        }
+        return r
+    }
+
+    static func speedupLines(_ s: ValidationSummary) -> [String] {
+        s.speedups.map {
+            let what = $0.metric == "prefill_seconds" ? "prefill speedup" : "decode-rate ratio"
+            let err = ($0.predicted - $0.measured) / $0.measured
+            return "\(what) of \($0.model) over \($0.baseline) at \($0.context) tokens: measured \(Units.fixed($0.measured, 2))x, predicted \(Units.fixed($0.predicted, 2))x (error \(Units.fixed(100 * err, 1))%)"
+        }
+    }
+
+    static func summaryMarkdown(_ s: ValidationSummary, context: String) -> String {
+        var md = "# Validation: predicted against measured\n\n\(context)\n\n"
+        md += summaryReport(s).rendered(as: .markdown)
+        md += "\nExact metrics (bytes, executed matmul FLOPs, attention pairs) must match to the unit; "
+        md += "relative errors are (measured - predicted) / predicted.\n\n"
+        let lines = speedupLines(s)
+        if !lines.isEmpty { md += "## YOCO against the Transformer\n\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        return md
+    }
+
+    /// Measured (solid) and predicted (dashed) against context, one pair of lines per model.
+    static func chart(_ records: [ValidationRecord], metric: String, label: String) -> String {
+        var series: [PlotSeries] = []
+        var seen: [String] = []
+        for r in records where r.metric == metric && !seen.contains(r.modelID) { seen.append(r.modelID) }
+        for id in seen {
+            let rs = records.filter { $0.metric == metric && $0.modelID == id }.sorted { $0.contextTokens < $1.contextTokens }
+            series.append(PlotSeries(name: "\(id) measured", xs: rs.map { Double($0.contextTokens) }, ys: rs.map { $0.measured ?? .nan }))
+            series.append(PlotSeries(name: "\(id) predicted", xs: rs.map { Double($0.contextTokens) }, ys: rs.map { $0.predicted ?? .nan }, dashed: true))
+        }
+        return LineChart(title: "Predicted against measured: \(label)", x: PlotAxis(label: "prompt tokens", scale: .log),
+                         y: PlotAxis(label: label, scale: .log), series: series,
+                         caption: "solid: measured on this host (median of repeats); dashed: the cost model on the calibrated host profile").svg()
+    }
+}
