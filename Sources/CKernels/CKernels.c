@@ -309,6 +309,7 @@ YC_AVX512 static void attention_decode_avx512(const float *q, long ldq, long row
         else if (dh == 128) decode_block_values(rows, group, v, ldv, j0, cols, 128, s, block, acc);
         else decode_block_values_generic(rows, group, v, ldv, j0, cols, dh, s, block, acc);
     }
+    if (!out) return;  // partial: m, l and the unnormalised acc stay in scratch
     for (long r = 0; r < rows; r++) {
         float inv = l[r] > 0 ? 1 / l[r] : 0;
         for (long i = 0; i < dh; i++) out[r * ldo + i] = acc[r * dh + i] * inv;
@@ -352,6 +353,7 @@ static void attention_decode_portable(const float *q, long ldq, long rows, long 
             }
         }
     }
+    if (!out) return;  // partial: m, l and the unnormalised acc stay in scratch
     for (long r = 0; r < rows; r++) {
         float inv = l[r] > 0 ? 1 / l[r] : 0;
         for (long i = 0; i < dh; i++) out[r * ldo + i] = acc[r * dh + i] * inv;
@@ -396,4 +398,28 @@ float yc_exp_shifted_sum(float *p, long count, float shift) {
     if (yc_has_avx512()) return yc_expsum16(p, 0, count, shift);
 #endif
     return exp_shifted_sum_portable(p, count, shift);
+}
+
+void yc_attention_decode_merge(const float *const *parts, long nparts, long rows, long dh,
+                               const long *blocks, float *out, long ldo) {
+    for (long r = 0; r < rows; r++) {
+        float M = -INFINITY;
+        for (long p = 0; p < nparts; p++) {
+            const float *m = parts[p] + rows * blocks[p];
+            if (m[r] > M) M = m[r];
+        }
+        float *o = out + r * ldo;
+        for (long i = 0; i < dh; i++) o[i] = 0;
+        if (M == -INFINITY) continue;
+        float L = 0;
+        for (long p = 0; p < nparts; p++) {
+            const float *m = parts[p] + rows * blocks[p], *l = m + rows, *acc = l + rows;
+            if (m[r] == -INFINITY) continue;
+            float c = yc_exp1(m[r] - M);
+            L += c * l[r];
+            for (long i = 0; i < dh; i++) o[i] += c * acc[r * dh + i];
+        }
+        float inv = L > 0 ? 1 / L : 0;
+        for (long i = 0; i < dh; i++) o[i] *= inv;
+    }
 }

@@ -105,6 +105,15 @@ public enum CausalAttention {
     ) {
         let group = s.heads / s.kvHeads
         let decode = s.queries == 1  // decode: stack all H heads of a sequence as the rows of one pass
+        if decode && s.batch == 1 && tiling.workers > 1 {
+            // one sequence: split its keys over the workers when each gets at least 2 key tiles
+            let visible = min(s.keys, s.queryPosition0 + 1) - (s.window.map { max(0, s.queryPosition0 - $0 + 1) } ?? 0)
+            if visible >= 2 * tiling.keyTile * tiling.workers {
+                decodeSplit(q: q, k: k, v: v, out: out, shape: s, scale: scale, tiling: tiling, parts: tiling.workers,
+                            scratch: scratch, countKV: countKVReads, counters: &counters)
+                return
+            }
+        }
         let units = decode ? s.batch : s.batch * s.heads
         let workers = max(1, min(tiling.workers, units))
         let perWorker = tiling.scratchFloats(heads: s.heads, headDim: s.headDim)
@@ -204,12 +213,55 @@ public enum CausalAttention {
                 for i in 0..<dh { out[r * ldo + i] = acc[r * dh + i] * inv }
             }
         }
+        count(rows: rows, group: group, pos0: pos0, posStep: posStep, lo: lo, hi: hi, keys: keys, window: window, dh: dh,
+              tiles: tiles, countKV: countKV, counters: &c)
+    }
+
+    /// The counters of one block (also of a split decode pass, whose parts together cover lo..<hi).
+    @inline(__always)
+    static func count(rows: Int, group: Int, pos0: Int, posStep: Int, lo: Int, hi: Int, keys: Int, window: Int?, dh: Int,
+                      tiles: Int64, countKV: Bool, counters c: inout WorkCounters) {
         let pairs = Int64(rows) * Int64(max(0, hi - lo))
         c.attentionPairsExecuted += pairs
         for r in 0..<rows { c.attentionPairsUseful += Int64(usefulKeys(position: pos0 + posStep * r, keys: keys, window: window)) }
         c.matmulFlops += 4 * Int64(dh) * pairs
         c.otherFlops += otherFlopsPerPair * pairs + Int64(rows) * Int64(dh) * (tiles + 1)
         if countKV { c.kvBytesRead += 2 * Int64(max(0, hi - lo)) * Int64(dh) * 4 * Int64(rows / group) }
+    }
+
+    /// Decode of one sequence (B = 1) with its visible keys split into `parts` contiguous ranges, one
+    /// per worker, each a partial pass (m, l, unnormalised acc left in that worker's scratch), merged
+    /// in part order on this thread. Same pairs, FLOPs and bytes as one pass; the output depends on
+    /// `parts` in the last bits (the softmax sums are grouped per part) but not on scheduling.
+    static func decodeSplit(
+        q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape, scale: Float,
+        tiling: AttentionKernelTiling, parts: Int, scratch: UnsafeMutablePointer<Float>, countKV: Bool,
+        counters c: inout WorkCounters
+    ) {
+        let rows = s.heads, group = s.heads / s.kvHeads, dh = s.headDim
+        let pos0 = s.queryPosition0
+        let lo = s.window.map { max(0, pos0 - $0 + 1) } ?? 0
+        let hi = min(s.keys, pos0 + 1)
+        let maxRows = max(tiling.queryTile, s.heads)
+        let perWorker = tiling.scratchFloats(heads: s.heads, headDim: dh)
+        let ranges = (0..<parts).map { p in (lo + (hi - lo) * p / parts, lo + (hi - lo) * (p + 1) / parts) }
+        let blocks = ranges.map { Swift.max(1, Swift.min(decodeKeyBlock, $0.1 - $0.0, tiling.keyTile * (maxRows / rows))) }
+        let P = (q: SendablePointer(q.base), k: SendablePointer(k.base), v: SendablePointer(v.base), ws: SendablePointer(scratch))
+        let ldk = k.rowStride, ldv = v.rowStride
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            yc_attention_decode(P.q.p, dh, rows, group, P.k.p, ldk, P.v.p, ldv, ranges[p].0, ranges[p].1, dh, scale,
+                                nil, 0, blocks[p], P.ws.p + p * perWorker)
+        }
+        var partPointers: [UnsafePointer<Float>?] = (0..<parts).map { UnsafePointer(scratch + $0 * perWorker) }
+        let blockCounts = blocks
+        partPointers.withUnsafeMutableBufferPointer { pp in
+            blockCounts.withUnsafeBufferPointer { bp in
+                yc_attention_decode_merge(pp.baseAddress!, parts, rows, dh, bp.baseAddress!, out.base, dh)
+            }
+        }
+        let tiles = zip(ranges, blocks).reduce(Int64(0)) { $0 + Int64(($1.0.1 - $1.0.0 + $1.1 - 1) / $1.1) }
+        count(rows: rows, group: group, pos0: pos0, posStep: 0, lo: lo, hi: hi, keys: s.keys, window: s.window, dh: dh,
+              tiles: tiles, countKV: countKV, counters: &c)
     }
 
     /// Keys a query at `position` sees.

@@ -1,6 +1,6 @@
 // The CKernels paths (AVX-512 where the CPU has it, and the portable C fallback forced on this
 // thread) against the naive references: decode over stacked heads (MHA, GQA, windowed ring-like
-// positions, dh with a 16-lane tail), prefill softmax tiles, the gRet decay mask; plus bit-identical
+// positions, dh with a 16-lane tail, B = 1 split over workers and merged), prefill softmax tiles, the gRet decay mask; plus bit-identical
 // reruns (determinism) and gRet's worker count not changing a bit.
 //
 // Tolerances as in AttentionTests (1e-5) and GatedRetentionTests (1e-4), for the same reasons.
@@ -46,6 +46,10 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         DecodeCase(batch: 2, keys: 33, heads: 4, kvHeads: 2, headDim: 64, window: 7, tiling: smallTiling),
         DecodeCase(batch: 1, keys: 300, heads: 8, kvHeads: 2, headDim: 128, window: nil, tiling: .default),
         DecodeCase(batch: 1, keys: 1, heads: 2, kvHeads: 1, headDim: 8, window: nil, tiling: smallTiling),
+        // B = 1 with 2 workers and >= 2 key tiles per worker: keys split over the workers and merged
+        DecodeCase(batch: 1, keys: 37, heads: 4, kvHeads: 2, headDim: 64, window: nil, tiling: AttentionKernelTiling(queryTile: 4, keyTile: 8, workers: 2)),
+        DecodeCase(batch: 1, keys: 71, heads: 4, kvHeads: 1, headDim: 128, window: 40, tiling: AttentionKernelTiling(queryTile: 4, keyTile: 5, workers: 2)),
+        DecodeCase(batch: 1, keys: 50, heads: 3, kvHeads: 3, headDim: 20, window: nil, tiling: AttentionKernelTiling(queryTile: 2, keyTile: 3, workers: 3)),
     ]
 
     @Test(arguments: decodeCases)

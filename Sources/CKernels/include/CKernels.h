@@ -28,10 +28,18 @@ void yc_softmax_tile(float *S, long rows, long cols, long pos0, long posStep, lo
 /// head r / group, i.e. the dh floats at k + j * ldk + (r / group) * dh (same for v), so all the KV
 /// heads of one sequence are streamed in one pass with each key and value row read once.
 /// out[r] = softmax(scale q_r K^T) V, in blocks of `block` keys (online softmax across blocks).
-/// scratch holds rows * block + 2 * rows + rows * dh floats.
+/// scratch holds rows * block + 2 * rows + rows * dh floats. With out == NULL the pass stops before
+/// normalising: m[rows], l[rows] and the unnormalised acc[rows, dh] stay at scratch + rows * block
+/// (one part of a key range split over workers; see yc_attention_decode_merge).
 void yc_attention_decode(const float *q, long ldq, long rows, long group, const float *k, long ldk, const float *v,
                          long ldv, long lo, long hi, long dh, float scale, float *out, long ldo, long block,
                          float *scratch);
+
+/// Merges `nparts` partial decode passes over disjoint key ranges (parts[p] is part p's scratch,
+/// blocks[p] its block): out[r] = Σ_p exp(m_p - M) acc_p / Σ_p exp(m_p - M) l_p, M = max_p m_p.
+/// Parts are combined in index order, so the result is deterministic for a given split.
+void yc_attention_decode_merge(const float *const *parts, long nparts, long rows, long dh,
+                               const long *blocks, float *out, long ldo);
 
 /// gRet decay mask on an [n, n] score block (row stride ld): row r, m <= r: S[r][m] *= exp(a[r] - a[m]);
 /// m > r: S[r][m] = 0.
