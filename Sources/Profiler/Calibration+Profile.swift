@@ -16,7 +16,7 @@ extension CalibrationResult {
             memoryBandwidthBytesPerSecond: memoryBandwidthBytesPerSecond,
             peakFlopsPerSecond: [.fp32: peakFlopsPerSecond],
             computeEfficiency: computeEfficiency, memoryEfficiency: memoryEfficiency,
-            operatorOverheadSeconds: operatorOverheadSeconds)
+            operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency)
     }
 
     public var source: String {
@@ -25,9 +25,15 @@ extension CalibrationResult {
 
     public var notes: String {
         "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")) (or a kernel shape, if faster); "
-            + "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; "
+            + (kernels != nil
+                ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; "
+                    + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention and gRet cores in one-layer models at N = \(Calibrator.coreCalibrationTokens) (the rest of the run subtracted by the roofline); "
+                : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
-            + "memory_efficiency = median read rate / that bandwidth; operator_overhead_seconds = median time of one 8x8x8 sgemm call; "
+            + "memory_efficiency = median read rate / that bandwidth; "
+            + (kernels != nil
+                ? "operator_overhead_seconds = median decode-step time of a tiny one-layer model (d = 64) per operator the cost model counts; "
+                : "operator_overhead_seconds = median time of one 8x8x8 sgemm call; ")
             + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
             + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."
     }
@@ -56,7 +62,12 @@ extension CalibrationResult {
         for s in streams {
             spreadLines.append("    \(json("stream_\(s.kernel.rawValue)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
         }
-        spreadLines.append("    \"operator_overhead_seconds\": \(spreadObject(operatorOverhead))")
+        spreadLines.append("    \"sgemm_call_overhead_seconds\": \(spreadObject(operatorOverhead))")
+        if let k = kernels {
+            spreadLines.append("    \"kernel_operator_overhead_seconds\": \(spreadObject(k.operatorOverhead))")
+            if let a = k.attentionCoreEfficiency { spreadLines.append("    \"attention_core_efficiency\": \(spreadObject(a))") }
+            if let r = k.retentionCoreEfficiency { spreadLines.append("    \"retention_core_efficiency\": \(spreadObject(r))") }
+        }
         let fields: [(String, String)] = [
             ("id", json(spec.id)),
             ("source", json(spec.source)),
@@ -68,6 +79,8 @@ extension CalibrationResult {
             ("compute_efficiency", json(computeEfficiency)),
             ("memory_efficiency", json(memoryEfficiency)),
             ("operator_overhead_seconds", json(operatorOverheadSeconds)),
+            ("operator_efficiency", "{" + spec.operatorEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("cpu_model", json(host.cpuModel)),
             ("cores", "\(host.cores)"),
             ("threads", "\(threads)"),

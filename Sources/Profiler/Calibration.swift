@@ -97,6 +97,9 @@ public struct CalibrationSettings: Sendable, Hashable {
     public var overheadCalls: Int
     /// OpenBLAS threads during calibration; nil keeps the current count (what the kernels use).
     public var threads: Int?
+    /// Host models whose shapes the kernel-level microbenchmarks take (Calibration+Kernels.swift);
+    /// empty skips them.
+    public var kernelModels: [ModelSpec] = []
     /// A sgemm sample repeats its product until it has run this long (one small call is too short
     /// to time).
     public var minimumSampleSeconds: Double
@@ -115,7 +118,9 @@ public struct CalibrationSettings: Sendable, Hashable {
 
     /// Defaults for `specs` (the host models): prefill rows 1K, 4K and 16K.
     public static func standard(for specs: [ModelSpec]) -> CalibrationSettings {
-        CalibrationSettings(kernelShapes: GemmShape.kernelShapes(for: specs, rows: [1024, 4096, 16384]))
+        var s = CalibrationSettings(kernelShapes: GemmShape.kernelShapes(for: specs, rows: [1024, 4096, 16384]))
+        s.kernelModels = specs
+        return s
     }
 
     func validate() throws(ProfilerError) {
@@ -178,14 +183,20 @@ public struct CalibrationResult: Sendable {
     public var operatorOverhead: Spread
     /// Resident bytes of the process before any model is loaded (runtime + OpenBLAS buffers).
     public var runtimeResidentBytes: Int
+    /// The kernel library's operator overhead and core efficiencies (nil without host models).
+    public var kernels: KernelCalibration? = nil
 
     /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
     /// (single-threaded shapes can, when another process holds a core during the squares).
     public var peakFlopsPerSecond: Double { (squares + kernelProducts).map(\.flopsPerSecond.max).max() ?? 0 }
     /// Each kernel shape's median rate over the peak (capped at 1), in `kernelProducts` order.
     public var kernelEfficiencies: [Double] { kernelProducts.map { min(1, $0.flopsPerSecond.median / peakFlopsPerSecond) } }
-    /// Median of `kernelEfficiencies`.
-    public var computeEfficiency: Double { Spread(kernelEfficiencies).median }
+    /// Median efficiency of the projection shapes (the dense operators); the attention and gRet
+    /// tile products are covered by the measured core efficiencies when those exist.
+    public var computeEfficiency: Double {
+        let projections = zip(kernelProducts, kernelEfficiencies).filter { $0.0.shape.name.hasPrefix("projection") }.map(\.1)
+        return Spread(kernels != nil && !projections.isEmpty ? projections : kernelEfficiencies).median
+    }
     /// Best stream rate over copy, triad and read, bytes/s.
     public var memoryBandwidthBytesPerSecond: Double { streams.map(\.bytesPerSecond.max).max() ?? 0 }
     /// Median plain-read rate over the bandwidth (capped at 1).
@@ -193,7 +204,15 @@ public struct CalibrationResult: Sendable {
         let read = streams.first { $0.kernel == .read }?.bytesPerSecond.median ?? memoryBandwidthBytesPerSecond
         return min(1, read / memoryBandwidthBytesPerSecond)
     }
-    public var operatorOverheadSeconds: Double { operatorOverhead.median }
+    /// The kernel library's measured cost per operator, or one tiny sgemm call without it.
+    public var operatorOverheadSeconds: Double { kernels?.operatorOverhead.median ?? operatorOverhead.median }
+    /// Core efficiencies for the hardware profile's `operator_efficiency`.
+    public var operatorEfficiency: [OperatorClass: Double] {
+        var e: [OperatorClass: Double] = [:]
+        if let a = kernels?.attentionCoreEfficiency { e[.attentionCore] = a.median }
+        if let r = kernels?.retentionCoreEfficiency { e[.retentionCore] = r.median }
+        return e
+    }
 }
 
 public enum Calibrator {
@@ -229,10 +248,21 @@ public enum Calibrator {
         }
         progress?("tiny operator overhead")
         let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
-        return CalibrationResult(
+        var result = CalibrationResult(
             host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
             settings: settings, squares: squares, kernelProducts: products, streams: streams,
             operatorOverhead: overhead, runtimeResidentBytes: rss)
+        if !settings.kernelModels.isEmpty {
+            result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections
+            let rates = RooflineRates(
+                flopsPerSecond: result.peakFlopsPerSecond * result.computeEfficiency,
+                bytesPerSecond: result.memoryBandwidthBytesPerSecond * result.memoryEfficiency, overheadSeconds: 0)
+            do {
+                result.kernels = try measureKernels(models: settings.kernelModels, rates: rates, peak: result.peakFlopsPerSecond,
+                                                    repeats: min(settings.repeats, 5), progress: progress)
+            } catch { throw .kernel(error) }
+        }
+        return result
     }
 
     /// Rate of `shape` over `repeats` timed runs after one warm-up. A run repeats the product until

@@ -73,6 +73,7 @@ struct CalibrateCommand: ParsableCommand {
             settings.squareSizes = [256, 512]
             settings.streamArrayBytes = 8 << 20
             settings.overheadCalls = 200
+            settings.kernelModels = []  // the kernel microbenchmarks take seconds; a smoke test skips them
         }
         let progress = ProgressLine()
         let result: CalibrationResult
@@ -83,10 +84,13 @@ struct CalibrateCommand: ParsableCommand {
         var notes = [
             "\(result.blas); CPU \(result.host.cpuModel), \(result.host.cores) cores; calibrated \(result.calibratedAtText)",
             "peak_flops_per_second.fp32 = \(Units.si(result.peakFlopsPerSecond, "FLOP/s")) (best sgemm rate seen)",
-            "compute_efficiency = \(fixed3(result.computeEfficiency)) (median over \(result.kernelProducts.count) kernel shapes of median rate / peak)",
+            "compute_efficiency = \(fixed3(result.computeEfficiency)) (median over the projection shapes of median rate / peak)",
+            "operator_efficiency = " + (result.operatorEfficiency.isEmpty ? "none measured" : result.operatorEfficiency
+                .sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \(fixed3($0.value))" }.joined(separator: ", "))
+                + " (cores in one-layer models at N = \(Calibrator.coreCalibrationTokens), docs/PROFILING.md)",
             "memory_bandwidth_bytes_per_second = \(Units.si(result.memoryBandwidthBytesPerSecond, "B/s")) (best of copy, triad, read)",
             "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read / bandwidth)",
-            "operator_overhead_seconds = \(Units.seconds(result.operatorOverheadSeconds)) (median of one 8x8x8 sgemm call)",
+            "operator_overhead_seconds = \(Units.seconds(result.operatorOverheadSeconds)) (median per operator of a tiny model's decode steps)",
         ]
         if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
         if !noWrite {

@@ -1,0 +1,103 @@
+// Kernel-level calibration: what the kernel library's own operators cost beyond the GEMMs, measured
+// on calibration shapes chosen to isolate one effect each (never the validation runs):
+//
+//   operator overhead   decode steps of a tiny one-layer model (d = 64): its weights and caches sit
+//                       in L1, so a step's time is the fixed cost of its operators; divided by the
+//                       number of operators the cost model counts for that step.
+//   attention core      a one-layer Transformer with the host models' head shape, a vestigial FFN
+//                       (F = 8) and vocabulary (V = 8), prefilled at N = 2048: the measured time
+//                       less the roofline time of every other operator is the core's time, and the
+//                       core's executed FLOPs over that time and the peak give its efficiency.
+//   retention core      the same with one gated-retention layer and one cross layer.
+// The two cores are tile-and-softmax (or decay-mask) kernels that reach less of peak than large
+// GEMMs; the cost model applies these efficiencies to the `.core` operators only.
+
+import CostModel
+import Kernels
+
+public struct KernelCalibration: Sendable, Hashable {
+    /// Seconds per operator launch of the kernel library.
+    public var operatorOverhead: Spread
+    /// Executed FLOPs / (core seconds * peak) of the attention core.
+    public var attentionCoreEfficiency: Spread?
+    /// The same for the gated-retention chunkwise core.
+    public var retentionCoreEfficiency: Spread?
+}
+
+extension Calibrator {
+    public static let coreCalibrationTokens = 2048
+
+    /// Runs the three kernel microbenchmarks. `rates` are the dense rates calibrated so far, used to
+    /// subtract the non-core operators.
+    static func measureKernels(models: [ModelSpec], rates: RooflineRates, peak: Double, repeats: Int,
+                               progress: ((String) -> Void)?) throws(KernelError) -> KernelCalibration {
+        progress?("kernel operator overhead (decode steps of a tiny model)")
+        let tiny = ModelSpec(id: "calibration-tiny", source: "calibrate", architecture: .transformer(window: nil), layers: 1,
+                             hiddenSize: 64, heads: 1, kvHeads: 1, headDim: 64, ffnSize: 64, vocabSize: 64, dtypes: .uniform(.fp32))
+        let steps = 256
+        let launches = Double(tiny.decodeStepCost(batch: 1, context: steps / 2, dtypes: .uniform(.fp32)).operatorLaunches)
+        let overhead = try Spread(samples(repeats) { () throws(KernelError) -> Double in
+            let alloc = CountingAllocator()
+            let run = try ModelRun(weights: try ModelWeights(spec: tiny, seed: 3, allocator: alloc), batch: 1,
+                                   capacityTokens: steps + 1, allocator: alloc)
+            _ = try run.prefill(tokens: [1])
+            return try timedThrowing { () throws(KernelError) in
+                for s in 0..<steps { _ = try run.decode(tokens: [Int32(s % 64)]) }
+            } / Double(steps) / launches
+        })
+        var rates = rates
+        rates.overheadSeconds = overhead.median
+
+        func coreEfficiency(_ spec: ModelSpec, core: String) throws(KernelError) -> Spread {
+            let n = coreCalibrationTokens
+            let cost = spec.prefillCost(batch: 1, promptTokens: n, dtypes: .uniform(.fp32), tiling: Validator.costModelTiling())
+            let coreOps = cost.operators.filter { $0.name == core }
+            let rest = cost.operators.filter { $0.name != core }.reduce(0) { $0 + rates.seconds($1) }
+            let coreFlops = coreOps.reduce(0.0) { $0 + Double($1.count) * $1.executedFlops.totalDouble }
+            let tokens = (0..<n).map { Int32($0 % spec.vocabSize) }
+            return try Spread(samples(repeats) { () throws(KernelError) -> Double in
+                let alloc = CountingAllocator()
+                let run = try ModelRun(weights: try ModelWeights(spec: spec, seed: 5, allocator: alloc), batch: 1,
+                                       capacityTokens: n, allocator: alloc)
+                let seconds = try timedThrowing { () throws(KernelError) in _ = try run.prefill(tokens: tokens) }
+                let coreSeconds = max(seconds - rest, seconds * 0.05)  // never credit the core with < 5% of the run
+                return min(1, coreFlops / (coreSeconds * peak))
+            })
+        }
+        var attention: Spread?
+        var retention: Spread?
+        if let host = models.first(where: { if case .transformer = $0.architecture { true } else { false } }) ?? models.first {
+            progress?("attention core efficiency (1 layer, N \(coreCalibrationTokens))")
+            let spec = ModelSpec(id: "calibration-attention", source: "calibrate", architecture: .transformer(window: nil), layers: 1,
+                                 hiddenSize: host.heads * host.headDim, heads: host.heads, kvHeads: host.kvHeads,
+                                 headDim: host.headDim, ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
+            attention = try coreEfficiency(spec, core: "attention.core")
+        }
+        if let gret = models.first(where: { if case .yoco(.gatedRetention, _) = $0.architecture { true } else { false } }),
+           case .yoco(.gatedRetention(let h, let dR, let chunk), _) = gret.architecture {
+            progress?("retention core efficiency (1 gRet layer, N \(coreCalibrationTokens))")
+            let spec = ModelSpec(id: "calibration-retention", source: "calibrate",
+                                 architecture: .yoco(selfDecoder: .gatedRetention(heads: h, headDim: dR, chunkTokens: chunk), selfLayers: 1),
+                                 layers: 2, hiddenSize: h * dR, heads: gret.heads, kvHeads: gret.kvHeads, headDim: gret.headDim,
+                                 ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
+            retention = try coreEfficiency(spec, core: "gret.core")
+        }
+        return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention)
+    }
+
+    /// `repeats` samples after one untimed warm-up.
+    static func samples(_ repeats: Int, _ body: () throws(KernelError) -> Double) throws(KernelError) -> [Double] {
+        _ = try body()
+        var out: [Double] = []
+        for _ in 0..<max(1, repeats) { out.append(try body()) }
+        return out
+    }
+
+    static func timedThrowing(_ work: () throws(KernelError) -> Void) throws(KernelError) -> Double {
+        let clock = ContinuousClock()
+        let begin = clock.now
+        try work()
+        let d = begin.duration(to: clock.now)
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
