@@ -19,6 +19,9 @@
 //   recurrent, per token:             matmul 4 dR² (rank-1 update and q S) ; other dR²
 // State bytes: the recurrent form reads and writes S once per token; the chunkwise form once
 // per chunk (counted in stateBytesRead / stateBytesWritten).
+// Speed: the chunkwise form runs (batch, head) pairs over `workers` (BLAS 1 thread inside), the
+// decay mask and row scalings in CKernels (AVX-512 with a portable fallback); each pair is one
+// worker's, chunk after chunk, so results do not depend on the worker count.
 
 import CKernels
 import Dispatch
