@@ -53,14 +53,15 @@ public struct DecodeOperator: Sendable, Hashable {
         let steps = (hi - lo + 1).fastDouble
         let rate = rates.flopsPerSecond(for: fixed)
         let a0 = fixed.flops.totalDouble / rate
-        let b0 = fixed.bytes.fastDouble / rates.bytesPerSecond
+        let bandwidth = rates.bytesPerSecond(for: fixed)
+        let b0 = fixed.bytes.fastDouble / bandwidth
         var total = steps * rates.overheadSeconds
         if !attendsContext {
             total += steps * max(a0, b0)
             return Double(fixed.count) * total
         }
         let a1 = flopsPerPosition.totalDouble / rate
-        let b1 = bytesPerPosition.fastDouble / rates.bytesPerSecond
+        let b1 = bytesPerPosition.fastDouble / bandwidth
         // Linear part: n <= W (or everything without a window).
         let linearHi = window.map { min(hi, Int128($0)) } ?? hi
         if lo <= linearHi {

@@ -23,12 +23,16 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Efficiencies of operator classes that differ from `computeEfficiency` (host profiles
     /// calibrate the attention and retention cores apart; GPU profiles usually leave this empty).
     public var operatorEfficiency: [OperatorClass: Double]
+    /// Fractions of bandwidth reached by operator classes whose memory traffic runs at a different
+    /// rate from `memoryEfficiency` (on CPU hosts: the attention core's K/V reads while decoding).
+    public var operatorMemoryEfficiency: [OperatorClass: Double]
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
         runtimeOverheadBytes: Int128 = 0, memoryBandwidthBytesPerSecond: Double,
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
-        operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:]
+        operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
+        operatorMemoryEfficiency: [OperatorClass: Double] = [:]
     ) {
         self.id = id
         self.source = source
@@ -41,6 +45,7 @@ public struct HardwareSpec: Sendable, Hashable {
         self.memoryEfficiency = memoryEfficiency
         self.operatorOverheadSeconds = operatorOverheadSeconds
         self.operatorEfficiency = operatorEfficiency
+        self.operatorMemoryEfficiency = operatorMemoryEfficiency
     }
 
     /// Throws the first violated constraint (field names are the profile's keys).
@@ -64,8 +69,10 @@ public struct HardwareSpec: Sendable, Hashable {
         where !(value > 0 && value <= 1) {
             throw SpecError(field: field, constraint: "must be in (0, 1]", value: "\(value)")
         }
-        for (cls, value) in operatorEfficiency.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !(value > 0 && value <= 1) {
-            throw SpecError(field: "operator_efficiency.\(cls.rawValue)", constraint: "must be in (0, 1]", value: "\(value)")
+        for (name, map) in [("operator_efficiency", operatorEfficiency), ("operator_memory_efficiency", operatorMemoryEfficiency)] {
+            for (cls, value) in map.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !(value > 0 && value <= 1) {
+                throw SpecError(field: "\(name).\(cls.rawValue)", constraint: "must be in (0, 1]", value: "\(value)")
+            }
         }
         if !(operatorOverheadSeconds >= 0) || !operatorOverheadSeconds.isFinite {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be a finite number >= 0", value: "\(operatorOverheadSeconds)")

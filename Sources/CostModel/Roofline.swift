@@ -105,6 +105,8 @@ public struct RooflineRates: Sendable, Hashable {
     public var flopsPerSecond: Double
     /// peak * the class's own efficiency, for classes the profile states apart.
     public var classFlopsPerSecond: [OperatorClass: Double] = [:]
+    /// bandwidth * the class's own memory efficiency, for classes the profile states apart.
+    public var classBytesPerSecond: [OperatorClass: Double] = [:]
     /// bandwidth * memory efficiency, bytes/s.
     public var bytesPerSecond: Double
     /// Fixed cost per operator instance, seconds.
@@ -126,6 +128,12 @@ public struct RooflineRates: Sendable, Hashable {
             bytesPerSecond: hardware.memoryBandwidthBytesPerSecond * hardware.memoryEfficiency,
             overheadSeconds: hardware.operatorOverheadSeconds)
         classFlopsPerSecond = hardware.operatorEfficiency.mapValues { peak * $0 }
+        classBytesPerSecond = hardware.operatorMemoryEfficiency.mapValues { hardware.memoryBandwidthBytesPerSecond * $0 }
+    }
+
+    /// The memory rate of an operator's class.
+    public func bytesPerSecond(for op: OperatorCost) -> Double {
+        classBytesPerSecond[op.operatorClass] ?? bytesPerSecond
     }
 
     /// The arithmetic rate of an operator's class.
@@ -134,14 +142,14 @@ public struct RooflineRates: Sendable, Hashable {
     }
 
     /// One instance: max(flops / rate, bytes / bandwidth) + overhead.
-    public func seconds(flops: Double, bytes: Double, flopsPerSecond rate: Double? = nil) -> Double {
-        max(flops / (rate ?? flopsPerSecond), bytes / bytesPerSecond) + overheadSeconds
+    public func seconds(flops: Double, bytes: Double, flopsPerSecond rate: Double? = nil, bytesPerSecond bw: Double? = nil) -> Double {
+        max(flops / (rate ?? flopsPerSecond), bytes / (bw ?? bytesPerSecond)) + overheadSeconds
     }
 
     /// All instances of an operator (executed FLOPs, at its class's rate).
     public func seconds(_ op: OperatorCost) -> Double {
         Double(op.count) * seconds(flops: op.executedFlops.totalDouble, bytes: op.bytes.fastDouble,
-                                   flopsPerSecond: flopsPerSecond(for: op))
+                                   flopsPerSecond: flopsPerSecond(for: op), bytesPerSecond: bytesPerSecond(for: op))
     }
 
     /// A whole pass.
@@ -151,6 +159,6 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
-        op.bytes.fastDouble / bytesPerSecond > op.executedFlops.totalDouble / flopsPerSecond(for: op)
+        op.bytes.fastDouble / bytesPerSecond(for: op) > op.executedFlops.totalDouble / flopsPerSecond(for: op)
     }
 }

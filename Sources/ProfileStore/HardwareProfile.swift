@@ -7,7 +7,7 @@ enum HardwareProfile {
     static let knownKeys: Set<String> = [
         "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
-        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency",
+        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency",
         // Written by `calibrate` for host profiles; descriptive only.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
@@ -24,15 +24,19 @@ enum HardwareProfile {
             }
             peak[dtype] = try peaks.double(key)
         }
-        var classEfficiency: [OperatorClass: Double] = [:]
-        if let classes = try f.nested("operator_efficiency") {
-            for key in classes.object.keys.sorted() {
-                guard let cls = OperatorClass(rawValue: key), cls != .dense else {
-                    throw classes.error(key, "is not an operator class (attention_core, retention_core; dense is `compute_efficiency`)", nil)
+        func classes(_ key: String, dense: String) throws(ProfileError) -> [OperatorClass: Double] {
+            var out: [OperatorClass: Double] = [:]
+            guard let classes = try f.nested(key) else { return out }
+            for name in classes.object.keys.sorted() {
+                guard let cls = OperatorClass(rawValue: name), cls != .dense else {
+                    throw classes.error(name, "is not an operator class (attention_core, retention_core; dense is `\(dense)`)", nil)
                 }
-                classEfficiency[cls] = try classes.double(key)
+                out[cls] = try classes.double(name)
             }
+            return out
         }
+        let classEfficiency = try classes("operator_efficiency", dense: "compute_efficiency")
+        let classMemoryEfficiency = try classes("operator_memory_efficiency", dense: "memory_efficiency")
         let spec = HardwareSpec(
             id: try f.string("id"), source: try f.string("source"),
             notes: try f.optionalString("notes") ?? "",
@@ -43,7 +47,7 @@ enum HardwareProfile {
             computeEfficiency: try f.double("compute_efficiency"),
             memoryEfficiency: try f.double("memory_efficiency"),
             operatorOverheadSeconds: try f.double("operator_overhead_seconds"),
-            operatorEfficiency: classEfficiency)
+            operatorEfficiency: classEfficiency, operatorMemoryEfficiency: classMemoryEfficiency)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
         return spec
     }

@@ -9,6 +9,11 @@
 //                       less the roofline time of every other operator is the core's time, and the
 //                       core's executed FLOPs over that time and the peak give its efficiency.
 //   retention core      the same with one gated-retention layer and one cross layer.
+//   attention decode    an eight-layer version decoding at 256 and at 4,096 positions: the
+//                       difference in K/V bytes read over the difference in step time is the rate
+//                       the decode core streams the cache at (fixed costs cancel), over the
+//                       calibrated bandwidth: its memory efficiency. Eight layers put 64 MiB of
+//                       K/V behind the long steps, well past the last-level cache.
 // The two cores are tile-and-softmax (or decay-mask) kernels that reach less of peak than large
 // GEMMs; the cost model applies these efficiencies to the `.core` operators only.
 
@@ -22,6 +27,8 @@ public struct KernelCalibration: Sendable, Hashable {
     public var attentionCoreEfficiency: Spread?
     /// The same for the gated-retention chunkwise core.
     public var retentionCoreEfficiency: Spread?
+    /// Bytes/s of the decode attention core's K/V reads over the calibrated bandwidth.
+    public var attentionDecodeMemoryEfficiency: Spread? = nil
 }
 
 extension Calibrator {
@@ -29,7 +36,7 @@ extension Calibrator {
 
     /// Runs the three kernel microbenchmarks. `rates` are the dense rates calibrated so far, used to
     /// subtract the non-core operators.
-    static func measureKernels(models: [ModelSpec], rates: RooflineRates, peak: Double, repeats: Int,
+    static func measureKernels(models: [ModelSpec], rates: RooflineRates, peak: Double, bandwidth: Double, repeats: Int,
                                progress: ((String) -> Void)?) throws(KernelError) -> KernelCalibration {
         progress?("kernel operator overhead (decode steps of a tiny model)")
         let tiny = ModelSpec(id: "calibration-tiny", source: "calibrate", architecture: .transformer(window: nil), layers: 1,
@@ -66,12 +73,17 @@ extension Calibrator {
         }
         var attention: Spread?
         var retention: Spread?
+        var decodeMemory: Spread?
         if let host = models.first(where: { if case .transformer = $0.architecture { true } else { false } }) ?? models.first {
             progress?("attention core efficiency (1 layer, N \(coreCalibrationTokens))")
             let spec = ModelSpec(id: "calibration-attention", source: "calibrate", architecture: .transformer(window: nil), layers: 1,
                                  hiddenSize: host.heads * host.headDim, heads: host.heads, kvHeads: host.kvHeads,
                                  headDim: host.headDim, ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
             attention = try coreEfficiency(spec, core: "attention.core")
+            progress?("attention decode memory efficiency (8 layers, 256 and 4,096 positions)")
+            var deep = spec
+            deep.layers = 8
+            decodeMemory = try decodeMemoryEfficiency(deep, bandwidth: bandwidth, repeats: min(repeats, 3))
         }
         if let gret = models.first(where: { if case .yoco(.gatedRetention, _) = $0.architecture { true } else { false } }),
            case .yoco(.gatedRetention(let h, let dR, let chunk), _) = gret.architecture {
@@ -82,7 +94,31 @@ extension Calibrator {
                                  ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
             retention = try coreEfficiency(spec, core: "gret.core")
         }
-        return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention)
+        return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention,
+                                 attentionDecodeMemoryEfficiency: decodeMemory)
+    }
+
+    /// K/V streaming rate of the decode attention core over `bandwidth`, from the step-time
+    /// difference between two contexts of the same one-layer model.
+    static func decodeMemoryEfficiency(_ spec: ModelSpec, bandwidth: Double, repeats: Int) throws(KernelError) -> Spread {
+        let short = 256, long = 4096, steps = 32
+        guard let core = spec.decodeOperators(batch: 1, dtypes: .uniform(.fp32)).first(where: { $0.fixed.name == "attention.core" }) else {
+            return Spread([1])
+        }
+        func stepSeconds(_ n: Int) throws(KernelError) -> Double {
+            let alloc = CountingAllocator()
+            let run = try ModelRun(weights: try ModelWeights(spec: spec, seed: 9, allocator: alloc), batch: 1,
+                                   capacityTokens: n + steps, allocator: alloc)
+            _ = try run.prefill(tokens: (0..<n).map { Int32($0 % spec.vocabSize) })
+            return try timedThrowing { () throws(KernelError) in
+                for s in 0..<steps { _ = try run.decode(tokens: [Int32(s % spec.vocabSize)]) }
+            } / Double(steps)
+        }
+        let deltaBytes = Double(core.bytesPerPosition) * Double(core.fixed.count) * Double(long - short)
+        return try Spread(samples(repeats) { () throws(KernelError) -> Double in
+            let dt = try stepSeconds(long) - stepSeconds(short)
+            return dt > 0 ? min(1, deltaBytes / dt / bandwidth) : 1
+        })
     }
 
     /// `repeats` samples after one untimed warm-up.

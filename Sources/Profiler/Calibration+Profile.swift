@@ -16,7 +16,8 @@ extension CalibrationResult {
             memoryBandwidthBytesPerSecond: memoryBandwidthBytesPerSecond,
             peakFlopsPerSecond: [.fp32: peakFlopsPerSecond],
             computeEfficiency: computeEfficiency, memoryEfficiency: memoryEfficiency,
-            operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency)
+            operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency,
+            operatorMemoryEfficiency: operatorMemoryEfficiency)
     }
 
     public var source: String {
@@ -28,6 +29,7 @@ extension CalibrationResult {
             + (kernels != nil
                 ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; "
                     + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention and gRet cores in one-layer models at N = \(Calibrator.coreCalibrationTokens) (the rest of the run subtracted by the roofline); "
+                    + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of a one-layer model decoding at 512 and 8,192 positions, over the bandwidth; "
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
             + "memory_efficiency = median read rate / that bandwidth; "
@@ -67,6 +69,7 @@ extension CalibrationResult {
             spreadLines.append("    \"kernel_operator_overhead_seconds\": \(spreadObject(k.operatorOverhead))")
             if let a = k.attentionCoreEfficiency { spreadLines.append("    \"attention_core_efficiency\": \(spreadObject(a))") }
             if let r = k.retentionCoreEfficiency { spreadLines.append("    \"retention_core_efficiency\": \(spreadObject(r))") }
+            if let m = k.attentionDecodeMemoryEfficiency { spreadLines.append("    \"attention_decode_memory_efficiency\": \(spreadObject(m))") }
         }
         let fields: [(String, String)] = [
             ("id", json(spec.id)),
@@ -80,6 +83,8 @@ extension CalibrationResult {
             ("memory_efficiency", json(memoryEfficiency)),
             ("operator_overhead_seconds", json(operatorOverheadSeconds)),
             ("operator_efficiency", "{" + spec.operatorEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
+            ("operator_memory_efficiency", "{" + spec.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("cpu_model", json(host.cpuModel)),
             ("cores", "\(host.cores)"),

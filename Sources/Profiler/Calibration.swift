@@ -213,6 +213,10 @@ public struct CalibrationResult: Sendable {
         if let r = kernels?.retentionCoreEfficiency { e[.retentionCore] = r.median }
         return e
     }
+    /// Memory efficiencies for the hardware profile's `operator_memory_efficiency`.
+    public var operatorMemoryEfficiency: [OperatorClass: Double] {
+        kernels?.attentionDecodeMemoryEfficiency.map { [.attentionCore: $0.median] } ?? [:]
+    }
 }
 
 public enum Calibrator {
@@ -259,6 +263,7 @@ public enum Calibrator {
                 bytesPerSecond: result.memoryBandwidthBytesPerSecond * result.memoryEfficiency, overheadSeconds: 0)
             do {
                 result.kernels = try measureKernels(models: settings.kernelModels, rates: rates, peak: result.peakFlopsPerSecond,
+                                                    bandwidth: result.memoryBandwidthBytesPerSecond,
                                                     repeats: min(settings.repeats, 5), progress: progress)
             } catch { throw .kernel(error) }
         }
