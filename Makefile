@@ -10,7 +10,7 @@ ifneq ($(CORETYPE),)
 export OPENBLAS_CORETYPE := $(CORETYPE)
 endif
 
-.PHONY: run test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump
+.PHONY: run report test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump
 
 deps:
 	@scripts/install-deps.sh
@@ -21,8 +21,13 @@ build: deps
 build-debug: deps
 	$(SWIFT) build --build-tests
 
-# The main job: the memory and capacity report for the paper's 3B and 65B pairs.
+# The main job: calibrate this host when needed, validate the cost model against the real kernels
+# on the default suite, print the summary and where the reports are (Reports/validation/).
 run: build
+	@scripts/main-job.sh $(BIN_RELEASE)
+
+# The memory and capacity report for the paper's 3B and 65B pairs (the earlier main job).
+report: build
 	@scripts/main-report.sh $(BIN_RELEASE)
 
 test: deps
