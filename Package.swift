@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "HardwareCounters", dependencies: ["CPAPI"]),
         // -O in every configuration: the calibration's stream loops must measure the machine,
         // not the debug build's unoptimised code (docs/PROFILING.md).
-        .target(name: "Profiler", dependencies: ["Kernels", "HardwareCounters", "CostModel"],
+        .target(name: "Profiler", dependencies: ["Kernels", "HardwareCounters", "CostModel", "Reporting"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .executableTarget(
             name: "yocoprof",
@@ -41,12 +41,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CostModelTests", dependencies: ["CostModel"]),
+        // Helpers shared by the test targets (seeded generator, the built executable's location).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CostModel"]),
         .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),
-        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore"]),
-        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel"]),
+        .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore", "TestSupport"]),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
-        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel"]),
+        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "TestSupport"]),
     ]
 )

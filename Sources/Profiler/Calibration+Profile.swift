@@ -4,6 +4,7 @@
 
 import CostModel
 import Foundation
+import Reporting
 
 extension CalibrationResult {
     /// The cost model's view of this host. Memory is MemTotal; the runtime reserve is what the
@@ -98,26 +99,7 @@ extension CalibrationResult {
 }
 
 /// A JSON string literal.
-func json(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
-}
+func json(_ s: String) -> String { JSONText.quoted(s) }
 
 /// A finite JSON number with 4 significant digits (measurements are noisier than that).
 func json(_ x: Double) -> String {

@@ -25,8 +25,10 @@ enum CSVRenderer {
     }
 }
 
-enum JSONRenderer {
-    static func string(_ s: String) -> String {
+/// JSON string literals, shared with every writer of JSON files (calibrated profiles too).
+public enum JSONText {
+    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped.
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -43,6 +45,10 @@ enum JSONRenderer {
         }
         return out + "\""
     }
+}
+
+enum JSONRenderer {
+    static func string(_ s: String) -> String { JSONText.quoted(s) }
 
     static func value(_ v: Value) -> String {
         switch v {

@@ -3,18 +3,8 @@
 // more KV than its Transformer twin of equal shape, and nothing traps at the limits.
 
 import CostModel
+import TestSupport
 import Testing
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum RandomModels {
     /// A random Transformer shape and its YOCO twins (gRet and SWA) of equal shape.
@@ -48,7 +38,7 @@ struct PropertyTests {
 
     @Test("monotonic in context and batch; YOCO at most its twin's KV; valid everywhere")
     func memoryProperties() throws {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<Self.models {
             let t = RandomModels.triple(&rng)
             for m in [t.transformer, t.gret, t.swa] {
@@ -69,7 +59,7 @@ struct PropertyTests {
 
     @Test("capacity answers fit and one more does not")
     func capacityBoundary() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<(Self.models / 5) {
             let t = RandomModels.triple(&rng)
             for m in [t.transformer, t.gret, t.swa] {
@@ -92,7 +82,7 @@ struct PropertyTests {
 
     @Test("estimates at random points never trap; prefill and decode times are finite and positive")
     func estimates() throws {
-        var rng = SplitMix64(state: 99)
+        var rng = SplitMix64(seed: 99)
         let hardware = HardwareSpec(id: "big", source: "test", memoryBytes: 1 << 60, memoryBandwidthBytesPerSecond: 3e12,
                                     peakFlopsPerSecond: Dictionary(uniqueKeysWithValues: DType.allCases.map { ($0, 1e15) }),
                                     computeEfficiency: 0.7, memoryEfficiency: 0.8, operatorOverheadSeconds: 5e-6)

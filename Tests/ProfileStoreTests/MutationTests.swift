@@ -5,21 +5,9 @@
 
 import CostModel
 import Foundation
+import TestSupport
 import Testing
 @testable import ProfileStore
-
-/// SplitMix64: a small seeded generator, so every failure is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum Mutator {
     static let extremes = ["0", "-1", "1e400", "-0", "9223372036854775808", "18446744073709551616", "1.5", "\"\"", "null", "true", "[]", "{}", "1e-400", "NaN"]

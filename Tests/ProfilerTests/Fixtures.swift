@@ -3,6 +3,7 @@
 
 import CostModel
 import Foundation
+import TestSupport
 import Kernels
 import Profiler
 
@@ -29,32 +30,7 @@ enum Fixtures {
         return url
     }
 
-    /// The repository root: this file is Tests/ProfilerTests/Fixtures.swift.
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
+    static let repoRoot = BuiltExecutable.repoRoot
     /// The yocoprof executable beside the test bundle (swift build --build-tests builds it).
-    static let executable: URL? = {
-        var dirs: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dirs.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            dirs.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        if let arg0 = CommandLine.arguments.first {
-            dirs.append(URL(fileURLWithPath: arg0).standardizedFileURL.deletingLastPathComponent())
-        }
-        for dir in dirs {
-            var d = dir
-            for _ in 0..<4 {
-                let url = d.appendingPathComponent("yocoprof")
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
-                   FileManager.default.isExecutableFile(atPath: url.path) { return url }
-                d = d.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let executable = BuiltExecutable.yocoprof
 }

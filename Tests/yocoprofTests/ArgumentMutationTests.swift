@@ -4,19 +4,9 @@
 // never a crash. Parsing includes every command's validate(); nothing runs, so this stays fast.
 
 import ArgumentParser
+import TestSupport
 import Testing
 @testable import yocoprof
-
-struct ArgumentRng: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Mutated command lines")
 struct ArgumentMutationTests {
@@ -37,7 +27,7 @@ struct ArgumentMutationTests {
     ]
     static let flags = ["--context", "--generate", "--batch", "--memory", "--hardware", "--kv-only", "--format", "--bogus", "--model", "--prefill-chunk", "--output", "-h"]
 
-    static func mutate(_ args: [String], _ rng: inout ArgumentRng) -> [String] {
+    static func mutate(_ args: [String], _ rng: inout SplitMix64) -> [String] {
         var a = args
         switch Int.random(in: 0..<6, using: &rng) {
         case 0 where a.count > 1: a.remove(at: Int.random(in: 1..<a.count, using: &rng))
@@ -54,7 +44,7 @@ struct ArgumentMutationTests {
 
     @Test("every variation parses or is a usage error", arguments: 0..<seeds.count)
     func mutations(seedIndex: Int) {
-        var rng = ArgumentRng(state: UInt64(seedIndex) &* 0x9E37_79B9 &+ 1)
+        var rng = SplitMix64(seed: UInt64(seedIndex) &* 0x9E37_79B9 &+ 1)
         var parsed = 0, rejected = 0
         // 30 per seed: parsing in a debug build costs ~0.1 s per invocation of the big commands.
         for _ in 0..<30 {

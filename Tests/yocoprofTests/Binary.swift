@@ -2,6 +2,7 @@
 // captures its exit status, standard output and standard error.
 
 import Foundation
+import TestSupport
 import Testing
 
 struct RunResult: Sendable {
@@ -16,40 +17,8 @@ struct RunResult: Sendable {
 }
 
 enum Binary {
-    /// The repository root: this file is Tests/yocoprofTests/Binary.swift.
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The products folder holding the test bundle and the executable.
-    static let executable: URL? = {
-        var candidates: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        if let arg0 = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: arg0).standardizedFileURL.deletingLastPathComponent())
-        }
-        candidates.append(Bundle.main.bundleURL)
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        candidates.append(repoRoot.appendingPathComponent(".build/debug"))
-        for dir in candidates {
-            // On macOS the bundle is Foo.xctest/Contents/MacOS/Foo: walk a few levels up.
-            var d = dir
-            for _ in 0..<4 {
-                let url = d.appendingPathComponent("yocoprof")
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue,
-                   FileManager.default.isExecutableFile(atPath: url.path) {
-                    return url
-                }
-                d = d.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let repoRoot = BuiltExecutable.repoRoot
+    static let executable = BuiltExecutable.yocoprof
 
     /// Runs `yocoprof args...` in `directory` (the repository root by default).
     static func run(_ args: [String], in directory: URL? = nil) throws -> RunResult {

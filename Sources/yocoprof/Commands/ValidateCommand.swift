@@ -73,7 +73,9 @@ struct ValidateCommand: ParsableCommand {
         let summary = ValidationSummary(records, transformerID: transformer?.id)
         let dir = outputDirectory ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/validation").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let context = "host profile \(host.id) (\(hostPath)); \(profiler.blas); suite \(suite)"
+        let root = store.directory.deletingLastPathComponent().path + "/"
+        let shownPath = hostPath.hasPrefix(root) ? String(hostPath.dropFirst(root.count)) : hostPath
+        let context = "host profile \(host.id) (\(shownPath)); \(profiler.blas); suite \(suite)"
         try InterruptGuard.deferringInterrupts {
             try AtomicFile.write(Self.recordsReport(records).rendered(as: .csv), to: dir + "/validation.csv")
             try AtomicFile.write(Self.summaryMarkdown(summary, context: context), to: dir + "/summary.md")
