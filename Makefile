@@ -47,7 +47,8 @@ fuzz:
 
 # The kernel tests under the address and thread sanitizers; each must come out clean.
 sanitize-address: deps
-	$(SWIFT) test --scratch-path .build-asan --sanitize=address --filter 'KernelsTests|HardwareCountersTests'
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp \
+		$(SWIFT) test --scratch-path .build-asan --sanitize=address --filter 'KernelsTests|HardwareCountersTests'
 
 sanitize-thread: deps
 	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread --filter 'KernelsTests|HardwareCountersTests'

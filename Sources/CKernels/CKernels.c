@@ -10,15 +10,19 @@
 #endif
 
 static _Thread_local int yc_portable_forced = 0;  // per thread: tests force it without racing others
-static int yc_avx512_cached = -1;
+// The CPU check runs once; workers of the attention and retention kernels call in concurrently,
+// so the cached answer is an atomic (ThreadSanitizer flagged the plain int).
+static int yc_avx512_cached = -1;  // accessed only through __atomic builtins
 
 int yc_has_avx512(void) {
 #ifdef YC_X86
-    if (yc_avx512_cached < 0) {
+    int cached = __atomic_load_n(&yc_avx512_cached, __ATOMIC_ACQUIRE);
+    if (cached < 0) {
         __builtin_cpu_init();
-        yc_avx512_cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        __atomic_store_n(&yc_avx512_cached, cached, __ATOMIC_RELEASE);  // every thread computes the same value
     }
-    return yc_avx512_cached && !yc_portable_forced;
+    return cached && !yc_portable_forced;
 #else
     return 0;
 #endif
