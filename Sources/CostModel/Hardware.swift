@@ -16,6 +16,10 @@ public struct HardwareSpec: Sendable, Hashable {
     public var peakFlopsPerSecond: [DType: Double]
     /// Fraction of peak FLOP/s reached by large matrix products.
     public var computeEfficiency: Double
+    /// Fraction of peak reached by products with weights at a given number of rows (tokens), where
+    /// calibrated: small GEMMs reach less of peak than large ones. Interpolated in log2(rows);
+    /// empty means `computeEfficiency` at every size.
+    public var computeEfficiencyByRows: [Int: Double]
     /// Fraction of peak bandwidth reached by streaming reads.
     public var memoryEfficiency: Double
     /// Fixed cost per operator launch, seconds.
@@ -32,7 +36,7 @@ public struct HardwareSpec: Sendable, Hashable {
         runtimeOverheadBytes: Int128 = 0, memoryBandwidthBytesPerSecond: Double,
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
         operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
-        operatorMemoryEfficiency: [OperatorClass: Double] = [:]
+        operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:]
     ) {
         self.id = id
         self.source = source
@@ -46,6 +50,7 @@ public struct HardwareSpec: Sendable, Hashable {
         self.operatorOverheadSeconds = operatorOverheadSeconds
         self.operatorEfficiency = operatorEfficiency
         self.operatorMemoryEfficiency = operatorMemoryEfficiency
+        self.computeEfficiencyByRows = computeEfficiencyByRows
     }
 
     /// Throws the first violated constraint (field names are the profile's keys).
@@ -72,6 +77,14 @@ public struct HardwareSpec: Sendable, Hashable {
         for (name, map) in [("operator_efficiency", operatorEfficiency), ("operator_memory_efficiency", operatorMemoryEfficiency)] {
             for (cls, value) in map.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !(value > 0 && value <= 1) {
                 throw SpecError(field: "\(name).\(cls.rawValue)", constraint: "must be in (0, 1]", value: "\(value)")
+            }
+        }
+        for (rows, value) in computeEfficiencyByRows.sorted(by: { $0.key < $1.key }) {
+            if rows < 1 {
+                throw SpecError(field: "compute_efficiency_by_rows", constraint: "keys must be row counts of at least 1", value: "\(rows)")
+            }
+            if !(value > 0 && value <= 1) {
+                throw SpecError(field: "compute_efficiency_by_rows.\(rows)", constraint: "must be in (0, 1]", value: "\(value)")
             }
         }
         if !(operatorOverheadSeconds >= 0) || !operatorOverheadSeconds.isFinite {

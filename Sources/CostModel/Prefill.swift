@@ -55,16 +55,16 @@ extension ModelSpec {
         case .attention, .slidingWindowSelf:
             let f = FlopCount.gemm(r, d, qW + 2 * kW) + .elementwise(r * (4 * d + 3 * (qW + kW)))
             let bytes = w.bytes(elements: d * (qW + 2 * kW)) + a.bytes(elements: r * (d + qW)) + kv.bytes(elements: r * 2 * kW)
-            return OperatorCost(name: name, count: count, flops: f, bytes: bytes)
+            return OperatorCost(name: name, count: count, flops: f, bytes: bytes).with(rows: r)
         case .cross:
             let f = FlopCount.gemm(r, d, qW) + .elementwise(r * (4 * d + 3 * qW))
             let bytes = w.bytes(elements: d * qW) + a.bytes(elements: r * (d + qW))
-            return OperatorCost(name: name, count: count, flops: f, bytes: bytes)
+            return OperatorCost(name: name, count: count, flops: f, bytes: bytes).with(rows: r)
         case .gatedRetention(let h, let dh):
             let hR = Int128(h), i = Int128(h * dh)
             let f = FlopCount.gemm(r, d, 4 * i + hR) + .elementwise(r * (4 * d + 7 * i + 4 * hR))
             let bytes = w.bytes(elements: d * (4 * i + hR)) + a.bytes(elements: r * (d + 4 * i + hR))
-            return OperatorCost(name: name, count: count, flops: f, bytes: bytes)
+            return OperatorCost(name: name, count: count, flops: f, bytes: bytes).with(rows: r)
         }
     }
 
@@ -74,21 +74,21 @@ extension ModelSpec {
         if case .gatedRetention(let h, let dh) = kind { inner = Int128(h * dh) } else { inner = Int128(heads * headDim) }
         let f = FlopCount.gemm(r, inner, d) + .elementwise(r * d)
         let bytes = dt.weights.bytes(elements: inner * d) + dt.activations.bytes(elements: r * (inner + 2 * d))
-        return OperatorCost(name: Self.prefix(kind) + ".output", count: count, flops: f, bytes: bytes)
+        return OperatorCost(name: Self.prefix(kind) + ".output", count: count, flops: f, bytes: bytes).with(rows: r)
     }
 
     func ffnOp(_ kind: LayerKind, rows r: Int128, count: Int, _ dt: DTypePlan) -> OperatorCost {
         let d = Int128(hiddenSize), ff = Int128(ffnSize)
         let f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (5 * d + 5 * ff))
         let bytes = dt.weights.bytes(elements: 3 * d * ff) + dt.activations.bytes(elements: r * (3 * d + 2 * ff))
-        return OperatorCost(name: Self.prefix(kind) + ".ffn", count: count, flops: f, bytes: bytes)
+        return OperatorCost(name: Self.prefix(kind) + ".ffn", count: count, flops: f, bytes: bytes).with(rows: r)
     }
 
     func kvProjectionOp(rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
         let d = Int128(hiddenSize), kW = Int128(kvWidth)
         let f = FlopCount.gemm(r, d, 2 * kW) + .elementwise(r * (4 * d + 3 * kW))
         let bytes = dt.weights.bytes(elements: 2 * d * kW) + dt.activations.bytes(elements: r * d) + dt.kvCache.bytes(elements: r * 2 * kW)
-        return OperatorCost(name: "kv_projection", flops: f, bytes: bytes)
+        return OperatorCost(name: "kv_projection", flops: f, bytes: bytes).with(rows: r)
     }
 
     func embeddingOp(rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -103,7 +103,7 @@ extension ModelSpec {
         let d = Int128(hiddenSize), v = Int128(vocabSize)
         let f = FlopCount.gemm(r, d, v) + .elementwise(4 * r * d)
         let bytes = dt.weights.bytes(elements: v * d + d) + dt.activations.bytes(elements: r * d) + r * v * 4
-        return OperatorCost(name: "head", flops: f, bytes: bytes)
+        return OperatorCost(name: "head", flops: f, bytes: bytes).with(rows: r)
     }
 
     /// Attention core over `queries` rows per sequence: useful FLOPs from `useful` pairs, executed
@@ -119,7 +119,9 @@ extension ModelSpec {
         let flops = (b * h * useful) * perPair + rowWork + rescale
         let exec = (b * h * executed.pairs) * perPair + rowWork + rescale
         let bytes = dt.activations.bytes(elements: 2 * b * q * qW) + dt.kvCache.bytes(elements: b * executed.keyReads * 2 * kW)
-        return OperatorCost(name: Self.prefix(kind) + ".core", count: count, flops: flops, executedFlops: exec, bytes: bytes)
+        var op = OperatorCost(name: Self.prefix(kind) + ".core", count: count, flops: flops, executedFlops: exec, bytes: bytes)
+        op.windowed = kind.attentionWindow != nil
+        return op
     }
 
     /// Gated retention, chunkwise over `n` tokens per sequence (formula in the file header).

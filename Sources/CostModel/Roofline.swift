@@ -22,6 +22,11 @@ public struct OperatorCost: Sendable, Hashable {
     public var executedFlops: FlopCount
     /// Bytes moved to and from memory per instance: weights, activations in and out, cache traffic.
     public var bytes: Int128
+    /// Rows (tokens) of the operator's products with weights; 0 when it has none. GEMM efficiency
+    /// depends on it (`HardwareSpec.computeEfficiencyByRows`).
+    public var rows: Int128 = 0
+    /// An attention core restricted to a sliding window (a different tile pattern from causal).
+    public var windowed: Bool = false
 
     public init(name: String, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.name = name
@@ -29,6 +34,15 @@ public struct OperatorCost: Sendable, Hashable {
         self.flops = flops
         self.executedFlops = executedFlops ?? flops
         self.bytes = bytes
+    }
+}
+
+extension OperatorCost {
+    /// The same operator with its product rows set.
+    func with(rows r: Int128) -> OperatorCost {
+        var op = self
+        op.rows = r
+        return op
     }
 }
 
@@ -85,8 +99,11 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
 public enum OperatorClass: String, CaseIterable, Sendable, Hashable, Codable {
     /// Projections, output, FFN, K̂/V̂ projection, embedding and head: `compute_efficiency`.
     case dense
-    /// Attention, sliding-window and cross-attention cores (QKᵀ, softmax, PV).
+    /// Causal and cross-attention cores (QKᵀ, softmax, PV).
     case attentionCore = "attention_core"
+    /// Sliding-window attention cores (Transformer windows, YOCO SWA self-decoders); falls back to
+    /// `attention_core` when a profile does not state it.
+    case windowedAttentionCore = "windowed_attention_core"
     /// Gated-retention cores (chunkwise prefill, recurrent decode).
     case retentionCore = "retention_core"
 }
@@ -95,7 +112,8 @@ extension OperatorCost {
     /// The class named by the operator's name: `<kind>.core` is a core, `gret.core` a retention core.
     public var operatorClass: OperatorClass {
         guard name.hasSuffix(".core") else { return .dense }
-        return name.hasPrefix("gret") ? .retentionCore : .attentionCore
+        if name.hasPrefix("gret") { return .retentionCore }
+        return windowed ? .windowedAttentionCore : .attentionCore
     }
 }
 
@@ -107,6 +125,21 @@ public struct RooflineRates: Sendable, Hashable {
     public var classFlopsPerSecond: [OperatorClass: Double] = [:]
     /// bandwidth * the class's own memory efficiency, for classes the profile states apart.
     public var classBytesPerSecond: [OperatorClass: Double] = [:]
+    /// Dense rate against log2(rows), ascending in rows (from `computeEfficiencyByRows`).
+    public var denseCurve: [(log2Rows: Double, flopsPerSecond: Double)] = []
+
+    public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
+        a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
+            && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
+            && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
+            && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(flopsPerSecond)
+        h.combine(bytesPerSecond)
+        h.combine(overheadSeconds)
+    }
     /// bandwidth * memory efficiency, bytes/s.
     public var bytesPerSecond: Double
     /// Fixed cost per operator instance, seconds.
@@ -129,16 +162,32 @@ public struct RooflineRates: Sendable, Hashable {
             overheadSeconds: hardware.operatorOverheadSeconds)
         classFlopsPerSecond = hardware.operatorEfficiency.mapValues { peak * $0 }
         classBytesPerSecond = hardware.operatorMemoryEfficiency.mapValues { hardware.memoryBandwidthBytesPerSecond * $0 }
+        denseCurve = hardware.computeEfficiencyByRows.sorted { $0.key < $1.key }
+            .map { (log2Rows: Double($0.key).log2Approximation, flopsPerSecond: peak * $0.value) }
     }
 
     /// The memory rate of an operator's class.
     public func bytesPerSecond(for op: OperatorCost) -> Double {
-        classBytesPerSecond[op.operatorClass] ?? bytesPerSecond
+        let cls = op.operatorClass
+        if cls == .windowedAttentionCore { return classBytesPerSecond[cls] ?? classBytesPerSecond[.attentionCore] ?? bytesPerSecond }
+        return classBytesPerSecond[cls] ?? bytesPerSecond
     }
 
-    /// The arithmetic rate of an operator's class.
+    /// The arithmetic rate of an operator's class; dense operators follow the rows curve when the
+    /// profile has one (linear in log2(rows) between calibrated points, flat beyond them).
     public func flopsPerSecond(for op: OperatorCost) -> Double {
-        classFlopsPerSecond[op.operatorClass] ?? flopsPerSecond
+        let cls = op.operatorClass
+        if cls == .windowedAttentionCore { return classFlopsPerSecond[cls] ?? classFlopsPerSecond[.attentionCore] ?? flopsPerSecond }
+        if cls != .dense { return classFlopsPerSecond[cls] ?? flopsPerSecond }
+        guard op.rows > 0, let first = denseCurve.first, let last = denseCurve.last else { return flopsPerSecond }
+        let x = op.rows.fastDouble.log2Approximation
+        if x <= first.log2Rows { return first.flopsPerSecond }
+        if x >= last.log2Rows { return last.flopsPerSecond }
+        for (a, b) in zip(denseCurve, denseCurve.dropFirst()) where x <= b.log2Rows {
+            let t = (x - a.log2Rows) / (b.log2Rows - a.log2Rows)
+            return a.flopsPerSecond + t * (b.flopsPerSecond - a.flopsPerSecond)
+        }
+        return last.flopsPerSecond
     }
 
     /// One instance: max(flops / rate, bytes / bandwidth) + overhead.
@@ -160,5 +209,22 @@ public struct RooflineRates: Sendable, Hashable {
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
         op.bytes.fastDouble / bytesPerSecond(for: op) > op.executedFlops.totalDouble / flopsPerSecond(for: op)
+    }
+}
+
+extension Double {
+    /// log2 without Foundation (CostModel links only the standard library): the exponent plus
+    /// ln(m)/ln 2 for the significand m in [1, 2), with ln(m) = 2 atanh((m - 1)/(m + 1)) summed as a
+    /// series in z <= 1/3 (ten terms: error below 1e-10).
+    var log2Approximation: Double {
+        guard self > 0, isFinite else { return 0 }
+        let m = significand
+        let z = (m - 1) / (m + 1), z2 = z * z
+        var term = z, sum = 0.0
+        for k in 0..<10 {
+            sum += term / Double(2 * k + 1)
+            term *= z2
+        }
+        return Double(exponent) + 2 * sum / 0.6931471805599453
     }
 }

@@ -7,7 +7,7 @@ enum HardwareProfile {
     static let knownKeys: Set<String> = [
         "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
-        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency",
+        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows",
         // Written by `calibrate` for host profiles; descriptive only.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
@@ -29,7 +29,7 @@ enum HardwareProfile {
             guard let classes = try f.nested(key) else { return out }
             for name in classes.object.keys.sorted() {
                 guard let cls = OperatorClass(rawValue: name), cls != .dense else {
-                    throw classes.error(name, "is not an operator class (attention_core, retention_core; dense is `\(dense)`)", nil)
+                    throw classes.error(name, "is not an operator class (attention_core, windowed_attention_core, retention_core; dense is `\(dense)`)", nil)
                 }
                 out[cls] = try classes.double(name)
             }
@@ -37,6 +37,15 @@ enum HardwareProfile {
         }
         let classEfficiency = try classes("operator_efficiency", dense: "compute_efficiency")
         let classMemoryEfficiency = try classes("operator_memory_efficiency", dense: "memory_efficiency")
+        var byRows: [Int: Double] = [:]
+        if let table = try f.nested("compute_efficiency_by_rows") {
+            for key in table.object.keys.sorted() {
+                guard let rows = Int(key), rows >= 1 else {
+                    throw table.error(key, "is not a row count (a positive integer key)", nil)
+                }
+                byRows[rows] = try table.double(key)
+            }
+        }
         let spec = HardwareSpec(
             id: try f.string("id"), source: try f.string("source"),
             notes: try f.optionalString("notes") ?? "",
@@ -47,7 +56,8 @@ enum HardwareProfile {
             computeEfficiency: try f.double("compute_efficiency"),
             memoryEfficiency: try f.double("memory_efficiency"),
             operatorOverheadSeconds: try f.double("operator_overhead_seconds"),
-            operatorEfficiency: classEfficiency, operatorMemoryEfficiency: classMemoryEfficiency)
+            operatorEfficiency: classEfficiency, operatorMemoryEfficiency: classMemoryEfficiency,
+            computeEfficiencyByRows: byRows)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
         return spec
     }

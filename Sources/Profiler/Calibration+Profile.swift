@@ -18,7 +18,7 @@ extension CalibrationResult {
             peakFlopsPerSecond: [.fp32: peakFlopsPerSecond],
             computeEfficiency: computeEfficiency, memoryEfficiency: memoryEfficiency,
             operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency,
-            operatorMemoryEfficiency: operatorMemoryEfficiency)
+            operatorMemoryEfficiency: operatorMemoryEfficiency, computeEfficiencyByRows: computeEfficiencyByRows)
     }
 
     public var source: String {
@@ -28,7 +28,7 @@ extension CalibrationResult {
     public var notes: String {
         "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")) (or a kernel shape, if faster); "
             + (kernels != nil
-                ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; "
+                ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; compute_efficiency_by_rows = the same median at each row count; "
                     + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention and gRet cores in one-layer models at N = \(Calibrator.coreCalibrationTokens) (the rest of the run subtracted by the roofline); "
                     + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of a one-layer model decoding at 512 and 8,192 positions, over the bandwidth; "
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
@@ -71,6 +71,7 @@ extension CalibrationResult {
             if let a = k.attentionCoreEfficiency { spreadLines.append("    \"attention_core_efficiency\": \(spreadObject(a))") }
             if let r = k.retentionCoreEfficiency { spreadLines.append("    \"retention_core_efficiency\": \(spreadObject(r))") }
             if let m = k.attentionDecodeMemoryEfficiency { spreadLines.append("    \"attention_decode_memory_efficiency\": \(spreadObject(m))") }
+            if let w = k.windowedCoreEfficiency { spreadLines.append("    \"windowed_attention_core_efficiency\": \(spreadObject(w))") }
         }
         let fields: [(String, String)] = [
             ("id", json(spec.id)),
@@ -85,6 +86,8 @@ extension CalibrationResult {
             ("operator_overhead_seconds", json(operatorOverheadSeconds)),
             ("operator_efficiency", "{" + spec.operatorEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
+            ("compute_efficiency_by_rows", "{" + spec.computeEfficiencyByRows.sorted { $0.key < $1.key }
+                .map { "\(json(String($0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("operator_memory_efficiency", "{" + spec.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("cpu_model", json(host.cpuModel)),

@@ -206,11 +206,23 @@ public struct CalibrationResult: Sendable {
     }
     /// The kernel library's measured cost per operator, or one tiny sgemm call without it.
     public var operatorOverheadSeconds: Double { kernels?.operatorOverhead.median ?? operatorOverhead.median }
+    /// Median projection efficiency at each calibrated row count (`compute_efficiency_by_rows`).
+    public var computeEfficiencyByRows: [Int: Double] {
+        guard kernels != nil else { return [:] }
+        var byRows: [Int: [Double]] = [:]
+        for (g, e) in zip(kernelProducts, kernelEfficiencies) where g.shape.name.hasPrefix("projection") {
+            byRows[g.shape.m, default: []].append(e)
+        }
+        return byRows.mapValues { Spread($0).median }
+    }
     /// Core efficiencies for the hardware profile's `operator_efficiency`.
     public var operatorEfficiency: [OperatorClass: Double] {
         var e: [OperatorClass: Double] = [:]
-        if let a = kernels?.attentionCoreEfficiency { e[.attentionCore] = a.median }
-        if let r = kernels?.retentionCoreEfficiency { e[.retentionCore] = r.median }
+        // The best sample: these one-layer runs take milliseconds, and a run that another process
+        // interrupted only ever looks slower (BRIEF §5: take the best of several runs).
+        if let a = kernels?.attentionCoreEfficiency { e[.attentionCore] = a.max }
+        if let r = kernels?.retentionCoreEfficiency { e[.retentionCore] = r.max }
+        if let w = kernels?.windowedCoreEfficiency { e[.windowedAttentionCore] = w.max }
         return e
     }
     /// Memory efficiencies for the hardware profile's `operator_memory_efficiency`.
@@ -264,7 +276,7 @@ public enum Calibrator {
             do {
                 result.kernels = try measureKernels(models: settings.kernelModels, rates: rates, peak: result.peakFlopsPerSecond,
                                                     bandwidth: result.memoryBandwidthBytesPerSecond,
-                                                    repeats: min(settings.repeats, 5), progress: progress)
+                                                    repeats: settings.repeats, progress: progress)
             } catch { throw .kernel(error) }
         }
         return result
