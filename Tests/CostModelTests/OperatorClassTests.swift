@@ -31,9 +31,46 @@ struct OperatorClassTests {
         #expect(split.seconds(proj) == 2)
     }
 
+    @Test("Dense operators follow the efficiency-by-rows curve, interpolated in log2(rows)")
+    func byRows() throws {
+        var hw = Self.hardware([:])
+        hw.computeEfficiencyByRows = [1024: 0.2, 4096: 0.6]
+        let rates = try RooflineRates(hardware: hw, computeDType: .fp32)
+        func rate(_ rows: Int128) -> Double {
+            var op = OperatorCost(name: "attention.ffn", flops: .elementwise(1), bytes: 0)
+            op.rows = rows
+            return rates.flopsPerSecond(for: op)
+        }
+        // Flat beyond the calibrated points; 2048 rows is halfway between 2^10 and 2^12.
+        #expect(abs(rate(1) - 0.2e12) < 1)
+        #expect(abs(rate(1 << 20) - 0.6e12) < 1)
+        #expect(abs(rate(2048) - 0.4e12) < 1e3)  // log2 approximation error below 1e-9 relative
+        // An operator without rows (embedding) keeps compute_efficiency.
+        #expect(rates.flopsPerSecond(for: OperatorCost(name: "embedding", flops: .elementwise(1), bytes: 0)) == 0.5e12)
+    }
+
+    @Test("Windowed cores use their own efficiency, else the attention core's")
+    func windowed() throws {
+        var core = OperatorCost(name: "swa_self.core", flops: .elementwise(1), bytes: 0)
+        core.windowed = true
+        #expect(core.operatorClass == .windowedAttentionCore)
+        let fallback = try RooflineRates(hardware: Self.hardware([.attentionCore: 0.25]), computeDType: .fp32)
+        #expect(fallback.flopsPerSecond(for: core) == 0.25e12)
+        let own = try RooflineRates(hardware: Self.hardware([.attentionCore: 0.25, .windowedAttentionCore: 0.4]), computeDType: .fp32)
+        #expect(own.flopsPerSecond(for: core) == 0.4e12)
+        // Mistral's windowed layers are marked by the prefill model itself.
+        let mistral = Fixtures.mistral7B.prefillCost(batch: 1, promptTokens: 8192, dtypes: .uniform(.bf16))
+        #expect(mistral.operators.filter { $0.name.hasSuffix(".core") }.allSatisfy { $0.windowed })
+    }
+
     @Test("Class efficiencies are validated")
     func validation() {
         #expect(throws: SpecError.self) { try Self.hardware([.retentionCore: 1.5]).validate() }
         #expect(throws: Never.self) { try Self.hardware([.retentionCore: 0.3]).validate() }
+        var hw = Self.hardware([:])
+        hw.computeEfficiencyByRows = [0: 0.5]
+        #expect(throws: SpecError.self) { try hw.validate() }
+        hw.computeEfficiencyByRows = [1024: 0]
+        #expect(throws: SpecError.self) { try hw.validate() }
     }
 }

@@ -164,3 +164,40 @@ struct ProfileDirectoryTests {
         #expect(e?.description.hasPrefix(path + ": ") == true)
     }
 }
+
+@Suite("Calibrated host profile keys")
+struct HostProfileKeyTests {
+    static let text = """
+        {"id": "host-x", "source": "yocoprof calibrate", "memory_bytes": 1073741824,
+         "memory_bandwidth_bytes_per_second": 5e10, "peak_flops_per_second": {"fp32": 2e11},
+         "compute_efficiency": 0.8, "memory_efficiency": 0.9, "operator_overhead_seconds": 1e-6,
+         "compute_efficiency_by_rows": {"1024": 0.7, "16384": 0.85},
+         "operator_efficiency": {"attention_core": 0.9, "windowed_attention_core": 0.8, "retention_core": 0.1},
+         "operator_memory_efficiency": {"attention_core": 0.6},
+         "cpu_model": "AMD EPYC", "cores": 2, "threads": 2, "openblas_core": "SkylakeX",
+         "calibrated_at": "2026-11-27T10:00:00Z", "spread": {}}
+        """
+
+    @Test("operator and row efficiencies load")
+    func loads() throws {
+        let h = try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json")
+        #expect(h.computeEfficiencyByRows == [1024: 0.7, 16384: 0.85])
+        #expect(h.operatorEfficiency == [.attentionCore: 0.9, .windowedAttentionCore: 0.8, .retentionCore: 0.1])
+        #expect(h.operatorMemoryEfficiency == [.attentionCore: 0.6])
+    }
+
+    @Test("bad keys and values name the field", arguments: [
+        ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"many\": 0.7}", "compute_efficiency_by_rows.many"),
+        ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"1024\": 1.7}", "compute_efficiency_by_rows.1024"),
+        ("\"operator_memory_efficiency\": {\"attention_core\": 0.6}", "\"operator_memory_efficiency\": {\"dense\": 0.6}", "operator_memory_efficiency.dense"),
+    ])
+    func bad(original: String, replacement: String, field: String) {
+        let text = Self.text.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.text)
+        #expect {
+            _ = try ProfileStore.parseHardware(Data(text.utf8), file: "host-x.json")
+        } throws: { error in
+            "\(error)".contains("`\(field)`")
+        }
+    }
+}
