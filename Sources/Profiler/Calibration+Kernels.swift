@@ -4,16 +4,18 @@
 //   operator overhead   decode steps of a tiny one-layer model (d = 64): its weights and caches sit
 //                       in L1, so a step's time is the fixed cost of its operators; divided by the
 //                       number of operators the cost model counts for that step.
-//   attention core      the attention kernel itself (CausalAttention.forward) on random Q, K, V of
-//                       the host models' head shape at N = 2048: the cost model's executed FLOPs for
-//                       that core over its time and the peak.
+//   attention core      a one-layer Transformer with the host models' head shape, a vestigial FFN
+//                       (F = 8) and vocabulary (V = 8), prefilled at N = 4096: the measured time
+//                       less the roofline time of every other operator is the core's time, and the
+//                       core's executed FLOPs over that time and the peak give its efficiency. At
+//                       N = 4096 the core is most of the run, so the subtraction is stable (at
+//                       2048 it swung between 0.45 and 0.88); timing the kernel alone ran near
+//                       peak and left the in-model costs out (prefill errors doubled).
 //   windowed core       the same with the host models' window at N = 4 W (the window's tile
 //                       pattern differs from the causal one).
-//   retention core      a YOCO model with one gated-retention layer, one cross layer, a vestigial
-//                       FFN (F = 8) and vocabulary (V = 8), prefilled at N = 2048: the measured time
-//                       less the roofline time of every other operator is the core's time (the
-//                       retention layer's decays, head norms and gates run inside it, so the
-//                       kernel alone would overstate it).
+//   retention core      the same with one gated-retention layer and one cross layer at N = 2048
+//                       (its decays, head norms and gates run inside the layer).
+// Each efficiency is the best of the repeats: interference only ever slows a run.
 //   attention decode    an eight-layer version decoding at 256 and at 4,096 positions: the
 //                       difference in K/V bytes read over the difference in step time is the rate
 //                       the decode core streams the cache at (fixed costs cancel), over the
@@ -81,11 +83,11 @@ extension Calibrator {
         var retention: Spread?
         var decodeMemory: Spread?
         if let host = models.first(where: { if case .transformer = $0.architecture { true } else { false } }) ?? models.first {
-            progress?("attention core efficiency (kernel, N \(coreCalibrationTokens))")
+            progress?("attention core efficiency (1 layer, N \(2 * coreCalibrationTokens))")
             let spec = ModelSpec(id: "calibration-attention", source: "calibrate", architecture: .transformer(window: nil), layers: 1,
                                  hiddenSize: host.heads * host.headDim, heads: host.heads, kvHeads: host.kvHeads,
                                  headDim: host.headDim, ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
-            attention = attentionKernelEfficiency(spec, tokens: coreCalibrationTokens, peak: peak, repeats: repeats)
+            attention = try coreEfficiency(spec, core: "attention.core", tokens: 2 * coreCalibrationTokens)
             progress?("attention decode memory efficiency (8 layers, 256 and 4,096 positions)")
             var deep = spec
             deep.layers = 8
@@ -108,11 +110,11 @@ extension Calibrator {
             }
         }.first
         if let window, let host = models.first, window <= 4096 {
-            progress?("windowed attention core efficiency (kernel, W \(window), N \(4 * window))")
+            progress?("windowed attention core efficiency (1 layer, W \(window), N \(4 * window))")
             let spec = ModelSpec(id: "calibration-window", source: "calibrate", architecture: .transformer(window: window), layers: 1,
                                  hiddenSize: host.heads * host.headDim, heads: host.heads, kvHeads: host.heads,
                                  headDim: host.headDim, ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
-            windowed = attentionKernelEfficiency(spec, tokens: 4 * window, peak: peak, repeats: repeats)
+            windowed = try coreEfficiency(spec, core: "attention.core", tokens: 4 * window)
         }
         return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention,
                                  attentionDecodeMemoryEfficiency: decodeMemory, windowedCoreEfficiency: windowed)
@@ -139,42 +141,6 @@ extension Calibrator {
             let dt = try stepSeconds(long) - stepSeconds(short)
             return dt > 0 ? min(1, deltaBytes / dt / bandwidth) : 1
         })
-    }
-
-    /// The prefill attention kernel alone on random data of `spec`'s head shape (its window too):
-    /// the cost model's executed FLOPs for the core over the kernel's time and the peak.
-    static func attentionKernelEfficiency(_ spec: ModelSpec, tokens n: Int, peak: Double, repeats: Int) -> Spread {
-        let tiling = AttentionKernelTiling.default
-        let window: Int? = if case .transformer(let w) = spec.architecture { w } else { nil }
-        let shape = AttentionShape(batch: 1, queries: n, keys: n, heads: spec.heads, kvHeads: spec.kvHeads,
-                                   headDim: spec.headDim, queryPosition0: 0, window: window)
-        let qWidth = spec.heads * spec.headDim, kvWidth = spec.kvHeads * spec.headDim
-        var rng = SeededRandom(seed: 0xA77E)
-        func filled(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            for i in 0..<count { p[i] = rng.nextSymmetric() }
-            return p
-        }
-        let q = filled(n * qWidth), k = filled(n * kvWidth), v = filled(n * kvWidth), out = filled(n * qWidth)
-        let scratchCount = tiling.workers * tiling.scratchFloats(heads: spec.heads, headDim: spec.headDim)
-        let scratch = filled(scratchCount)
-        defer { [q, k, v, out, scratch].forEach { $0.deallocate() } }
-        let coreFlops = spec.prefillCost(batch: 1, promptTokens: n, dtypes: .uniform(.fp32), tiling: Validator.costModelTiling(tiling))
-            .operators.filter { $0.name.hasSuffix(".core") }.reduce(0.0) { $0 + Double($1.count) * $1.executedFlops.totalDouble }
-        func once() -> Double {
-            var counters = WorkCounters()
-            return timed {
-                CausalAttention.forward(
-                    q: StridedTensor(base: q, batchStride: n * qWidth, rowStride: qWidth),
-                    k: StridedTensor(base: k, batchStride: n * kvWidth, rowStride: kvWidth),
-                    v: StridedTensor(base: v, batchStride: n * kvWidth, rowStride: kvWidth),
-                    out: StridedTensor(base: out, batchStride: n * qWidth, rowStride: qWidth),
-                    shape: shape, scale: 1 / Float(spec.headDim).squareRoot(), tiling: tiling, scratch: scratch,
-                    counters: &counters)
-            }
-        }
-        _ = once()
-        return Spread((0..<max(1, repeats)).map { _ in min(1, coreFlops / (once() * peak)) })
     }
 
     /// `repeats` samples after one untimed warm-up.

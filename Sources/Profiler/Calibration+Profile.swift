@@ -29,7 +29,7 @@ extension CalibrationResult {
         "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")) (or a kernel shape, if faster); "
             + (kernels != nil
                 ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; compute_efficiency_by_rows = the same median at each row count; "
-                    + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention and gRet cores in one-layer models at N = \(Calibrator.coreCalibrationTokens) (the rest of the run subtracted by the roofline); "
+                    + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention (N = 4096), windowed (N = 4W) and gRet (N = 2048) cores in one-layer models, the rest of the run subtracted by the roofline, best of the repeats; "
                     + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of a one-layer model decoding at 512 and 8,192 positions, over the bandwidth; "
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "

@@ -87,7 +87,7 @@ struct CalibrateCommand: ParsableCommand {
             "compute_efficiency = \(fixed3(result.computeEfficiency)) (median over the projection shapes of median rate / peak)",
             "operator_efficiency = " + (result.operatorEfficiency.isEmpty ? "none measured" : result.operatorEfficiency
                 .sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \(fixed3($0.value))" }.joined(separator: ", "))
-                + " (cores in one-layer models at N = \(Calibrator.coreCalibrationTokens), docs/PROFILING.md)",
+                + " (cores in one-layer models, best of the repeats; docs/PROFILING.md)",
             "memory_bandwidth_bytes_per_second = \(Units.si(result.memoryBandwidthBytesPerSecond, "B/s")) (best of copy, triad, read)",
             "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read / bandwidth)",
             "operator_overhead_seconds = \(Units.seconds(result.operatorOverheadSeconds)) (median per operator of a tiny model's decode steps)",
