@@ -33,10 +33,15 @@ public struct AttentionTiling: Sendable, Hashable {
     public var queryTile: Int
     /// Bc: key columns per tile.
     public var keyTile: Int
+    /// The kernel clips each query tile's key range to the keys it can see (the CPU kernel does):
+    /// it executes the pairs of key tile 1 but still walks that range in tiles of `keyTile`, so
+    /// its online-softmax rescales follow `keyTile`.
+    public var clipsKeys: Bool
 
-    public init(queryTile: Int, keyTile: Int) {
+    public init(queryTile: Int, keyTile: Int, clipsKeys: Bool = false) {
         self.queryTile = queryTile
         self.keyTile = keyTile
+        self.clipsKeys = clipsKeys
     }
 
     /// 128 x 128: FlashAttention-2's forward tile for head dim 128 on Hopper/Ampere-class GPUs.
@@ -79,6 +84,12 @@ public enum AttentionPairs {
     /// Pairs and key reads of a tiled causal kernel (the rule in the file header), closed form.
     public static func executed(tokens n: Int128, window: Int?, tiling: AttentionTiling) -> ExecutedPairs {
         guard n > 0 else { return ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 0) }
+        if tiling.clipsKeys {
+            // Pairs and key reads of key tile 1; rescales of the real key tile (see `clipsKeys`).
+            let clipped = executed(tokens: n, window: window, tiling: AttentionTiling(queryTile: tiling.queryTile, keyTile: 1))
+            let tiled = executed(tokens: n, window: window, tiling: AttentionTiling(queryTile: tiling.queryTile, keyTile: tiling.keyTile))
+            return ExecutedPairs(pairs: clipped.pairs, keyReads: clipped.keyReads, rowTileVisits: tiled.rowTileVisits)
+        }
         let br = Int128(max(1, tiling.queryTile)), bc = Int128(max(1, tiling.keyTile))
         let m = (n + br - 1) / br  // query tiles
         let kT = (n + bc - 1) / bc  // key tiles

@@ -28,7 +28,6 @@
 // executes them (`ExecutedPairs.keyReads`); gRet writes its final state once; logits are fp32.
 
 extension ModelSpec {
-    /// Consecutive runs of identical layer kinds, in stack order.
     /// Operator-name prefix of a layer kind.
     static func prefix(_ kind: LayerKind) -> String {
         switch kind {

@@ -100,12 +100,4 @@ public final class CountingAllocator: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return peakTotal
     }
-
-    /// Live bytes of every class (a snapshot for publishing).
-    public var liveBytesByClass: [MemoryClass: Int] {
-        lock.lock(); defer { lock.unlock() }
-        var out: [MemoryClass: Int] = [:]
-        for c in MemoryClass.allCases { out[c] = live[c] ?? 0 }
-        return out
-    }
 }

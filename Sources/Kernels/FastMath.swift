@@ -45,44 +45,6 @@ public enum FastMath {
         return try body()
     }
 
-    /// p[i] = exp(p[i] - shift) for i in 0..<count; returns the sum of the results.
-    @inline(__always)
-    public static func expShiftedSum(_ p: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        var acc = SIMD8<Float>(repeating: 0)
-        var i = 0
-        let s = SIMD8<Float>(repeating: shift)
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 8 <= count {
-            let v = exp8(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - s)
-            raw.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            acc += v
-            i += 8
-        }
-        var total = acc.sum()
-        while i < count {
-            let v = exp1(p[i] - shift)
-            p[i] = v
-            total += v
-            i += 1
-        }
-        return total
-    }
-
-    /// row[m] *= exp(ar - a[m]) for m in 0..<count (gRet's decay mask D).
-    @inline(__always)
-    public static func multiplyByExpDifference(_ row: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ ar: Float, count: Int) {
-        var m = 0
-        let r = UnsafeMutableRawPointer(row), ap = UnsafeRawPointer(a)
-        let base = SIMD8<Float>(repeating: ar)
-        while m + 8 <= count {
-            let v = r.loadUnaligned(fromByteOffset: m * 4, as: SIMD8<Float>.self)
-                * exp8(base - ap.loadUnaligned(fromByteOffset: m * 4, as: SIMD8<Float>.self))
-            r.storeBytes(of: v, toByteOffset: m * 4, as: SIMD8<Float>.self)
-            m += 8
-        }
-        while m < count { row[m] *= exp1(ar - a[m]); m += 1 }
-    }
-
     /// Maximum of p[0..<count] (-inf when count == 0).
     @inline(__always)
     public static func max(_ p: UnsafePointer<Float>, count: Int) -> Float {

@@ -42,7 +42,8 @@ final class Workspace {
         let ret = spec.retention
         let inner = ret.map { $0.heads * $0.headDim } ?? 0
         let qW = max(spec.heads * spec.headDim, inner)
-        let kvWs = max(spec.kvWidth, spec.isYOCO ? spec.swaSelfKVHeads * spec.headDim : 0, inner)
+        let swaSelf: Bool = if case .yoco(.slidingWindow, _) = spec.architecture { true } else { false }
+        let kvWs = max(spec.kvWidth, swaSelf ? spec.swaSelfKVHeads * spec.headDim : 0, inner)
         let chunk = ret.map { options.retentionChunkTokens ?? $0.chunk } ?? 0
         return [
             ("x", rows * d), ("xn", rows * d), ("q", rows * qW), ("o", rows * qW), ("k", rows * kvWs), ("v", rows * kvWs),

@@ -25,8 +25,6 @@ public struct Spread: Sendable, Hashable, CustomStringConvertible {
         self.samples = samples
     }
 
-    /// (max - min) / median: 0.3 means the runs spread over 30% of the median.
-    public var relativeSpread: Double { median == 0 ? 0 : (max - min) / median }
 
     /// The same spread of the reciprocal quantity (seconds <-> rate): min and max swap.
     public func map(_ f: (Double) -> Double) -> Spread {

@@ -82,8 +82,6 @@ public struct ValidationRecord: Sendable, Hashable {
     public var relativeError: Double?
     /// "match", "mismatch", "ok", "outside_tolerance" or "unavailable: reason".
     public var status: String
-
-    public var isExactMismatch: Bool { kind == .exact && status != "match" }
 }
 
 public enum Validator {
@@ -92,9 +90,10 @@ public enum Validator {
     public static let hardwareFlopTolerance = 0.10
 
     /// The cost model's tiling of the CPU attention kernel: it clips each key range to the keys its
-    /// query tile sees, which is CostModel's formula with key tile 1 (docs/KERNELS.md).
+    /// query tile sees (pairs of key tile 1) and walks it in key tiles of its own size
+    /// (docs/KERNELS.md).
     public static func costModelTiling(_ t: AttentionKernelTiling = .default) -> AttentionTiling {
-        AttentionTiling(queryTile: t.queryTile, keyTile: 1)
+        AttentionTiling(queryTile: t.queryTile, keyTile: t.keyTile, clipsKeys: true)
     }
 
     /// The prediction for one case on `hardware` (fp32, the kernels' tiling).

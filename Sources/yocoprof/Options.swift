@@ -7,7 +7,10 @@ import ProfileStore
 import Reporting
 
 extension OutputFormat: ExpressibleByArgument {}
-extension DType: ExpressibleByArgument {}
+extension DType: ExpressibleByArgument {
+    /// The canonical names and the aliases profiles accept (`bfloat16`, `half`, `float8_e4m3fn`...).
+    public init?(argument: String) { self.init(name: argument) }
+}
 
 /// Where profiles come from.
 struct ProfileOptions: ParsableArguments {

@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Kernels agree with the cost model")
 struct CostModelAgreementTests {
-    static let tiling = AttentionTiling(queryTile: smallTiling.queryTile, keyTile: 1)
+    static let tiling = AttentionTiling(queryTile: smallTiling.queryTile, keyTile: smallTiling.keyTile, clipsKeys: true)
 
     @Test("prefill and decode: executed matmul FLOPs and attention pairs match exactly", arguments: TestModels.all)
     func counts(spec: ModelSpec) throws {

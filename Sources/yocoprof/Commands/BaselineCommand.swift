@@ -58,7 +58,7 @@ struct BaselineCommand: ParsableCommand {
             } catch {
                 throw CLIError.badData("\(configPath): \(error)")
             }
-            let table = try MemoryBaseline.compute(configs.rows.map(\.key), store: store)
+            let table = try MemoryBaseline.compute(configs.rows.map(\.key), store: store, skipUnknownModels: false)
             let path = paths.baselinePath(store)
             try FileManager.default.createDirectory(
                 atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
@@ -91,7 +91,7 @@ struct BaselineCommand: ParsableCommand {
             } catch {
                 throw CLIError.badData("\(path): \(error)")
             }
-            let current = try MemoryBaseline.compute(baseline.rows.map(\.key), store: store)
+            let current = try MemoryBaseline.compute(baseline.rows.map(\.key), store: store, skipUnknownModels: true)
             let diffs = BaselineComparison.compare(baseline: baseline, current: current)
             var report = Report(
                 title: "Baseline check: \(path)",
@@ -131,15 +131,16 @@ enum MemoryBaseline {
         BaselineMetric("total_bytes", .bytes, .smallerIsBetter, .exact),
     ]
 
-    /// Recomputes one row per configuration key. A model whose profile no longer exists yields no
-    /// row (the comparison reports it as missing); a profile that no longer validates throws (65).
-    static func compute(_ keys: [[String]], store: ProfileStore) throws -> BaselineTable {
+    /// Recomputes one row per configuration key. With `skipUnknownModels` (check), a model whose
+    /// profile no longer exists yields no row and the comparison reports it missing; otherwise
+    /// (update) it is an error. A profile that no longer validates throws (65).
+    static func compute(_ keys: [[String]], store: ProfileStore, skipUnknownModels: Bool) throws -> BaselineTable {
         var table = BaselineTable(keyColumns: keyColumns, metrics: metrics)
         for key in keys {
             let field = Dictionary(uniqueKeysWithValues: zip(keyColumns, key))
-            func int(_ name: String) throws -> Int {
-                guard let v = Int(field[name]!), v >= 0 else {
-                    throw CLIError.badData("configuration \(key.joined(separator: ",")): `\(name)` must be a whole number; received \"\(field[name]!)\"")
+            func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int {
+                guard let v = Int(field[name]!), range.contains(v) else {
+                    throw CLIError.badData("configuration \(key.joined(separator: ",")): `\(name)` must be a whole number from \(range.lowerBound) to \(range.upperBound); received \"\(field[name]!)\"")
                 }
                 return v
             }
@@ -150,12 +151,19 @@ enum MemoryBaseline {
                 return t
             }
             let spec: ModelSpec
-            do { spec = try store.loadModel(field["model"]!) } catch is UnknownProfileError { continue }
+            do {
+                spec = try store.loadModel(field["model"]!)
+            } catch let e as UnknownProfileError {
+                if skipUnknownModels { continue }
+                throw CLIError.usage("configuration \(key.joined(separator: ",")): \(e)")
+            }
             let plan = DTypePlan(weights: try dtype("weight_dtype"), kvCache: try dtype("kv_dtype"),
                                  state: try dtype("state_dtype"), activations: try dtype("activation_dtype"))
-            let batch = try int("batch")
-            let m = spec.memory(MemoryQuery(batch: batch, promptTokens: try int("context_tokens"),
-                                            generatedTokens: try int("generated_tokens"), dtypes: plan,
+            let batch = try int("batch", 1...Limits.maxBatch)
+            let context = try int("context_tokens", 0...Limits.maxContextTokens)
+            let generated = try int("generated_tokens", 0...(Limits.maxContextTokens - context))
+            let m = spec.memory(MemoryQuery(batch: batch, promptTokens: context,
+                                            generatedTokens: generated, dtypes: plan,
                                             prefillChunkTokens: PrefillChunkOption.defaultTokens))
             table.rows.append(BaselineRow(key: key, values: [
                 "parameters": "\(spec.parameterCount.total)",

@@ -100,9 +100,11 @@ struct CapacityCommand: ParsableCommand {
                 title: "Largest batch: \(spec.id) at \(context) + \(generate) tokens",
                 columns: common + [Column("context_tokens", .tokens), Column("generated_tokens", .tokens),
                                    Column("max_batch", .count), Column("limited_by", .text),
-                                   Column("used_bytes", .bytes), Column("next_batch_bytes", .bytes)],
+                                   Column("used_bytes", .bytes), Column("next_batch_bytes", .bytes),
+                                   Column("state_bytes_per_sequence", .bytes)],
                 rows: [commonRow + [.int(Int128(context)), .int(Int128(generate)), .int(Int128(a.value)),
-                                    .text(a.limitedBy.rawValue), .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null]],
+                                    .text(a.limitedBy.rawValue), .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
+                                    .int(spec.stateBytes(batch: 1, dtype: plan.state))]],
                 notes: notes(a.value == 0 ? "not even one sequence fits: \(a.limitedBy.rawValue) exceed the budget" : nil),
                 isSingle: true))
         } else if let budget {
@@ -122,9 +124,10 @@ struct CapacityCommand: ParsableCommand {
         } else if let context {
             let m = spec.memory(MemoryQuery(batch: batch, promptTokens: context, generatedTokens: generate,
                                             dtypes: plan, prefillChunkTokens: prefillChunk))
-            // The smallest hardware profile whose usable memory holds it (runtime reserve included).
+            // The smallest accelerator profile whose usable memory holds it (runtime reserve included);
+            // calibrated CPU hosts (host-*) describe this machine, not a deployment target.
             let fitting = try store.allHardware()
-                .filter { m.totalBytes + $0.runtimeOverheadBytes <= $0.memoryBytes }
+                .filter { !$0.id.hasPrefix("host-") && m.totalBytes + $0.runtimeOverheadBytes <= $0.memoryBytes }
                 .min { $0.memoryBytes < $1.memoryBytes }
             try output.emit(Report(
                 title: "Smallest memory: \(spec.id), batch \(batch) at \(context) + \(generate) tokens",
@@ -139,7 +142,7 @@ struct CapacityCommand: ParsableCommand {
 
     private func notes(_ extra: String?) -> [String] {
         var n = ["context counts every token held in the cache (prompt + generated)"]
-        if kvOnly { n.append("--kv-only: state_bytes (constant in context) is reported, not budgeted; use --kv-and-state to budget it") }
+        if kvOnly { n.append("--kv-only: the recurrent state (constant in context) is reported, not budgeted; use --kv-and-state to budget it") }
         if !kvOnly && !kvAndState { n.append("activations are the estimated prefill peak (docs/CONVENTIONS.md)") }
         if let extra { n.insert(extra, at: 0) }
         return n
