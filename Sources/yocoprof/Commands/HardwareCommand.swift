@@ -18,7 +18,8 @@ struct HardwareCommand: ParsableCommand {
         var report = Report(title: "Hardware profiles", columns: [
             Column("id", .text), Column("memory_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
             Column("memory_bandwidth_bytes_per_second", .bytesPerSecond),
-            Column("bf16_peak_flops_per_second", .flopsPerSecond), Column("fp32_peak_flops_per_second", .flopsPerSecond), Column("source", .text),
+            Column("bf16_peak_flops_per_second", .flopsPerSecond), Column("fp32_peak_flops_per_second", .flopsPerSecond),
+            Column("summary", .text), Column("source", .text),
         ])
         for h in all {
             report.append([
@@ -26,9 +27,16 @@ struct HardwareCommand: ParsableCommand {
                 .double(h.memoryBandwidthBytesPerSecond),
                 h.peakFlopsPerSecond[.bf16].map(Value.double) ?? .null,
                 h.peakFlopsPerSecond[.fp32].map(Value.double) ?? .null,
-                .text(h.source),
+                .text(Self.summary(h)), .text(h.source),
             ])
         }
         try output.emit(report)
+    }
+
+    /// One line: capacity, bandwidth and the dense peak of every dtype the profile lists.
+    static func summary(_ h: HardwareSpec) -> String {
+        let peaks = h.peakFlopsPerSecond.sorted { $0.key.bits > $1.key.bits || $0.key.bits == $1.key.bits && $0.key.rawValue < $1.key.rawValue }
+            .map { "\($0.key.rawValue) \(Units.si($0.value, "FLOP/s"))" }.joined(separator: ", ")
+        return "\(Units.bytes(h.memoryBytes)), \(Units.si(h.memoryBandwidthBytesPerSecond, "B/s")); dense peaks: \(peaks)"
     }
 }

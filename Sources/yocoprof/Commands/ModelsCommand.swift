@@ -20,7 +20,7 @@ struct ModelsCommand: ParsableCommand {
             Column("hidden_size", .count), Column("heads", .count), Column("kv_heads", .count),
             Column("head_dim", .count), Column("parameters", .count),
             Column("non_embedding_parameters", .count), Column("kv_cache_bytes_per_token", .bytes),
-            Column("kv_dtype", .text), Column("source", .text),
+            Column("kv_dtype", .text), Column("summary", .text), Column("source", .text),
         ])
         for m in models {
             let p = m.parameterCount
@@ -28,7 +28,7 @@ struct ModelsCommand: ParsableCommand {
                 .text(m.id), .text(m.architectureName), .int(Int128(m.layers)), .int(Int128(m.hiddenSize)),
                 .int(Int128(m.heads)), .int(Int128(m.kvHeads)), .int(Int128(m.headDim)),
                 .int(p.total), .int(p.nonEmbedding), .int(m.kvBytesPerToken(dtype: m.dtypes.kvCache)),
-                .text(m.dtypes.kvCache.rawValue), .text(m.source),
+                .text(m.dtypes.kvCache.rawValue), .text(m.summary), .text(m.source),
             ])
         }
         try output.emit(report)
@@ -36,6 +36,15 @@ struct ModelsCommand: ParsableCommand {
 }
 
 extension ModelSpec {
+    /// One line: "yoco-gret, 26 layers (13 self + 13 cross), d 3072, 24 heads / 8 KV of 128, 3.45B parameters".
+    var summary: String {
+        let layersText = isYOCO ? "\(layers) layers (\(selfDecoderLayers) self + \(layers - selfDecoderLayers) cross)" : "\(layers) layers"
+        let n = Double(parameterCount.total)
+        let params = (n >= 1e12 ? Units.fixed(n / 1e12, 2) + "T" : n >= 1e9 ? Units.fixed(n / 1e9, 2) + "B" : Units.fixed(n / 1e6, 2) + "M")
+            + " parameters"
+        return "\(architectureName), \(layersText), d \(hiddenSize), \(heads) heads / \(kvHeads) KV of \(headDim), \(params)"
+    }
+
     /// A short name of the architecture: mha, gqa, mqa, gqa-swa4096, yoco-gret, yoco-swa1024.
     var architectureName: String {
         switch architecture {
