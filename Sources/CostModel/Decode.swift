@@ -51,8 +51,7 @@ public struct DecodeOperator: Sendable, Hashable {
     public func seconds(from lo: Int128, to hi: Int128, rates: RooflineRates) -> Double {
         guard hi >= lo else { return 0 }
         let steps = (hi - lo + 1).fastDouble
-        let rate = rates.flopsPerSecond(for: fixed)
-        let a0 = fixed.flops.totalDouble / rate
+        let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let bandwidth = rates.bytesPerSecond(for: fixed)
         let b0 = fixed.bytes.fastDouble / bandwidth
         var total = steps * rates.overheadSeconds
@@ -60,7 +59,7 @@ public struct DecodeOperator: Sendable, Hashable {
             total += steps * max(a0, b0)
             return Double(fixed.count) * total
         }
-        let a1 = flopsPerPosition.totalDouble / rate
+        let a1 = rates.computeSeconds(flopsPerPosition, for: fixed)
         let b1 = bytesPerPosition.fastDouble / bandwidth
         // Linear part: n <= W (or everything without a window).
         let linearHi = window.map { min(hi, Int128($0)) } ?? hi

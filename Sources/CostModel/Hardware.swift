@@ -24,6 +24,9 @@ public struct HardwareSpec: Sendable, Hashable {
     public var memoryEfficiency: Double
     /// Fixed cost per operator launch, seconds.
     public var operatorOverheadSeconds: Double
+    /// Rate of element-wise work (norms, RoPE, softmax, gates: the "other" FLOPs) where it differs
+    /// from the matrix peak, FLOP/s; nil folds it into the matrix rate (GPU profiles).
+    public var elementwiseFlopsPerSecond: Double?
     /// Efficiencies of operator classes that differ from `computeEfficiency` (host profiles
     /// calibrate the attention and retention cores apart; GPU profiles usually leave this empty).
     public var operatorEfficiency: [OperatorClass: Double]
@@ -36,7 +39,8 @@ public struct HardwareSpec: Sendable, Hashable {
         runtimeOverheadBytes: Int128 = 0, memoryBandwidthBytesPerSecond: Double,
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
         operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
-        operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:]
+        operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:],
+        elementwiseFlopsPerSecond: Double? = nil
     ) {
         self.id = id
         self.source = source
@@ -51,6 +55,7 @@ public struct HardwareSpec: Sendable, Hashable {
         self.operatorEfficiency = operatorEfficiency
         self.operatorMemoryEfficiency = operatorMemoryEfficiency
         self.computeEfficiencyByRows = computeEfficiencyByRows
+        self.elementwiseFlopsPerSecond = elementwiseFlopsPerSecond
     }
 
     /// Throws the first violated constraint (field names are the profile's keys).
@@ -86,6 +91,9 @@ public struct HardwareSpec: Sendable, Hashable {
             if !(value > 0 && value <= 1) {
                 throw SpecError(field: "compute_efficiency_by_rows.\(rows)", constraint: "must be in (0, 1]", value: "\(value)")
             }
+        }
+        if let e = elementwiseFlopsPerSecond, !(e > 0 && e.isFinite) {
+            throw SpecError(field: "elementwise_flops_per_second", constraint: "must be a positive finite number", value: "\(e)")
         }
         if !(operatorOverheadSeconds >= 0) || !operatorOverheadSeconds.isFinite {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be a finite number >= 0", value: "\(operatorOverheadSeconds)")

@@ -127,10 +127,13 @@ public struct RooflineRates: Sendable, Hashable {
     public var classBytesPerSecond: [OperatorClass: Double] = [:]
     /// Dense rate against log2(rows), ascending in rows (from `computeEfficiencyByRows`).
     public var denseCurve: [(log2Rows: Double, flopsPerSecond: Double)] = []
+    /// Rate of the "other" (element-wise) FLOPs; nil charges them at the operator's matrix rate.
+    public var elementwiseFlopsPerSecond: Double?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
+            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -164,6 +167,15 @@ public struct RooflineRates: Sendable, Hashable {
         classBytesPerSecond = hardware.operatorMemoryEfficiency.mapValues { hardware.memoryBandwidthBytesPerSecond * $0 }
         denseCurve = hardware.computeEfficiencyByRows.sorted { $0.key < $1.key }
             .map { (log2Rows: Double($0.key).log2Approximation, flopsPerSecond: peak * $0.value) }
+        elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
+    }
+
+    /// Seconds of arithmetic for `flops` in an operator of `op`'s class: matrix FLOPs at the class's
+    /// rate; other FLOPs at the element-wise rate when the profile states one, else the same rate.
+    public func computeSeconds(_ flops: FlopCount, for op: OperatorCost) -> Double {
+        let rate = flopsPerSecond(for: op)
+        guard let ew = elementwiseFlopsPerSecond else { return flops.totalDouble / rate }
+        return Double(flops.matmul) / rate + Double(flops.other) / ew
     }
 
     /// The memory rate of an operator's class.
@@ -195,10 +207,9 @@ public struct RooflineRates: Sendable, Hashable {
         max(flops / (rate ?? flopsPerSecond), bytes / (bw ?? bytesPerSecond)) + overheadSeconds
     }
 
-    /// All instances of an operator (executed FLOPs, at its class's rate).
+    /// All instances of an operator (executed FLOPs, at its class's rates).
     public func seconds(_ op: OperatorCost) -> Double {
-        Double(op.count) * seconds(flops: op.executedFlops.totalDouble, bytes: op.bytes.fastDouble,
-                                   flopsPerSecond: flopsPerSecond(for: op), bytesPerSecond: bytesPerSecond(for: op))
+        Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
     }
 
     /// A whole pass.
@@ -208,7 +219,7 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
-        op.bytes.fastDouble / bytesPerSecond(for: op) > op.executedFlops.totalDouble / flopsPerSecond(for: op)
+        op.bytes.fastDouble / bytesPerSecond(for: op) > computeSeconds(op.executedFlops, for: op)
     }
 }
 

@@ -7,7 +7,7 @@ enum HardwareProfile {
     static let knownKeys: Set<String> = [
         "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
-        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows",
+        "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
         // Written by `calibrate` for host profiles; descriptive only.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
@@ -57,7 +57,8 @@ enum HardwareProfile {
             memoryEfficiency: try f.double("memory_efficiency"),
             operatorOverheadSeconds: try f.double("operator_overhead_seconds"),
             operatorEfficiency: classEfficiency, operatorMemoryEfficiency: classMemoryEfficiency,
-            computeEfficiencyByRows: byRows)
+            computeEfficiencyByRows: byRows,
+            elementwiseFlopsPerSecond: f.has("elementwise_flops_per_second") ? try f.double("elementwise_flops_per_second") : nil)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
         return spec
     }

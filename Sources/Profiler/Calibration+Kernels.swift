@@ -15,6 +15,9 @@
 //                       pattern differs from the causal one).
 //   retention core      the same with one gated-retention layer and one cross layer at N = 2048
 //                       (its decays, head norms and gates run inside the layer).
+//   element-wise rate  RMSNorm and RoPE (the Swift element-wise kernels) over a [2048, d] buffer
+//                       that stays in cache: their counted "other" FLOPs over their time. The cost
+//                       model charges other FLOPs at this rate instead of the matrix peak.
 // Each efficiency is the best of the repeats: interference only ever slows a run.
 //   attention decode    an eight-layer version decoding at 256 and at 4,096 positions: the
 //                       difference in K/V bytes read over the difference in step time is the rate
@@ -38,6 +41,8 @@ public struct KernelCalibration: Sendable, Hashable {
     public var attentionDecodeMemoryEfficiency: Spread? = nil
     /// Executed FLOPs / (core seconds * peak) of a sliding-window attention core.
     public var windowedCoreEfficiency: Spread? = nil
+    /// FLOP/s of the element-wise kernels (RMSNorm and RoPE over a cache-resident [2048, d]).
+    public var elementwiseFlopsPerSecond: Spread? = nil
 }
 
 extension Calibrator {
@@ -63,6 +68,10 @@ extension Calibrator {
         })
         var rates = rates
         rates.overheadSeconds = overhead.median
+        progress?("element-wise rate (RMSNorm and RoPE over [2048, d])")
+        let elementwise = elementwiseRate(width: models.first.map { $0.heads * $0.headDim } ?? 256,
+                                          headDim: models.first?.headDim ?? 64, repeats: repeats)
+        rates.elementwiseFlopsPerSecond = elementwise.max
 
         func coreEfficiency(_ spec: ModelSpec, core: String, tokens n: Int = coreCalibrationTokens) throws(KernelError) -> Spread {
             let cost = spec.prefillCost(batch: 1, promptTokens: n, dtypes: .uniform(.fp32), tiling: Validator.costModelTiling())
@@ -117,7 +126,8 @@ extension Calibrator {
             windowed = try coreEfficiency(spec, core: "attention.core", tokens: 4 * window)
         }
         return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention,
-                                 attentionDecodeMemoryEfficiency: decodeMemory, windowedCoreEfficiency: windowed)
+                                 attentionDecodeMemoryEfficiency: decodeMemory, windowedCoreEfficiency: windowed,
+                                 elementwiseFlopsPerSecond: elementwise)
     }
 
     /// K/V streaming rate of the decode attention core over `bandwidth`, from the step-time
@@ -141,6 +151,34 @@ extension Calibrator {
             let dt = try stepSeconds(long) - stepSeconds(short)
             return dt > 0 ? min(1, deltaBytes / dt / bandwidth) : 1
         })
+    }
+
+    /// Counted other FLOPs per second of RMSNorm (with a weight) then RoPE over [2048, width].
+    static func elementwiseRate(width: Int, headDim: Int, repeats: Int) -> Spread {
+        let rows = 2048
+        var rng = SeededRandom(seed: 0xE1E)
+        let x = (0..<(rows * width)).map { _ in rng.nextSymmetric() }
+        let w = [Float](repeating: 1, count: width)
+        var y = [Float](repeating: 0, count: rows * width)
+        let table = RoPETable(firstPosition: 0, count: rows, headDim: headDim)
+        func once() -> Double {
+            var counters = WorkCounters()
+            let seconds = timed {
+                x.withUnsafeBufferPointer { xp in
+                    w.withUnsafeBufferPointer { wp in
+                        y.withUnsafeMutableBufferPointer { yp in
+                            RMSNorm.forward(xp.baseAddress!, ldx: width, weight: wp.baseAddress!, yp.baseAddress!, ldy: width,
+                                            rows: rows, width: width, counters: &counters)
+                            RoPE.forward(yp.baseAddress!, ldx: width, rows: rows, heads: width / headDim, headDim: headDim,
+                                         positionsPerBatch: rows, table: table, counters: &counters)
+                        }
+                    }
+                }
+            }
+            return Double(counters.otherFlops) / seconds
+        }
+        _ = once()
+        return Spread((0..<max(1, repeats)).map { _ in once() })
     }
 
     /// `repeats` samples after one untimed warm-up.

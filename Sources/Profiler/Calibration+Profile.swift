@@ -18,7 +18,8 @@ extension CalibrationResult {
             peakFlopsPerSecond: [.fp32: peakFlopsPerSecond],
             computeEfficiency: computeEfficiency, memoryEfficiency: memoryEfficiency,
             operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency,
-            operatorMemoryEfficiency: operatorMemoryEfficiency, computeEfficiencyByRows: computeEfficiencyByRows)
+            operatorMemoryEfficiency: operatorMemoryEfficiency, computeEfficiencyByRows: computeEfficiencyByRows,
+            elementwiseFlopsPerSecond: kernels?.elementwiseFlopsPerSecond?.max)
     }
 
     public var source: String {
@@ -30,7 +31,8 @@ extension CalibrationResult {
             + (kernels != nil
                 ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; compute_efficiency_by_rows = the same median at each row count; "
                     + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention (N = 4096), windowed (N = 4W) and gRet (N = 2048) cores in one-layer models, the rest of the run subtracted by the roofline, best of the repeats; "
-                    + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of a one-layer model decoding at 512 and 8,192 positions, over the bandwidth; "
+                    + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of an eight-layer model decoding at 256 and 4,096 positions, over the bandwidth; "
+                    + "elementwise_flops_per_second = counted other FLOPs of RMSNorm and RoPE over a cache-resident [2048, d], best of the repeats; "
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
             + "memory_efficiency = median read rate / that bandwidth; "
@@ -72,6 +74,7 @@ extension CalibrationResult {
             if let r = k.retentionCoreEfficiency { spreadLines.append("    \"retention_core_efficiency\": \(spreadObject(r))") }
             if let m = k.attentionDecodeMemoryEfficiency { spreadLines.append("    \"attention_decode_memory_efficiency\": \(spreadObject(m))") }
             if let w = k.windowedCoreEfficiency { spreadLines.append("    \"windowed_attention_core_efficiency\": \(spreadObject(w))") }
+            if let e = k.elementwiseFlopsPerSecond { spreadLines.append("    \"elementwise_flops_per_second\": \(spreadObject(e))") }
         }
         let fields: [(String, String)] = [
             ("id", json(spec.id)),
@@ -86,6 +89,7 @@ extension CalibrationResult {
             ("operator_overhead_seconds", json(operatorOverheadSeconds)),
             ("operator_efficiency", "{" + spec.operatorEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
+            ("elementwise_flops_per_second", spec.elementwiseFlopsPerSecond.map(json) ?? "null"),
             ("compute_efficiency_by_rows", "{" + spec.computeEfficiencyByRows.sorted { $0.key < $1.key }
                 .map { "\(json(String($0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("operator_memory_efficiency", "{" + spec.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }

@@ -63,6 +63,19 @@ struct OperatorClassTests {
         #expect(mistral.operators.filter { $0.name.hasSuffix(".core") }.allSatisfy { $0.windowed })
     }
 
+    @Test("Other FLOPs run at the element-wise rate when the profile states one")
+    func elementwise() throws {
+        var hw = Self.hardware([:])
+        let op = OperatorCost(name: "attention.ffn", flops: FlopCount(matmul: 1_000_000_000_000, other: 10_000_000_000), bytes: 0)
+        // Folded into the matrix rate: (1e12 + 1e10) / 0.5e12 = 2.02 s.
+        #expect(abs(try RooflineRates(hardware: hw, computeDType: .fp32).seconds(op) - 2.02) < 1e-9)
+        // Split: 1e12 / 0.5e12 + 1e10 / 1e10 = 3 s.
+        hw.elementwiseFlopsPerSecond = 1e10
+        #expect(abs(try RooflineRates(hardware: hw, computeDType: .fp32).seconds(op) - 3) < 1e-9)
+        hw.elementwiseFlopsPerSecond = 0
+        #expect(throws: SpecError.self) { try hw.validate() }
+    }
+
     @Test("Class efficiencies are validated")
     func validation() {
         #expect(throws: SpecError.self) { try Self.hardware([.retentionCore: 1.5]).validate() }
