@@ -101,7 +101,9 @@ public struct LineChart: Sendable, Hashable {
         let yr = AxisMap(values: series.flatMap { $0.points.map(\.y) }, scale: yScale, ticks: y.ticks)
 
         let captionLines = caption.map { Self.wrap($0, width: max(40, width / 6)) } ?? []
-        let left = 84.0, right = 200.0, top = 48.0 + 14.0 * Double(captionLines.count), bottom = 64.0
+        // The legend column is as wide as its longest name (about 7 px per character at 12 px).
+        let longest = Double(series.map(\.name.count).max() ?? 0)
+        let left = 84.0, right = max(200.0, 56 + 7.2 * longest), top = 48.0 + 14.0 * Double(captionLines.count), bottom = 64.0
         let pw = Double(width) - left - right, ph = Double(height) - top - bottom
         func px(_ v: Double) -> Double { left + xr.unit(v) * pw }
         func py(_ v: Double) -> Double { top + (1 - yr.unit(v)) * ph }

@@ -168,7 +168,7 @@ struct ValidateCommand: ParsableCommand {
             series.append(PlotSeries(name: "\(id) predicted", xs: rs.map { Double($0.contextTokens) }, ys: rs.map { $0.predicted ?? .nan }, dashed: true))
         }
         return LineChart(title: "Predicted against measured: \(label)", x: PlotAxis(label: "prompt tokens", scale: .log),
-                         y: PlotAxis(label: label, scale: .log), series: series,
+                         y: PlotAxis(label: label, scale: .log), series: series, width: 1040,
                          caption: "solid: measured on this host (median of repeats); dashed: the cost model on the calibrated host profile").svg()
     }
 }
