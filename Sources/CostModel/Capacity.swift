@@ -59,7 +59,7 @@ extension ModelSpec {
     }
 
     /// Names the component that grows most between two breakdowns.
-    private static func grower(_ a: MemoryBreakdown, _ b: MemoryBreakdown, _ scope: CapacityScope) -> BindingConstraint {
+    static func grower(_ a: MemoryBreakdown, _ b: MemoryBreakdown, _ scope: CapacityScope) -> BindingConstraint {
         let kv = b.kvCacheBytes - a.kvCacheBytes
         let state = scope == .kvCacheOnly ? 0 : b.stateBytes - a.stateBytes
         let act = scope != .everything ? 0 : b.activationBytes - a.activationBytes

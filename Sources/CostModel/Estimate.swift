@@ -182,9 +182,6 @@ extension ModelSpec {
 
     /// The component that grows most from B to B+1 sequences (the `maxBatch` rule).
     static func limitingComponent(_ x: MemoryBreakdown, _ y: MemoryBreakdown) -> BindingConstraint {
-        let kv = y.kvCacheBytes - x.kvCacheBytes, st = y.stateBytes - x.stateBytes, act = y.activationBytes - x.activationBytes
-        if kv >= act && kv >= st && kv > 0 { return .kvCache }
-        if act >= st && act > 0 { return .activations }
-        return .state
+        grower(x, y, .everything)
     }
 }

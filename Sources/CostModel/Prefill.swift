@@ -38,8 +38,9 @@ extension ModelSpec {
         }
     }
 
-    /// Key (or value) width of a layer kind's cache: Hkv * dh, or the SWA self-decoder's own KV heads.
-    func kvWidth(of kind: LayerKind) -> Int128 {
+    /// Key (or value) width of a layer kind's cache: Hkv * dh, or the SWA self-decoder's own KV heads
+    /// (the kernels size their K/V buffers with it too).
+    public func kvWidth(of kind: LayerKind) -> Int128 {
         if case .slidingWindowSelf = kind { return Int128(swaSelfKVHeads * headDim) }
         return Int128(kvWidth)
     }

@@ -21,11 +21,8 @@ public struct RunOptions: Sendable, Hashable {
 }
 
 extension ModelSpec {
-    /// KV heads of an attention-like layer: Hkv, or `swaSelfKVHeads` for a YOCO SWA self layer.
-    func kvHeads(of kind: LayerKind) -> Int {
-        if case .slidingWindowSelf = kind { return swaSelfKVHeads }
-        return kvHeads
-    }
+    /// KV heads of an attention-like layer (CostModel's `kvWidth(of:)` over dh: one rule for both).
+    func kvHeads(of kind: LayerKind) -> Int { Int(kvWidth(of: kind)) / headDim }
 
     /// (heads, headDim, chunk) of the gRet self-decoder, or nil.
     var retention: (heads: Int, headDim: Int, chunk: Int)? {
