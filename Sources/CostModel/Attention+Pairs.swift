@@ -37,11 +37,15 @@ public struct AttentionTiling: Sendable, Hashable {
     /// it executes the pairs of key tile 1 but still walks that range in tiles of `keyTile`, so
     /// its online-softmax rescales follow `keyTile`.
     public var clipsKeys: Bool
+    /// Keys per block when a single query row per head attends (YOCO's last-position cross layers
+    /// in prefill); nil = `keyTile`. The CPU kernel stacks the heads and walks larger blocks there.
+    public var singleQueryKeyTile: Int?
 
-    public init(queryTile: Int, keyTile: Int, clipsKeys: Bool = false) {
+    public init(queryTile: Int, keyTile: Int, clipsKeys: Bool = false, singleQueryKeyTile: Int? = nil) {
         self.queryTile = queryTile
         self.keyTile = keyTile
         self.clipsKeys = clipsKeys
+        self.singleQueryKeyTile = singleQueryKeyTile
     }
 
     /// 128 x 128: FlashAttention-2's forward tile for head dim 128 on Hopper/Ampere-class GPUs.
@@ -82,13 +86,35 @@ public enum AttentionPairs {
     }
 
     /// Pairs and key reads of a tiled causal kernel (the rule in the file header), closed form.
+    /// Rows times key tiles when each query tile walks exactly its visible keys [lo, hi) in tiles of
+    /// Bc: lo = max(0, p0 - W + 1) (0 without a window), hi = p1 + 1 for rows p0...p1. Without a
+    /// window the range starts at 0 and the count equals the aligned tiling's; with one, the query
+    /// tiles are summed (N / Br terms).
+    static func clippedRowTileVisits(tokens n: Int128, window: Int?, tiling: AttentionTiling) -> Int128 {
+        let br = Int128(max(1, tiling.queryTile)), bc = Int128(max(1, tiling.keyTile))
+        guard let window else {
+            return executed(tokens: n, window: nil, tiling: AttentionTiling(queryTile: tiling.queryTile, keyTile: tiling.keyTile)).rowTileVisits
+        }
+        let w = Int128(window)
+        var visits: Int128 = 0
+        var p0: Int128 = 0
+        while p0 < n {
+            let rows = min(br, n - p0)
+            let lo = max(0, p0 - w + 1), hi = p0 + rows
+            visits += rows * ((hi - lo + bc - 1) / bc)
+            p0 += rows
+        }
+        return visits
+    }
+
     public static func executed(tokens n: Int128, window: Int?, tiling: AttentionTiling) -> ExecutedPairs {
         guard n > 0 else { return ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 0) }
         if tiling.clipsKeys {
             // Pairs and key reads of key tile 1; rescales of the real key tile (see `clipsKeys`).
             let clipped = executed(tokens: n, window: window, tiling: AttentionTiling(queryTile: tiling.queryTile, keyTile: 1))
-            let tiled = executed(tokens: n, window: window, tiling: AttentionTiling(queryTile: tiling.queryTile, keyTile: tiling.keyTile))
-            return ExecutedPairs(pairs: clipped.pairs, keyReads: clipped.keyReads, rowTileVisits: tiled.rowTileVisits)
+            // (`singleQueryKeyTile` applies to single-query passes only, handled by the caller.)
+            return ExecutedPairs(pairs: clipped.pairs, keyReads: clipped.keyReads,
+                                 rowTileVisits: clippedRowTileVisits(tokens: n, window: window, tiling: tiling))
         }
         let br = Int128(max(1, tiling.queryTile)), bc = Int128(max(1, tiling.keyTile))
         let m = (n + br - 1) / br  // query tiles

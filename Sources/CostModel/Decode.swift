@@ -116,7 +116,9 @@ extension ModelSpec {
             ops.append(fixed(projectionsOp(kind, rows: b, count: count, dt)))
             switch kind {
             case .attention, .slidingWindowSelf, .cross:
-                let core = attentionCoreOp(kind, batch: b, queries: 1, useful: 0, executed: ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 0), count: count, dt)
+                // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024,
+                // so this is exact up to 1,024 positions and low by H dh per further block (< 1%).
+                let core = attentionCoreOp(kind, batch: b, queries: 1, useful: 0, executed: ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 1), count: count, dt)
                 ops.append(DecodeOperator(
                     fixed: core,
                     flopsPerPosition: (b * h) * FlopCount(matmul: 4 * Int128(headDim), other: 5),

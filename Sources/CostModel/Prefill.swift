@@ -16,10 +16,13 @@
 //                         (final division) + H dh per row per key tile (online-softmax rescale)
 //                       gRet chunkwise, per sequence and head: 4 dR sum(c_j^2) (QKᵀ⊙D, ·V)
 //                         + 2 dR^2 (N - c_0) (q·S, first chunk has no state) + 2 dR^2 N (KᵀV update);
-//                         other 3 sum(c_j^2) (D, mask) + dR^2 (m - 1) (state decay) + 11 dR N
-//                         (head norm 3, gate 5, decays on q and k 2, sum of parts 1)
-//   <kind>.output       R x qW x d (gRet: R x I x d)           other R d (residual add)
-//   <kind>.ffn          R x d x 2F + R x F x d                 other R(4d + 5F + d) (norm, SwiGLU, residual)
+//                         other 2 sum(c_j^2) (decay mask D) + N (cumulative decays) + dR^2 (m - 1)
+//                         (state decay) + 10 dR N (head norm 4, gate 5, decayed keys 1)
+//                         + dR (N - c_0) (decayed queries, no state in the first chunk)
+//   <kind>.output       R x qW x d (gRet: R x I x d)           (the residual add is the product's
+//                                                          accumulate, beta = 1: not counted apart)
+//   <kind>.ffn          R x d x 2F + R x F x d                 other R(4d + 5F) (norm, SwiGLU; residual
+//                                                          as in .output)
 //   kv_projection       M x d x 2kW (YOCO's K̂, V̂)              other M(4d + 3kW)         (norm, RoPE on K̂)
 //   embedding           gather M rows                          other M d (scale by sqrt(d))
 //   head                B x d x V (last position only)         other 4 B d (final norm)
@@ -72,14 +75,14 @@ extension ModelSpec {
         let d = Int128(hiddenSize)
         let inner: Int128
         if case .gatedRetention(let h, let dh) = kind { inner = Int128(h * dh) } else { inner = Int128(heads * headDim) }
-        let f = FlopCount.gemm(r, inner, d) + .elementwise(r * d)
+        let f = FlopCount.gemm(r, inner, d)
         let bytes = dt.weights.bytes(elements: inner * d) + dt.activations.bytes(elements: r * (inner + 2 * d))
         return OperatorCost(name: Self.prefix(kind) + ".output", count: count, flops: f, bytes: bytes).with(rows: r)
     }
 
     func ffnOp(_ kind: LayerKind, rows r: Int128, count: Int, _ dt: DTypePlan) -> OperatorCost {
         let d = Int128(hiddenSize), ff = Int128(ffnSize)
-        let f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (5 * d + 5 * ff))
+        let f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (4 * d + 5 * ff))
         let bytes = dt.weights.bytes(elements: 3 * d * ff) + dt.activations.bytes(elements: r * (3 * d + 2 * ff))
         return OperatorCost(name: Self.prefix(kind) + ".ffn", count: count, flops: f, bytes: bytes).with(rows: r)
     }
@@ -132,7 +135,7 @@ extension ModelSpec {
         let chunks = n > 0 ? (n + c - 1) / c : 0
         let first = min(c, n)
         let matmul = 4 * dR * squares + 2 * dR * dR * (n - first) + 2 * dR * dR * n
-        let other = 3 * squares + dR * dR * max(0, chunks - 1) + 11 * dR * n
+        let other = 2 * squares + n + dR * dR * max(0, chunks - 1) + 10 * dR * n + dR * (n - first)
         let flops = (b * hR) * FlopCount(matmul: matmul, other: other)
         let i = hR * dR
         let bytes = dt.activations.bytes(elements: b * n * (5 * i + hR)) + dt.state.bytes(elements: b * hR * dR * dR)
@@ -180,7 +183,8 @@ extension ModelSpec {
                 rows = b  // early exit: the last prompt position only
                 ops.append(projectionsOp(kind, rows: rows, count: count, dt))
                 // One query row over N keys: a single query tile; key tiles clipped at N execute N keys.
-                let e = ExecutedPairs(pairs: n, keyReads: n, rowTileVisits: (n + Int128(tiling.keyTile) - 1) / Int128(tiling.keyTile))
+                let block = Int128(max(1, tiling.singleQueryKeyTile ?? tiling.keyTile))
+                let e = ExecutedPairs(pairs: n, keyReads: n, rowTileVisits: (n + block - 1) / block)
                 ops.append(attentionCoreOp(kind, batch: b, queries: 1, useful: n, executed: e, count: count, dt))
                 useful += Int128(count) * b * Int128(heads) * n
                 executed += Int128(count) * b * Int128(heads) * n

@@ -94,7 +94,13 @@ public struct AttentionKernelTiling: Sendable, Hashable {
 public enum CausalAttention {
     public static let otherFlopsPerPair: Int64 = 5
     /// Keys per block of the decode pass (scores for all group rows of a block stay in L1/L2).
-    static let decodeKeyBlock = 1024
+    public static let decodeKeyBlock = 1024
+
+    /// Keys per block of a single-query pass (decode, YOCO's last-position cross layers): the
+    /// cost model's `AttentionTiling.singleQueryKeyTile` for this tiling and head count.
+    public static func singleQueryKeyBlock(tiling: AttentionKernelTiling, heads: Int) -> Int {
+        Swift.max(1, Swift.min(decodeKeyBlock, tiling.keyTile * (Swift.max(tiling.queryTile, heads) / Swift.max(1, heads))))
+    }
 
     /// Fast tiled kernel. `scratch` holds `tiling.workers * tiling.scratchFloats(...)` floats.
     /// `countKVReads`: add the K/V bytes this call loads to `kvBytesRead` (set when k, v are a cache).
