@@ -260,7 +260,9 @@ public enum Calibrator {
         for a in arrays { a.initialize(repeating: 1, count: elements) }
         for kernel in StreamKernel.allCases {
             progress?("stream \(kernel.rawValue), 3 x \(settings.streamArrayBytes >> 20) MiB on \(threads) workers")
-            streams.append(measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: settings.repeats))
+            // At least 15 passes: each takes ~10 ms, and on a shared machine the best of a few is
+            // often still a disturbed one (the bandwidth moved between 34 and 59 GB/s with 7).
+            streams.append(measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: max(settings.repeats, 15)))
         }
         progress?("tiny operator overhead")
         let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
