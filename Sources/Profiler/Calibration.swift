@@ -85,6 +85,9 @@ public struct GemmShape: Sendable, Hashable, CustomStringConvertible {
 
 /// What `Calibrator.run` measures and how often.
 public struct CalibrationSettings: Sendable, Hashable {
+    /// Stream passes per figure, whatever `repeats` says (they are cheap and noisy).
+    public static let minimumStreamPasses = 15
+
     /// Timed runs per figure (after one untimed warm-up).
     public var repeats: Int
     /// Square sgemm sizes for the peak.
@@ -260,9 +263,10 @@ public enum Calibrator {
         for a in arrays { a.initialize(repeating: 1, count: elements) }
         for kernel in StreamKernel.allCases {
             progress?("stream \(kernel.rawValue), 3 x \(settings.streamArrayBytes >> 20) MiB on \(threads) workers")
-            // At least 15 passes: each takes ~10 ms, and on a shared machine the best of a few is
-            // often still a disturbed one (the bandwidth moved between 34 and 59 GB/s with 7).
-            streams.append(measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: max(settings.repeats, 15)))
+            // At least `minimumStreamPasses`: each takes ~10 ms, and on a shared machine the best of a
+            // few is often still a disturbed one (the bandwidth moved between 34 and 59 GB/s with 7).
+            streams.append(measureStream(kernel, arrays: arrays, elements: elements, workers: threads,
+                                         repeats: max(settings.repeats, CalibrationSettings.minimumStreamPasses)))
         }
         progress?("tiny operator overhead")
         let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
