@@ -90,15 +90,7 @@ public struct ProfileStore: Sendable {
             }
             return try ModelProfile.decode(f)
         }
-        let url = modelsDirectory.appendingPathComponent(idOrPath + ".json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw UnknownProfileError(kind: "model", id: idOrPath, known: modelIDs, directory: displayPath(modelsDirectory))
-        }
-        let spec = try ModelProfile.decode(try Self.read(url, display: displayPath(url)))
-        if spec.id != idOrPath {
-            throw ProfileError(file: displayPath(url), field: "id", constraint: "must match the file name (\(idOrPath))", value: "\"\(spec.id)\"")
-        }
-        return spec
+        return try loadByID(idOrPath, kind: "model", in: modelsDirectory, known: modelIDs, decode: ModelProfile.decode, id: \.id)
     }
 
     /// Loads a hardware profile by id or path.
@@ -106,13 +98,21 @@ public struct ProfileStore: Sendable {
         if Self.isPath(idOrPath) {
             return try HardwareProfile.decode(try Self.read(URL(fileURLWithPath: idOrPath), display: idOrPath))
         }
-        let url = hardwareDirectory.appendingPathComponent(idOrPath + ".json")
+        return try loadByID(idOrPath, kind: "hardware", in: hardwareDirectory, known: hardwareIDs, decode: HardwareProfile.decode, id: \.id)
+    }
+
+    /// `<directory>/<id>.json`, decoded, with its `id` field checked against the file name.
+    private func loadByID<Spec>(
+        _ id: String, kind: String, in directory: URL, known: [String],
+        decode: (JSONFields) throws(ProfileError) -> Spec, id specID: (Spec) -> String
+    ) throws -> Spec {
+        let url = directory.appendingPathComponent(id + ".json")
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw UnknownProfileError(kind: "hardware", id: idOrPath, known: hardwareIDs, directory: displayPath(hardwareDirectory))
+            throw UnknownProfileError(kind: kind, id: id, known: known, directory: displayPath(directory))
         }
-        let spec = try HardwareProfile.decode(try Self.read(url, display: displayPath(url)))
-        if spec.id != idOrPath {
-            throw ProfileError(file: displayPath(url), field: "id", constraint: "must match the file name (\(idOrPath))", value: "\"\(spec.id)\"")
+        let spec = try decode(try Self.read(url, display: displayPath(url)))
+        if specID(spec) != id {
+            throw ProfileError(file: displayPath(url), field: "id", constraint: "must match the file name (\(id))", value: "\"\(specID(spec))\"")
         }
         return spec
     }
