@@ -52,18 +52,28 @@ static inline float yc_exp1(float x) {
     return p * s.f;
 }
 
+// The keys [*a, *b) of a score row that query position p may see (causal, and within `window`
+// when window > 0), the tile starting at key j0; every other entry of the row is zeroed. Returns
+// 0 when the row sees no key of this tile. Shared by the portable and AVX-512 softmax tiles.
+static inline int yc_visible_keys(float *row, long cols, long p, long j0, long window, long *a, long *b) {
+    long lo = window > 0 ? p - window + 1 - j0 : 0;
+    if (lo < 0) lo = 0;
+    long hi = p + 1 - j0;
+    if (hi > cols) hi = cols;
+    if (hi <= lo) { memset(row, 0, (size_t)cols * sizeof(float)); return 0; }
+    if (lo > 0) memset(row, 0, (size_t)lo * sizeof(float));
+    if (hi < cols) memset(row + hi, 0, (size_t)(cols - hi) * sizeof(float));
+    *a = lo;
+    *b = hi;
+    return 1;
+}
+
 static void softmax_tile_portable(float *S, long rows, long cols, long pos0, long posStep, long j0, long window,
                                   float *m, float *l, float *acc, long ldacc, long dh) {
     for (long r = 0; r < rows; r++) {
-        long p = pos0 + posStep * r;
         float *row = S + r * cols;
-        long a = window > 0 ? p - window + 1 - j0 : 0;
-        if (a < 0) a = 0;
-        long b = p + 1 - j0;
-        if (b > cols) b = cols;
-        if (b <= a) { memset(row, 0, (size_t)cols * sizeof(float)); continue; }
-        if (a > 0) memset(row, 0, (size_t)a * sizeof(float));
-        if (b < cols) memset(row + b, 0, (size_t)(cols - b) * sizeof(float));
+        long a, b;
+        if (!yc_visible_keys(row, cols, pos0 + posStep * r, j0, window, &a, &b)) continue;
         float mx = m[r];
         for (long j = a; j < b; j++) mx = row[j] > mx ? row[j] : mx;
         float corr = yc_exp1(m[r] - mx);
@@ -162,15 +172,9 @@ YC_AVX512 static void yc_scale16(float *p, long n, float s) {
 YC_AVX512 static void softmax_tile_avx512(float *S, long rows, long cols, long pos0, long posStep, long j0, long window,
                                           float *m, float *l, float *acc, long ldacc, long dh) {
     for (long r = 0; r < rows; r++) {
-        long p = pos0 + posStep * r;
         float *row = S + r * cols;
-        long a = window > 0 ? p - window + 1 - j0 : 0;
-        if (a < 0) a = 0;
-        long b = p + 1 - j0;
-        if (b > cols) b = cols;
-        if (b <= a) { memset(row, 0, (size_t)cols * sizeof(float)); continue; }
-        if (a > 0) memset(row, 0, (size_t)a * sizeof(float));
-        if (b < cols) memset(row + b, 0, (size_t)(cols - b) * sizeof(float));
+        long a, b;
+        if (!yc_visible_keys(row, cols, pos0 + posStep * r, j0, window, &a, &b)) continue;
         float mx = yc_max16(row, a, b, m[r]);
         float corr = yc_exp1(m[r] - mx);
         float sum = yc_expsum16(row, a, b, mx);
