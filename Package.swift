@@ -42,7 +42,7 @@ let package = Package(
             ]
         ),
         // Helpers shared by the test targets (seeded generator, the built executable's location).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CostModel"]),
         .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),

@@ -1,7 +1,7 @@
 // Deterministic random numbers for weights and inputs: the same seed gives the same bits on every
 // machine (SplitMix64; floats from the top 24 bits, no platform RNG involved).
 
-public struct SeededRandom: Sendable {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

@@ -1,16 +1,6 @@
-// SplitMix64: a small seeded generator for property and mutation tests, so every failure
-// reproduces from its seed (Swift's SystemRandomNumberGenerator cannot be seeded).
+// The seeded generator of the property and mutation tests: the kernels' own SplitMix64, so every
+// failure reproduces from its seed (Swift's SystemRandomNumberGenerator cannot be seeded).
 
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
+import Kernels
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+public typealias SplitMix64 = SeededRandom
