@@ -9,7 +9,7 @@ enum ModelProfile {
         "id", "source", "notes", "architecture", "layers", "hidden_size", "heads", "kv_heads",
         "head_dim", "ffn_size", "vocab_size", "tied_embeddings", "self_decoder",
         "self_decoder_layers", "gret_heads", "gret_head_dim", "gret_chunk_tokens",
-        "sliding_window", "self_kv_heads", "dtypes", "dtype",
+        "sliding_window", "self_kv_heads", "dtypes", "dtype", "layer_types", "cross_layer_group",
     ]
 
     static func decode(_ f: JSONFields) throws(ProfileError) -> ModelSpec {
@@ -56,15 +56,35 @@ enum ModelProfile {
         default:
             throw f.error("architecture", "must be \"transformer\" or \"yoco\"", archName)
         }
-        let spec = ModelSpec(
+        let shape = FamilyShape(
             id: id, source: source, notes: try f.optionalString("notes") ?? "",
             architecture: architecture, layers: layers, hiddenSize: try f.int("hidden_size"),
             heads: try f.int("heads"), kvHeads: try f.int("kv_heads"), headDim: try f.int("head_dim"),
             ffnSize: try f.int("ffn_size"), vocabSize: try f.int("vocab_size"),
             tiedEmbeddings: try f.bool("tied_embeddings", default: false),
-            dtypes: try dtypePlan(f), selfDecoderKVHeads: try f.optionalInt("self_kv_heads"))
-        do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
-        return spec
+            dtypes: try dtypePlan(f), selfDecoderKVHeads: try f.optionalInt("self_kv_heads"),
+            slidingLayers: try layerTypes(f), crossLayerGroup: try f.optionalInt("cross_layer_group") ?? 1)
+        do {
+            try shape.validate()
+            let spec = shape.spec
+            try spec.validate()
+            return spec
+        } catch { throw ProfileError(file: f.file, error) }
+    }
+
+    /// `"layer_types": ["sliding_attention", "full_attention", ...]` (0-based, one per layer, the
+    /// Hugging Face vocabulary) -> which layers are windowed.
+    static func layerTypes(_ f: JSONFields) throws(ProfileError) -> [Bool]? {
+        guard let names = try f.optionalStringArray("layer_types") else { return nil }
+        var out: [Bool] = []
+        for name in names {
+            switch name {
+            case "sliding_attention": out.append(true)
+            case "full_attention": out.append(false)
+            default: throw f.error("layer_types", "must list \"sliding_attention\" or \"full_attention\" per layer", name)
+            }
+        }
+        return out
     }
 
     /// `"dtype": "bf16"` for every class, or `"dtypes": {"weights": ..., "kv_cache": ..., ...}`

@@ -75,7 +75,7 @@ struct HuggingFaceConfigTests {
     func llama3MatchesProfile() throws {
         let hf = try Self.parse(Self.llama3)
         let profile = try Fixtures.store.loadModel("llama-3-8b")
-        #expect(hf.architecture == .transformer(window: nil))
+        #expect(hf.attentionSpans == [.full])
         #expect(hf.parameterCount == profile.parameterCount)
         #expect(hf.parameterCount.total == 8_030_261_248)  // the published Llama-3-8B count
         #expect(hf.kvBytesPerToken(dtype: .bf16) == profile.kvBytesPerToken(dtype: .bf16))
@@ -89,7 +89,7 @@ struct HuggingFaceConfigTests {
     func mistralWindow() throws {
         let hf = try Self.parse(Self.mistral)
         let profile = try Fixtures.store.loadModel("mistral-7b")
-        #expect(hf.architecture == .transformer(window: 4096))
+        #expect(hf.attentionSpans == [.sliding(window: 4096)])
         #expect(hf.parameterCount == profile.parameterCount)
         #expect(hf.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == profile.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16))
         // The ring holds 4096 positions: 32K tokens cost what 4K do.
@@ -98,11 +98,11 @@ struct HuggingFaceConfigTests {
 
     @Test("use_sliding_window false (Qwen2) ignores the window; true keeps it")
     func qwen2WindowOff() throws {
-        #expect(try Self.parse(Self.qwen2).architecture == .transformer(window: nil))
+        #expect(try Self.parse(Self.qwen2).attentionSpans == [.full])
         let on = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = true }
-        #expect(try Self.parse(on).architecture == .transformer(window: 131072))
+        #expect(try Self.parse(on).attentionSpans == [.sliding(window: 131072)])
         let nullWindow = try Self.edited(Self.mistral) { $0["sliding_window"] = NSNull() }
-        #expect(try Self.parse(nullWindow).architecture == .transformer(window: nil))
+        #expect(try Self.parse(nullWindow).attentionSpans == [.full])
     }
 
     @Test("defaults: no num_key_value_heads is MHA, no head_dim is d/H, no torch_dtype is bf16")
