@@ -96,11 +96,16 @@ struct HuggingFaceConfigTests {
         #expect(hf.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == hf.kvCacheBytes(batch: 1, tokens: 4096, dtype: .bf16))
     }
 
-    @Test("use_sliding_window false (Qwen2) ignores the window; true keeps it")
+    @Test("use_sliding_window false (Qwen2) ignores the window; true windows the layers from max_window_layers on")
     func qwen2WindowOff() throws {
         #expect(try Self.parse(Self.qwen2).attentionSpans == [.full])
+        // On, but max_window_layers (28) keeps every one of the 28 layers full (transformers' rule).
         let on = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = true }
-        #expect(try Self.parse(on).attentionSpans == [.sliding(window: 131072)])
+        #expect(try Self.parse(on).attentionSpans == [.full])
+        let notBool = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = 1 }
+        #expect(throws: ProfileError.self) { try Self.parse(notBool) }
+        let upper = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = true; $0["max_window_layers"] = 14 }
+        #expect(try Self.parse(upper).attentionSpans == [.full, .sliding(window: 131072)])
         let nullWindow = try Self.edited(Self.mistral) { $0["sliding_window"] = NSNull() }
         #expect(try Self.parse(nullWindow).attentionSpans == [.full])
     }
@@ -147,7 +152,6 @@ struct HuggingFaceConfigTests {
         ("sliding_window", "16777217", "sliding_window", "16777216"),
         ("torch_dtype", "\"float64\"", "torch_dtype", "\"float64\""),
         ("tie_word_embeddings", "\"no\"", "tie_word_embeddings", "true or false"),
-        ("use_sliding_window", "1", "use_sliding_window", "true or false"),
     ] as [(String, String, String, String)])
     func configKeyNames(key: String, literal: String, named: String, says: String) throws {
         let object = try JSONSerialization.jsonObject(with: Data(Self.mistral.utf8)) as! [String: Any]
