@@ -90,6 +90,15 @@ public struct Estimate: Sendable, Hashable {
     public var memory: MemoryBreakdown
     /// The device's capacity.
     public var memoryCapacityBytes: Int128
+    /// The model's parameters.
+    public var parameters: Int128
+    /// The model's own context limit (`max_position_embeddings`), when its source states one.
+    public var modelContextLimitTokens: Int?
+
+    /// Prompt plus generated tokens run past the model's own context limit.
+    public var exceedsModelContextLimit: Bool {
+        modelContextLimitTokens.map { promptTokens + generatedTokens > $0 } ?? false
+    }
 
     /// Useful prefill FLOPs (matmul + other).
     public var prefillFlops: Int128 { prefill.flops.total }
@@ -130,7 +139,8 @@ extension ModelSpec {
             decodeTokensPerSecond: g > 0 && decodeSeconds > 0 ? tokens / decodeSeconds : nil,
             throughputTokensPerSecond: g > 0 && total > 0 ? tokens / total : 0,
             memory: memory,
-            memoryCapacityBytes: hardware.memoryBytes)
+            memoryCapacityBytes: hardware.memoryBytes,
+            parameters: parameterCount.total, modelContextLimitTokens: maxPositionEmbeddings)
     }
 
     private func memoryQuery(batch: Int, _ q: EstimateQuery, _ dt: DTypePlan, _ hw: HardwareSpec) -> MemoryQuery {

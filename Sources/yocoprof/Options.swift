@@ -36,8 +36,14 @@ struct OutputOptions: ParsableArguments {
         format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .csv)
     }
 
+    /// The format a report is rendered in (csv when written to a file without --format).
+    var effectiveFormat: OutputFormat { output == nil ? resolvedFormat : (format ?? .csv) }
+
     func emit(_ report: Report) throws {
-        let text = report.rendered(as: output == nil ? resolvedFormat : (format ?? .csv))
+        try emit(text: report.rendered(as: effectiveFormat))
+    }
+
+    func emit(text: String) throws {
         if let output {
             try AtomicFile.write(text, to: output)
         } else {

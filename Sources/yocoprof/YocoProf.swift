@@ -21,7 +21,7 @@ struct YocoProf: ParsableCommand {
               yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb --context 32K
             """,
         subcommands: [
-            ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
+            ModelsCommand.self, HardwareCommand.self, InspectCommand.self, MemoryCommand.self, CapacityCommand.self,
             BaselineCommand.self,
             EstimateCommand.self, SweepCommand.self, PlotCommand.self, Forward.self,
             CalibrateCommand.self, ProfileCommand.self, ValidateCommand.self,

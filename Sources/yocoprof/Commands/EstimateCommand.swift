@@ -90,6 +90,7 @@ enum EstimateColumns {
         Column("weight_bytes", .bytes), Column("kv_cache_bytes", .bytes), Column("state_bytes", .bytes),
         Column("activation_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
         Column("memory_capacity_bytes", .bytes),
+        Column("parameters", .count), Column("model_context_limit_tokens", .tokens),
     ]
 
     static func row(_ e: Estimate, prefillChunk: Int?) -> [Value] {
@@ -108,7 +109,14 @@ enum EstimateColumns {
             .double(e.timeToFirstTokenSeconds),
             .int(e.memory.weightBytes), .int(e.memory.kvCacheBytes), .int(e.memory.stateBytes),
             .int(e.memory.activationBytes), .int(e.memory.runtimeOverheadBytes), .int(e.memoryCapacityBytes),
+            .int(e.parameters), e.modelContextLimitTokens.map { .int(Int128($0)) } ?? .null,
         ]
+    }
+
+    /// A note when prompt + generated tokens run past the model's own context limit.
+    static func limitNote(_ e: Estimate) -> String? {
+        guard e.exceedsModelContextLimit, let limit = e.modelContextLimitTokens else { return nil }
+        return "\(e.modelID): \(e.promptTokens + e.generatedTokens) tokens run past the model's own context limit of \(limit) (max_position_embeddings); the figures extrapolate the architecture"
     }
 
     static let notes = [
@@ -182,6 +190,7 @@ struct EstimateCommand: ParsableCommand {
         do { e = try spec.estimate(on: hw, q) } catch { throw error.cliError }
         var notes = EstimateColumns.notes
         if generate == 0 { notes.insert("nothing is generated: throughput is 0 and the decode rate is undefined (null)", at: 0) }
+        if let note = EstimateColumns.limitNote(e) { notes.insert(note, at: 0) }
         try output.emit(Report(
             title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, batch \(e.batch)\(e.batchIsMax ? " (max)" : "")",
             columns: EstimateColumns.columns, rows: [EstimateColumns.row(e, prefillChunk: q.prefillChunkTokens)],

@@ -88,9 +88,14 @@ struct MemoryCommand: ParsableCommand {
             .int(m.weightBytes), .int(m.kvCacheBytes), .int(spec.kvBytesPerToken(dtype: plan.kvCache)),
             .int(m.stateBytes), .int(m.activationBytes), .int(m.runtimeOverheadBytes), .int(m.totalBytes),
         ]
+        columns += [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
+        row += [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
         var notes = [
             "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, try workload.prefill.tokens() ?? workload.context)) tokens in flight (--prefill-chunk; docs/CONVENTIONS.md)",
         ]
+        if let limit = spec.maxPositionEmbeddings, workload.context + workload.generate > limit {
+            notes.insert("\(workload.context + workload.generate) tokens run past the model's own context limit of \(limit) (max_position_embeddings)", at: 0)
+        }
         if let hw {
             columns += [Column("hardware", .text), Column("hardware_memory_bytes", .bytes), Column("fits", .text), Column("headroom_bytes", .bytes)]
             row += [.text(hw.id), .int(hw.memoryBytes), .bool(m.totalBytes <= hw.memoryBytes), .int(hw.memoryBytes - m.totalBytes)]
