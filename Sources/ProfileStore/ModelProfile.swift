@@ -12,7 +12,11 @@ enum ModelProfile {
         "sliding_window", "self_kv_heads", "dtypes", "dtype", "layer_types", "cross_layer_group",
     ]
 
+    /// Keys of a profile that wraps a Hugging Face config (`"architecture": "hugging_face"`).
+    static let configProfileKeys: Set<String> = ["id", "source", "notes", "architecture", "config"]
+
     static func decode(_ f: JSONFields) throws(ProfileError) -> ModelSpec {
+        if f.object["architecture"] as? String == "hugging_face" { return try decodeConfigProfile(f) }
         try f.rejectUnknownKeys(knownKeys)
         let id = try f.string("id")
         let source = try f.string("source")
@@ -54,7 +58,7 @@ enum ModelProfile {
                 throw f.error("self_decoder", "must be \"gated_retention\" or \"sliding_window\"", kind)
             }
         default:
-            throw f.error("architecture", "must be \"transformer\" or \"yoco\"", archName)
+            throw f.error("architecture", "must be \"transformer\", \"yoco\" or \"hugging_face\"", archName)
         }
         let shape = FamilyShape(
             id: id, source: source, notes: try f.optionalString("notes") ?? "",
@@ -85,6 +89,22 @@ enum ModelProfile {
             }
         }
         return out
+    }
+
+    /// A profile holding a model's published config.json under `config`, read by the same family
+    /// mapping as the file itself; the profile's id, source and notes replace the config's.
+    static func decodeConfigProfile(_ f: JSONFields) throws(ProfileError) -> ModelSpec {
+        try f.rejectUnknownKeys(configProfileKeys)
+        let id = try f.string("id")
+        let source = try f.string("source")
+        if source.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw f.error("source", "must name where the figures come from", source)
+        }
+        guard let config = try f.nested("config") else { throw f.error("config", "is required (the model's config.json object)", nil) }
+        var spec = try HuggingFaceConfig.decode(config, id: id)
+        spec.source = source
+        if let notes = try f.optionalString("notes") { spec.notes = notes }
+        return spec
     }
 
     /// `"dtype": "bf16"` for every class, or `"dtypes": {"weights": ..., "kv_cache": ..., ...}`

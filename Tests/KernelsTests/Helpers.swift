@@ -27,7 +27,15 @@ enum TestModels {
     static let yocoGRet = spec("t-yoco-gret", .yoco(selfDecoder: .gatedRetention(heads: 2, headDim: 8, chunkTokens: 4), selfLayers: 2))
     static let yocoSWA = spec("t-yoco-swa", .yoco(selfDecoder: .slidingWindow(window: 5), selfLayers: 2))
     static let yocoSWAGQA = spec("t-yoco-swa-gqa", .yoco(selfDecoder: .slidingWindow(window: 5), selfLayers: 2), selfKVHeads: 1)
-    static let all = [mha, gqa, gqaWindow, yocoGRet, yocoSWA, yocoSWAGQA]
+    /// Window 5 on layers 0 and 2 among full layers 1 and 3 (the interleaved local/global path).
+    static let gqaInterleaved = FamilyShape(
+        id: "t-gqa-interleaved", source: "test", architecture: .transformer(window: 5), layers: 4, hiddenSize: 32, heads: 4,
+        kvHeads: 2, headDim: 8, ffnSize: 48, vocabSize: 53, dtypes: .uniform(.fp32), slidingLayers: [true, false, true, false]).spec
+    /// CLA2: layers 1 and 3 read the slots of layers 0 and 2.
+    static let gqaCLA2 = FamilyShape(
+        id: "t-gqa-cla2", source: "test", architecture: .transformer(window: nil), layers: 4, hiddenSize: 32, heads: 4,
+        kvHeads: 2, headDim: 8, ffnSize: 48, vocabSize: 53, dtypes: .uniform(.fp32), crossLayerGroup: 2).spec
+    static let all = [mha, gqa, gqaWindow, yocoGRet, yocoSWA, yocoSWAGQA, gqaInterleaved, gqaCLA2]
 }
 
 /// Small tiles so short test sequences cross several tile boundaries.

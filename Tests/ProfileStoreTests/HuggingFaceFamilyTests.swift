@@ -178,3 +178,36 @@ struct HuggingFaceFamilyTests {
         #expect(e?.message.contains("Hugging Face hub id") == true)
     }
 }
+
+@Suite("Profiles of the new families")
+struct NewFamilyProfileTests {
+    @Test("each profile loads with the figures derived from its config", arguments: [
+        // (id, parameters, KV bytes per token in the profile's KV dtype)
+        ("gemma-2-9b", Int128(9_241_705_984), Int128(172_032)),        // as the gemma-2-9b-it fixture
+        ("gemma-3-27b", 27_009_346_304, 81_920),                       // 10 full layers x 16 x 128 x 4
+        ("gemma-3n-e4b", 4_396_457_728, 8192),                         // 4 cached full layers x 2 x 256 x 4
+        ("qwen3-8b", 8_190_735_360, 147_456),
+        ("llama-3.1-8b", 8_030_261_248, 131_072),
+        ("llama-3.1-70b", 70_553_706_496, 327_680),                    // 80 x 8 x 128 x 4
+        // transformer-3b, 2*100288*3072 + 26*(2*3072^2 + 2*3072*1024 + 3*3072*8192 + 2*3072) + 3072 = 3,233,577,984,
+        // less the 13 readers' Wk, Wv (2 x 3072 x 1024 each); 13 slots x 4 KiB.
+        ("transformer-3b-cla2", 3_233_577_984 - 13 * 2 * 3072 * 1024, 13 * 4096),
+    ] as [(String, Int128, Int128)])
+    func figures(id: String, parameters: Int128, kvPerToken: Int128) throws {
+        let spec = try Fixtures.store.loadModel(id)
+        #expect(spec.id == id)
+        #expect(spec.parameterCount.total == parameters)
+        #expect(spec.kvBytesPerToken(dtype: spec.dtypes.kvCache) == kvPerToken)
+        #expect(!spec.source.isEmpty)
+    }
+
+    @Test("gemma-3n-e4b: the 4,396,457,728 parameters are 262400 x 2048 embedding + 35 blocks (readers without Wk, Wv)")
+    func gemma3nCount() throws {
+        let spec = try Fixtures.store.loadModel("gemma-3n-e4b")
+        // per own layer: q 2048 x 2048, k, v 2048 x 512 each, o 2048 x 2048, q/k norms 2 x 256, GeGLU 3 x 2048 x 16384,
+        // 4 norms x 2048; a reader drops k, v and the k norm. 20 own + 15 readers, final norm, tied embedding.
+        let own: Int128 = 2 * 2048 * 2048 + 2 * 2048 * 512 + 512 + 3 * 2048 * 16384 + 4 * 2048
+        let reader: Int128 = 2 * 2048 * 2048 + 256 + 3 * 2048 * 16384 + 4 * 2048
+        #expect(spec.parameterCount.total == 262_400 * 2048 + 20 * own + 15 * reader + 2048)
+    }
+}
