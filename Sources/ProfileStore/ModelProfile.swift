@@ -67,7 +67,7 @@ enum ModelProfile {
             ffnSize: try f.int("ffn_size"), vocabSize: try f.int("vocab_size"),
             tiedEmbeddings: try f.bool("tied_embeddings", default: false),
             dtypes: try dtypePlan(f), selfDecoderKVHeads: try f.optionalInt("self_kv_heads"),
-            slidingLayers: try layerTypes(f), crossLayerGroup: try f.optionalInt("cross_layer_group") ?? 1)
+            slidingLayers: try layerTypes(f, layers: layers), crossLayerGroup: try f.optionalInt("cross_layer_group") ?? 1)
         do {
             try shape.validate()
             let spec = shape.spec
@@ -77,18 +77,9 @@ enum ModelProfile {
     }
 
     /// `"layer_types": ["sliding_attention", "full_attention", ...]` (0-based, one per layer, the
-    /// Hugging Face vocabulary) -> which layers are windowed.
-    static func layerTypes(_ f: JSONFields) throws(ProfileError) -> [Bool]? {
-        guard let names = try f.optionalStringArray("layer_types") else { return nil }
-        var out: [Bool] = []
-        for name in names {
-            switch name {
-            case "sliding_attention": out.append(true)
-            case "full_attention": out.append(false)
-            default: throw f.error("layer_types", "must list \"sliding_attention\" or \"full_attention\" per layer", name)
-            }
-        }
-        return out
+    /// Hugging Face vocabulary, read as the importer reads it) -> which layers are windowed.
+    static func layerTypes(_ f: JSONFields, layers: Int) throws(ProfileError) -> [Bool]? {
+        try HFReader(f, family: "profile").layerTypes(layers: max(0, layers))
     }
 
     /// A profile holding a model's published config.json under `config`, read by the same family
