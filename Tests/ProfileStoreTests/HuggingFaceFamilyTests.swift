@@ -211,3 +211,30 @@ struct NewFamilyProfileTests {
         #expect(spec.parameterCount.total == 262_400 * 2048 + 20 * own + 15 * reader + 2048)
     }
 }
+
+@Suite("Every refusal of the importer")
+struct ImportRefusalUnitTests {
+    static func llama(_ edit: (inout [String: Any]) -> Void) throws -> Data {
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: HFFixtures.directory.appendingPathComponent("meta-llama--Llama-3.1-8B.json"))) as! [String: Any]
+        edit(&o)
+        return try JSONSerialization.data(withJSONObject: o)
+    }
+
+    @Test("each architecture-changing key, switched on in a dense config, is named with the family and what is missing",
+          arguments: Unmodelled.keys.map(\.key))
+    func key(key: String) throws {
+        let data = try Self.llama { $0[key] = 4 }
+        let e = #expect(throws: ProfileError.self) { try ProfileStore.parseModel(data, file: "x/config.json") }
+        #expect(e?.field == key)
+        #expect(e?.description.contains("(llama)") == true && e?.description.contains("not modelled yet") == true, "\(String(describing: e))")
+    }
+
+    @Test("each family that always uses them is refused, naming its signature key or model_type",
+          arguments: Unmodelled.familyKinds.keys.sorted())
+    func family(modelType: String) throws {
+        let data = try Self.llama { $0["model_type"] = modelType }
+        let e = #expect(throws: ProfileError.self) { try ProfileStore.parseModel(data, file: "x/config.json") }
+        #expect(e?.field == "model_type")
+        #expect(e?.description.contains("(\(modelType))") == true && e?.description.contains("not modelled yet") == true, "\(String(describing: e))")
+    }
+}
