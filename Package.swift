@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore", "TestSupport"]),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
-        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "TestSupport"]),
+        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "Kernels", "TestSupport"]),
     ]
 )
