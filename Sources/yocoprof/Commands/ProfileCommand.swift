@@ -24,7 +24,8 @@ struct ProfileCommand: ParsableCommand {
 
             Examples:
               yocoprof profile --model host-yoco-gret --context 1K,4K --generate 16
-              yocoprof profile --model host-transformer,host-yoco-gret --context 1K,4K,16K --generate 64 --repeat 3 --format csv
+              yocoprof profile --model host-transformer,host-yoco-gret \\
+                  --context 1K,4K,16K --generate 64 --repeat 3 --format csv
             """)
 
     @Option(help: ArgumentHelp("Model profile id or path; repeat the option or separate with commas.", valueName: "ids"))

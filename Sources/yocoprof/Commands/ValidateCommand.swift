@@ -22,9 +22,10 @@ struct ValidateCommand: ParsableCommand {
             summary.md, prefill.svg, decode.svg and the host profile used.
 
             Examples:
-              yocoprof validate                          # default suite: 4 host models x 1K, 4K, 16K
+              yocoprof validate          # the default suite: 4 host models x 1K, 4K, 16K
               yocoprof validate --suite quick --output-dir /tmp/v
-              yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json --format markdown
+              yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json \\
+                  --format markdown
             """)
 
     @Option(help: ArgumentHelp("Suite: default (1K, 4K, 16K) or quick (256, 1K).", valueName: "name"))
