@@ -104,7 +104,8 @@ struct BaselineCommand: ParsableCommand {
                 columns: MemoryBaseline.keyColumns.map { Column($0, .text) } + [
                     Column("metric", .text), Column("kind", .text), Column("baseline", .text),
                     Column("current", .text), Column("change_ratio", .ratio),
-                ])
+                ], summaryKeys: ["model", "metric", "baseline", "current", "change_ratio", "context_tokens", "batch",
+                                 "generated_tokens", "kind"] + MemoryBaseline.keyColumns.filter { $0.hasSuffix("_dtype") })
             for d in diffs {
                 report.append(d.configuration.map(Value.text) + [
                     .text(d.metric), .text(d.kind.rawValue), .text(d.baseline), .text(d.current),

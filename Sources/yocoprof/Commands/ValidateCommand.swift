@@ -131,7 +131,8 @@ struct ValidateCommand: ParsableCommand {
             Column("metric", .text), Column("comparison", .text), Column("rows", .count),
             Column("median_abs_relative_error", .ratio), Column("max_abs_relative_error", .ratio),
             Column("exact_mismatches", .count), Column("unavailable", .count),
-        ])
+        ], summaryKeys: ["metric", "median_abs_relative_error", "max_abs_relative_error", "exact_mismatches", "unavailable",
+                         "comparison", "rows"])
         for l in s.lines {
             r.append([.text(l.metric), .text(l.kind.rawValue), .int(Int128(l.count)),
                       l.medianAbsError.map(Value.double) ?? .null, l.maxAbsError.map(Value.double) ?? .null,
