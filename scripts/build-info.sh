@@ -14,6 +14,8 @@ if [ -z "$commit" ] && command -v git >/dev/null 2>&1; then
         commit="$commit-dirty"
     fi
 fi
+# Only characters that are safe inside a Swift string literal.
+commit=$(printf '%s' "$commit" | tr -cd 'A-Za-z0-9._+-')
 [ -n "$commit" ] || commit=unknown
 mkdir -p "$out"
 tmp="$out/.BuildInfo.swift.$$"
