@@ -20,9 +20,9 @@ enum Binary {
     static let repoRoot = BuiltExecutable.repoRoot
     static let executable = BuiltExecutable.yocoprof
 
-    /// Runs `yocoprof args...` in `directory` (the repository root by default), with `environment`
-    /// added to ours (COLUMNS is 100 unless given).
-    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> RunResult {
+    /// Runs `yocoprof args...` in `directory` (the repository root by default); `environment` sets
+    /// (or, with nil, removes) variables on top of this process's.
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String?] = [:]) throws -> RunResult {
         let exe = try #require(executable, "the yocoprof executable was not built beside the test bundle")
         let p = Process()
         p.executableURL = exe
@@ -31,7 +31,7 @@ enum Binary {
         var env = ProcessInfo.processInfo.environment
         env["YOCOPROF_PROFILES"] = nil
         env["COLUMNS"] = "100"
-        env.merge(environment) { $1 }
+        for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
