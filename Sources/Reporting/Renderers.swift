@@ -117,7 +117,7 @@ enum TableRenderer {
             out += grid(["metric", "value"], cells, rightAligned: [false, false])
         } else {
             // Columns that apply to no row are dropped; inapplicable cells are blank.
-            let present = r.columns.indices.filter { i in r.rows.isEmpty || r.rows.indices.contains { r.applies(r.columns[i].key, row: $0) } }
+            let present = r.applicableColumns
             let cells = r.rows.enumerated().map { n, row in
                 r.columns.indices.map { i in r.applies(r.columns[i].key, row: n) ? clip(row[i].display(r.columns[i].unit), textWidth) : "" }
             }
@@ -189,7 +189,7 @@ enum MarkdownRenderer {
             for (c, v) in zip(r.columns, row) where r.applies(c.key, row: 0) { out += "| `\(c.key)` | \(cell(v.display(c.unit))) |\n" }
         } else {
             // Every column, but one that applies to no row is dropped and inapplicable cells are blank.
-            let shown = r.columns.indices.filter { i in r.rows.isEmpty || r.rows.indices.contains { r.applies(r.columns[i].key, row: $0) } }
+            let shown = r.applicableColumns
             out += "| " + shown.map { cell(r.columns[$0].key) }.joined(separator: " | ") + " |\n"
             out += "|" + shown.map { TableRenderer.isNumeric(r.columns[$0].unit) ? "---:" : "---" }.joined(separator: "|") + "|\n"
             for (n, row) in r.rows.enumerated() {

@@ -75,6 +75,11 @@ public struct Report: Sendable, Hashable {
         !(row < inapplicable.count && inapplicable[row].contains(key))
     }
 
+    /// Indices of the columns that apply to at least one row (every column of an empty report).
+    var applicableColumns: [Int] {
+        columns.indices.filter { i in rows.isEmpty || rows.indices.contains { applies(columns[i].key, row: $0) } }
+    }
+
     /// Keys of `keys` that name no column.
     public func unknownKeys(_ keys: [String]) -> [String] {
         keys.filter { k in !columns.contains { $0.key == k } }
