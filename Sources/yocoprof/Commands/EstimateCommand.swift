@@ -91,8 +91,15 @@ enum EstimateColumns {
         Column("activation_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
         Column("memory_capacity_bytes", .bytes),
         Column("fits", .text), Column("max_batch", .count),
-        Column("parameters", .count), Column("model_context_limit_tokens", .tokens),
     ]
+
+    /// Figures of the model itself, after every other column of `estimate` (sweep's schema, pinned by
+    /// its tests with `status` last, leaves them out: `inspect` and `memory` show them per model).
+    static let modelColumns: [Column] = [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
+
+    static func modelRow(_ spec: ModelSpec) -> [Value] {
+        [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
+    }
 
     /// What a table shows by default, most important first (the rest: --wide or --columns).
     static let summaryKeys = [
@@ -102,7 +109,7 @@ enum EstimateColumns {
 
     /// One row. A point that does not fit keeps every figure that does not depend on running it
     /// (memory at its batch, FLOPs, bytes moved, the largest batch and what binds); its times are null.
-    static func row(_ o: EstimateOutcome, prefillChunk: Int?, model spec: ModelSpec) -> [Value] {
+    static func row(_ o: EstimateOutcome, prefillChunk: Int?) -> [Value] {
         let f = o.figures, e = o.estimate
         func seconds(_ pick: (Estimate) -> Double?) -> Value { e.flatMap(pick).map(Value.double) ?? .null }
         return [
@@ -121,7 +128,6 @@ enum EstimateColumns {
             .int(f.memory.weightBytes), .int(f.memory.kvCacheBytes), .int(f.memory.stateBytes),
             .int(f.memory.activationBytes), .int(f.memory.runtimeOverheadBytes), .int(f.fit.budgetBytes),
             .bool(f.fit.fits), .int(Int128(f.fit.maxBatch)),
-            .int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null,
         ]
     }
 
@@ -216,8 +222,8 @@ struct EstimateCommand: ParsableCommand {
         let verdict = fit.fits ? "batch \(fit.batch)\(batch == .max ? " (max)" : "")" : "does not fit"
         var report = Report(
             title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, \(verdict)",
-            columns: EstimateColumns.columns, notes: notes, isSingle: true)
-        report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens, model: spec), inapplicable: EstimateColumns.inapplicable(spec, plan))
+            columns: EstimateColumns.columns + EstimateColumns.modelColumns, notes: notes, isSingle: true)
+        report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + EstimateColumns.modelRow(spec), inapplicable: EstimateColumns.inapplicable(spec, plan))
         try output.emit(report)
     }
 }

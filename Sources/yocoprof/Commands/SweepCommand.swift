@@ -141,7 +141,7 @@ struct SweepCommand: ParsableCommand {
                             let q = try kernel.query(context: n, generate: g, batch: b, plan: plan)
                             do {
                                 let o = try spec.assess(on: hw, q)
-                                report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens, model: spec) + [.text(o.fit.fits ? "ok" : "does_not_fit")],
+                                report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + [.text(o.fit.fits ? "ok" : "does_not_fit")],
                                               inapplicable: EstimateColumns.inapplicable(spec, plan))
                             } catch {
                                 report.append(Self.failedRow(spec: spec, hw: hw, n: n, g: g, b: b, error: error))
