@@ -160,6 +160,23 @@ struct HuggingFaceFamilyTests {
         #expect(try ProfileStore.parseModel(try JSONSerialization.data(withJSONObject: o), file: "m/config.json").attentionSpans == [.full])
     }
 
+    /// A fixture with `edit` applied, parsed.
+    static func edited(_ name: String, _ edit: (inout [String: Any]) -> Void) throws -> ModelSpec {
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: HFFixtures.directory.appendingPathComponent(name + ".json"))) as! [String: Any]
+        edit(&o)
+        return try ProfileStore.parseModel(try JSONSerialization.data(withJSONObject: o), file: "\(name)/config.json")
+    }
+
+    @Test("num_key_value_heads: absent is the class default (Mistral 8), null is H (the None rule of Mistral, Qwen2, Qwen3), null in Gemma is refused")
+    func kvHeadsNullVersusAbsent() throws {
+        #expect(try Self.edited("mistralai--Mistral-7B-v0.1") { $0["num_key_value_heads"] = nil }.kvHeads == 8)
+        #expect(try Self.edited("mistralai--Mistral-7B-v0.1") { $0["num_key_value_heads"] = NSNull() }.kvHeads == 32)
+        #expect(try Self.edited("Qwen--Qwen2.5-7B") { $0["num_key_value_heads"] = NSNull() }.kvHeads == 28)
+        #expect(try Self.edited("Qwen--Qwen3-8B") { $0["num_key_value_heads"] = NSNull() }.kvHeads == 32)
+        let e = #expect(throws: ProfileError.self) { try Self.edited("google--gemma-2b") { $0["num_key_value_heads"] = NSNull() } }
+        #expect(e?.field == "num_key_value_heads", "\(String(describing: e))")
+    }
+
     @Test("a directory as --model reads its config.json; the id is the file's stem or _name_or_path")
     func directoryAndID() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("yocoprof-hfdir-\(UUID().uuidString)")

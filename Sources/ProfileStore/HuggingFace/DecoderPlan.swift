@@ -72,11 +72,12 @@ enum HFKeys {
         "vocab_size": "vocab_size", "sliding_window": "sliding_window", "value_head_dim": "head_dim",
     ]
 
-    /// The common Llama-style shape: layers, hidden, heads, KV heads (default `kvDefault`, nil = H),
+    /// The common Llama-style shape: layers, hidden, heads, KV heads (absent: `kvDefault`, nil = H;
+    /// null: H when `nullKVIsHeads`, else refused),
     /// head_dim (default d/H unless `headDimDefault`), F, V. The shape keys themselves are required
     /// (a file without them is not a checkpoint's config), except V where a family's public files
     /// omit it (`vocabDefault`).
-    static func shape(_ r: HFReader, kvDefault: Int? = nil, headDimDefault: Int? = nil, vocabDefault: Int? = nil)
+    static func shape(_ r: HFReader, kvDefault: Int? = nil, nullKVIsHeads: Bool = true, headDimDefault: Int? = nil, vocabDefault: Int? = nil)
         throws(ProfileError) -> (layers: Int, hidden: Int, heads: Int, kvHeads: Int, headDim: Int, ffn: Int, vocab: Int)
     {
         let hidden = try r.int("hidden_size")
@@ -87,7 +88,17 @@ enum HFKeys {
             throw r.f.error("hidden_size", "must be a multiple of `num_attention_heads` (\(heads)) when `head_dim` is absent", hidden)
         }
         let headDim = explicit ?? headDimDefault ?? hidden / heads
-        let kv = try r.int("num_key_value_heads", default: kvDefault ?? heads)
+        // Absent: the class default. Null: the classes' backward-compatibility rule, None -> H (Llama,
+        // Mistral, Qwen2/3, Phi-3); Gemma's classes have no such rule, so a null there is refused.
+        let kv: Int
+        if r.isNull("num_key_value_heads") {
+            guard nullKVIsHeads else {
+                throw r.f.error("num_key_value_heads", "(\(r.family)) is null, which this family's configuration has no fallback for; refusing rather than guessing", nil)
+            }
+            kv = heads
+        } else {
+            kv = try r.int("num_key_value_heads", default: kvDefault ?? heads)
+        }
         let vocab = try vocabDefault == nil ? r.int("vocab_size") : r.int("vocab_size", default: vocabDefault!)
         return (try r.int("num_hidden_layers"), hidden, heads, kv, headDim, try r.int("intermediate_size"), vocab)
     }

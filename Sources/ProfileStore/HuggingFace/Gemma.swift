@@ -25,7 +25,7 @@ enum Gemma {
     /// The shape every Gemma generation shares; `windows(layers)` gives the pattern.
     static func common(_ r: HFReader, kvDefault: Int, vocabDefault: Int?, maxPositions: Int, norms: NormLayout, qkNorm: Bool,
                        windows: (Int) throws(ProfileError) -> [Int?], family: String) throws(ProfileError) -> DecoderPlan {
-        let s = try HFKeys.shape(r, kvDefault: kvDefault, headDimDefault: 256, vocabDefault: vocabDefault)
+        let s = try HFKeys.shape(r, kvDefault: kvDefault, nullKVIsHeads: false, headDimDefault: 256, vocabDefault: vocabDefault)
         let bias = try r.bool("attention_bias", default: false)
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
