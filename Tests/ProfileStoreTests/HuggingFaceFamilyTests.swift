@@ -246,6 +246,24 @@ struct ImportRefusalUnitTests {
         #expect(e?.description.contains("(llama)") == true && e?.description.contains("not modelled yet") == true, "\(String(describing: e))")
     }
 
+    @Test("chunked attention and cross-attention are refused in a mapped family, not read as full attention",
+          arguments: ["attention_chunk_size", "add_cross_attention"])
+    func chunkAndCrossKeys(key: String) throws {
+        let data = try Self.llama { $0[key] = key == "add_cross_attention" ? true : 8192 }
+        let e = #expect(throws: ProfileError.self) { try ProfileStore.parseModel(data, file: "x/config.json") }
+        #expect(e?.field == key, "\(String(describing: e))")
+    }
+
+    @Test("an architecture-changing key inside gemma3's text_config is refused like one at the top level")
+    func nestedKey() throws {
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: HFFixtures.directory.appendingPathComponent("google--gemma-3-27b-it.json"))) as! [String: Any]
+        var text = o["text_config"] as! [String: Any]
+        text["num_experts"] = 8
+        o["text_config"] = text
+        let e = #expect(throws: ProfileError.self) { try ProfileStore.parseModel(try JSONSerialization.data(withJSONObject: o), file: "g/config.json") }
+        #expect(e?.field == "text_config.num_experts", "\(String(describing: e))")
+    }
+
     @Test("each family that always uses them is refused, naming its signature key or model_type",
           arguments: Unmodelled.familyKinds.keys.sorted())
     func family(modelType: String) throws {

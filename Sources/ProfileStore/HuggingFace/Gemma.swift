@@ -59,6 +59,7 @@ enum Gemma3 {
         guard let text = try r.nested("text_config", family: "gemma3") else {
             throw r.f.error("text_config", "(gemma3) is required: the text tower's shape lives there", nil)
         }
+        try Unmodelled.refuseKeys(text)
         var p = try textPlan(text)
         if !text.present("torch_dtype") && !text.present("dtype") { p.dtype = try r.dtype() }
         if r.f.has("vision_config") {

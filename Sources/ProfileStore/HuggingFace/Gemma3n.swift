@@ -18,6 +18,7 @@ enum Gemma3n {
         guard let text = try r.nested("text_config", family: "gemma3n") else {
             throw r.f.error("text_config", "(gemma3n) is required: the text tower's shape lives there", nil)
         }
+        try Unmodelled.refuseKeys(text)
         var p = try textPlan(text)
         if !text.present("torch_dtype") && !text.present("dtype") { p.dtype = try r.dtype() }
         return p
