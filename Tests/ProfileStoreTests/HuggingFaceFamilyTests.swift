@@ -134,6 +134,21 @@ struct HuggingFaceFamilyTests {
         #expect(spec.family.contains("not modelled"))
     }
 
+    @Test("Gemma 3n: intermediate_size may be one size per layer (MatFormer); a list of the wrong length is refused")
+    func gemma3nPerLayerFFN() throws {
+        func parse(_ list: [Int]) throws -> ModelSpec {
+            var o = try JSONSerialization.jsonObject(with: Data(Self.gemma3nE4B.utf8)) as! [String: Any]
+            var text = o["text_config"] as! [String: Any]
+            text["intermediate_size"] = list
+            o["text_config"] = text
+            return try ProfileStore.parseModel(try JSONSerialization.data(withJSONObject: o), file: "gemma-3n/config.json")
+        }
+        let spec = try parse([8192] + Array(repeating: 16384, count: 34))
+        #expect(spec.layerBlocks.map(\.feedForward.inner) == [8192] + Array(repeating: 16384, count: 34))
+        let e = #expect(throws: ProfileError.self) { try parse(Array(repeating: 16384, count: 34)) }
+        #expect(e?.field == "text_config.intermediate_size" && e?.description.contains("one size per layer") == true, "\(String(describing: e))")
+    }
+
     @Test("Qwen2 windows only layers at or above max_window_layers, and only with use_sliding_window")
     func qwenWindows() throws {
         let base = try JSONSerialization.jsonObject(with: Data(contentsOf: HFFixtures.directory.appendingPathComponent("Qwen--Qwen2.5-7B.json"))) as! [String: Any]

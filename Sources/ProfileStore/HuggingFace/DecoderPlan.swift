@@ -74,11 +74,13 @@ enum HFKeys {
 
     /// The common Llama-style shape: layers, hidden, heads, KV heads (absent: `kvDefault`, nil = H;
     /// null: H when `nullKVIsHeads`, else refused),
-    /// head_dim (default d/H unless `headDimDefault`), F, V. The shape keys themselves are required
-    /// (a file without them is not a checkpoint's config), except V where a family's public files
-    /// omit it (`vocabDefault`).
-    static func shape(_ r: HFReader, kvDefault: Int? = nil, nullKVIsHeads: Bool = true, headDimDefault: Int? = nil, vocabDefault: Int? = nil)
-        throws(ProfileError) -> (layers: Int, hidden: Int, heads: Int, kvHeads: Int, headDim: Int, ffn: Int, vocab: Int)
+    /// head_dim (default d/H unless `headDimDefault`), F per layer (`intermediate_size`: one integer,
+    /// or one per layer where the family allows a list: `ffnListAllowed`), V. The shape keys
+    /// themselves are required (a file without them is not a checkpoint's config), except V where a
+    /// family's public files omit it (`vocabDefault`).
+    static func shape(_ r: HFReader, kvDefault: Int? = nil, nullKVIsHeads: Bool = true, headDimDefault: Int? = nil, vocabDefault: Int? = nil,
+                      ffnListAllowed: Bool = false)
+        throws(ProfileError) -> (layers: Int, hidden: Int, heads: Int, kvHeads: Int, headDim: Int, ffn: [Int], vocab: Int)
     {
         let hidden = try r.int("hidden_size")
         let heads = try r.int("num_attention_heads")
@@ -100,6 +102,15 @@ enum HFKeys {
             kv = try r.int("num_key_value_heads", default: kvDefault ?? heads)
         }
         let vocab = try vocabDefault == nil ? r.int("vocab_size") : r.int("vocab_size", default: vocabDefault!)
-        return (try r.int("num_hidden_layers"), hidden, heads, kv, headDim, try r.int("intermediate_size"), vocab)
+        let layers = try r.int("num_hidden_layers")
+        let n = max(0, layers)
+        let ffn: [Int]
+        if ffnListAllowed, r.f.object["intermediate_size"] is [Any], let list = try r.f.optionalIntArray("intermediate_size") {
+            guard list.count == n else { throw r.f.error("intermediate_size", "must give one size per layer (\(n))", "\(list.count) entries") }
+            ffn = list
+        } else {
+            ffn = Array(repeating: try r.int("intermediate_size"), count: n)
+        }
+        return (layers, hidden, heads, kv, headDim, ffn, vocab)
     }
 }

@@ -24,12 +24,13 @@ enum Gemma {
 
     /// The shape every Gemma generation shares; `windows(layers)` gives the pattern.
     static func common(_ r: HFReader, kvDefault: Int, vocabDefault: Int?, maxPositions: Int, norms: NormLayout, qkNorm: Bool,
-                       windows: (Int) throws(ProfileError) -> [Int?], family: String) throws(ProfileError) -> DecoderPlan {
-        let s = try HFKeys.shape(r, kvDefault: kvDefault, nullKVIsHeads: false, headDimDefault: 256, vocabDefault: vocabDefault)
+                       ffnListAllowed: Bool = false, windows: (Int) throws(ProfileError) -> [Int?], family: String) throws(ProfileError) -> DecoderPlan {
+        let s = try HFKeys.shape(r, kvDefault: kvDefault, nullKVIsHeads: false, headDimDefault: 256, vocabDefault: vocabDefault,
+                                 ffnListAllowed: ffnListAllowed)
         let bias = try r.bool("attention_bias", default: false)
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
-            ffn: Array(repeating: s.ffn, count: max(0, s.layers)), activation: .gelu, windows: try windows(max(0, s.layers)),
+            ffn: s.ffn, activation: .gelu, windows: try windows(max(0, s.layers)),
             qkvBias: bias, outputBias: bias, qkNorm: qkNorm, norms: norms, tied: try r.bool("tie_word_embeddings", default: true),
             maxPositions: try r.int("max_position_embeddings", default: maxPositions), dtype: try r.dtype(), family: family)
     }

@@ -29,12 +29,8 @@ enum Gemma3n {
         let window = try r.window("sliding_window", absent: 512)
         let n = max(0, layers)
         var p = try Gemma.common(r, kvDefault: 2, vocabDefault: 262_400, maxPositions: 32_768, norms: NormLayout(count: 4), qkNorm: true,
-                                 windows: { n throws(ProfileError) in try Gemma.pattern(r, layers: n, window: window) { ($0 + 1) % 5 != 0 } },
+                                 ffnListAllowed: true, windows: { n throws(ProfileError) in try Gemma.pattern(r, layers: n, window: window) { ($0 + 1) % 5 != 0 } },
                                  family: "")
-        if r.f.object["intermediate_size"] is [Any], let list = try r.f.optionalIntArray("intermediate_size") {
-            guard list.count == n else { throw r.f.error("intermediate_size", "must give one size per layer (\(n))", "\(list.count) entries") }
-            p.ffn = list
-        }
         let shared = try r.int("num_kv_shared_layers", default: 15)
         guard (0..<max(1, n)).contains(shared) else {
             throw r.f.error("num_kv_shared_layers", "must be between 0 and num_hidden_layers - 1 (\(n - 1))", shared)

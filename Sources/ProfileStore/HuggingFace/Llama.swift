@@ -15,7 +15,7 @@ enum Llama {
         let bias = try r.bool("attention_bias", default: false)
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
-            ffn: Array(repeating: s.ffn, count: max(0, s.layers)), windows: Array(repeating: nil, count: max(0, s.layers)),
+            ffn: s.ffn, windows: Array(repeating: nil, count: max(0, s.layers)),
             qkvBias: bias, outputBias: bias, tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 2048), dtype: try r.dtype(),
             family: "\(r.family): dense decoder, SwiGLU, every layer full attention")

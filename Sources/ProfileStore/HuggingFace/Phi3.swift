@@ -11,7 +11,7 @@ enum Phi3 {
         let window = try r.window("sliding_window", absent: nil)
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
-            ffn: Array(repeating: s.ffn, count: max(0, s.layers)), windows: Array(repeating: window, count: max(0, s.layers)),
+            ffn: s.ffn, windows: Array(repeating: window, count: max(0, s.layers)),
             tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 4096), dtype: try r.dtype(),
             family: "\(r.family): dense decoder, SwiGLU, " + (window.map { "every layer windowed to \($0)" } ?? "every layer full attention"))

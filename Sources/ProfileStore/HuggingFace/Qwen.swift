@@ -17,7 +17,7 @@ enum Qwen2 {
         let s = try HFKeys.shape(r, kvDefault: 32)
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
-            ffn: Array(repeating: s.ffn, count: max(0, s.layers)), windows: try QwenWindows.windows(r, layers: s.layers),
+            ffn: s.ffn, windows: try QwenWindows.windows(r, layers: s.layers),
             qkvBias: true, tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 32_768), dtype: try r.dtype(),
             family: "\(r.family): dense decoder, SwiGLU, q/k/v biases")
@@ -30,7 +30,7 @@ enum Qwen3 {
         let bias = try r.bool("attention_bias", default: false)
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
-            ffn: Array(repeating: s.ffn, count: max(0, s.layers)), windows: try QwenWindows.windows(r, layers: s.layers),
+            ffn: s.ffn, windows: try QwenWindows.windows(r, layers: s.layers),
             qkvBias: bias, outputBias: bias, qkNorm: true, tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 32_768), dtype: try r.dtype(),
             family: "\(r.family): dense decoder, SwiGLU, q/k norms")
