@@ -41,7 +41,7 @@ struct OutputOptions: ParsableArguments {
         if let output {
             try AtomicFile.write(text, to: output)
         } else {
-            print(text, terminator: "")
+            try StandardOutput.write(text)
         }
     }
 }

@@ -95,9 +95,11 @@ struct PlotCommand: ParsableCommand {
         var report = Report(title: "Figures written to \(outputDir)", columns: [
             Column("figure", .text), Column("path", .text), Column("series", .count), Column("points", .count),
         ])
+        // The figures are written as one set at the end: all new or (on an error) all old.
+        var files: [(path: String, data: Data)] = []
         func write(_ name: String, _ chart: LineChart) throws {
             let path = (outputDir as NSString).appendingPathComponent("\(name).svg")
-            try AtomicFile.write(chart.svg(), to: path)
+            files.append((path, Data(chart.svg().utf8)))
             let points = chart.series.reduce(0) { $0 + $1.points.filter { $0.y.isFinite }.count }
             report.append([.text(name), .text(path), .int(Int128(chart.series.count)), .int(Int128(points))])
         }
@@ -146,6 +148,7 @@ struct PlotCommand: ParsableCommand {
                     caption: "bytes each extra token adds (sliding-window rings full); KV dtype of each profile"))
             }
         }
+        try AtomicFile.writeSet(files)
         try output.emit(report)
     }
 
