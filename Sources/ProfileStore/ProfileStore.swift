@@ -71,8 +71,8 @@ public struct ProfileStore: Sendable {
 
     static func read(_ url: URL, display: String) throws(ProfileError) -> JSONFields {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ProfileError(file: display, field: nil, constraint: "cannot be read (\(error.localizedDescription))", value: nil)
+        do { data = try InputFile.read(url.path) } catch {
+            throw ProfileError(file: display, field: nil, constraint: error.reason, value: nil)
         }
         return try JSONFields.parse(data, file: display)
     }
@@ -86,6 +86,9 @@ public struct ProfileStore: Sendable {
                 var id = url.deletingLastPathComponent().lastPathComponent
                 if let name = try? f.optionalString("_name_or_path"), !name.isEmpty { id = name }
                 if id.isEmpty || id == "." { id = url.deletingPathExtension().lastPathComponent }
+                if id.unicodeScalars.contains(where: \.isTerminalControl) {
+                    throw ProfileError(file: idOrPath, field: nil, constraint: "gives a model id (its folder name) with control characters", value: nil)
+                }
                 return try HuggingFaceConfig.decode(f, id: id)
             }
             return try ModelProfile.decode(f)

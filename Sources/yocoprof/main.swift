@@ -28,7 +28,7 @@ do {
 } catch {
     flushStandardOutput()
     if let (message, code) = ExitCodes.classify(error) {
-        StandardError.write("error: \(message)\n")
+        StandardError.write("error: \(ExitCodes.printable(message))\n")
         exit(code)
     }
     YocoProf.exit(withError: error)
