@@ -60,6 +60,20 @@ enum AtomicFile {
         }
     }
 
+    /// `mkdir -p`, with the system's reason on failure (an existing folder is fine).
+    static func createDirectory(_ path: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFDIR else { throw CLIError.usage("cannot create the folder \(path): something that is not a folder is there") }
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try createDirectory(parent) }
+        if mkdir(path, 0o777) != 0 && errno != EEXIST {
+            throw CLIError.failure("cannot create the folder \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     // MARK: - Where the bytes go
 
     enum Target {

@@ -62,7 +62,19 @@ enum ExitCodes {
             if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
                 code = Int32(underlying.code)
             }
-            let reason = code != 0 ? String(cString: strerror(code)) : "the file operation failed"
+            if code == 0 {
+                // Cocoa codes without a POSIX cause: the nearest POSIX reason.
+                code = switch CocoaError.Code(rawValue: ns.code) {
+                case .fileNoSuchFile, .fileReadNoSuchFile: ENOENT
+                case .fileReadNoPermission, .fileWriteNoPermission: EACCES
+                case .fileWriteFileExists: EEXIST
+                case .fileWriteOutOfSpace: ENOSPC
+                case .fileWriteVolumeReadOnly: EROFS
+                case .fileReadTooLarge: EFBIG
+                default: 0
+                }
+            }
+            let reason = code != 0 ? String(cString: strerror(code)) : "the file operation failed (\(ns.localizedFailureReason ?? "no reason given"))"
             return ("\(path.map { "\($0): " } ?? "")\(reason)", 1)
         }
         return nil

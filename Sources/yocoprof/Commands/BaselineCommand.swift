@@ -82,8 +82,7 @@ struct BaselineCommand: ParsableCommand {
             let configs = try paths.readConfigurations(configPath)
             let table = try MemoryBaseline.compute(configs.rows, file: configPath, store: store, skipUnknownModels: false)
             let path = paths.baselinePath(store)
-            try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try AtomicFile.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             try AtomicFile.write(table.report.rendered(as: .csv), to: path)
             print("wrote \(path): \(table.rows.count) configurations, \(table.metrics.count) metrics each")
         }

@@ -73,7 +73,7 @@ struct PlotCommand: ParsableCommand {
         let hw = try store.loadHardware(hardware)
         let contexts = try SweepLists.tokens(context)
         let figures = figure.isEmpty ? Figure.allCases : figure
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(outputDir)
         let xs = contexts.map(Double.init)
         let xAxis = PlotAxis(label: "prompt tokens", scale: .log, format: .binary, ticks: xs)
         let chunk = try kernel.chunk().map { "prefill chunks of \($0) tokens" } ?? "whole-prompt prefill"

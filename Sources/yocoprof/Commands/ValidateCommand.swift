@@ -71,7 +71,7 @@ struct ValidateCommand: ParsableCommand {
             ?? specs.first { if case .transformer = $0.architecture { return true } else { return false } }
         let summary = ValidationSummary(records, transformerID: transformer?.id)
         let dir = outputDirectory ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/validation").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(dir)
         let root = store.directory.deletingLastPathComponent().path + "/"
         let shownPath = hostPath.hasPrefix(root) ? String(hostPath.dropFirst(root.count)) : hostPath
         let context = "host profile \(host.id) (\(shownPath)); \(profiler.blas); suite \(suite)"
