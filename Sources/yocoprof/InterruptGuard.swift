@@ -79,8 +79,12 @@ enum InterruptGuard {
         guard let text = ProcessInfo.processInfo.environment["YOCOPROF_TEST_PAUSE_BEFORE_COMMIT"],
               let seconds = Double(text), seconds > 0 else { return }
         StandardError.write("test hook: paused before committing \(what)\n")
-        var remaining = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-        var left = timespec()
-        while nanosleep(&remaining, &left) != 0 && errno == EINTR { remaining = left }
+        // Sleeps in 10 ms steps and stops early once a deferred signal is pending, so a test need
+        // not wait out the whole pause.
+        for _ in 0..<Int(seconds * 100) where pending.load(ordering: .sequentiallyConsistent) == 0 {
+            var step = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+            var left = timespec()
+            while nanosleep(&step, &left) != 0 && errno == EINTR { step = left }
+        }
     }
 }

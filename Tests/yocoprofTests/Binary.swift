@@ -21,7 +21,7 @@ enum Binary {
     static let executable = BuiltExecutable.yocoprof
 
     /// Runs `yocoprof args...` in `directory` (the repository root by default).
-    static func run(_ args: [String], in directory: URL? = nil) throws -> RunResult {
+    static func run(_ args: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> RunResult {
         let exe = try #require(executable, "the yocoprof executable was not built beside the test bundle")
         let p = Process()
         p.executableURL = exe
@@ -30,6 +30,7 @@ enum Binary {
         var env = ProcessInfo.processInfo.environment
         env["YOCOPROF_PROFILES"] = nil
         env["COLUMNS"] = "100"
+        env.merge(extra) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
