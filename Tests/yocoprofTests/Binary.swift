@@ -21,8 +21,11 @@ enum Binary {
     static let executable = BuiltExecutable.yocoprof
 
     /// Runs `yocoprof args...` in `directory` (the repository root by default).
-    static func run(_ args: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> RunResult {
-        let exe = try #require(executable, "the yocoprof executable was not built beside the test bundle")
+    /// `program` replaces yocoprof (a shell that runs it, say).
+    static func run(_ args: [String], in directory: URL? = nil, environment extra: [String: String] = [:],
+                    program: URL? = nil) throws -> RunResult {
+        let built = try #require(executable, "the yocoprof executable was not built beside the test bundle")
+        let exe = program ?? built
         let p = Process()
         p.executableURL = exe
         p.arguments = args

@@ -77,6 +77,8 @@ enum HostileCorpus {
         modelCase("NUL in the id", model { $0["id"] = "host\u{0}x" }, "control characters (U+0000")
         modelCase("bidi override in the id", model { $0["id"] = "host\u{202E}x" }, "control characters (U+202E")
         modelCase("newline in the source", model { $0["source"] = "a\nb" }, "`source` must not contain control characters")
+        c.append(HostileCase(name: "command line: an escape sequence in an id", args: ["memory", "--model", "x\u{1B}[2J", "--context", "1K"],
+                             status: 64, message: "unknown model `x\\u{1B}[2J`"))
         // Shapes
         modelCase("kv_heads not dividing heads", model { $0["kv_heads"] = 3 }, "`kv_heads` must divide")
         modelCase("layers far too large", model { $0["layers"] = 1 << 40 }, "`layers`")

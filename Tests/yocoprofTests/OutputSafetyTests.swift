@@ -22,23 +22,10 @@ struct OutputSafetyTests {
         return lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0
     }
 
-    /// Runs `sh -c script` with YOCOPROF the binary's path; stderr and stdout captured.
+    /// Runs `sh -c script` with $YOCOPROF the binary's path.
     static func shell(_ script: String) throws -> RunResult {
         let exe = try #require(Binary.executable)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        p.currentDirectoryURL = Binary.repoRoot
-        var env = ProcessInfo.processInfo.environment
-        env["YOCOPROF"] = exe.path
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try Binary.run(["-c", script], environment: ["YOCOPROF": exe.path], program: URL(fileURLWithPath: "/bin/sh"))
     }
 
     @Test func characterDevicesAreWrittenThroughNotReplaced() throws {
