@@ -148,6 +148,31 @@ struct InterruptTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["dump"])
     }
 
+    @Test func calibrateWritesItsProfile() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let profile = dir.appendingPathComponent("host.json")
+        try Data("old".utf8).write(to: profile)
+        try Self.interruptAtCommit(["calibrate", "--quick", "--profile-output", profile.path, "--format", "csv"], .process)
+        #expect(try String(contentsOf: profile, encoding: .utf8).contains("\"memory_bandwidth_bytes_per_second\""))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["host.json"])
+    }
+
+    @Test func validateWritesItsWholeReportSet() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let host = dir.appendingPathComponent("host.json").path, out = dir.appendingPathComponent("v")
+        let calibrated = try Binary.run(["calibrate", "--quick", "--profile-output", host, "--format", "csv"])
+        try #require(calibrated.status == 0, "\(calibrated.stderr)")
+        let files = ["decode.svg", "host-profile.json", "prefill.svg", "summary.md", "validation.csv"]
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
+        for f in files { try Data("old".utf8).write(to: out.appendingPathComponent(f)) }
+        try Self.interruptAtCommit(["validate", "--suite", "quick", "--model", "host-gqa", "--hardware", host,
+                                    "--output-dir", out.path, "--format", "csv"], .process)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == files)
+        for f in files { #expect(try String(contentsOf: out.appendingPathComponent(f), encoding: .utf8) != "old", "\(f) is not new") }
+    }
+
     /// An interrupt before the final write leaves nothing: no dump folder and no staging folder.
     @Test func forwardInterruptedWhileComputingLeavesNothing() throws {
         let dir = try Self.temporaryDirectory()
