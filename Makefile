@@ -4,13 +4,16 @@
 
 SWIFT ?= swift
 BIN_RELEASE := .build/release/yocoprof
-# Select OpenBLAS's AVX-512 kernels before the library loads (see scripts/openblas-coretype.sh).
+# Select OpenBLAS's AVX-512 kernels before the library loads, and drop a forced core this CPU
+# cannot run (see scripts/openblas-coretype.sh).
 CORETYPE := $(shell scripts/openblas-coretype.sh)
 ifneq ($(CORETYPE),)
 export OPENBLAS_CORETYPE := $(CORETYPE)
+else
+unexport OPENBLAS_CORETYPE
 endif
 
-.PHONY: run report test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump
+.PHONY: run report test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump bench
 
 deps:
 	@scripts/install-deps.sh
@@ -36,6 +39,14 @@ test: deps
 	@echo "baseline check against the committed Reports/baselines:"
 	.build/debug/yocoprof baseline check --format table
 
+# The kernel benchmark (Benchmarks/, a nested package): one table of each kernel's achieved rate
+# against sgemm / stream-read ceilings measured in the same run, the issue-13 targets, the SIMD
+# path and the OpenBLAS core. A few minutes; `make bench BENCH_ARGS=--quick` for a shorter table.
+BENCH_ARGS ?=
+bench: deps
+	cd Benchmarks && $(SWIFT) build -c release --product kernel-bench --scratch-path ../.build-bench
+	.build-bench/release/kernel-bench $(BENCH_ARGS)
+
 # Coverage-guided fuzzing of the profile and config.json parsers (libFuzzer + AddressSanitizer),
 # bounded in time. Run longer with `make fuzz FUZZ_SECONDS=3600`; crashes land in Fuzz/crashes/.
 FUZZ_SECONDS ?= 60
@@ -54,7 +65,7 @@ sanitize-thread: deps
 	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread --filter 'KernelsTests|HardwareCountersTests'
 
 clean:
-	rm -rf .build .build-fuzz .build-asan .build-tsan
+	rm -rf .build .build-fuzz .build-asan .build-tsan .build-bench
 
 # The paper's inference setting reproduced by the cost model (docs/COMPUTE.md): yoco-3b against
 # transformer-3b on h100-sxm-80gb, prompts 32K..1M, 1,024 generated tokens, batch max (plus batch 1

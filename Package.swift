@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "ProfileStore", dependencies: ["CostModel"]),
         .target(name: "Reporting", dependencies: ["CostModel"]),
         .systemLibrary(name: "COpenBLAS"),
-        // AVX-512 softmax/decode/decay kernels with runtime dispatch and a portable fallback (docs/KERNELS.md).
+        // Softmax/decode/decay kernels in AVX-512, AVX2+FMA and portable-vector paths, chosen at run time (docs/KERNELS.md).
         .target(name: "CKernels"),
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel", "CKernels"]),
         .systemLibrary(name: "CPAPI"),
@@ -44,11 +44,11 @@ let package = Package(
         // Helpers shared by the test targets (seeded generator, the built executable's location).
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CostModel"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "CostModel"]),
         .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore", "TestSupport"]),
         .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
-        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "TestSupport"]),
+        .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "Kernels", "TestSupport"]),
     ]
 )

@@ -1,14 +1,23 @@
 // swift-tools-version:6.1
-// Speed benchmark of the CPU kernels, kept out of the test build. Run from this folder:
-//   OPENBLAS_CORETYPE=SkylakeX swift run -c release kernel-bench [--quick]
+// Speed benchmark of the CPU kernels, kept out of the test build. From the repository root:
+//   make bench            (or: make bench BENCH_ARGS=--quick)
+// or from this folder: swift run -c release kernel-bench [--quick]
+import Foundation
 import PackageDescription
+
+// SwiftPM names a path dependency after its folder, so the parent package is whatever the checkout
+// is called ("yocoprof", "main", ...): read it from this manifest's own location.
+let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let parentPackage = parent.lastPathComponent.lowercased()
 
 let package = Package(
     name: "yocoprof-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "kernel-bench", dependencies: [.product(name: "Kernels", package: "main")]),
-        .executableTarget(name: "CostModelBenchmark", dependencies: [.product(name: "CostModel", package: "main")]),
+        // Swift 5 mode: a top-level benchmark script sharing buffers with its parallel loops.
+        .executableTarget(name: "kernel-bench", dependencies: [.product(name: "Kernels", package: parentPackage)],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "CostModelBenchmark", dependencies: [.product(name: "CostModel", package: parentPackage)]),
     ]
 )

@@ -283,7 +283,7 @@ def main():
     tokens = I["tokens"].astype(np.int64)
     B, N = tokens.shape
     print(f"{args.dump}: model {meta.get('model_id', spec.id)} ({spec.arch}), B {B}, N {N}, "
-          f"seed {meta.get('seed')}, blas {meta.get('blas_core')}/{meta.get('blas_threads')}")
+          f"seed {meta.get('seed')}, blas {meta.get('blas_core')}/{meta.get('blas_threads')}, kernels {meta.get('kernel_simd_path', '?')}")
     if W["embedding"].shape != (spec.V, spec.d):
         print(f"check_dump: embedding shape {W['embedding'].shape} != profile ({spec.V}, {spec.d})",
               file=sys.stderr)

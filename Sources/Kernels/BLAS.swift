@@ -2,6 +2,7 @@
 // Row-major throughout. `gemm` computes C[m, n] = alpha * op(A)[m, k] · op(B)[k, n] + beta * C.
 
 import COpenBLAS
+import Foundation
 
 public enum BLAS {
     /// C[m, n] = alpha * op(A) op(B) + beta * C, row-major, with leading dimensions (row strides).
@@ -40,6 +41,9 @@ public enum BLAS {
         cblas_sger(CblasRowMajor, blasint(rows), blasint(cols), alpha, x, 1, y, 1, a, blasint(lda))
     }
 
+    /// OpenBLAS's process-wide thread count. Kernels that run their own workers do not set it
+    /// around their parallel loops; they use `singleThreaded`, which never changes it while any
+    /// such loop is running.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(newValue)) }
@@ -53,5 +57,40 @@ public enum BLAS {
     public static var config: String {
         guard let p = openblas_get_config() else { return "unknown" }
         return String(cString: p)
+    }
+
+    /// Runs `body` (a parallel loop whose workers call single-threaded products) with OpenBLAS on one
+    /// thread. The count is a process-wide setting, and regions may overlap (concurrent kernels,
+    /// parallel tests): the first region to enter sets 1, the last to leave restores the count it
+    /// found, so no region ever sees it change while it runs.
+    public static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        SingleThreadedRegions.shared.enter()
+        defer { SingleThreadedRegions.shared.leave() }
+        return try body()
+    }
+}
+
+/// The bookkeeping behind `BLAS.singleThreaded`: how many regions are open and the count to restore.
+final class SingleThreadedRegions: @unchecked Sendable {
+    static let shared = SingleThreadedRegions()
+    private let lock = NSLock()
+    private var open = 0
+    private var restore = 1
+
+    func enter() {
+        lock.lock()
+        defer { lock.unlock() }
+        if open == 0 {
+            restore = BLAS.threads
+            if restore != 1 { BLAS.threads = 1 }
+        }
+        open += 1
+    }
+
+    func leave() {
+        lock.lock()
+        defer { lock.unlock() }
+        open -= 1
+        if open == 0 && restore != 1 { BLAS.threads = restore }
     }
 }

@@ -1,13 +1,18 @@
-// What OpenBLAS is doing on this machine, and the one-time checks every measurement relies on
-// (BRIEF §5, issue 4 §2).
+// What OpenBLAS and the CKernels are doing on this machine, and the one-time checks every
+// measurement relies on (BRIEF §5, issue 4 §2, issues 13 and 16).
 //
-// OpenBLAS 0.3.21 does not recognise these CPUs and falls back to SSE3 "Prescott" kernels (about
-// 5x slower) unless OPENBLAS_CORETYPE names the core before the library's constructor runs, i.e.
-// before the process starts: a setenv in main is too late. So the executable calls
-// `reexecWithCoreTypeIfNeeded()` first thing: if the variable is unset and the CPU has AVX-512F,
-// it sets OPENBLAS_CORETYPE=SkylakeX and execv's /proc/self/exe with the same argv, so the library
-// initialises again with the right kernels. Measured commands then call `requireNativeKernels()`,
-// which throws (never benchmarks silently) if the fallback is still in use.
+// OpenBLAS picks its kernels when it loads, before main runs, from OPENBLAS_CORETYPE or its own
+// detection; a setenv in main is too late. So the executable calls `prepareProcess()` first thing:
+//   - OPENBLAS_CORETYPE names a core this CPU cannot run (OpenBLASCores.swift: SkylakeX without
+//     AVX-512, Bulldozer without FMA4, ...): its first product would die with SIGILL. The process
+//     re-executes itself (execv /proc/self/exe, same argv) with the variable replaced by the right
+//     core (or unset where OpenBLAS's detection is right) and says so in one line on stderr; the
+//     analytic commands, which run no product, thus work under any value. If exec fails, measured
+//     commands refuse (`prepareForMeasurement`) with one line naming the variable.
+//   - unset on a CPU OpenBLAS 0.3.21 mis-detects (AVX-512: it falls back to SSE3 "Prescott",
+//     about 5x slower): re-exec with OPENBLAS_CORETYPE=SkylakeX.
+// Measured commands then call `prepareForMeasurement()`, which refuses a core ranked below the
+// CPU (a fallback or a weaker forced core), a YOCOPROF_SIMD the CPU cannot run, and a wrong sgemm.
 
 import COpenBLAS
 import Foundation
@@ -22,34 +27,61 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
     /// CPU flags of interest from /proc/cpuinfo.
     public var cpuHasAVX512F: Bool
     public var cpuHasAVX2: Bool
+    /// The widest ISA the CPU offers (OpenBLASCore.rank scale); nil when /proc/cpuinfo is unreadable.
+    public var cpuRank: Int?
+    /// The CKernels path in use (softmax, decode, decay).
+    public var simdPath: SIMDPath
+    /// The OPENBLAS_CORETYPE value `prepareProcess` replaced because this CPU cannot run it.
+    public var replacedCoreType: String?
 
-    /// Core names OpenBLAS uses as generic fallbacks.
-    public static let fallbackCores: Set<String> = ["prescott", "core2", "katmai", "coppermine", "northwood", "banias", "atom", "nehalem", "unknown"]
+    public init(coreName: String, threads: Int, coreTypeVariable: String?, cpuHasAVX512F: Bool, cpuHasAVX2: Bool,
+                cpuRank: Int? = nil, simdPath: SIMDPath = .current, replacedCoreType: String? = nil) {
+        self.coreName = coreName
+        self.threads = threads
+        self.coreTypeVariable = coreTypeVariable
+        self.cpuHasAVX512F = cpuHasAVX512F
+        self.cpuHasAVX2 = cpuHasAVX2
+        self.cpuRank = cpuRank ?? (cpuHasAVX512F ? OpenBLASCore.avx512 : cpuHasAVX2 ? OpenBLASCore.avx2 : nil)
+        self.simdPath = simdPath
+        self.replacedCoreType = replacedCoreType
+    }
+
+    static let coreTypeVariableName = "OPENBLAS_CORETYPE"
+    /// Set by `prepareProcess` in the copy it executes: the value it replaced ("" when it only added one).
+    static let replacedVariableName = "YOCOPROF_REPLACED_CORETYPE"
 
     public static func current() -> BLASEnvironment {
         let flags = cpuFlags()
+        let env = ProcessInfo.processInfo.environment
         return BLASEnvironment(
-            coreName: BLAS.coreName, threads: BLAS.threads,
-            coreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-            cpuHasAVX512F: flags.contains("avx512f"), cpuHasAVX2: flags.contains("avx2"))
+            coreName: BLAS.coreName, threads: BLAS.threads, coreTypeVariable: env[coreTypeVariableName],
+            cpuHasAVX512F: flags.contains("avx512f"), cpuHasAVX2: flags.contains("avx2"),
+            cpuRank: flags.isEmpty ? nil : OpenBLASCore.cpuRank(flags), simdPath: .current,
+            replacedCoreType: env[replacedVariableName].flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    /// True when OpenBLAS runs a generic core although the CPU supports AVX2 or AVX-512.
+    /// True when OpenBLAS runs a core ranked below what the CPU offers (its generic fallback, or a
+    /// weaker core forced by OPENBLAS_CORETYPE). "Unknown" counts as the lowest rank; a core name
+    /// not in OpenBLASCore.known cannot be judged and is not a fallback.
     public var isFallback: Bool {
-        Self.fallbackCores.contains(coreName.lowercased()) && (cpuHasAVX512F || cpuHasAVX2)
+        guard let cpu = cpuRank else { return false }
+        if coreName.lowercased() == "unknown" { return cpu > OpenBLASCore.sse }
+        guard let core = OpenBLASCore.named(coreName) else { return false }
+        return core.rank < cpu
     }
 
     public var description: String {
-        "OpenBLAS core \(coreName), \(threads) thread\(threads == 1 ? "" : "s")"
+        "OpenBLAS core \(coreName), \(threads) thread\(threads == 1 ? "" : "s"), kernels \(simdPath)"
             + (isFallback ? " (FALLBACK kernels: the CPU has \(cpuHasAVX512F ? "AVX-512" : "AVX2"))" : "")
+            + (replacedCoreType.map { " (\(Self.coreTypeVariableName)=\($0) replaced: this CPU cannot run it)" } ?? "")
     }
 
-    /// Throws `blasFallback` when OpenBLAS runs its fallback kernels on a CPU it should use better.
+    /// Throws `blasFallback` when OpenBLAS runs kernels weaker than this CPU.
     public func requireNativeKernels() throws(KernelError) {
         if isFallback {
             throw .blasFallback(
                 coreName: coreName,
-                reason: "OPENBLAS_CORETYPE is \(coreTypeVariable.map { "'\($0)'" } ?? "unset") and the CPU has \(cpuHasAVX512F ? "avx512f" : "avx2")")
+                reason: "\(Self.coreTypeVariableName) is \(coreTypeVariable.map { "'\($0)'" } ?? "unset") and the CPU has \(cpuHasAVX512F ? "avx512f" : cpuHasAVX2 ? "avx2" : "avx")")
         }
     }
 
@@ -64,23 +96,55 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
         return []
     }
 
-    /// When OPENBLAS_CORETYPE is unset and the CPU has AVX-512F, sets it to SkylakeX and replaces
-    /// this process with a fresh copy of itself (same argv) so that OpenBLAS initialises with the
-    /// AVX-512 kernels. Returns normally when nothing needs doing or when exec is impossible (the
-    /// caller's measured commands then refuse through `requireNativeKernels()`).
-    /// Call it first thing in main, before any other work; YOCOPROF_NO_REEXEC=1 disables it.
-    public static func reexecWithCoreTypeIfNeeded() {
+    /// The OPENBLAS_CORETYPE this CPU should run (nil: leave it unset, OpenBLAS detects it right).
+    public static func suggestedCore() -> String? { OpenBLASCore.suggested(cpuFlags: cpuFlags()) }
+
+    /// The forced core this CPU cannot run, with the flags it lacks; nil when the variable is unset,
+    /// names a core the CPU can run, or names no listed core (OpenBLAS then ignores it).
+    public static func unrunnableCoreType(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment, cpuFlags flags: Set<String> = cpuFlags()
+    ) -> (name: String, missing: [String])? {
+        guard let value = environment[coreTypeVariableName], !flags.isEmpty, let core = OpenBLASCore.named(value) else { return nil }
+        let missing = core.missingFlags(cpuFlags: flags)
+        return missing.isEmpty ? nil : (value, missing)
+    }
+
+    /// Call first thing in main, before anything could run a product (see the header): replaces an
+    /// OPENBLAS_CORETYPE this CPU cannot run, or sets SkylakeX where OpenBLAS mis-detects the CPU,
+    /// by re-executing this process. Returns normally when nothing needs doing or exec is
+    /// impossible. YOCOPROF_NO_REEXEC=1 disables it (measured commands then refuse a bad core).
+    public static func prepareProcess() {
         let env = ProcessInfo.processInfo.environment
-        guard env["OPENBLAS_CORETYPE"] == nil, env["YOCOPROF_REEXECED"] == nil, env["YOCOPROF_NO_REEXEC"] == nil else { return }
-        guard cpuFlags().contains("avx512f") else { return }
-        setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
-        setenv("YOCOPROF_REEXECED", "1", 1)  // guards against a loop if the exec'd copy still sees no variable
+        guard env[replacedVariableName] == nil, env["YOCOPROF_NO_REEXEC"] == nil else { return }
+        let flags = cpuFlags()
+        let suggested = OpenBLASCore.suggested(cpuFlags: flags)
+        if let bad = unrunnableCoreType(env, cpuFlags: flags) {
+            let instead = suggested.map { "\(coreTypeVariableName)=\($0)" } ?? "\(coreTypeVariableName) unset (OpenBLAS detects this CPU)"
+            FileHandle.standardError.write(Data(
+                "note: \(coreTypeVariableName)=\(bad.name) needs CPU flags \(bad.missing.joined(separator: ", ")) this CPU lacks (SIGILL); running with \(instead)\n".utf8))
+            if let s = suggested { setenv(coreTypeVariableName, s, 1) } else { unsetenv(coreTypeVariableName) }
+            reexec(replaced: bad.name)
+            if let v = env[coreTypeVariableName] { setenv(coreTypeVariableName, v, 1) }  // exec failed: tell the truth
+            return
+        }
+        guard env[coreTypeVariableName] == nil, let s = suggested else { return }
+        setenv(coreTypeVariableName, s, 1)
+        reexec(replaced: "")
+        unsetenv(coreTypeVariableName)  // exec failed: tell the truth
+    }
+
+    /// The former name of `prepareProcess()`.
+    public static func reexecWithCoreTypeIfNeeded() { prepareProcess() }
+
+    /// execv's /proc/self/exe with the same argv; returns only when exec failed. `replaced` marks the
+    /// copy (and guards against a loop if it still saw a bad variable).
+    private static func reexec(replaced: String) {
+        setenv(replacedVariableName, replaced, 1)
         let args = CommandLine.arguments
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
         cargs.append(nil)
         execv("/proc/self/exe", &cargs)
-        // execv returned: it failed. Undo so the environment tells the truth.
-        unsetenv("OPENBLAS_CORETYPE")
+        unsetenv(replacedVariableName)
         for p in cargs { free(p) }
     }
 
@@ -103,9 +167,21 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
         if !(worst <= 1e-4) { throw .blasSelfCheckFailed(maxAbsError: worst) }
     }
 
-    /// The checks a measured command runs before timing anything: native kernels and a correct sgemm.
+    /// Refuses, before any product runs, an OPENBLAS_CORETYPE this CPU cannot run (left in place
+    /// only when `prepareProcess` could not re-exec, or YOCOPROF_NO_REEXEC is set) and a
+    /// YOCOPROF_SIMD it cannot honour. Every command that runs the kernels calls it.
+    public static func requireRunnable() throws(KernelError) {
+        if let bad = unrunnableCoreType() {
+            throw .blasCoreUnrunnable(variable: coreTypeVariableName, coreName: bad.name, missingFlags: bad.missing)
+        }
+        try SIMDPath.requireHonouredEnvironment()
+    }
+
+    /// The checks a measured command runs before timing anything: a core this CPU can run and that
+    /// is not weaker than it, the SIMD path YOCOPROF_SIMD asked for, and a correct sgemm.
     /// Returns the environment to print beside every measurement.
     public static func prepareForMeasurement() throws(KernelError) -> BLASEnvironment {
+        try requireRunnable()
         let env = current()
         try env.requireNativeKernels()
         try checkSgemm()

@@ -80,9 +80,9 @@ public struct AttentionKernelTiling: Sendable, Hashable {
     }
     /// Measured on the 2-core hosts (docs/KERNELS.md): one worker per core over (batch, head)
     /// with single-threaded BLAS inside beats one worker with multi-threaded BLAS by 1.5-2.2x,
-    /// because the tile products are too small for OpenBLAS's threading to pay off.
-    public static let `default` = AttentionKernelTiling(
-        queryTile: 256, keyTile: 512, workers: max(1, min(2, ProcessInfo.processInfo.activeProcessorCount)))
+    /// because the tile products are too small for OpenBLAS's threading to pay off. One worker per
+    /// core this process may use (UsableCores: its affinity mask).
+    public static let `default` = AttentionKernelTiling(queryTile: 256, keyTile: 512, workers: UsableCores.count)
 
     /// Scratch floats per worker: score tile, running max and sum, accumulator.
     public func scratchFloats(heads: Int, headDim: Int) -> Int {
@@ -161,16 +161,15 @@ public enum CausalAttention {
         if workers == 1 {
             work(0, &results[0])
         } else {
-            let saved = BLAS.threads
-            BLAS.threads = 1
             let box = ResultBox(results)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var c = WorkCounters()
-                work(w, &c)
-                box.set(w, c)
+            BLAS.singleThreaded {
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var c = WorkCounters()
+                    work(w, &c)
+                    box.set(w, c)
+                }
             }
             results = box.values
-            BLAS.threads = saved
         }
         for r in results { counters += r }
     }
@@ -208,7 +207,7 @@ public enum CausalAttention {
                 BLAS.gemm(transB: true, m: rows, n: cols, k: dh, alpha: scale, a: q, lda: ldq, b: k + j0 * ldk, ldb: ldk,
                           c: sTile, ldc: cols)
                 // mask (keys after p; with a window, keys at or before p - W), max, exp, sum and the
-                // accumulator rescale in one AVX-512 pass per row (CKernels)
+                // accumulator rescale in one SIMD pass per row (CKernels: AVX-512, AVX2 or portable)
                 yc_softmax_tile(sTile, rows, cols, pos0, posStep, j0, window ?? 0, mRow, lRow, acc, dh, dh)
                 BLAS.gemm(m: rows, n: dh, k: cols, a: sTile, lda: cols, b: v + j0 * ldv, ldb: ldv, beta: 1, c: acc, ldc: dh)
                 j0 += cols

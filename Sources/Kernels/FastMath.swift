@@ -4,25 +4,26 @@ import CKernels
 // exp(x) = 2^n * p(f), n = round(x * log2 e), f = x - n ln 2 (Cody-Waite split), p a degree-6
 // Taylor polynomial; relative error below 2e-7 on [-87, 88] (tested against Foundation.exp).
 // x below -87.3 (including -inf) gives exactly 0, so masked scores contribute nothing.
+// The constants are CKernels' (include/yc_exp.h): one polynomial for the Swift and every C path.
 
-@usableFromInline let expLowFloat: Float = -87.3
+@usableFromInline let expLowFloat: Float = YC_EXP_LO
 
 @inline(__always)
 func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let low = x .< SIMD8(repeating: expLowFloat)
-    let xc = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+    let xc = x.clamped(lowerBound: SIMD8(repeating: YC_EXP_LO), upperBound: SIMD8(repeating: YC_EXP_HI))
     // Round x log2(e) to an integer with the 1.5 * 2^23 shifter: the float t carries n in its low
     // mantissa bits, so 2^n is built with integer lane ops only (no float-to-int conversion call).
-    let shifter = SIMD8<Float>(repeating: 12_582_912)
-    let t = xc * 1.442_695_04 + shifter
+    let shifter = SIMD8<Float>(repeating: YC_EXP_SHIFTER)
+    let t = xc * YC_EXP_LOG2E + shifter
     let n = t - shifter
-    var f = xc - n * 0.693_359_375
-    f = f + n * 2.121_944_4e-4
-    var p = SIMD8<Float>(repeating: 1.0 / 720)
-    p = p * f + 1.0 / 120
-    p = p * f + 1.0 / 24
-    p = p * f + 1.0 / 6
-    p = p * f + 0.5
+    var f = xc - n * YC_EXP_LN2_HI
+    f = f + n * YC_EXP_LN2_LO
+    var p = SIMD8<Float>(repeating: YC_EXP_C6)
+    p = p * f + YC_EXP_C5
+    p = p * f + YC_EXP_C4
+    p = p * f + YC_EXP_C3
+    p = p * f + YC_EXP_C2
     p = p * f + 1
     p = p * f + 1
     let ti = unsafeBitCast(t, to: SIMD8<UInt32>.self) &- unsafeBitCast(shifter, to: SIMD8<UInt32>.self)
@@ -35,15 +36,7 @@ func exp1(_ x: Float) -> Float { exp8(SIMD8(repeating: x))[0] }
 
 public enum FastMath {
     /// True when the CKernels softmax, decode and decay kernels run their AVX-512 paths here.
-    public static var avx512Kernels: Bool { yc_has_avx512() != 0 }
-
-    /// Runs `body` with the portable C kernels on this thread (tests; worker threads are not affected,
-    /// so use one worker inside).
-    static func withPortableKernels<T>(_ body: () throws -> T) rethrows -> T {
-        yc_force_portable(1)
-        defer { yc_force_portable(0) }
-        return try body()
-    }
+    public static var avx512Kernels: Bool { SIMDPath.current == .avx512 }
 
     /// Maximum of p[0..<count] (-inf when count == 0).
     @inline(__always)

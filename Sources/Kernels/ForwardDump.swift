@@ -63,6 +63,7 @@ public enum ForwardDump {
         try memoryPlan(spec: spec, context: context, batch: batch)
             .checkFits(what: "forward pass of \(spec.id) at batch \(batch), \(context) tokens")
 
+        try BLASEnvironment.requireRunnable()
         let blas = BLASEnvironment.current()
         let allocator = CountingAllocator()
         let weights = try ModelWeights(spec: spec, seed: seed, allocator: allocator)
@@ -78,7 +79,7 @@ public enum ForwardDump {
         let meta: [String: String] = [
             "model_id": spec.id, "seed": String(seed), "context_tokens": String(context), "batch": String(batch),
             "format": "yocoprof forward dump v1; projections stored [d_in, d_out], y = x W",
-            "blas_core": blas.coreName, "blas_threads": String(blas.threads),
+            "blas_core": blas.coreName, "blas_threads": String(blas.threads), "kernel_simd_path": blas.simdPath.rawValue,
         ]
         let files: [(String, [SafetensorsEntry])] = [
             ("weights.safetensors", weights.tensors.map {

@@ -20,7 +20,7 @@
 // State bytes: the recurrent form reads and writes S once per token; the chunkwise form once
 // per chunk (counted in stateBytesRead / stateBytesWritten).
 // Speed: the chunkwise form runs (batch, head) pairs over `workers` (BLAS 1 thread inside), the
-// decay mask and row scalings in CKernels (AVX-512 with a portable fallback); each pair is one
+// decay mask and row scalings in CKernels (AVX-512, AVX2 or portable, chosen at run time); each pair is one
 // worker's, chunk after chunk, so results do not depend on the worker count.
 
 import CKernels
@@ -47,8 +47,9 @@ public enum GatedRetention {
     public static let decayTemperature: Float = 16
 
     /// Workers over (batch, head) in the chunkwise form, BLAS single-threaded inside them when > 1
-    /// (the chunk products are too small for OpenBLAS's threading; docs/KERNELS.md).
-    public static let defaultWorkers = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
+    /// (the chunk products are too small for OpenBLAS's threading; docs/KERNELS.md): one per core
+    /// this process may use (UsableCores).
+    public static let defaultWorkers = UsableCores.count
 
     /// Scratch floats the chunkwise form needs for chunk size `chunk` and `workers` workers.
     public static func chunkScratchFloats(chunk: Int, headDim: Int, workers: Int = defaultWorkers) -> Int {
@@ -83,15 +84,14 @@ public enum GatedRetention {
             work(0, &c)
             return
         }
-        let saved = BLAS.threads
-        BLAS.threads = 1
         let box = ResultBox([WorkCounters](repeating: WorkCounters(), count: workers))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var wc = WorkCounters()
-            work(w, &wc)
-            box.set(w, wc)
+        BLAS.singleThreaded {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var wc = WorkCounters()
+                work(w, &wc)
+                box.set(w, wc)
+            }
         }
-        BLAS.threads = saved
         for r in box.values { c += r }
     }
 
@@ -117,7 +117,7 @@ public enum GatedRetention {
                 cum += logDecay[(b * s.tokens + t0 + j) * s.heads + h]
                 a[j] = cum
             }
-            // intra-chunk: (Q Kᵀ ⊙ D) V, the decay mask D applied in one AVX-512 pass (CKernels)
+            // intra-chunk: (Q Kᵀ ⊙ D) V, the decay mask D applied in one SIMD pass (CKernels)
             BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
             yc_decay_mask(scores, n, n, a)
             BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)

@@ -9,6 +9,11 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
     case allocationFailed(what: String, bytes: Int)
     /// OpenBLAS runs its generic fallback kernels on a CPU it should recognise.
     case blasFallback(coreName: String, reason: String)
+    /// OPENBLAS_CORETYPE names a core whose kernels need instructions this CPU lacks (they would
+    /// die with SIGILL); refused before OpenBLAS runs anything.
+    case blasCoreUnrunnable(variable: String, coreName: String, missingFlags: [String])
+    /// YOCOPROF_SIMD names a kernel path this CPU cannot run, or no path.
+    case simdUnavailable(variable: String, value: String, reason: String)
     /// cblas_sgemm disagrees with a naive product.
     case blasSelfCheckFailed(maxAbsError: Float)
     /// A run is asked to hold more tokens than its caches were sized for.
@@ -27,7 +32,13 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
         case .allocationFailed(let what, let bytes):
             return "could not allocate \(bytes) bytes for \(what)"
         case .blasFallback(let core, let reason):
-            return "OpenBLAS uses its \(core) fallback kernels: \(reason). Run with OPENBLAS_CORETYPE=SkylakeX set before the program starts"
+            return "OpenBLAS uses its \(core) kernels, weaker than this CPU: \(reason); refused to measure. "
+                + (BLASEnvironment.suggestedCore().map { "Set OPENBLAS_CORETYPE=\($0) before the program starts" } ?? "Unset OPENBLAS_CORETYPE (OpenBLAS detects this CPU itself)")
+        case .blasCoreUnrunnable(let variable, let core, let missing):
+            return "\(variable)=\(core) needs the CPU flags \(missing.joined(separator: ", ")), which this CPU lacks (its kernels would die with SIGILL); "
+                + (BLASEnvironment.suggestedCore().map { "set \(variable)=\($0) or unset it" } ?? "unset \(variable) (OpenBLAS detects this CPU itself)")
+        case .simdUnavailable(let variable, let value, let reason):
+            return "\(variable)=\(value) \(reason); unset it to use the best path"
         case .blasSelfCheckFailed(let err):
             return "cblas_sgemm disagrees with a naive product (max abs error \(err))"
         case .capacityExceeded(let what, let cap, let req):

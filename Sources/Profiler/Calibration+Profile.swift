@@ -23,7 +23,7 @@ extension CalibrationResult {
     }
 
     public var source: String {
-        "yocoprof calibrate on this host (\(host.cpuModel), \(host.cores) cores, OpenBLAS core \(blas.coreName), \(threads) threads): microbenchmarks only, medians of \(settings.repeats) runs"
+        "yocoprof calibrate on this host (\(host.cpuModel), \(host.cores) cores, OpenBLAS core \(blas.coreName), \(threads) threads, kernels \(blas.simdPath)): microbenchmarks only, medians of \(settings.repeats) runs"
     }
 
     public var notes: String {

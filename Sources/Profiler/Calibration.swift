@@ -322,9 +322,9 @@ public enum Calibrator {
         let ptrs = bufs.map { (SendablePointer($0.0), SendablePointer($0.1), SendablePointer($0.2)) }
 
         func once(_ iterations: Int) -> Double {
-            let saved = BLAS.threads
-            if shape.singleThreadedBLAS { BLAS.threads = 1 }
-            defer { BLAS.threads = saved }
+            shape.singleThreadedBLAS ? BLAS.singleThreaded { run(iterations) } : run(iterations)
+        }
+        func run(_ iterations: Int) -> Double {
             if workers == 1 {
                 let (a, b, c) = ptrs[0]
                 return timed {

@@ -5,8 +5,9 @@ import Foundation
 import Kernels
 
 // OpenBLAS picks its kernels when it loads, before any of our code runs: on AVX-512 CPUs it
-// mis-detects, so set OPENBLAS_CORETYPE and re-exec ourselves before doing anything else.
-BLASEnvironment.reexecWithCoreTypeIfNeeded()
+// mis-detects, and an OPENBLAS_CORETYPE this CPU cannot run would die with SIGILL at the first
+// product, so fix the variable and re-exec ourselves before doing anything else.
+BLASEnvironment.prepareProcess()
 // Every command may write files: Ctrl-C waits for a file set in progress (InterruptGuard.swift).
 InterruptGuard.install()
 

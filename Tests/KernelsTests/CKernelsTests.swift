@@ -1,10 +1,13 @@
-// The CKernels paths (AVX-512 where the CPU has it, and the portable C fallback forced on this
-// thread) against the naive references: decode over stacked heads (MHA, GQA, windowed ring-like
-// positions, dh with a 16-lane tail, B = 1 split over workers and merged), prefill softmax tiles, the gRet decay mask; plus bit-identical
-// reruns (determinism) and gRet's worker count not changing a bit.
+// Every CKernels path this CPU can run (portable always, AVX2 + FMA and AVX-512 where present; each
+// forced on this thread) against the naive references: decode over stacked heads (MHA, GQA,
+// windowed ring-like positions, dh below, between and above the 8- and 16-lane widths, B = 1 split
+// over workers and merged), prefill softmax tiles, the gRet decay mask and row scalings, the shared
+// exp; plus bit-identical reruns (determinism) and gRet's worker count not changing a bit.
 //
 // Tolerances as in AttentionTests (1e-5) and GatedRetentionTests (1e-4), for the same reasons.
 
+import CKernels
+import Foundation
 import Testing
 @testable import Kernels
 
@@ -50,6 +53,10 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         DecodeCase(batch: 1, keys: 37, heads: 4, kvHeads: 2, headDim: 64, window: nil, tiling: AttentionKernelTiling(queryTile: 4, keyTile: 8, workers: 2)),
         DecodeCase(batch: 1, keys: 71, heads: 4, kvHeads: 1, headDim: 128, window: 40, tiling: AttentionKernelTiling(queryTile: 4, keyTile: 5, workers: 2)),
         DecodeCase(batch: 1, keys: 50, heads: 3, kvHeads: 3, headDim: 20, window: nil, tiling: AttentionKernelTiling(queryTile: 2, keyTile: 3, workers: 3)),
+        // dh 72 = one 64-column register tile + one 8-lane vector; dh 3 is all scalar tail;
+        // 131 keys cross the 64-key value passes of the 8-lane paths within one 200-key block
+        DecodeCase(batch: 2, keys: 131, heads: 4, kvHeads: 2, headDim: 72, window: nil, tiling: AttentionKernelTiling(queryTile: 50, keyTile: 200, workers: 1)),
+        DecodeCase(batch: 1, keys: 9, heads: 3, kvHeads: 1, headDim: 3, window: nil, tiling: smallTiling),
     ]
 
     @Test(arguments: decodeCases)
@@ -67,35 +74,80 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         let (again, _) = runDecode(batch: cs.batch, keys: cs.keys, heads: cs.heads, kvHeads: cs.kvHeads, dh: cs.headDim,
                                    window: cs.window, tiling: cs.tiling, reference: false)
         #expect(again == fast)
-        // the portable C path (one worker: the switch is per thread)
+        // every path (one worker: the switch is per thread)
         var one = cs.tiling
         one.workers = 1
-        let (portable, _) = FastMath.withPortableKernels {
-            runDecode(batch: cs.batch, keys: cs.keys, heads: cs.heads, kvHeads: cs.kvHeads, dh: cs.headDim,
-                      window: cs.window, tiling: one, reference: false)
+        for path in SIMDPath.supported {
+            let forced = SIMDPath.withForced(path) {
+                runDecode(batch: cs.batch, keys: cs.keys, heads: cs.heads, kvHeads: cs.kvHeads, dh: cs.headDim,
+                          window: cs.window, tiling: one, reference: false).0
+            }
+            #expect(forced.map { maxAbsDiff($0, ref) < 1e-5 } == true, "path \(path)")
         }
-        #expect(maxAbsDiff(portable, ref) < 1e-5)
     }
 
     @Test(arguments: AttentionTests.cases)
-    func portablePrefillMatchesNaive(cs: AttentionCase) {
+    func everyPathsPrefillMatchesNaive(cs: AttentionCase) {
         var one = cs
         one.tiling.workers = 1
         let (ref, _) = runAttention(one, reference: true)
-        let (portable, _) = FastMath.withPortableKernels { runAttention(one) }
-        #expect(maxAbsDiff(portable, ref) < 1e-5)
+        for path in SIMDPath.supported {
+            let forced = SIMDPath.withForced(path) { runAttention(one).0 }
+            #expect(forced.map { maxAbsDiff($0, ref) < 1e-5 } == true, "path \(path)")
+        }
         let (fast, _) = runAttention(cs)
         let (again, _) = runAttention(cs)
         #expect(fast == again)  // deterministic at a fixed worker count
     }
 
     @Test func prefillLargeHeadDimsMatchNaive() {
-        // dh 64 and 128 with the default-shaped tiles cut small: the AVX-512 tails and full lanes
-        for dh in [64, 128] {
+        // dh 64, 72 and 128 with the tiles cut small (key tile 19: full vectors plus 3- and
+        // 11-lane tails): every path's tails and full lanes
+        for dh in [64, 72, 128] {
             let cs = AttentionCase(batch: 1, queries: 45, heads: 2, kvHeads: 1, headDim: dh, window: nil,
-                                   tiling: AttentionKernelTiling(queryTile: 16, keyTile: 19, workers: 2))
-            let (fast, _) = runAttention(cs), (ref, _) = runAttention(cs, reference: true)
-            #expect(maxAbsDiff(fast, ref) < 1e-5, "dh \(dh)")
+                                   tiling: AttentionKernelTiling(queryTile: 16, keyTile: 19, workers: 1))
+            let (ref, _) = runAttention(cs, reference: true)
+            for path in SIMDPath.supported {
+                let forced = SIMDPath.withForced(path) { runAttention(cs).0 }
+                #expect(forced.map { maxAbsDiff($0, ref) < 1e-5 } == true, "dh \(dh), path \(path)")
+            }
+        }
+    }
+
+    @Test func everyPathsExpSumIsAccurate() {
+        // 1, 7 (all tail), 8, 37 (vectors + tail) values spanning the range, zero shift: each
+        // element is exp(x) itself; relative error below 4e-7 (a few ulps of the polynomial and the
+        // 2^n scaling; include/yc_exp.h); below -87.3 exactly 0.
+        let all: [Float] = [-100, -87.5, -50, -3.3, -1, -1e-3, 0, 1e-3, 0.5, 1, 10, 80, -20, -0.25, 3, 40, -70, 0.75, -9]
+        for count in [1, 7, 8, 37] {
+            let xs = (0..<count).map { all[$0 % all.count] }
+            for path in SIMDPath.supported {
+                var p = xs
+                let sum = SIMDPath.withForced(path) { yc_exp_shifted_sum(&p, count, 0) }
+                for (x, e) in zip(xs, p) {
+                    let r = Float(Foundation.exp(Double(x)))
+                    #expect(x < -87.3 ? e == 0 : abs(e - r) <= 4e-7 * r, "exp(\(x)) = \(e) on \(path), expected \(r)")
+                }
+                let want = xs.reduce(0.0) { $0 + ($1 < -87.3 ? 0 : Foundation.exp(Double($1))) }  // the kernels' 0 below -87.3
+                // fp32 sum of up to 37 terms dominated by e^80: relative 1e-6
+                #expect(sum.map { abs(Double($0) - want) <= 1e-6 * want } == true, "sum on \(path), count \(count)")
+            }
+        }
+    }
+
+    @Test func pathsAreReportedAndForcedOnlyWhereSupported() {
+        #expect(SIMDPath.supported.first == .portable)
+        #expect(SIMDPath.supported.contains(SIMDPath.best))
+        #expect(SIMDPath.best == SIMDPath.supported.last)
+        for path in SIMDPath.allCases where !path.isSupported {
+            #expect(SIMDPath.withForced(path) { 1 } == nil, "\(path) is not runnable here")
+        }
+        for path in SIMDPath.supported { #expect(SIMDPath.withForced(path) { SIMDPath.current } == path) }
+        // the x86 paths follow the CPU flags the kernels need
+        let flags = BLASEnvironment.cpuFlags()
+        if !flags.isEmpty {
+            #expect(SIMDPath.avx2.isSupported == (flags.contains("avx2") && flags.contains("fma")))
+            #expect(SIMDPath.avx512.isSupported == flags.contains("avx512f"))
         }
     }
 
@@ -118,7 +170,9 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         let one = chunkwise(workers: 1), two = chunkwise(workers: 2)
         #expect(one == two)  // each (b, head) is one worker's, in the same order
         #expect(maxAbsDiff(one, ref) < 1e-4)
-        let portable = FastMath.withPortableKernels { chunkwise(workers: 1) }
-        #expect(maxAbsDiff(portable, ref) < 1e-4)
+        for path in SIMDPath.supported {
+            let forced = SIMDPath.withForced(path) { chunkwise(workers: 1) }
+            #expect(forced.map { maxAbsDiff($0, ref) < 1e-4 } == true, "path \(path)")
+        }
     }
 }

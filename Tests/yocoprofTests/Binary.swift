@@ -20,9 +20,10 @@ enum Binary {
     static let repoRoot = BuiltExecutable.repoRoot
     static let executable = BuiltExecutable.yocoprof
 
-    /// Runs `yocoprof args...` in `directory` (the repository root by default).
-    /// `program` replaces yocoprof (a shell that runs it, say).
-    static func run(_ args: [String], in directory: URL? = nil, environment extra: [String: String] = [:],
+    /// Runs `yocoprof args...` in `directory` (the repository root by default); `environment` sets
+    /// (or, with nil, removes) variables on top of this process's; `program` replaces yocoprof (a
+    /// shell that runs it, say).
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String?] = [:],
                     program: URL? = nil) throws -> RunResult {
         let built = try #require(executable, "the yocoprof executable was not built beside the test bundle")
         let exe = program ?? built
@@ -33,7 +34,7 @@ enum Binary {
         var env = ProcessInfo.processInfo.environment
         env["YOCOPROF_PROFILES"] = nil
         env["COLUMNS"] = "100"
-        env.merge(extra) { $1 }
+        for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -1,7 +1,11 @@
-// Small AVX-512 kernels for the attention softmax, attention decode and the gRet decay mask, with
-// a portable C fallback chosen once at run time (cpuid via __builtin_cpu_supports). Both paths are
-// deterministic: the same inputs give the same bits on the same machine (the AVX-512 and fallback
-// paths may differ from each other in the last bits). Only the Kernels target uses this.
+// Small SIMD kernels for the attention softmax, attention decode and the gRet decay mask, in three
+// paths chosen once per process at run time: AVX-512 (kernels_avx512.c), AVX2 + FMA
+// (kernels_avx2.c) and a portable path written on clang vectors so every target vectorises it
+// (kernels_portable.c); all share the exp of yc_exp.h. YOCOPROF_SIMD=portable|avx2|avx512 forces
+// a path; a value the CPU cannot run (or an unknown name) is ignored here and reported by
+// yc_simd_environment_fault, which the Swift side turns into a refusal. Every path is
+// deterministic: the same inputs give the same bits on the same machine (paths may differ from
+// each other in the last bits). Only the Kernels target uses this.
 #ifndef YOCOPROF_CKERNELS_H
 #define YOCOPROF_CKERNELS_H
 
@@ -11,10 +15,35 @@
 extern "C" {
 #endif
 
-/// 1 when the AVX-512 paths are in use (AVX-512F and the OS saves zmm state), else 0.
-int yc_has_avx512(void);
-/// Force the portable path (1) or restore dispatch (0) on the calling thread only; for tests.
-void yc_force_portable(int portable);
+#include "yc_exp.h"
+
+/// The kernel paths, weakest first.
+enum { YC_SIMD_PORTABLE = 0, YC_SIMD_AVX2 = 1, YC_SIMD_AVX512 = 2 };
+/// What YOCOPROF_SIMD asked for: unset or honoured, a name that is not a path, a path this CPU lacks.
+enum { YC_SIMD_ENV_OK = 0, YC_SIMD_ENV_UNKNOWN = 1, YC_SIMD_ENV_UNSUPPORTED = 2 };
+
+/// "portable", "avx2", "avx512" ("unknown" for anything else).
+const char *yc_simd_name(int path);
+/// The path named `name` (case-insensitive), or -1.
+int yc_simd_parse(const char *name);
+/// 1 when this CPU (and its OS) can run `path`.
+int yc_simd_supported(int path);
+/// The strongest path this CPU can run.
+int yc_simd_best(void);
+/// The path the calling thread's kernels use: the thread's forced path, else the process's choice
+/// (YOCOPROF_SIMD when the CPU can run it, else the best path).
+int yc_simd_path(void);
+/// YC_SIMD_ENV_OK, or why YOCOPROF_SIMD was not honoured.
+int yc_simd_environment_fault(void);
+/// Force `path` on the calling thread only (tests), or restore the process's choice with -1.
+/// Returns -1 (and changes nothing) when the CPU cannot run `path`.
+int yc_simd_force(int path);
+
+/// CPUs in this process's affinity mask (sched_getaffinity), or 0 where it cannot be read.
+int yc_usable_cores(void);
+
+/// exp(x), the scalar form of yc_exp.h's polynomial.
+float yc_expf(float x);
 
 /// One online-softmax step over a score tile S [rows, cols] (row stride cols) whose column j is key
 /// j0 + j. Row r sits at position pos0 + posStep * r and sees key j iff j <= p and

@@ -1,0 +1,9 @@
+// The AVX2 + FMA path: kernels_vec.inc compiled for AVX2 and FMA (x86-64 only), chosen at run
+// time when the CPU has both (AMD Zen 1-4 without AVX-512, most Intel client parts).
+#include "yc_internal.h"
+#ifdef YC_X86
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define YC_SFX avx2
+#include "kernels_vec.inc"
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,69 @@
+// Environment faults end to end (issue 13): an OPENBLAS_CORETYPE this CPU cannot run no longer
+// dies with SIGILL (the process re-executes with the right core and says so in one line, or,
+// with re-exec disabled, a command that runs the kernels refuses naming the variable), analytic
+// commands do not care, and YOCOPROF_SIMD naming a path the CPU lacks (or no path) is refused.
+
+import Foundation
+import Kernels
+import Testing
+
+@Suite struct EnvironmentFaultTests {
+    /// A listed OpenBLAS core this CPU cannot run (SkylakeX on AVX2-only machines), or nil.
+    static let unrunnableCore: String? = {
+        let flags = BLASEnvironment.cpuFlags()
+        guard !flags.isEmpty else { return nil }
+        return OpenBLASCore.known.first { !$0.missingFlags(cpuFlags: flags).isEmpty }?.name
+    }()
+
+    static func forward(_ dir: String, environment: [String: String?]) throws -> RunResult {
+        try Binary.run(["forward", "--model", "host-transformer", "--context", "8", "--seed", "1", "--dump", dir],
+                       environment: environment)
+    }
+
+    static func scratchFolder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("yocoprof-envfault-\(UUID().uuidString)").path
+    }
+
+    @Test func anUnrunnableForcedCoreIsReplacedNotACrash() throws {
+        let core = try #require(Self.unrunnableCore, "every listed core runs here")
+        let memory = try Binary.run(["memory", "--model", "yoco-3b", "--context", "4096", "--format", "json"],
+                                    environment: ["OPENBLAS_CORETYPE": core])
+        #expect(memory.status == 0, "\(memory.stderr)")
+        #expect(memory.stderr.contains("OPENBLAS_CORETYPE=\(core)"))
+        #expect(memory.stderr.split(separator: "\n").count == 1)  // one line
+
+        let dir = Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.forward(dir, environment: ["OPENBLAS_CORETYPE": core])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("OPENBLAS_CORETYPE=\(core) replaced"))
+    }
+
+    @Test func withoutReexecTheKernelsRefuseNamingTheVariable() throws {
+        let core = try #require(Self.unrunnableCore, "every listed core runs here")
+        let dir = Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.forward(dir, environment: ["OPENBLAS_CORETYPE": core, "YOCOPROF_NO_REEXEC": "1"])
+        #expect(run.status == 1)  // a refusal, not a signal (SIGILL would read 132 / a crash dump)
+        #expect(run.stderr.contains("OPENBLAS_CORETYPE=\(core) needs the CPU flags"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/weights.safetensors"))
+    }
+
+    @Test(arguments: ["sse9", "AVX2 "] + SIMDPath.allCases.filter { !$0.isSupported }.map(\.rawValue))
+    func aSIMDPathTheCPUCannotRunIsRefused(value: String) throws {
+        let dir = Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.forward(dir, environment: ["YOCOPROF_SIMD": value])
+        #expect(run.status == 1, "\(run.stdout)")
+        #expect(run.stderr.contains("YOCOPROF_SIMD=\(value)"))
+    }
+
+    @Test(arguments: SIMDPath.supported)
+    func everySupportedPathCanBeForced(path: SIMDPath) throws {
+        let dir = Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.forward(dir, environment: ["YOCOPROF_SIMD": path.rawValue])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("kernels \(path.rawValue)"))
+    }
+}
