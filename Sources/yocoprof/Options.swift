@@ -28,7 +28,7 @@ struct OutputOptions: ParsableArguments {
     var format: OutputFormat?
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write the report to this file (written to a temporary file, then renamed) instead of standard output.",
+        "Write the report to this file instead of standard output (a regular file is replaced whole through a temporary; a device or FIFO is written through).",
         valueName: "file"))
     var output: String?
 
