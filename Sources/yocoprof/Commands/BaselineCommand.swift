@@ -17,8 +17,8 @@ struct BaselineCommand: ParsableCommand {
         abstract: "Memory-footprint regression gate: write baselines, or check against them.",
         discussion: """
             Examples:
-              yocoprof baseline update                 # from Reports/baselines/configurations.csv
-              yocoprof baseline check                  # exit 2 on any change
+              yocoprof baseline update   # from Reports/baselines/configurations.csv
+              yocoprof baseline check    # exit 2 on any change
               yocoprof baseline check --format markdown >> "$GITHUB_STEP_SUMMARY"
             """,
         subcommands: [Update.self, Check.self])
@@ -69,8 +69,11 @@ struct BaselineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute and write the baseline for a list of configurations.",
             discussion: """
-                The configurations file is a CSV with the columns \(MemoryBaseline.keyColumns.joined(separator: ",")).
-                Example: yocoprof baseline update --configurations my-configs.csv --baseline ci/memory.csv
+                The configurations file is a CSV with the columns \(MemoryBaseline.keyColumns.joined(separator: ", ")).
+
+                Example:
+                  yocoprof baseline update --configurations my-configs.csv \\
+                      --baseline ci/memory.csv
                 """)
 
         @OptionGroup var paths: Paths
@@ -96,7 +99,8 @@ struct BaselineCommand: ParsableCommand {
                 (--configurations, or the default one with the default baseline) must have a row: one \
                 missing is a difference (`not_in_baseline`, exit 2), so a truncated baseline cannot pass.
 
-                Example: yocoprof baseline check --format markdown
+                Example:
+                  yocoprof baseline check --format markdown
                 """)
 
         @OptionGroup var paths: Paths
@@ -131,7 +135,8 @@ struct BaselineCommand: ParsableCommand {
                 columns: MemoryBaseline.keyColumns.map { Column($0, .text) } + [
                     Column("metric", .text), Column("kind", .text), Column("baseline", .text),
                     Column("current", .text), Column("change_ratio", .ratio),
-                ])
+                ], summaryKeys: ["model", "metric", "baseline", "current", "change_ratio", "context_tokens", "batch",
+                                 "generated_tokens", "kind"] + MemoryBaseline.keyColumns.filter { $0.hasSuffix("_dtype") })
             for d in diffs {
                 report.append(d.configuration.map(Value.text) + [
                     .text(d.metric), .text(d.kind.rawValue), .text(d.baseline), .text(d.current),
