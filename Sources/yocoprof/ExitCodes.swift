@@ -80,12 +80,12 @@ enum ExitCodes {
         return nil
     }
 
-    /// One line a terminal shows as it is: control characters (an escape sequence in a file
-    /// name, a newline) written as \u{1B}.
+    /// Text a terminal shows as it is: control characters (an escape sequence in a file name or
+    /// a typed id) written as \u{1B}; the message's own line breaks and tabs are kept.
     static func printable(_ message: String) -> String {
         var out = ""
         for c in message.unicodeScalars {
-            if c.isTerminalControl {
+            if c.isTerminalControl && c != "\n" && c != "\t" {
                 out += "\\u{\(String(c.value, radix: 16, uppercase: true))}"
             } else {
                 out.unicodeScalars.append(c)
