@@ -198,7 +198,8 @@ enum MemoryBaseline {
                 spec = try store.loadModel(field["model"]!)
             } catch let e as UnknownProfileError {
                 if skipUnknownModels { continue }
-                throw CLIError.badData("\(at): \(e)")
+                // One line: the file and line first, then the unknown id and the known ones.
+                throw CLIError.badData("\(at): " + e.description.replacingOccurrences(of: "\n", with: "; "))
             }
             let plan = DTypePlan(weights: try dtype("weight_dtype"), kvCache: try dtype("kv_dtype"),
                                  state: try dtype("state_dtype"), activations: try dtype("activation_dtype"))
