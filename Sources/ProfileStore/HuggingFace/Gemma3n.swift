@@ -9,7 +9,7 @@
 // Counted: attention (Wq, Wo for the readers), q/k norms, GeGLU, four norms per block, embedding.
 // NOT counted (the family line says so): the per-layer-input embeddings and projections, AltUp,
 // LAuReL, and the vision and audio towers. The K/V cache is exact. Checked against the published
-// E4B text_config values collected in /work/research/hf (google--gemma-3n-E4B.PARTIAL.md).
+// E4B text_config values collected in docs/research/hf/google--gemma-3n-E4B.PARTIAL.md.
 
 import CostModel
 

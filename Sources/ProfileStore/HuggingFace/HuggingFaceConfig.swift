@@ -6,7 +6,7 @@
 // does not describe yet (experts, latent attention, state-space layers, quantisation) are refused
 // with one line naming the key, the family and what is not modelled; an unknown `model_type` is
 // refused the same way. A dense guess is never an answer. Error messages use the config's own keys.
-// Families and their transformers defaults: /work/research/hf/DEFAULTS.md at the time of writing,
+// Families and their transformers defaults: docs/research/hf/DEFAULTS.md,
 // checked against transformers' configuration_<family>.py.
 
 import CostModel
