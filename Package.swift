@@ -34,12 +34,15 @@ let package = Package(
         // not the debug build's unoptimised code (docs/PROFILING.md).
         .target(name: "Profiler", dependencies: ["Kernels", "HardwareCounters", "CostModel", "Reporting"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
+        // Writes the git commit into BuildInfo.swift before each build (`yocoprof --version`).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(
             name: "yocoprof",
             dependencies: [
                 "CostModel", "ProfileStore", "Reporting", "Kernels", "HardwareCounters", "Profiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
         // Helpers shared by the test targets (seeded generator, the built executable's location).
         .target(name: "TestSupport", dependencies: ["Kernels"], path: "Tests/TestSupport"),

@@ -5,7 +5,7 @@
 set -euo pipefail
 bin=${1:-.build/release/yocoprof}
 echo "== yocoprof validate (default suite: 4 host models x 1K, 4K, 16K prompt tokens, 32 decoded) =="
-"$bin" validate --format table
+"$bin" validate --format table --wide
 echo
 echo "== The paper's headline from the profiles: tokens held in 1 GiB of KV memory =="
 for m in transformer-65b-gqa yoco-65b; do

@@ -14,6 +14,18 @@ public enum BindingConstraint: String, Sendable, Hashable {
     case activations
     /// Memory does not bind below the tool's own limit (`Limits.maxContextTokens` or `maxBatch`).
     case toolLimit = "tool_limit"
+
+    /// What the constraint means, as a note under a report says it ("limited by kv_cache: ...").
+    /// A new reason is one case here and one phrase.
+    public var explanation: String {
+        switch self {
+        case .weights: "the weights (with the runtime reserve) alone exceed the budget"
+        case .state: "the fixed per-sequence state of one more sequence exceeds the budget"
+        case .kvCache: "the KV cache, growing with tokens and sequences, exceeds the budget"
+        case .activations: "the prefill activations exceed the budget"
+        case .toolLimit: "memory does not bind below the tool's own limit"
+        }
+    }
 }
 
 public struct CapacityAnswer: Sendable, Hashable {
@@ -25,6 +37,9 @@ public struct CapacityAnswer: Sendable, Hashable {
     public var usedBytes: Int128
     /// Memory at `value + 1` (nil when `value` is the tool's limit).
     public var nextBytes: Int128?
+
+    /// At least one token (or sequence) fits.
+    public var fits: Bool { value >= 1 }
 }
 
 /// Which memory a capacity query budgets.

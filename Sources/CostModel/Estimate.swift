@@ -71,6 +71,8 @@ public struct Estimate: Sendable, Hashable {
     public var batchIsMax: Bool
     /// What stops a larger batch (set when `batchIsMax`).
     public var batchLimitedBy: BindingConstraint?
+    /// The batch question answered (always fits here): the largest batch and what binds it.
+    public var fit: BatchFit
     public var computeDType: DType
     public var rates: RooflineRates
     /// The prefill of B prompts of N tokens.
@@ -101,8 +103,20 @@ public struct Estimate: Sendable, Hashable {
 }
 
 extension ModelSpec {
-    /// The full prediction of `estimate` for this model on `hardware`.
+    /// The full prediction of `estimate` for this model on `hardware`; a batch that does not fit
+    /// throws `batchDoesNotFit` (`assess` returns its figures instead).
     public func estimate(on hardware: HardwareSpec, _ q: EstimateQuery) throws(CostModelError) -> Estimate {
+        switch try assess(on: hardware, q) {
+        case .fits(let e): return e
+        case .doesNotFit(let u):
+            throw .batchDoesNotFit(requested: u.batchIsMax ? nil : u.fit.batch, maxBatch: u.fit.maxBatch,
+                                   limitedBy: u.fit.limitedBy, requiredBytes: u.fit.requiredBytes, budgetBytes: u.fit.budgetBytes)
+        }
+    }
+
+    /// The estimate when the batch fits, else the figures that do not depend on running it. Throws
+    /// only for a query or profile that is invalid, or a compute dtype the hardware has no peak for.
+    public func assess(on hardware: HardwareSpec, _ q: EstimateQuery) throws(CostModelError) -> EstimateOutcome {
         do { try validate() } catch { throw .invalidSpec(id: id, error) }
         do { try hardware.validate() } catch { throw .invalidSpec(id: hardware.id, error) }
         try q.validate()
@@ -110,27 +124,35 @@ extension ModelSpec {
         let computeDType = q.computeDType ?? dt.activations
         let rates = try RooflineRates(hardware: hardware, computeDType: computeDType)
 
-        let (batch, limitedBy, memory) = try resolveBatch(q, on: hardware, dtypes: dt)
+        let (fit, memory) = resolveFit(q, on: hardware, dtypes: dt)
+        let batch = fit.batch
         let n = q.promptTokens, g = q.generatedTokens
         let prefill = prefillCost(batch: batch, promptTokens: n, dtypes: dt, tiling: q.tiling)
-        let prefillSeconds = rates.seconds(prefill)
         let decodeOps = decodeOperators(batch: batch, dtypes: dt)
         let step = decodeStepCost(decodeOps, batch: batch, context: n + 1)
+        let decodeFlops = Self.decodeFlops(decodeOps, promptTokens: n, generatedTokens: g)
+        guard fit.fits else {
+            return .doesNotFit(UnfitEstimate(
+                modelID: id, hardwareID: hardware.id, promptTokens: n, generatedTokens: g, batchIsMax: q.batch == .max,
+                fit: fit, computeDType: computeDType, prefill: prefill, firstDecodeStep: step,
+                decodeFlops: decodeFlops, memory: memory))
+        }
+        let prefillSeconds = rates.seconds(prefill)
         let decodeSeconds = Self.decodeSeconds(decodeOps, promptTokens: n, generatedTokens: g, rates: rates)
         let tokens = Double(batch) * Double(g)
         let total = prefillSeconds + decodeSeconds
-        return Estimate(
+        return .fits(Estimate(
             modelID: id, hardwareID: hardware.id, promptTokens: n, generatedTokens: g,
-            batch: batch, batchIsMax: q.batch == .max, batchLimitedBy: limitedBy,
+            batch: batch, batchIsMax: q.batch == .max, batchLimitedBy: q.batch == .max ? fit.limitedBy : nil, fit: fit,
             computeDType: computeDType, rates: rates,
             prefill: prefill, prefillSeconds: prefillSeconds,
             firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step),
-            decodeFlops: Self.decodeFlops(decodeOps, promptTokens: n, generatedTokens: g),
+            decodeFlops: decodeFlops,
             decodeSeconds: decodeSeconds,
             decodeTokensPerSecond: g > 0 && decodeSeconds > 0 ? tokens / decodeSeconds : nil,
             throughputTokensPerSecond: g > 0 && total > 0 ? tokens / total : 0,
             memory: memory,
-            memoryCapacityBytes: hardware.memoryBytes)
+            memoryCapacityBytes: hardware.memoryBytes))
     }
 
     private func memoryQuery(batch: Int, _ q: EstimateQuery, _ dt: DTypePlan, _ hw: HardwareSpec) -> MemoryQuery {
@@ -138,46 +160,46 @@ extension ModelSpec {
                     prefillChunkTokens: q.prefillChunkTokens, runtimeOverheadBytes: hw.runtimeOverheadBytes)
     }
 
-    /// B for the query (the given batch if it fits, or the largest that fits), what binds it, and
-    /// the memory at B.
-    func resolveBatch(_ q: EstimateQuery, on hw: HardwareSpec, dtypes dt: DTypePlan) throws(CostModelError) -> (Int, BindingConstraint?, MemoryBreakdown) {
+    /// The batch question of the query answered (the given batch, or the largest that fits, or 1
+    /// when none does), and the memory at that batch.
+    func resolveFit(_ q: EstimateQuery, on hw: HardwareSpec, dtypes dt: DTypePlan) -> (BatchFit, MemoryBreakdown) {
         let budget = hw.memoryBytes
         let at = { (b: Int) in self.memory(self.memoryQuery(batch: b, q, dt, hw)) }
-        let slow = {
-            self.maxBatch(budgetBytes: budget, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens,
-                          dtypes: dt, scope: .everything, prefillChunkTokens: q.prefillChunkTokens,
-                          runtimeOverheadBytes: hw.runtimeOverheadBytes)
-        }
+        let (maxBatch, limitedBy, atMax) = largestBatch(q, on: hw, dtypes: dt, at: at)
+        let batch: Int
         switch q.batch {
-        case .fixed(let b):
-            let m = at(b)
-            if m.totalBytes > budget {
-                let best = slow()
-                throw .batchDoesNotFit(requested: b, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: m.totalBytes, budgetBytes: budget)
-            }
-            return (b, nil, m)
-        case .max:
-            // Memory is affine in B (every per-sequence term scales with B; sub-byte rounding aside),
-            // so one division finds the boundary; it is then checked exactly (fits at B, not at B+1)
-            // and the binary search of `maxBatch` is the fallback.
-            let m0 = at(0).totalBytes, m1 = at(1)
-            if m1.totalBytes > budget {
-                let best = slow()
-                throw .batchDoesNotFit(requested: nil, maxBatch: best.value, limitedBy: best.limitedBy, requiredBytes: m1.totalBytes, budgetBytes: budget)
-            }
-            let perSequence = m1.totalBytes - m0
-            if perSequence > 0 {
-                let guess = Int(min(Int128(Limits.maxBatch), (budget - m0) / perSequence))
-                let mg = at(guess)
-                if guess >= 1 && mg.totalBytes <= budget {
-                    if guess == Limits.maxBatch { return (guess, .toolLimit, mg) }
-                    let next = at(guess + 1)
-                    if next.totalBytes > budget { return (guess, Self.limitingComponent(mg, next), mg) }
-                }
-            }
-            let best = slow()
-            return (best.value, best.limitedBy, at(best.value))
+        case .fixed(let b): batch = b
+        case .max: batch = max(1, maxBatch)
         }
+        let m = batch == maxBatch ? atMax : at(batch)
+        let fit = BatchFit(fits: m.totalBytes <= budget, batch: batch, maxBatch: maxBatch, limitedBy: limitedBy,
+                           requiredBytes: m.totalBytes, budgetBytes: budget)
+        return (fit, m)
+    }
+
+    /// The largest batch that fits the device, what stops one more, and the memory at it.
+    private func largestBatch(
+        _ q: EstimateQuery, on hw: HardwareSpec, dtypes dt: DTypePlan, at: (Int) -> MemoryBreakdown
+    ) -> (Int, BindingConstraint, MemoryBreakdown) {
+        let budget = hw.memoryBytes
+        // Memory is affine in B (every per-sequence term scales with B; sub-byte rounding aside),
+        // so one division finds the boundary; it is then checked exactly (fits at B, not at B+1)
+        // and the binary search of `maxBatch` is the fallback.
+        let m0 = at(0).totalBytes, m1 = at(1)
+        let perSequence = m1.totalBytes - m0
+        if m1.totalBytes <= budget && perSequence > 0 {
+            let guess = Int(min(Int128(Limits.maxBatch), (budget - m0) / perSequence))
+            let mg = at(guess)
+            if guess >= 1 && mg.totalBytes <= budget {
+                if guess == Limits.maxBatch { return (guess, .toolLimit, mg) }
+                let next = at(guess + 1)
+                if next.totalBytes > budget { return (guess, Self.limitingComponent(mg, next), mg) }
+            }
+        }
+        let best = maxBatch(budgetBytes: budget, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens,
+                            dtypes: dt, scope: .everything, prefillChunkTokens: q.prefillChunkTokens,
+                            runtimeOverheadBytes: hw.runtimeOverheadBytes)
+        return (best.value, best.limitedBy, at(best.value))
     }
 
     /// The component that grows most from B to B+1 sequences (the `maxBatch` rule).

@@ -41,7 +41,8 @@ public struct UnknownProfileError: Error, Sendable, Hashable, CustomStringConver
     public var directory: String
 
     public var description: String {
-        "unknown \(kind) `\(id)` (no \(directory)/\(id).json); known: \(known.joined(separator: ", "))"
+        let guess = NameSuggestions.phrase(for: id, in: known)
+        return "unknown \(kind) `\(id)` (no \(directory)/\(id).json)\(guess.isEmpty ? "" : ": " + guess)\nknown: \(known.joined(separator: ", "))"
     }
 }
 

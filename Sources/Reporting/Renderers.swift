@@ -98,18 +98,72 @@ enum TableRenderer {
         return lines.map { $0.trimmingTrailingSpaces }.joined(separator: "\n") + "\n"
     }
 
-    static func render(_ r: Report) -> String {
+    /// Free text (profile sources) is cut at this width in tables; CSV and JSON keep it whole.
+    static let textWidth = 48
+    /// A text column cut to fit the line keeps at least this many characters.
+    static let minimumClippedWidth = 12
+
+    static func render(_ r: Report, layout: TableLayout = TableLayout()) -> String {
         var out = r.title.isEmpty ? "" : r.title + "\n\n"
+        var notes = r.notes
         if r.isSingle, let row = r.rows.first {
-            let cells = zip(r.columns, row).map { [$0.key, $1.display($0.unit)] }
+            let shown = r.columns.indices.filter { r.applies(r.columns[$0].key, row: 0) }
+            let keyWidth = shown.map { r.columns[$0].key.count }.max() ?? 0
+            // A value longer than the line is cut (unless --wide); the key column stays whole.
+            let valueWidth = layout.wide ? nil : layout.width.map { max(minimumClippedWidth, $0 - keyWidth - 2) }
+            let cells = shown.map { i in
+                [r.columns[i].key, valueWidth.map { clip(row[i].display(r.columns[i].unit), $0) } ?? row[i].display(r.columns[i].unit)]
+            }
             out += grid(["metric", "value"], cells, rightAligned: [false, false])
         } else {
-            // Long free text (profile sources) is cut in tables; CSV and JSON keep it whole.
-            let cells = r.rows.map { row in zip(r.columns, row).map { clip($1.display($0.unit), 48) } }
-            out += grid(r.columns.map(\.key), cells, rightAligned: r.columns.map { isNumeric($0.unit) })
+            // Columns that apply to no row are dropped; inapplicable cells are blank.
+            let present = r.applicableColumns
+            let cells = r.rows.enumerated().map { n, row in
+                r.columns.indices.map { i in r.applies(r.columns[i].key, row: n) ? clip(row[i].display(r.columns[i].unit), textWidth) : "" }
+            }
+            var widths = r.columns.indices.map { i in max(r.columns[i].key.count, cells.map { $0[i].count }.max() ?? 0) }
+            var shown = present
+            if !layout.wide {
+                let priority = r.summaryKeys.map { keys in keys.compactMap { k in present.first { r.columns[$0].key == k } } } ?? present
+                shown = fitted(priority, widths: &widths, units: r.columns.map(\.unit), keys: r.columns.map(\.key), width: layout.width)
+            }
+            let header = shown.map { r.columns[$0].key }
+            let body = cells.map { row in shown.map { clip(row[$0], widths[$0]) } }
+            out += grid(header, body, rightAligned: shown.map { isNumeric(r.columns[$0].unit) })
+            if shown.count < present.count {
+                let fit = layout.width.map { " (the width is \($0))" } ?? ""
+                notes.append("showing \(shown.count) of \(present.count) columns\(fit); --wide shows all, --columns KEY,... picks any (the keys of the CSV header)")
+            }
         }
-        if !r.notes.isEmpty { out += "\n" + r.notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
+        if !notes.isEmpty {
+            // Notes wrap at spaces to the width, continuation lines indented under the text.
+            let lines = notes.flatMap { note in
+                let wrapped = layout.wide ? [note] : layout.width.map { note.lines(width: max(20, $0 - 6)) } ?? [note]
+                return wrapped.enumerated().map { ($0 == 0 ? "note: " : "      ") + $1 }
+            }
+            out += "\n" + lines.joined(separator: "\n") + "\n"
+        }
         return out
+    }
+
+    /// The columns of `priority` that fit `width` (most important first, each kept if it fits what
+    /// is left; one text column may be cut to the room that remains), in column order. The first
+    /// column is always shown.
+    static func fitted(_ priority: [Int], widths: inout [Int], units: [ColumnUnit], keys: [String], width: Int?) -> [Int] {
+        guard let width else { return priority.sorted() }
+        var chosen: [Int] = [], used = 0
+        for i in priority {
+            let gap = chosen.isEmpty ? 0 : 2
+            if chosen.isEmpty || used + gap + widths[i] <= width {
+                chosen.append(i)
+                used += gap + widths[i]
+            } else if units[i] == .text, width - used - gap >= max(keys[i].count, minimumClippedWidth) {
+                widths[i] = width - used - gap
+                chosen.append(i)
+                used = width
+            }
+        }
+        return chosen.sorted()
     }
 }
 
@@ -132,12 +186,14 @@ enum MarkdownRenderer {
         var out = r.title.isEmpty ? "" : "### \(r.title)\n\n"
         if r.isSingle, let row = r.rows.first {
             out += "| metric | value |\n|---|---:|\n"
-            for (c, v) in zip(r.columns, row) { out += "| `\(c.key)` | \(cell(v.display(c.unit))) |\n" }
+            for (c, v) in zip(r.columns, row) where r.applies(c.key, row: 0) { out += "| `\(c.key)` | \(cell(v.display(c.unit))) |\n" }
         } else {
-            out += "| " + r.columns.map { cell($0.key) }.joined(separator: " | ") + " |\n"
-            out += "|" + r.columns.map { TableRenderer.isNumeric($0.unit) ? "---:" : "---" }.joined(separator: "|") + "|\n"
-            for row in r.rows {
-                out += "| " + zip(r.columns, row).map { cell($1.display($0.unit)) }.joined(separator: " | ") + " |\n"
+            // Every column, but one that applies to no row is dropped and inapplicable cells are blank.
+            let shown = r.applicableColumns
+            out += "| " + shown.map { cell(r.columns[$0].key) }.joined(separator: " | ") + " |\n"
+            out += "|" + shown.map { TableRenderer.isNumeric(r.columns[$0].unit) ? "---:" : "---" }.joined(separator: "|") + "|\n"
+            for (n, row) in r.rows.enumerated() {
+                out += "| " + shown.map { r.applies(r.columns[$0].key, row: n) ? cell(row[$0].display(r.columns[$0].unit)) : "" }.joined(separator: " | ") + " |\n"
             }
         }
         if !r.notes.isEmpty { out += "\n" + r.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
@@ -146,6 +202,19 @@ enum MarkdownRenderer {
 }
 
 extension String {
+    /// Lines of at most `width` characters, broken at spaces (a longer word stays whole).
+    func lines(width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        return lines + (current.isEmpty ? [] : [current])
+    }
+
     var trimmingTrailingSpaces: String {
         var s = self
         while s.last == " " { s.removeLast() }

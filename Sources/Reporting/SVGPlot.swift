@@ -6,8 +6,9 @@
 //   <svg class="line-chart">
 //     <text class="title">, <text class="x-label">, <text class="y-label">
 //     <g class="grid"> ... <g class="x-ticks"> <text class="tick">...  <g class="y-ticks"> ...
-//     <g class="series" data-series="NAME"> <polyline/> <circle/>... </g>   one per series
-//     <g class="legend"> <g class="legend-entry" data-series="NAME"> <line/> <text>NAME</text> </g>... </g>
+//     <g class="series" data-series="NAME" data-marker="SHAPE" data-dash="PATTERN|solid">
+//        <polyline/>... then one hollow marker (class="marker") per point </g>   one per series
+//     <g class="legend"> <g class="legend-entry" data-series="NAME"> <line/> <marker/> <text>NAME</text> </g>... </g>
 // Points that cannot be drawn (NaN, infinite, or <= 0 on a log axis) are left out and break the line.
 
 import Foundation
@@ -100,7 +101,7 @@ public struct LineChart: Sendable, Hashable {
         let xr = AxisMap(values: series.flatMap { $0.points.map(\.x) }, scale: xScale, ticks: x.ticks)
         let yr = AxisMap(values: series.flatMap { $0.points.map(\.y) }, scale: yScale, ticks: y.ticks)
 
-        let captionLines = caption.map { Self.wrap($0, width: max(40, width / 6)) } ?? []
+        let captionLines = caption.map { $0.lines(width: max(40, width / 6)) } ?? []
         // The legend column is as wide as its longest name (about 7 px per character at 12 px).
         let longest = Double(series.map(\.name.count).max() ?? 0)
         let left = 84.0, right = max(200.0, 56 + 7.2 * longest), top = 48.0 + 14.0 * Double(captionLines.count), bottom = 64.0
@@ -137,50 +138,56 @@ public struct LineChart: Sendable, Hashable {
         out += "<text class=\"x-label\" x=\"\(fmt(left + pw / 2))\" y=\"\(fmt(Double(height) - 18))\" text-anchor=\"middle\" font-size=\"13\">\(escape(x.label + xSuffix))</text>\n"
         out += "<text class=\"y-label\" transform=\"translate(20 \(fmt(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(escape(y.label + ySuffix))</text>\n"
 
-        // series
+        // series: each has its colour, its marker shape and (when dashed) its dash pattern, so two
+        // series that coincide stay told apart: hollow markers of different shapes overlap visibly
+        // and a solid line shows through the gaps of a dashed one drawn over it.
+        let styles = seriesStyles()
         for (i, s) in series.enumerated() {
-            let colour = Self.palette[i % Self.palette.count]
-            let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            out += "<g class=\"series\" data-series=\"\(escape(s.name))\" stroke=\"\(colour)\" fill=\"\(colour)\">\n"
+            let style = styles[i]
+            let dash = style.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+            out += "<g class=\"series\" data-series=\"\(escape(s.name))\" data-marker=\"\(style.marker.rawValue)\" data-dash=\"\(style.dash ?? "solid")\" stroke=\"\(style.colour)\" fill=\"#ffffff\">\n"
             var run: [String] = []
             func flush() {
                 if run.count > 1 { out += "<polyline fill=\"none\" stroke-width=\"2\"\(dash) points=\"\(run.joined(separator: " "))\"/>\n" }
                 run = []
             }
+            var markers = ""
             for p in s.points {
                 guard xr.drawable(p.x), yr.drawable(p.y) else { flush(); continue }
-                let (cx, cy) = (fmt(px(p.x)), fmt(py(p.y)))
-                run.append("\(cx),\(cy)")
-                out += "<circle cx=\"\(cx)\" cy=\"\(cy)\" r=\"3\"><title>\(escape(s.name)): \(escape(label(p.x, x.format))), \(escape(label(p.y, y.format)))</title></circle>\n"
+                let (cx, cy) = (px(p.x), py(p.y))
+                run.append("\(fmt(cx)),\(fmt(cy))")
+                markers += style.marker.svg(x: cx, y: cy, fmt: fmt, title: "\(escape(s.name)): \(escape(label(p.x, x.format))), \(escape(label(p.y, y.format)))") + "\n"
             }
             flush()
-            out += "</g>\n"
+            out += markers + "</g>\n"
         }
         // legend
         out += "<g class=\"legend\">\n"
         for (i, s) in series.enumerated() {
-            let colour = Self.palette[i % Self.palette.count]
+            let style = styles[i]
             let ly = top + 12 + Double(i) * 20, lx = left + pw + 16
-            let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            out += "<g class=\"legend-entry\" data-series=\"\(escape(s.name))\"><line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 24))\" y2=\"\(fmt(ly))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>"
-            out += "<text x=\"\(fmt(lx + 30))\" y=\"\(fmt(ly + 4))\">\(escape(s.name))</text></g>\n"
+            let dash = style.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+            out += "<g class=\"legend-entry\" data-series=\"\(escape(s.name))\" stroke=\"\(style.colour)\" fill=\"#ffffff\"><line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 24))\" y2=\"\(fmt(ly))\" stroke-width=\"2\"\(dash)/>"
+            out += style.marker.svg(x: lx + 12, y: ly, fmt: fmt, title: nil)
+            out += "<text x=\"\(fmt(lx + 30))\" y=\"\(fmt(ly + 4))\" stroke=\"none\" fill=\"#000000\">\(escape(s.name))</text></g>\n"
         }
         out += "</g>\n</svg>\n"
         return out
     }
 
-    /// Splits `text` into lines of at most `width` characters at spaces (a longer word stays whole).
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = [], current = ""
-        for word in text.split(separator: " ") {
-            if !current.isEmpty && current.count + 1 + word.count > width {
-                lines.append(current)
-                current = ""
-            }
-            current += (current.isEmpty ? "" : " ") + word
+    /// Dash patterns given to dashed series in turn.
+    static let dashPatterns = ["6 4", "2 3", "10 3 2 3", "12 5"]
+
+    /// Colour, marker and dash of each series: colours and markers in turn; dashed series take the
+    /// dash patterns in turn, solid ones stay solid.
+    func seriesStyles() -> [SeriesStyle] {
+        var dashed = 0
+        return series.enumerated().map { i, s in
+            let dash = s.dashed ? Self.dashPatterns[dashed % Self.dashPatterns.count] : nil
+            if s.dashed { dashed += 1 }
+            return SeriesStyle(colour: Self.palette[i % Self.palette.count],
+                               marker: MarkerShape.allCases[i % MarkerShape.allCases.count], dash: dash)
         }
-        if !current.isEmpty { lines.append(current) }
-        return lines
     }
 
     func resolvedScale(_ s: AxisScale, _ values: [Double]) -> AxisScale {
@@ -255,6 +262,38 @@ private func pow10(_ e: Int) -> Double {
     var r = 1.0
     for _ in 0..<abs(e) { r *= 10 }
     return e < 0 ? 1 / r : r
+}
+
+/// How one series is drawn.
+struct SeriesStyle: Hashable {
+    var colour: String
+    var marker: MarkerShape
+    /// An SVG stroke-dasharray, nil for a solid line.
+    var dash: String?
+}
+
+/// Hollow point markers, one shape per series in turn.
+enum MarkerShape: String, CaseIterable {
+    case circle, square, triangle, diamond, cross, downTriangle = "down-triangle"
+
+    /// The marker centred on (x, y), with a tooltip when `title` is given.
+    func svg(x: Double, y: Double, fmt: (Double) -> String, title: String?) -> String {
+        let tip = title.map { "<title>\($0)</title>" } ?? ""
+        func poly(_ pts: [(Double, Double)]) -> String {
+            "<polygon class=\"marker\" stroke-width=\"1.5\" points=\"\(pts.map { "\(fmt(x + $0.0)),\(fmt(y + $0.1))" }.joined(separator: " "))\">\(tip)</polygon>"
+        }
+        switch self {
+        case .circle:
+            return "<circle class=\"marker\" stroke-width=\"1.5\" cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"3.5\">\(tip)</circle>"
+        case .square:
+            return "<rect class=\"marker\" stroke-width=\"1.5\" x=\"\(fmt(x - 3.2))\" y=\"\(fmt(y - 3.2))\" width=\"6.4\" height=\"6.4\">\(tip)</rect>"
+        case .triangle: return poly([(0, -4.5), (4, 3), (-4, 3)])
+        case .diamond: return poly([(0, -4.8), (4.8, 0), (0, 4.8), (-4.8, 0)])
+        case .downTriangle: return poly([(0, 4.5), (4, -3), (-4, -3)])
+        case .cross:
+            return "<path class=\"marker\" stroke-width=\"1.8\" d=\"M\(fmt(x - 4)) \(fmt(y - 4))L\(fmt(x + 4)) \(fmt(y + 4))M\(fmt(x - 4)) \(fmt(y + 4))L\(fmt(x + 4)) \(fmt(y - 4))\">\(tip)</path>"
+        }
+    }
 }
 
 /// Maps one axis's values to [0, 1].

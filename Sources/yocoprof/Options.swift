@@ -28,16 +28,46 @@ struct OutputOptions: ParsableArguments {
     var format: OutputFormat?
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write the report to this file (written to a temporary file, then renamed) instead of standard output.",
+        "Write the report to this file (written to a temporary file, then renamed; default: standard output).",
         valueName: "file"))
     var output: String?
+
+    @Option(help: ArgumentHelp(
+        "Only these columns, comma-separated keys of the CSV header, in this order (every format; default: all in CSV and JSON, a narrow set that fits the terminal in tables).",
+        valueName: "keys"))
+    var columns: String?
+
+    @Flag(help: "Tables: every column, not the narrow set that fits the terminal's width.")
+    var wide = false
 
     var resolvedFormat: OutputFormat {
         format ?? (isatty(STDOUT_FILENO) != 0 ? .table : .csv)
     }
 
+    /// $COLUMNS, else the terminal's width, else 80.
+    static func terminalWidth() -> Int {
+        if let s = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(s), n > 0 { return n }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
+    /// The report as `--columns` asks (unknown keys are a usage error naming the close ones).
+    func selected(_ report: Report) throws -> Report {
+        guard let columns else { return report }
+        let keys = columns.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }
+        let known = report.columns.map(\.key)
+        if let bad = report.unknownKeys(keys).first {
+            let guess = NameSuggestions.phrase(for: bad, in: known)
+            throw CLIError.usage("--columns: this report has no column `\(bad)`\(guess.isEmpty ? "" : "; " + guess); its columns: \(known.joined(separator: ", "))")
+        }
+        guard !keys.isEmpty else { throw CLIError.usage("--columns needs at least one key") }
+        return report.selecting(keys)
+    }
+
     func emit(_ report: Report) throws {
-        let text = report.rendered(as: output == nil ? resolvedFormat : (format ?? .csv))
+        let layout = TableLayout(wide: wide || columns != nil, width: Self.terminalWidth())
+        let text = try selected(report).rendered(as: output == nil ? resolvedFormat : (format ?? .csv), layout: layout)
         if let output {
             try AtomicFile.write(text, to: output)
         } else {
@@ -48,15 +78,15 @@ struct OutputOptions: ParsableArguments {
 
 /// Storage formats per tensor class; each overrides the model profile's default.
 struct DTypeOptions: ParsableArguments {
-    @Option(help: "Store every tensor class in this dtype (fp32, bf16, fp16, fp8, int8, int4).")
+    @Option(help: "Store every tensor class in this dtype (default: the model profile's dtype per class).")
     var dtype: DType?
-    @Option(name: .customLong("weight-dtype"), help: "Dtype of the weights.")
+    @Option(name: .customLong("weight-dtype"), help: "Dtype of the weights (default: --dtype, else the profile's).")
     var weights: DType?
-    @Option(name: .customLong("kv-dtype"), help: "Dtype of the KV cache.")
+    @Option(name: .customLong("kv-dtype"), help: "Dtype of the KV cache (default: --dtype, else the profile's).")
     var kvCache: DType?
-    @Option(name: .customLong("state-dtype"), help: "Dtype of the gated-retention state.")
+    @Option(name: .customLong("state-dtype"), help: "Dtype of the gated-retention state (default: --dtype, else the profile's).")
     var state: DType?
-    @Option(name: .customLong("activation-dtype"), help: "Dtype of the prefill activations.")
+    @Option(name: .customLong("activation-dtype"), help: "Dtype of the prefill activations (default: --dtype, else the profile's).")
     var activations: DType?
 
     func plan(for model: ModelSpec) -> DTypePlan {

@@ -3,6 +3,10 @@
 import ArgumentParser
 
 struct YocoProf: ParsableCommand {
+    /// The release number; the commit comes from the build (Plugins/BuildInfo).
+    static let version = "0.1.0"
+    static let versionLine = "yocoprof \(version) (commit \(BuildInfo.commit))"
+
     static let configuration = CommandConfiguration(
         commandName: "yocoprof",
         abstract: "What serving an LLM costs in memory, compute and time — and what YOCO saves.",
@@ -14,12 +18,20 @@ struct YocoProf: ParsableCommand {
 
             Exit codes: 0 ok, 1 failure, 2 changed against a baseline, 5 baseline missing,
             64 usage error, 65 bad data (a profile or baseline that does not parse or validate).
+            A configuration that does not fit is an answer, not an error: estimate, sweep,
+            capacity and memory --hardware report it with `fits` false, `limited_by` (what
+            binds) and the sizes, and exit 0; 1 means the command itself failed.
+
+            Tables show a narrow set of columns that fits the terminal; --wide shows all,
+            --columns picks any. CSV and JSON always carry every column.
 
             Examples:
               yocoprof memory --model yoco-3b --context 128K
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
-              yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb --context 32K
+              yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb \\
+                  --context 32K
             """,
+        version: versionLine,
         subcommands: [
             ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
             BaselineCommand.self,

@@ -84,6 +84,26 @@ struct EstimateTests {
         }
     }
 
+    @Test("assess: a batch that does not fit keeps its memory and FLOPs; the fit agrees with maxBatch")
+    func assessDoesNotFit() throws {
+        let q = EstimateQuery(promptTokens: 524_288, generatedTokens: 1024, batch: .fixed(8), prefillChunkTokens: 32768)
+        guard case .doesNotFit(let u) = try F.transformer3B.assess(on: F.h100, q) else {
+            Issue.record("batch 8 of 512K fits an H100")
+            return
+        }
+        let capacity = F.transformer3B.maxBatch(budgetBytes: F.h100.memoryBytes, promptTokens: 524_288, generatedTokens: 1024,
+                                                dtypes: F.transformer3B.dtypes, scope: .everything, prefillChunkTokens: 32768,
+                                                runtimeOverheadBytes: F.h100.runtimeOverheadBytes)
+        #expect(!u.fit.fits && u.fit.batch == 8 && u.fit.maxBatch == capacity.value && u.fit.limitedBy == capacity.limitedBy)
+        #expect(u.fit.requiredBytes == u.memory.totalBytes && u.memory.totalBytes > F.h100.memoryBytes)
+        // the figures are those of batch 8, exactly as a fitting estimate would count them
+        #expect(u.prefill == F.transformer3B.prefillCost(batch: 8, promptTokens: 524_288, dtypes: F.transformer3B.dtypes))
+        // a fixed batch that fits still answers the batch question
+        let e = try F.transformer3B.estimate(on: F.h100, EstimateQuery(promptTokens: 524_288, generatedTokens: 1024, batch: .fixed(1),
+                                                                        prefillChunkTokens: 32768))
+        #expect(e.fit.fits && e.fit.maxBatch == capacity.value && e.batchLimitedBy == nil)
+    }
+
     @Test("a hardware profile without the compute dtype is a typed error")
     func missingDType() {
         #expect {

@@ -13,6 +13,49 @@ struct ReportRenderTests {
         Report(title: title, columns: columns, rows: [values], notes: ["a note"], isSingle: true)
     }
 
+    // MARK: Table layout
+
+    static func wideReport() -> Report {
+        var r = Report(title: "", columns: [
+            Column("model", .text), Column("a_long_column_key_bytes", .bytes), Column("state_bytes", .bytes),
+            Column("context_tokens", .tokens), Column("source", .text),
+        ], summaryKeys: ["model", "context_tokens", "source", "a_long_column_key_bytes"])
+        r.append([.text("yoco-3b"), .int(1), .int(1024), .int(32768), .text(String(repeating: "s", count: 60))])
+        r.append([.text("transformer-3b"), .int(2), .int(0), .int(65536), .text("short")], inapplicable: ["state_bytes"])
+        return r
+    }
+
+    @Test("a table keeps the summary columns that fit, in column order, cutting one text column to the room left")
+    func narrowTable() {
+        let text = Self.wideReport().rendered(as: .table, layout: TableLayout(width: 50))
+        let lines = text.split(separator: "\n").map(String.init)
+        // model (14) + context_tokens (14) + gaps (4) = 32: source gets the 18 left, cut with an ellipsis
+        #expect(lines[0] == "model           context_tokens  source", "\(text)")
+        #expect(lines[2] == "yoco-3b                 32,768  sssssssssssssssss…")
+        #expect(lines.allSatisfy { $0.count <= 50 }, "\(text)")
+        #expect(text.contains("note: showing 3 of 5 columns (the width is 50);"))
+    }
+
+    @Test("--wide: every column; an inapplicable cell is blank; a column no row has is dropped")
+    func wideTable() {
+        var r = Self.wideReport()
+        let text = r.rendered(as: .table, layout: TableLayout(wide: true, width: 50))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("model           a_long_column_key_bytes  state_bytes  context_tokens  source"))
+        #expect(lines[3].hasPrefix("transformer-3b                      2 B                       65,536  short"), "\(text)")
+        r.inapplicable[0].insert("state_bytes")
+        #expect(!r.rendered(as: .table, layout: TableLayout(wide: true)).contains("state_bytes"))
+        #expect(r.rendered(as: .csv).hasPrefix("model,a_long_column_key_bytes,state_bytes,"), "CSV keeps every column")
+    }
+
+    @Test("a single result drops the lines that do not apply")
+    func singleInapplicable() {
+        var r = Report(title: "", columns: Self.columns, isSingle: true)
+        r.append([.text("transformer-3b"), .int(0), .int(1638)], inapplicable: ["kv_cache_bytes"])
+        #expect(r.rendered(as: .table) == "metric              value\n------------------  --------------\nmodel               transformer-3b\nmax_context_tokens  1,638\n")
+        #expect(r.rendered(as: .json).contains("\"kv_cache_bytes\": 0"))
+    }
+
     // MARK: CSV
 
     @Test("CSV: header of snake_case keys, then one line per row, exact integers")

@@ -65,7 +65,8 @@ struct SVGPlotTests {
         #expect(c.seriesNames(class: "series") == ["yoco-3b", "transformer-3b"])
         #expect(c.seriesNames(class: "legend-entry") == ["yoco-3b", "transformer-3b"])
         #expect(c.elements.filter { $0.name == "polyline" }.count == 2)
-        #expect(c.elements.filter { $0.name == "circle" }.count == 12)
+        // 6 points per series, plus one marker per legend entry
+        #expect(c.elements.filter { $0.attributes["class"] == "marker" }.count == 12 + 2)
         #expect(c.texts.contains { $0.classes == "x-label" && $0.text.contains("prompt tokens") })
         #expect(c.texts.contains { $0.classes == "y-label" && $0.text.contains("(s)") })
     }
@@ -102,14 +103,30 @@ struct SVGPlotTests {
         #expect(p.seriesNames(class: "series") == ["a & <b>", "empty", "non-positive x"])
         #expect(p.texts.contains { $0.classes == "title" && $0.text == "A <b> & \"c\"" })
         // three drawable points of the first series, one run of two (the NaN splits them)
-        #expect(p.elements.filter { $0.name == "circle" }.count == 3)
+        #expect(p.elements.filter { $0.attributes["class"] == "marker" }.count == 3 + 3)  // + one per legend entry
         #expect(p.elements.filter { $0.name == "polyline" }.count == 1)
+    }
+
+    @Test("coinciding series stay apart: each has its own marker, dashed ones their own dash pattern")
+    func coinciding() throws {
+        let ys = contexts.map { $0 * 1e-5 }
+        let names = ["a", "b", "c", "d"]
+        let c = LineChart(title: "t", x: PlotAxis(label: "x"), y: PlotAxis(label: "y"),
+                          series: names.enumerated().map { PlotSeries(name: $1, xs: contexts, ys: ys, dashed: $0 >= 2) })
+        let (ok, p) = SVGCollector.parse(c.svg())
+        #expect(ok)
+        let groups = p.elements.filter { $0.name == "g" && $0.attributes["class"] == "series" }
+        let markers = groups.compactMap { $0.attributes["data-marker"] }
+        #expect(markers.count == 4 && Set(markers).count == 4, "\(markers)")
+        #expect(groups.map { $0.attributes["data-dash"] } == ["solid", "solid", "6 4", "2 3"])
+        // every point of every series is drawn with its series' shape
+        #expect(p.elements.filter { $0.name == "rect" && $0.attributes["class"] == "marker" }.count == contexts.count + 1)
     }
 
     @Test("long captions wrap at spaces")
     func captionWrap() {
-        #expect(LineChart.wrap("aa bb cc dd", width: 5) == ["aa bb", "cc dd"])
-        #expect(LineChart.wrap("averyveryverylongword x", width: 5) == ["averyveryverylongword", "x"])
+        #expect("aa bb cc dd".lines(width: 5) == ["aa bb", "cc dd"])
+        #expect("averyveryverylongword x".lines(width: 5) == ["averyveryverylongword", "x"])
         let long = String(repeating: "word ", count: 60)
         let c = LineChart(title: "t", x: PlotAxis(label: "x"), y: PlotAxis(label: "y"),
                           series: [PlotSeries(name: "s", xs: [1, 2], ys: [1, 2])], caption: long)

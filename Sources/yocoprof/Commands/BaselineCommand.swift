@@ -17,8 +17,8 @@ struct BaselineCommand: ParsableCommand {
         abstract: "Memory-footprint regression gate: write baselines, or check against them.",
         discussion: """
             Examples:
-              yocoprof baseline update                 # from Reports/baselines/configurations.csv
-              yocoprof baseline check                  # exit 2 on any change
+              yocoprof baseline update   # from Reports/baselines/configurations.csv
+              yocoprof baseline check    # exit 2 on any change
               yocoprof baseline check --format markdown >> "$GITHUB_STEP_SUMMARY"
             """,
         subcommands: [Update.self, Check.self])
@@ -36,8 +36,11 @@ struct BaselineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute and write the baseline for a list of configurations.",
             discussion: """
-                The configurations file is a CSV with the columns \(MemoryBaseline.keyColumns.joined(separator: ",")).
-                Example: yocoprof baseline update --configurations my-configs.csv --baseline ci/memory.csv
+                The configurations file is a CSV with the columns \(MemoryBaseline.keyColumns.joined(separator: ", ")).
+
+                Example:
+                  yocoprof baseline update --configurations my-configs.csv \\
+                      --baseline ci/memory.csv
                 """)
 
         @Option(help: ArgumentHelp("Configurations CSV (default: Reports/baselines/configurations.csv beside Profiles/).", valueName: "file"))
@@ -70,7 +73,10 @@ struct BaselineCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute every baseline row and report each difference (exit 2 on any).",
-            discussion: "Example: yocoprof baseline check --format markdown")
+            discussion: """
+                Example:
+                  yocoprof baseline check --format markdown
+                """)
 
         @OptionGroup var paths: Paths
         @OptionGroup var profiles: ProfileOptions
@@ -98,7 +104,8 @@ struct BaselineCommand: ParsableCommand {
                 columns: MemoryBaseline.keyColumns.map { Column($0, .text) } + [
                     Column("metric", .text), Column("kind", .text), Column("baseline", .text),
                     Column("current", .text), Column("change_ratio", .ratio),
-                ])
+                ], summaryKeys: ["model", "metric", "baseline", "current", "change_ratio", "context_tokens", "batch",
+                                 "generated_tokens", "kind"] + MemoryBaseline.keyColumns.filter { $0.hasSuffix("_dtype") })
             for d in diffs {
                 report.append(d.configuration.map(Value.text) + [
                     .text(d.metric), .text(d.kind.rawValue), .text(d.baseline), .text(d.current),

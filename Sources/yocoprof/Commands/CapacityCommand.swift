@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import CostModel
+import Foundation
 import Reporting
 
 struct CapacityCommand: ParsableCommand {
@@ -20,7 +21,8 @@ struct CapacityCommand: ParsableCommand {
 
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
-              yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb --context 32K --generate 1024
+              yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb \\
+                  --context 32K --generate 1024
               yocoprof capacity --model llama-3-8b --context 128K --batch 8
             """)
 
@@ -28,8 +30,8 @@ struct CapacityCommand: ParsableCommand {
     var model: String
 
     @Option(help: ArgumentHelp("Memory budget with a unit: 1GiB, 80GB, 81559MiB (a bare number is bytes).", valueName: "size"),
-            transform: Quantities.bytes)
-    var memory: Int128?
+            transform: MemoryBudget.init(parsing:))
+    var memory: MemoryBudget?
 
     @Option(help: ArgumentHelp("Hardware profile whose capacity is the budget.", valueName: "id"))
     var hardware: String?
@@ -38,7 +40,7 @@ struct CapacityCommand: ParsableCommand {
             transform: Quantities.tokens)
     var context: Int?
 
-    @Option(help: ArgumentHelp("Generated tokens held in the cache after the prompt (with --context).", valueName: "tokens"),
+    @Option(help: ArgumentHelp("Generated tokens held in the cache after the prompt (with --context; default 0).", valueName: "tokens"),
             transform: Quantities.tokens)
     var generate: Int = 0
 
@@ -64,7 +66,7 @@ struct CapacityCommand: ParsableCommand {
         if memory == nil && hardware == nil && context == nil {
             throw ValidationError("give a budget (--memory SIZE or --hardware H) or a --context")
         }
-        if let memory, memory <= 0 { throw ValidationError("--memory must be positive; received \(memory)") }
+        if let memory, memory.bytes <= 0 { throw ValidationError("--memory must be positive; received \(memory.text)") }
         guard (1...Limits.maxBatch).contains(batch) else {
             throw ValidationError("--batch must be between 1 and \(Limits.maxBatch); received \(batch)")
         }
@@ -88,7 +90,8 @@ struct CapacityCommand: ParsableCommand {
         let plan = dtypes.plan(for: spec)
         let scope: CapacityScope = kvOnly ? .kvCacheOnly : kvAndState ? .cacheAndState : .everything
         let hw = try hardware.map { try store.loadHardware($0) }
-        let budget = memory ?? hw?.memoryBytes
+        if let warning = memory?.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        let budget = memory?.bytes ?? hw?.memoryBytes
         let overhead = hw?.runtimeOverheadBytes ?? 0
         let common: [Column] = [Column("model", .text), Column("scope", .text), Column("budget_bytes", .bytes)]
         let commonRow: [Value] = [.text(spec.id), .text(scope.rawValue), budget.map(Value.int) ?? .null]
@@ -96,47 +99,58 @@ struct CapacityCommand: ParsableCommand {
         if let budget, let context {
             let a = spec.maxBatch(budgetBytes: budget, promptTokens: context, generatedTokens: generate, dtypes: plan,
                                   scope: scope, prefillChunkTokens: prefillChunk, runtimeOverheadBytes: overhead)
-            try output.emit(Report(
+            var report = Report(
                 title: "Largest batch: \(spec.id) at \(context) + \(generate) tokens",
                 columns: common + [Column("context_tokens", .tokens), Column("generated_tokens", .tokens),
                                    Column("max_batch", .count), Column("limited_by", .text),
                                    Column("used_bytes", .bytes), Column("next_batch_bytes", .bytes),
-                                   Column("state_bytes_per_sequence", .bytes)],
-                rows: [commonRow + [.int(Int128(context)), .int(Int128(generate)), .int(Int128(a.value)),
-                                    .text(a.limitedBy.rawValue), .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
-                                    .int(spec.stateBytes(batch: 1, dtype: plan.state))]],
-                notes: notes(a.value == 0 ? "not even one sequence fits: \(a.limitedBy.rawValue) exceed the budget" : nil),
-                isSingle: true))
+                                   Column("state_bytes_per_sequence", .bytes), Column("fits", .text)],
+                notes: notes(a.fits ? nil : FitText.capacity(a, unit: "sequence")), isSingle: true)
+            report.append(commonRow + [.int(Int128(context)), .int(Int128(generate)), .int(Int128(a.value)),
+                                       .text(a.limitedBy.rawValue), .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
+                                       .int(spec.stateBytes(batch: 1, dtype: plan.state)), .bool(a.fits)],
+                          inapplicable: EstimateColumns.inapplicable(spec, plan))
+            try output.emit(report)
         } else if let budget {
             let a = spec.maxContext(budgetBytes: budget, batch: batch, dtypes: plan, scope: scope,
                                     prefillChunkTokens: prefillChunk, runtimeOverheadBytes: overhead)
-            try output.emit(Report(
+            var report = Report(
                 title: "Longest context: \(spec.id), batch \(batch)",
                 columns: common + [Column("batch", .count), Column("max_context_tokens", .tokens),
                                    Column("limited_by", .text), Column("used_bytes", .bytes),
-                                   Column("next_token_bytes", .bytes), Column("state_bytes", .bytes)],
-                rows: [commonRow + [.int(Int128(batch)), .int(Int128(a.value)), .text(a.limitedBy.rawValue),
-                                    .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
-                                    .int(spec.stateBytes(batch: batch, dtype: plan.state))]],
+                                   Column("next_token_bytes", .bytes), Column("state_bytes", .bytes), Column("fits", .text)],
                 notes: notes(a.limitedBy == .toolLimit
-                             ? "memory does not bind below the tool's limit of \(Limits.maxContextTokens) tokens" : nil),
-                isSingle: true))
+                             ? "memory does not bind below the tool's limit of \(Limits.maxContextTokens) tokens"
+                             : a.fits ? nil : FitText.capacity(a, unit: "token")),
+                isSingle: true)
+            report.append(commonRow + [.int(Int128(batch)), .int(Int128(a.value)), .text(a.limitedBy.rawValue),
+                                       .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
+                                       .int(spec.stateBytes(batch: batch, dtype: plan.state)), .bool(a.fits)],
+                          inapplicable: EstimateColumns.inapplicable(spec, plan))
+            try output.emit(report)
         } else if let context {
             let m = spec.memory(MemoryQuery(batch: batch, promptTokens: context, generatedTokens: generate,
                                             dtypes: plan, prefillChunkTokens: prefillChunk))
             // The smallest accelerator profile whose usable memory holds it (runtime reserve included);
             // calibrated CPU hosts (host-*) describe this machine, not a deployment target.
-            let fitting = try store.allHardware()
-                .filter { !$0.id.hasPrefix("host-") && m.totalBytes + $0.runtimeOverheadBytes <= $0.memoryBytes }
-                .min { $0.memoryBytes < $1.memoryBytes }
+            let devices = try store.allHardware().filter { !$0.id.hasPrefix("host-") }
+            let fitting = devices.filter { m.totalBytes + $0.runtimeOverheadBytes <= $0.memoryBytes }.min { $0.memoryBytes < $1.memoryBytes }
+            // When none holds it, what binds on the largest: the same rule as the largest batch.
+            let largest = devices.max { $0.memoryBytes < $1.memoryBytes }
+            let binding = fitting != nil ? nil : largest.map { hw in
+                spec.maxBatch(budgetBytes: hw.memoryBytes, promptTokens: context, generatedTokens: generate, dtypes: plan,
+                              scope: .everything, prefillChunkTokens: prefillChunk, runtimeOverheadBytes: hw.runtimeOverheadBytes).limitedBy
+            }
+            let none = largest.map { "fits no hardware profile: it needs \(Units.bytes(m.totalBytes)) and the largest, \($0.id), holds \(Units.bytes($0.memoryBytes - $0.runtimeOverheadBytes)) usable" }
             try output.emit(Report(
                 title: "Smallest memory: \(spec.id), batch \(batch) at \(context) + \(generate) tokens",
                 columns: [Column("model", .text), Column("batch", .count), Column("context_tokens", .tokens),
                           Column("generated_tokens", .tokens), Column("min_memory_bytes", .bytes),
-                          Column("smallest_hardware", .text)],
+                          Column("smallest_hardware", .text), Column("fits", .text), Column("limited_by", .text)],
                 rows: [[.text(spec.id), .int(Int128(batch)), .int(Int128(context)), .int(Int128(generate)),
-                        .int(m.totalBytes), fitting.map { .text($0.id) } ?? .text("none")]],
-                notes: notes(nil), isSingle: true))
+                        .int(m.totalBytes), fitting.map { .text($0.id) } ?? .null, .bool(fitting != nil),
+                        binding.map { .text($0.rawValue) } ?? .null]],
+                notes: notes(fitting == nil ? none : nil), isSingle: true))
         }
     }
 

@@ -90,31 +90,49 @@ enum EstimateColumns {
         Column("weight_bytes", .bytes), Column("kv_cache_bytes", .bytes), Column("state_bytes", .bytes),
         Column("activation_bytes", .bytes), Column("runtime_overhead_bytes", .bytes),
         Column("memory_capacity_bytes", .bytes),
+        Column("fits", .text), Column("max_batch", .count),
     ]
 
-    static func row(_ e: Estimate, prefillChunk: Int?) -> [Value] {
-        [
-            .text(e.modelID), .text(e.hardwareID), .int(Int128(e.promptTokens)), .int(Int128(e.generatedTokens)),
-            .int(Int128(e.batch)), .text(e.batchIsMax ? "max" : "given"),
-            .int(e.prefillFlops), .double(e.prefillSeconds),
-            e.decodeTokensPerSecond.map(Value.double) ?? .null, .double(e.throughputTokensPerSecond),
-            .int(e.memoryBytes),
-            e.batchLimitedBy.map { .text($0.rawValue) } ?? .null, .text(e.computeDType.rawValue),
-            .int(Int128(min(e.promptTokens, prefillChunk ?? e.promptTokens))),
-            .int(e.prefill.flops.matmul), .int(e.prefill.flops.other), .int(e.prefill.executedFlops.total),
-            .int(e.prefill.bytes), .int(e.prefill.usefulAttentionPairs), .int(e.prefill.executedAttentionPairs),
-            .int(e.firstDecodeStep.flops.total), .int(e.firstDecodeStep.bytes), .double(e.firstDecodeStepSeconds),
-            .int(e.decodeFlops.total), .double(e.decodeSeconds), .double(e.totalSeconds),
-            .double(e.timeToFirstTokenSeconds),
-            .int(e.memory.weightBytes), .int(e.memory.kvCacheBytes), .int(e.memory.stateBytes),
-            .int(e.memory.activationBytes), .int(e.memory.runtimeOverheadBytes), .int(e.memoryCapacityBytes),
+    /// What a table shows by default, most important first (the rest: --wide or --columns).
+    static let summaryKeys = [
+        "model", "context_tokens", "batch", "fits", "throughput_tokens_per_second", "memory_bytes", "prefill_seconds",
+        "decode_tokens_per_second", "limited_by", "hardware", "generated_tokens",
+    ]
+
+    /// One row. A point that does not fit keeps every figure that does not depend on running it
+    /// (memory at its batch, FLOPs, bytes moved, the largest batch and what binds); its times are null.
+    static func row(_ o: EstimateOutcome, prefillChunk: Int?) -> [Value] {
+        let f = o.figures, e = o.estimate
+        func seconds(_ pick: (Estimate) -> Double?) -> Value { e.flatMap(pick).map(Value.double) ?? .null }
+        return [
+            .text(f.modelID), .text(f.hardwareID), .int(Int128(f.promptTokens)), .int(Int128(f.generatedTokens)),
+            .int(Int128(f.fit.batch)), .text(f.batchIsMax ? "max" : "given"),
+            .int(f.prefill.flops.total), seconds(\.prefillSeconds),
+            seconds(\.decodeTokensPerSecond), seconds(\.throughputTokensPerSecond),
+            .int(f.memory.totalBytes),
+            .text(f.fit.limitedBy.rawValue), .text(f.computeDType.rawValue),
+            .int(Int128(min(f.promptTokens, prefillChunk ?? f.promptTokens))),
+            .int(f.prefill.flops.matmul), .int(f.prefill.flops.other), .int(f.prefill.executedFlops.total),
+            .int(f.prefill.bytes), .int(f.prefill.usefulAttentionPairs), .int(f.prefill.executedAttentionPairs),
+            .int(f.firstDecodeStep.flops.total), .int(f.firstDecodeStep.bytes), seconds(\.firstDecodeStepSeconds),
+            .int(f.decodeFlops.total), seconds(\.decodeSeconds), seconds(\.totalSeconds),
+            seconds(\.timeToFirstTokenSeconds),
+            .int(f.memory.weightBytes), .int(f.memory.kvCacheBytes), .int(f.memory.stateBytes),
+            .int(f.memory.activationBytes), .int(f.memory.runtimeOverheadBytes), .int(f.fit.budgetBytes),
+            .bool(f.fit.fits), .int(Int128(f.fit.maxBatch)),
         ]
+    }
+
+    /// Keys that do not apply to this model's rows in tables: the recurrent state of a model that has none.
+    static func inapplicable(_ spec: ModelSpec, _ plan: DTypePlan) -> Set<String> {
+        spec.stateBytes(batch: 1, dtype: plan.state) == 0 ? ["state_bytes", "state_bytes_per_sequence", "state_dtype"] : []
     }
 
     static let notes = [
         "throughput = batch x generated tokens / (prefill of batch prompts + decode of the generated tokens at that batch); decode rate = batch x generated / decode seconds (null when nothing is generated)",
         "latency: roofline per operator, max(FLOPs / (peak x compute efficiency), bytes / (bandwidth x memory efficiency)) + launch overhead; prefill time uses executed attention tiles (docs/COMPUTE.md)",
-        "batch max = the largest batch whose memory (weights, KV at context + generated, state, prefill activations, runtime reserve) fits the device",
+        "batch max = the largest batch whose memory (weights, KV at context + generated, state, prefill activations, runtime reserve) fits the device; max_batch and limited_by answer it for every row",
+        "a point that does not fit is reported with fits = false, its memory and FLOPs at its batch, and no times",
     ]
 }
 
@@ -140,8 +158,10 @@ struct EstimateCommand: ParsableCommand {
             fits the device. Formulas and assumptions: docs/COMPUTE.md.
 
             Examples:
-              yocoprof estimate --model yoco-3b --hardware h100-sxm-80gb --context 512K --generate 1024 --batch max
-              yocoprof estimate --model transformer-3b --hardware h100-sxm-80gb --context 32K --generate 1024 --batch 8 --format json
+              yocoprof estimate --model yoco-3b --hardware h100-sxm-80gb \\
+                  --context 512K --generate 1024 --batch max
+              yocoprof estimate --model transformer-3b --hardware h100-sxm-80gb \\
+                  --context 32K --generate 1024 --batch 8 --format json
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
@@ -178,13 +198,17 @@ struct EstimateCommand: ParsableCommand {
         let hw = try store.loadHardware(hardware)
         let plan = dtypes.plan(for: spec)
         let q = try kernel.query(context: context, generate: generate, batch: batch, plan: plan)
-        let e: Estimate
-        do { e = try spec.estimate(on: hw, q) } catch { throw error.cliError }
+        let o: EstimateOutcome
+        do { o = try spec.assess(on: hw, q) } catch { throw error.cliError }
         var notes = EstimateColumns.notes
         if generate == 0 { notes.insert("nothing is generated: throughput is 0 and the decode rate is undefined (null)", at: 0) }
-        try output.emit(Report(
-            title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, batch \(e.batch)\(e.batchIsMax ? " (max)" : "")",
-            columns: EstimateColumns.columns, rows: [EstimateColumns.row(e, prefillChunk: q.prefillChunkTokens)],
-            notes: notes, isSingle: true))
+        let fit = o.fit
+        if !fit.fits { notes.insert(FitText.batch(fit, batchIsMax: batch == .max, device: hw.id), at: 0) }
+        let verdict = fit.fits ? "batch \(fit.batch)\(batch == .max ? " (max)" : "")" : "does not fit"
+        var report = Report(
+            title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, \(verdict)",
+            columns: EstimateColumns.columns, notes: notes, isSingle: true)
+        report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens), inapplicable: EstimateColumns.inapplicable(spec, plan))
+        try output.emit(report)
     }
 }

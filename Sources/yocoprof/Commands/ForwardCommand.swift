@@ -17,7 +17,8 @@ struct Forward: ParsableCommand {
             (names in docs/KERNELS.md). DIR must not exist or be empty; it appears complete or not at all.
 
             Example:
-              yocoprof forward --model host-yoco-gret --context 512 --seed 1 --dump /tmp/yoco-dump
+              yocoprof forward --model host-yoco-gret --context 512 --seed 1 \\
+                  --dump /tmp/yoco-dump
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile.", valueName: "id|path"))

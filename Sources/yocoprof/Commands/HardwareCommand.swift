@@ -8,7 +8,11 @@ struct HardwareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hardware",
         abstract: "List the hardware profiles in Profiles/hardware.",
-        discussion: "Example: yocoprof hardware --format markdown")
+        discussion: """
+            Examples:
+              yocoprof hardware --format markdown
+              yocoprof hardware --wide
+            """)
 
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
@@ -20,7 +24,7 @@ struct HardwareCommand: ParsableCommand {
             Column("memory_bandwidth_bytes_per_second", .bytesPerSecond),
             Column("bf16_peak_flops_per_second", .flopsPerSecond), Column("fp32_peak_flops_per_second", .flopsPerSecond),
             Column("summary", .text), Column("source", .text),
-        ])
+        ], summaryKeys: ["id", "summary", "memory_bytes", "memory_bandwidth_bytes_per_second", "bf16_peak_flops_per_second", "source"])
         for h in all {
             report.append([
                 .text(h.id), .int(h.memoryBytes), .int(h.runtimeOverheadBytes),

@@ -6,11 +6,11 @@ import Reporting
 
 /// The workload shape shared by memory-like commands.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Prompt tokens per sequence (32K = 32,768).", valueName: "tokens"),
+    @Option(help: ArgumentHelp("Prompt tokens per sequence (32K = 32,768; default 4K).", valueName: "tokens"),
             transform: Quantities.tokens)
     var context: Int = 4096
 
-    @Option(help: ArgumentHelp("Tokens generated after the prompt; the KV cache holds context + generate.", valueName: "tokens"),
+    @Option(help: ArgumentHelp("Tokens generated after the prompt; the KV cache holds context + generate (default 0).", valueName: "tokens"),
             transform: Quantities.tokens)
     var generate: Int = 0
 
@@ -39,8 +39,10 @@ struct MemoryCommand: ParsableCommand {
 
             Examples:
               yocoprof memory --model yoco-3b --context 1M --generate 1024
-              yocoprof memory --model transformer-3b --context 128K --batch 4 --kv-dtype fp8
-              yocoprof memory --model path/to/config.json --context 32K --hardware h100-sxm-80gb
+              yocoprof memory --model transformer-3b --context 128K --batch 4 \\
+                  --kv-dtype fp8
+              yocoprof memory --model path/to/config.json --context 32K \\
+                  --hardware h100-sxm-80gb
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
@@ -48,7 +50,7 @@ struct MemoryCommand: ParsableCommand {
 
     @OptionGroup var workload: WorkloadOptions
 
-    @Option(help: ArgumentHelp("Hardware profile: adds its runtime reserve and reports the headroom.", valueName: "id"))
+    @Option(help: ArgumentHelp("Hardware profile: adds its runtime reserve and reports the headroom (default: none, no reserve).", valueName: "id"))
     var hardware: String?
 
     @OptionGroup var dtypes: DTypeOptions
@@ -74,9 +76,13 @@ struct MemoryCommand: ParsableCommand {
             .int(Int128(workload.generate)), .text(plan.weights.rawValue), .text(plan.kvCache.rawValue),
             .text(plan.state.rawValue), .text(plan.activations.rawValue),
         ]
+        // A weight class the model has none of (retention in a Transformer) and a state it does not
+        // keep are left out of tables; CSV and JSON keep them as 0.
+        var inapplicable = EstimateColumns.inapplicable(spec, plan)
         for c in WeightClass.allCases {
             columns.append(Column("weight_\(c.rawValue)_bytes", .bytes))
             row.append(.int(m.weightBytesByClass[c] ?? 0))
+            if (m.weightBytesByClass[c] ?? 0) == 0 { inapplicable.insert("weight_\(c.rawValue)_bytes") }
         }
         columns += [
             Column("weight_bytes", .bytes), Column("kv_cache_bytes", .bytes),
@@ -92,12 +98,23 @@ struct MemoryCommand: ParsableCommand {
             "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, try workload.prefill.tokens() ?? workload.context)) tokens in flight (--prefill-chunk; docs/CONVENTIONS.md)",
         ]
         if let hw {
-            columns += [Column("hardware", .text), Column("hardware_memory_bytes", .bytes), Column("fits", .text), Column("headroom_bytes", .bytes)]
-            row += [.text(hw.id), .int(hw.memoryBytes), .bool(m.totalBytes <= hw.memoryBytes), .int(hw.memoryBytes - m.totalBytes)]
+            // The batch question answered as `estimate` does: the largest batch at this context, and what binds.
+            let a = spec.maxBatch(budgetBytes: hw.memoryBytes, promptTokens: workload.context, generatedTokens: workload.generate,
+                                  dtypes: plan, scope: .everything, prefillChunkTokens: try workload.prefill.tokens(),
+                                  runtimeOverheadBytes: hw.runtimeOverheadBytes)
+            let fit = BatchFit(fits: m.totalBytes <= hw.memoryBytes, batch: workload.batch, maxBatch: a.value, limitedBy: a.limitedBy,
+                               requiredBytes: m.totalBytes, budgetBytes: hw.memoryBytes)
+            columns += [Column("hardware", .text), Column("hardware_memory_bytes", .bytes), Column("fits", .text), Column("headroom_bytes", .bytes),
+                        Column("max_batch", .count), Column("limited_by", .text)]
+            row += [.text(hw.id), .int(hw.memoryBytes), .bool(fit.fits), .int(hw.memoryBytes - m.totalBytes),
+                    .int(Int128(a.value)), .text(a.limitedBy.rawValue)]
+            if !fit.fits { notes.insert(FitText.batch(fit, batchIsMax: false, device: hw.id), at: 0) }
         }
         if [plan.weights, plan.kvCache].contains(where: { [.int4, .int8, .fp8].contains($0) }) {
             notes.append("quantisation scales and zero points are not counted")
         }
-        try output.emit(Report(title: "Memory: \(spec.id)", columns: columns, rows: [row], notes: notes, isSingle: true))
+        var report = Report(title: "Memory: \(spec.id)", columns: columns, notes: notes, isSingle: true)
+        report.append(row, inapplicable: inapplicable)
+        try output.emit(report)
     }
 }

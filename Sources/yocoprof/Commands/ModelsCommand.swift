@@ -8,7 +8,13 @@ struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List the model profiles in Profiles/models.",
-        discussion: "Example: yocoprof models --format csv")
+        discussion: """
+            Tables show a narrow set of columns that fits the terminal; --wide shows every one.
+
+            Examples:
+              yocoprof models --format csv
+              yocoprof models --columns id,parameters,kv_cache_bytes_per_token
+            """)
 
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
@@ -21,7 +27,8 @@ struct ModelsCommand: ParsableCommand {
             Column("head_dim", .count), Column("parameters", .count),
             Column("non_embedding_parameters", .count), Column("kv_cache_bytes_per_token", .bytes),
             Column("kv_dtype", .text), Column("summary", .text), Column("source", .text),
-        ])
+        ], summaryKeys: ["id", "architecture", "parameters", "kv_cache_bytes_per_token", "summary", "kv_dtype", "layers",
+                         "hidden_size", "heads", "kv_heads", "head_dim", "source"])
         for m in models {
             let p = m.parameterCount
             report.append([

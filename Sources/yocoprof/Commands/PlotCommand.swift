@@ -24,8 +24,11 @@ struct PlotCommand: ParsableCommand {
             use batch 1; the throughput figure uses --batch (default max).
 
             Examples:
-              yocoprof plot --model yoco-3b,transformer-3b --hardware h100-sxm-80gb --context 32K..1M*2 --generate 1024 --output-dir Reports/paper
-              yocoprof plot --figure kv-per-token --size-models yoco-160m,yoco-1.4b,transformer-160m,transformer-1.4b --output-dir /tmp/figs
+              yocoprof plot --model yoco-3b,transformer-3b --hardware h100-sxm-80gb \\
+                  --context 32K..1M*2 --generate 1024 --output-dir Reports/paper
+              yocoprof plot --figure kv-per-token \\
+                  --size-models yoco-160m,yoco-1.4b,transformer-160m,transformer-1.4b \\
+                  --output-dir /tmp/figs
             """)
 
     @Option(help: ArgumentHelp("Models compared against context, comma-separated.", valueName: "ids"))
@@ -37,7 +40,7 @@ struct PlotCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Prompt tokens: a list or range (32K..1M*2).", valueName: "tokens"))
     var context: String = "32K..1M*2"
 
-    @Option(help: ArgumentHelp("Tokens generated per sequence.", valueName: "tokens"), transform: Quantities.tokens)
+    @Option(help: ArgumentHelp("Tokens generated per sequence (default 1024).", valueName: "tokens"), transform: Quantities.tokens)
     var generate: Int = 1024
 
     @Option(help: ArgumentHelp("Batch of the throughput figure: an integer or `max`.", valueName: "n|max"))

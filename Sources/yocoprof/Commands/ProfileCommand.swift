@@ -24,7 +24,8 @@ struct ProfileCommand: ParsableCommand {
 
             Examples:
               yocoprof profile --model host-yoco-gret --context 1K,4K --generate 16
-              yocoprof profile --model host-transformer,host-yoco-gret --context 1K,4K,16K --generate 64 --repeat 3 --format csv
+              yocoprof profile --model host-transformer,host-yoco-gret \\
+                  --context 1K,4K,16K --generate 64 --repeat 3 --format csv
             """)
 
     @Option(help: ArgumentHelp("Model profile id or path; repeat the option or separate with commas.", valueName: "ids"))
@@ -114,9 +115,10 @@ struct ProfileCommand: ParsableCommand {
         let format = output.output == nil ? output.resolvedFormat : (output.format ?? .csv)
         guard format == .table || format == .markdown, report.rows.count > 0 else { return try output.emit(report) }
         var text = ""
-        for (i, row) in report.rows.enumerated() {
+        let shown = try output.selected(report)  // --columns picks the lines of each block
+        for (i, row) in shown.rows.enumerated() {
             let runTitle = "\(report.value("model", row: i).map(cellText) ?? "?"), context \(report.value("context_tokens", row: i).map(cellText) ?? "?")"
-            let single = Report(title: (i == 0 ? report.title + "\n\n" : "") + runTitle, columns: report.columns, rows: [row],
+            let single = Report(title: (i == 0 ? report.title + "\n\n" : "") + runTitle, columns: shown.columns, rows: [row],
                                 notes: i == report.rows.count - 1 ? report.notes : [], isSingle: true)
             text += (i == 0 ? "" : "\n") + single.rendered(as: format)
         }

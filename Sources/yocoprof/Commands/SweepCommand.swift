@@ -1,6 +1,7 @@
 // `yocoprof sweep`: `estimate` over a grid of models x hardware x contexts x generated x batches,
-// one row per point. A point that does not fit (or lacks a dtype) is a row whose `status` says why,
-// with empty numbers, so the grid stays rectangular.
+// one row per point. A point that does not fit is a row with fits = false, `status` does_not_fit,
+// and every figure that does not depend on running it; a point with no estimate at all (the
+// device lacks the compute dtype) keeps its inputs and says why in `status`.
 
 import ArgumentParser
 import CostModel
@@ -80,11 +81,14 @@ struct SweepCommand: ParsableCommand {
         abstract: "Estimates over a grid of models, hardware, contexts, generated tokens and batches (one row per point).",
         discussion: """
             Lists are comma-separated; token ranges are geometric (32K..1M*2) or arithmetic (1K..8K+1K).
-            Points that do not fit report why in `status` and leave the numbers empty.
+            A point that does not fit has fits = false, status does_not_fit, limited_by, its memory
+            and FLOPs, and empty times.
 
             Examples:
-              yocoprof sweep --model yoco-3b,transformer-3b --hardware h100-sxm-80gb --context 32K..1M*2 --generate 1024 --batch max --format csv
-              yocoprof sweep --model yoco-3b --hardware h100-sxm-80gb,a100-sxm-80gb --context 32K,128K --generate 256 --batch 1,8,max
+              yocoprof sweep --model yoco-3b,transformer-3b --hardware h100-sxm-80gb \\
+                  --context 32K..1M*2 --generate 1024 --batch max --format csv
+              yocoprof sweep --model yoco-3b --hardware h100-sxm-80gb,a100-sxm-80gb \\
+                  --context 32K,128K --generate 256 --batch 1,8,max
             """)
 
     @Option(help: ArgumentHelp("Model profile ids or paths, comma-separated.", valueName: "ids"))
@@ -126,7 +130,8 @@ struct SweepCommand: ParsableCommand {
         let batches = try SweepLists.batches(batch)
         var report = Report(
             title: "Sweep: \(specs.count) models x \(devices.count) devices x \(contexts.count) contexts x \(generated.count) x \(batches.count) batches",
-            columns: EstimateColumns.columns + [Column("status", .text)], notes: EstimateColumns.notes)
+            columns: EstimateColumns.columns + [Column("status", .text)], notes: EstimateColumns.notes,
+            summaryKeys: EstimateColumns.summaryKeys)
         for spec in specs {
             let plan = dtypes.plan(for: spec)
             for hw in devices {
@@ -135,8 +140,9 @@ struct SweepCommand: ParsableCommand {
                         for b in batches {
                             let q = try kernel.query(context: n, generate: g, batch: b, plan: plan)
                             do {
-                                let e = try spec.estimate(on: hw, q)
-                                report.append(EstimateColumns.row(e, prefillChunk: q.prefillChunkTokens) + [.text("ok")])
+                                let o = try spec.assess(on: hw, q)
+                                report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + [.text(o.fit.fits ? "ok" : "does_not_fit")],
+                                              inapplicable: EstimateColumns.inapplicable(spec, plan))
                             } catch {
                                 report.append(Self.failedRow(spec: spec, hw: hw, n: n, g: g, b: b, error: error))
                             }
@@ -148,7 +154,7 @@ struct SweepCommand: ParsableCommand {
         try output.emit(report)
     }
 
-    /// A row for a point with no estimate: the inputs, empty numbers and the reason.
+    /// A row for a point with no estimate (no peak for the compute dtype): the inputs, empty numbers and the reason.
     static func failedRow(spec: ModelSpec, hw: HardwareSpec, n: Int, g: Int, b: BatchArgument, error: CostModelError) -> [Value] {
         var row = [Value](repeating: .null, count: EstimateColumns.columns.count)
         row[0] = .text(spec.id)
@@ -157,7 +163,6 @@ struct SweepCommand: ParsableCommand {
         row[3] = .int(Int128(g))
         if case .fixed(let k) = b { row[4] = .int(Int128(k)) }
         row[5] = .text(b == .max ? "max" : "given")
-        if case let .batchDoesNotFit(_, _, limitedBy, _, _) = error { row[11] = .text(limitedBy.rawValue) }
         return row + [.text(error.description)]
     }
 }

@@ -22,9 +22,10 @@ struct ValidateCommand: ParsableCommand {
             summary.md, prefill.svg, decode.svg and the host profile used.
 
             Examples:
-              yocoprof validate                          # default suite: 4 host models x 1K, 4K, 16K
+              yocoprof validate          # the default suite: 4 host models x 1K, 4K, 16K
               yocoprof validate --suite quick --output-dir /tmp/v
-              yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json --format markdown
+              yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json \\
+                  --format markdown
             """)
 
     @Option(help: ArgumentHelp("Suite: default (1K, 4K, 16K) or quick (256, 1K).", valueName: "name"))
@@ -130,7 +131,8 @@ struct ValidateCommand: ParsableCommand {
             Column("metric", .text), Column("comparison", .text), Column("rows", .count),
             Column("median_abs_relative_error", .ratio), Column("max_abs_relative_error", .ratio),
             Column("exact_mismatches", .count), Column("unavailable", .count),
-        ])
+        ], summaryKeys: ["metric", "median_abs_relative_error", "max_abs_relative_error", "exact_mismatches", "unavailable",
+                         "comparison", "rows"])
         for l in s.lines {
             r.append([.text(l.metric), .text(l.kind.rawValue), .int(Int128(l.count)),
                       l.medianAbsError.map(Value.double) ?? .null, l.maxAbsError.map(Value.double) ?? .null,
