@@ -71,8 +71,8 @@ public struct ProfileStore: Sendable {
 
     static func read(_ url: URL, display: String) throws(ProfileError) -> JSONFields {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ProfileError(file: display, field: nil, constraint: "cannot be read (\(error.localizedDescription))", value: nil)
+        do { data = try InputFile.read(url.path) } catch {
+            throw ProfileError(file: display, field: nil, constraint: error.reason, value: nil)
         }
         return try JSONFields.parse(data, file: display)
     }
@@ -90,12 +90,20 @@ public struct ProfileStore: Sendable {
             if exists && isDir.boolValue {
                 url = url.appendingPathComponent("config.json")
                 shown = (idOrPath.hasSuffix("/") ? idOrPath : idOrPath + "/") + "config.json"
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw ProfileError(file: idOrPath, field: nil,
+                                       constraint: "is a directory with no config.json in it (a folder given as --model is read through its config.json)", value: nil)
+                }
             } else if !exists, Self.looksLikeHubID(idOrPath) {
                 throw ProfileLocationError(message: "`\(idOrPath)` is not a file or folder here; it looks like a Hugging Face hub id. yocoprof reads local files only: download the model's config.json (for example `huggingface-cli download \(idOrPath) config.json --local-dir \(idOrPath.split(separator: "/").last!)`) and pass the file or its folder as --model")
             }
             let f = try Self.read(url, display: shown)
             if HuggingFaceConfig.looksLikeConfig(f) {
-                return try HuggingFaceConfig.decode(f, id: Self.configID(f, url: url))
+                let id = Self.configID(f, url: url)
+                if id.unicodeScalars.contains(where: \.isTerminalControl) {
+                    throw ProfileError(file: shown, field: nil, constraint: "gives a model id (`_name_or_path`, its file or folder name) with control characters", value: nil)
+                }
+                return try HuggingFaceConfig.decode(f, id: id)
             }
             return try ModelProfile.decode(f)
         }
