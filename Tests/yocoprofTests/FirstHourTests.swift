@@ -137,6 +137,24 @@ struct FirstHourTests {
         }
     }
 
+    @Test("help text we break into lines ourselves is within 80 columns, so the parser never re-wraps it mid-row",
+          arguments: commands)
+    func helpLineBreaks(command: [String]) throws {
+        // Unwrapped (a wide terminal): the discussion exactly as written. A paragraph written as one
+        // line is wrapped cleanly at any width; a line of a block we broke ourselves (a table of
+        // flags, a sentence run over several lines) that is wider than 80 would be split in two at
+        // 80 columns, leaving a ragged fragment ("(batch" / "--batch)").
+        let r = try Binary.run(command + ["--help"], environment: ["COLUMNS": "1000"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let end = lines.firstIndex { $0.hasPrefix("USAGE:") } ?? lines.count
+        let discussion = Array(lines[..<end].drop { !$0.isEmpty })
+        for (i, line) in discussion.enumerated() where line.count > 80 {
+            let inBlock = (i > 0 && !discussion[i - 1].isEmpty) || (i + 1 < discussion.count && !discussion[i + 1].isEmpty)
+            #expect(!inBlock, "\(command): a line of a multi-line block wider than 80: \(line)")
+        }
+    }
+
     /// The commands under "Example(s):", with `\` continuations joined and `# comments` and
     /// redirections dropped, split into words.
     static func examples(_ lines: [String]) -> [[String]] {
