@@ -62,6 +62,10 @@ struct OutputOptions: ParsableArguments {
             throw CLIError.usage("--columns: this report has no column `\(bad)`\(guess.isEmpty ? "" : "; " + guess); its columns: \(known.joined(separator: ", "))")
         }
         guard !keys.isEmpty else { throw CLIError.usage("--columns needs at least one key") }
+        // A key twice would be a JSON object with a duplicate key and a CSV header readers cannot map.
+        if let twice = keys.enumerated().first(where: { keys[..<$0.offset].contains($0.element) })?.element {
+            throw CLIError.usage("--columns: `\(twice)` is given twice; each column can be picked once")
+        }
         return report.selecting(keys)
     }
 

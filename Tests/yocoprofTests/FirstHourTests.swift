@@ -77,6 +77,14 @@ struct FirstHourTests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test("--columns with a key twice is a usage error, not a JSON object with a duplicate key")
+    func columnsTwice() throws {
+        let r = try Binary.run(["models", "--columns", "id,parameters,id", "--format", "json"])
+        #expect(r.status == 64, "\(r.stdout)")
+        #expect(r.stderr.contains("`id` is given twice"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test("nothing close, no suggestion")
     func noSuggestion() throws {
         let r = try Binary.run(["memory", "--model", "gpt-9"])
