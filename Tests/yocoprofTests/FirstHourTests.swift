@@ -248,6 +248,24 @@ struct FirstHourTests {
         #expect(sweep.stdout.contains("| transformer-3b |  |"), "\(sweep.stdout)")
     }
 
+    @Test("a column picked by name is shown even where it does not apply (blank), not dropped")
+    func pickedInapplicable() throws {
+        let args = ["memory", "--model", "transformer-3b", "--columns", "model,state_bytes"]
+        let table = try Binary.run(args + ["--format", "table"])
+        #expect(table.status == 0)
+        let lines = table.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains("state_bytes"), "\(table.stdout)")
+        #expect(lines.contains { $0.hasPrefix("model") && $0.hasSuffix("transformer-3b") }, "\(table.stdout)")
+        let markdown = try Binary.run(args + ["--format", "markdown"])
+        #expect(markdown.stdout.contains("| `state_bytes` |  |"), "\(markdown.stdout)")
+        let sweep = try Binary.run(["sweep", "--model", "transformer-3b", "--hardware", "h100-sxm-80gb", "--context", "32K",
+                                    "--batch", "1", "--columns", "model,state_bytes", "--format", "table"])
+        #expect(sweep.stdout.contains("model           state_bytes"), "\(sweep.stdout)")
+        // CSV keeps the value: the schema is the same for every row
+        let csv = try Binary.run(args + ["--format", "csv"])
+        #expect(csv.stdout == "model,state_bytes\ntransformer-3b,0\n", "\(csv.stdout)")
+    }
+
     @Test("the estimate CSV keeps its columns in their places; new ones come after them")
     func stableSchema() throws {
         let before = """
