@@ -41,7 +41,7 @@ test: deps
 
 # The kernel benchmark (Benchmarks/, a nested package): one table of each kernel's achieved rate
 # against sgemm / stream-read ceilings measured in the same run, the issue-13 targets, the SIMD
-# path and the OpenBLAS core. A few minutes; `make bench BENCH_ARGS=--quick` for a shorter table.
+# path and the OpenBLAS core. About a minute on 2 cores; `make bench BENCH_ARGS=--quick` for a shorter table.
 BENCH_ARGS ?=
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release --product kernel-bench --scratch-path ../.build-bench

@@ -1,5 +1,5 @@
 // The AVX2 + FMA path: kernels_vec.inc compiled for AVX2 and FMA (x86-64 only), chosen at run
-// time when the CPU has both (AMD Zen 1-4 without AVX-512, most Intel client parts).
+// time when the CPU has both (AMD Zen 1-3, most Intel client parts: AVX2 without AVX-512).
 #include "yc_internal.h"
 #ifdef YC_X86
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)

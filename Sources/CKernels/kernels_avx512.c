@@ -8,7 +8,7 @@
 #define YC_AVX512 __attribute__((target("avx512f")))
 
 YC_AVX512 static inline __m512 yc_exp16(__m512 x) {
-    __mmask16 low = _mm512_cmp_ps_mask(x, _mm512_set1_ps(YC_EXP_LO), _CMP_NLT_UQ);  // lanes kept
+    __mmask16 low = _mm512_cmp_ps_mask(x, _mm512_set1_ps(YC_EXP_LO), _CMP_GE_OQ);  // lanes kept (NaN is not: it gives 0 as on every path)
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(YC_EXP_LO)), _mm512_set1_ps(YC_EXP_HI));
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(YC_EXP_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 f = _mm512_fnmadd_ps(n, _mm512_set1_ps(YC_EXP_LN2_HI), x);

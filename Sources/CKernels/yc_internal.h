@@ -17,7 +17,7 @@
 
 /// exp(x) on one float (include/yc_exp.h); the scalar tails of every path and the rescale factors.
 static inline float yc_exp1(float x) {
-    if (!(x >= YC_EXP_LO)) return 0.0f;  // also -inf and NaN-free masked scores
+    if (!(x >= YC_EXP_LO)) return 0.0f;  // below LO, -inf (masked scores) and NaN give 0
     if (x > YC_EXP_HI) x = YC_EXP_HI;
     float t = x * YC_EXP_LOG2E + YC_EXP_SHIFTER;
     float n = t - YC_EXP_SHIFTER;

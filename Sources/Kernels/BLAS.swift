@@ -43,10 +43,11 @@ public enum BLAS {
 
     /// OpenBLAS's process-wide thread count. Kernels that run their own workers do not set it
     /// around their parallel loops; they use `singleThreaded`, which never changes it while any
-    /// such loop is running.
+    /// such loop is running: a count set while a region is open takes effect when the last one
+    /// leaves (the region keeps its 1 thread).
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        set { SingleThreadedRegions.shared.setThreads(newValue) }
     }
 
     public static var coreName: String {
@@ -82,7 +83,7 @@ final class SingleThreadedRegions: @unchecked Sendable {
         defer { lock.unlock() }
         if open == 0 {
             restore = BLAS.threads
-            if restore != 1 { BLAS.threads = 1 }
+            if restore != 1 { openblas_set_num_threads(1) }
         }
         open += 1
     }
@@ -91,6 +92,21 @@ final class SingleThreadedRegions: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         open -= 1
-        if open == 0 && restore != 1 { BLAS.threads = restore }
+        if open == 0 && restore != 1 { openblas_set_num_threads(Int32(restore)) }
+    }
+
+    /// `BLAS.threads = n`: applied now when no region is open, else remembered as the count the last
+    /// region restores.
+    func setThreads(_ n: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if open == 0 { openblas_set_num_threads(Int32(n)) } else { restore = n }
+    }
+
+    /// Regions open now (tests).
+    var openRegions: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return open
     }
 }

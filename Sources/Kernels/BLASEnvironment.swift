@@ -114,8 +114,15 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
     /// by re-executing this process. Returns normally when nothing needs doing or exec is
     /// impossible. YOCOPROF_NO_REEXEC=1 disables it (measured commands then refuse a bad core).
     public static func prepareProcess() {
-        let env = ProcessInfo.processInfo.environment
-        guard env[replacedVariableName] == nil, env["YOCOPROF_NO_REEXEC"] == nil else { return }
+        var env = ProcessInfo.processInfo.environment
+        // An empty OPENBLAS_CORETYPE is no setting (OpenBLAS and scripts/openblas-coretype.sh
+        // read it so); YOCOPROF_NO_REEXEC counts when set to anything but "" or 0.
+        if env[coreTypeVariableName]?.isEmpty == true {
+            unsetenv(coreTypeVariableName)
+            env[coreTypeVariableName] = nil
+        }
+        let noReexec = env["YOCOPROF_NO_REEXEC"].map { !$0.isEmpty && $0 != "0" } ?? false
+        guard env[replacedVariableName] == nil, !noReexec else { return }
         let flags = cpuFlags()
         let suggested = OpenBLASCore.suggested(cpuFlags: flags)
         if let bad = unrunnableCoreType(env, cpuFlags: flags) {

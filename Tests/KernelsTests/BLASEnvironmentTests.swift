@@ -96,10 +96,54 @@ import Testing
         #expect(env.description.contains("kernels \(SIMDPath.current.rawValue)"))
     }
 
-    @Test func usableCoresFollowTheAffinityMask() {
-        #expect(UsableCores.count >= 1)
-        #expect(UsableCores.count <= ProcessInfo.processInfo.processorCount)
+    /// The CPUs in /proc/self/status's `Cpus_allowed_list` ("0-3,6"), or nil off Linux.
+    static func allowedCPUsFromProcStatus() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
+        else { return nil }
+        let list = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+        var n = 0
+        for part in list.split(separator: ",") {
+            let ends = part.split(separator: "-").compactMap { Int($0) }
+            guard let first = ends.first else { return nil }
+            n += (ends.last ?? first) - first + 1
+        }
+        return n
+    }
+
+    @Test(.enabled(if: allowedCPUsFromProcStatus() != nil))
+    func usableCoresFollowTheAffinityMask() throws {
+        // The kernel's own account of the affinity mask, read independently of sched_getaffinity.
+        #expect(UsableCores.count == (try #require(Self.allowedCPUsFromProcStatus())))
         #expect(AttentionKernelTiling.default.workers == UsableCores.count)
         #expect(GatedRetention.defaultWorkers == UsableCores.count)
+    }
+
+    @Test func aThreadCountSetInsideOverlappingRegionsWaitsForTheLastToLeave() {
+        let before = BLAS.threads
+        defer { BLAS.threads = before }
+        let firstIn = DispatchSemaphore(value: 0), secondIn = DispatchSemaphore(value: 0), firstOut = DispatchSemaphore(value: 0)
+        final class Seen: @unchecked Sendable { var threads = 0 }  // written by the thread, read after it signals `joined`
+        let seen = Seen(), joined = DispatchSemaphore(value: 0)
+        let other = Thread {
+            defer { joined.signal() }
+            firstIn.wait()
+            BLAS.singleThreaded {
+                secondIn.signal()
+                firstOut.wait()  // the first region has left; this one is still open
+                seen.threads = BLAS.threads
+            }
+        }
+        other.start()
+        BLAS.singleThreaded {
+            #expect(BLAS.threads == 1)
+            firstIn.signal()
+            secondIn.wait()  // both regions open
+            BLAS.threads = 2  // set while regions are open: deferred, not applied
+            #expect(BLAS.threads == 1)
+        }
+        firstOut.signal()
+        joined.wait()
+        #expect(seen.threads == 1)  // the first region leaving did not restore the count under the second
     }
 }

@@ -114,6 +114,29 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         }
     }
 
+    @Test func theTopOfTheRangeIsFiniteAndNaNGivesZeroOnEveryPath() {
+        // 9 values (one vector + a tail): up to 88.37 exp is finite and accurate; above it exp is
+        // clamped to exp(88.37) (n = 128 would build +inf's bit pattern); NaN gives 0 like -inf.
+        let xs: [Float] = [88.0, 88.3, 88.37, 88.38, 88.5, 88.7, .nan, 88.38, 88.6]
+        let top = Float(Foundation.exp(Double(Float(88.37))))
+        for path in SIMDPath.supported {
+            var p = xs
+            _ = SIMDPath.withForced(path) { yc_exp_shifted_sum(&p, xs.count, 0) }
+            for (x, e) in zip(xs, p) {
+                if x.isNaN {
+                    #expect(e == 0, "exp(nan) = \(e) on \(path)")
+                } else if x <= 88.37 {
+                    let r = Float(Foundation.exp(Double(x)))
+                    #expect(e.isFinite && abs(e - r) <= 4e-7 * r, "exp(\(x)) = \(e) on \(path), expected \(r)")
+                } else {
+                    #expect(e.isFinite && abs(e - top) <= 4e-7 * top, "exp(\(x)) = \(e) on \(path), expected the clamp \(top)")
+                }
+            }
+        }
+        #expect(exp1(88.5).isFinite)
+        #expect(exp1(.nan) == 0)
+    }
+
     @Test func everyPathsExpSumIsAccurate() {
         // 1, 7 (all tail), 8, 37 (vectors + tail) values spanning the range, zero shift: each
         // element is exp(x) itself; relative error below 4e-7 (a few ulps of the polynomial and the
