@@ -124,7 +124,8 @@ enum TableRenderer {
             }
             var widths = r.columns.indices.map { i in max(r.columns[i].key.count, cells.map { $0[i].count }.max() ?? 0) }
             var shown = present
-            if !layout.wide {
+            // Picked columns (--columns) are all shown; the notes still wrap to the width.
+            if !layout.wide && !r.columnsPicked {
                 let priority = r.summaryKeys.map { keys in keys.compactMap { k in present.first { r.columns[$0].key == k } } } ?? present
                 shown = fitted(priority, widths: &widths, units: r.columns.map(\.unit), keys: r.columns.map(\.key), width: layout.width)
             }

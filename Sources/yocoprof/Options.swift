@@ -70,7 +70,7 @@ struct OutputOptions: ParsableArguments {
     }
 
     func emit(_ report: Report) throws {
-        let layout = TableLayout(wide: wide || columns != nil, width: Self.terminalWidth())
+        let layout = TableLayout(wide: wide, width: Self.terminalWidth())
         let text = try selected(report).rendered(as: output == nil ? resolvedFormat : (format ?? .csv), layout: layout)
         if let output {
             try AtomicFile.write(text, to: output)

@@ -223,9 +223,11 @@ struct FirstHourTests {
         let args = ["sweep", "--model", "yoco-3b", "--hardware", "h100-sxm-80gb", "--context", "32K,64K", "--columns", "context_tokens,model,fits"]
         let csv = try Binary.run(args + ["--format", "csv"])
         #expect(csv.stdout == "context_tokens,model,fits\n32768,yoco-3b,true\n65536,yoco-3b,true\n", "\(csv.stdout)")
-        let table = try Binary.run(args + ["--format", "table"])
+        let table = try Binary.run(args + ["--format", "table"], environment: ["COLUMNS": "80"])
         #expect(table.stdout.contains("context_tokens  model    fits"), "\(table.stdout)")
         #expect(!table.stdout.contains("showing"))
+        // the picked columns all show, and the notes under them still wrap to the width
+        for line in table.stdout.split(separator: "\n") { #expect(line.count <= 80, "wider than 80: \(line)") }
     }
 
     @Test("a Transformer's table leaves out what only YOCO has; CSV and JSON keep the full schema")
