@@ -83,7 +83,9 @@ paper: build
 # (scripts/check_dump.py); fails when the final hidden states or last-position logits differ by more
 # than 1e-4 relative (fp32 accumulation order vs the float64 reference). 300 tokens cross the gRet
 # chunk (256); host-yoco-swa runs 1100 tokens to cross its 1024 window; two temporary copies with a
-# 64-token window (YOCO SWA and windowed GQA, batch 2) cover many window edges and batching.
+# 64-token window (YOCO SWA and windowed GQA, batch 2) cover many window edges and batching;
+# host-gqa-interleaved (window 64 on layers 0, 2 among full layers) and host-gqa-cla2 (CLA pairs)
+# cover the per-layer spans and a slot read by another layer.
 DUMP_BIN := .build-dump/debug/yocoprof
 DUMP_DIR := .build-dump/check-dump
 check-dump: deps
@@ -94,7 +96,7 @@ check-dump: deps
 	python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); p["id"]+="-w64"; p["sliding_window"]=64; json.dump(p,open(sys.argv[2],"w"))' \
 		Profiles/models/host-gqa.json $(DUMP_DIR)/host-gqa-w64.json
 	@set -e; fail=0; \
-	for spec in host-transformer:300:1 host-gqa:300:1 host-yoco-gret:300:1 host-yoco-swa:1100:1 \
+	for spec in host-transformer:300:1 host-gqa:300:1 host-yoco-gret:300:1 host-yoco-swa:1100:1 host-gqa-interleaved:300:2 host-gqa-cla2:300:2 \
 	            $(DUMP_DIR)/host-yoco-swa-w64.json:300:2 $(DUMP_DIR)/host-gqa-w64.json:300:2; do \
 		m=$${spec%%:*}; rest=$${spec#*:}; n=$${rest%%:*}; b=$${rest#*:}; out=$(DUMP_DIR)/$$(basename $$m .json); \
 		echo "== $$m  context $$n  batch $$b"; \

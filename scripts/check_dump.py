@@ -166,6 +166,12 @@ class Spec:
         self.V = prof["vocab_size"]
         self.tied = bool(prof.get("tied_embeddings", False))
         self.window = prof.get("sliding_window")
+        # Transformer only: which layers use the window (0-based; default all when a window is set),
+        # and Cross-Layer Attention groups (layer i reads the K/V of layer i - i % g).
+        types = prof.get("layer_types")
+        self.windows = [self.window if (types is None or t == "sliding_attention") else None
+                        for t in (types or [None] * self.L)]
+        self.group = prof.get("cross_layer_group") or 1
         if self.arch == "yoco":
             self.self_kind = prof["self_decoder"]
             self.n_self = prof.get("self_decoder_layers", self.L // 2)
@@ -188,13 +194,14 @@ def ffn(x, W, i):
     return x + (swish(xn @ W[f"layers.{i}.ffn_gate"]) * (xn @ W[f"layers.{i}.ffn_up"])) @ W[f"layers.{i}.ffn_down"]
 
 
-def attn_layer(x, W, i, H, Hk, window):
+def attn_layer(x, W, i, H, Hk, window, kv=None):
+    """Returns the layer's output and the K/V it attended to (its own, or `kv` from the layer it shares with)."""
     p = f"layers.{i}."
     xn = rmsnorm(x, W[p + "mixer_norm"])
     q = rope(heads(xn @ W[p + "wq"], H))
-    k = rope(heads(xn @ W[p + "wk"], Hk))
-    v = heads(xn @ W[p + "wv"], Hk)
-    return x + merge(attention(q, k, v, window)) @ W[p + "wo"]
+    if kv is None:
+        kv = (rope(heads(xn @ W[p + "wk"], Hk)), heads(xn @ W[p + "wv"], Hk))
+    return x + merge(attention(q, kv[0], kv[1], window)) @ W[p + "wo"], kv
 
 
 def gret_layer(x, W, i):
@@ -222,15 +229,18 @@ def cross_layer(x, W, i, H, khat, vhat):
 
 def forward(spec, W, x):
     if spec.arch == "transformer":
+        shared = None
         for i in range(spec.L):
-            x = attn_layer(x, W, i, spec.H, spec.Hkv, spec.window)
+            # CLA: the first layer of each group projects K/V; the others attend to it (full span).
+            x, kv = attn_layer(x, W, i, spec.H, spec.Hkv, spec.windows[i], None if i % spec.group == 0 else shared)
+            shared = kv
             x = ffn(x, W, i)
     else:
         for i in range(spec.n_self):
             if spec.self_kind == "gated_retention":
                 x = gret_layer(x, W, i)
             elif spec.self_kind == "sliding_window":
-                x = attn_layer(x, W, i, spec.H, spec.self_kv, spec.window)
+                x, _ = attn_layer(x, W, i, spec.H, spec.self_kv, spec.window)
             else:
                 raise ValueError(f"unknown self_decoder {spec.self_kind!r}")
             x = ffn(x, W, i)

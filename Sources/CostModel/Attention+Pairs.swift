@@ -167,6 +167,51 @@ public enum AttentionPairs {
         return ExecutedPairs(pairs: pairs, keyReads: reads, rowTileVisits: visits)
     }
 
+    /// Useful pairs of a span: causal, windowed, or chunked-local (sum over chunks of c(c+1)/2).
+    public static func useful(tokens n: Int128, span: AttentionSpan) -> Int128 {
+        switch span {
+        case .full: return useful(tokens: n, window: nil)
+        case .sliding(let w): return useful(tokens: n, window: w)
+        case .chunked(let c):
+            guard n > 0 else { return 0 }
+            let c = Int128(c), full = n / c, last = n % c
+            return full * causal(tokens: c) + causal(tokens: last)
+        }
+    }
+
+    /// Executed pairs of a span under `tiling` (the rule in the file header; a chunked span's query
+    /// tile needs keys from its first row's chunk start, so [lo, hi) = [C floor(i0 / C), i1)).
+    public static func executed(tokens n: Int128, span: AttentionSpan, tiling: AttentionTiling) -> ExecutedPairs {
+        switch span {
+        case .full: return executed(tokens: n, window: nil, tiling: tiling)
+        case .sliding(let w): return executed(tokens: n, window: w, tiling: tiling)
+        case .chunked(let c): return executedChunked(tokens: n, chunk: Int128(c), tiling: tiling)
+        }
+    }
+
+    /// Chunked-local attention by a loop over query tiles (O(N / Br)).
+    static func executedChunked(tokens n: Int128, chunk c: Int128, tiling: AttentionTiling) -> ExecutedPairs {
+        let br = Int128(max(1, tiling.queryTile)), bc = Int128(max(1, tiling.keyTile))
+        var pairs: Int128 = 0, reads: Int128 = 0, visits: Int128 = 0
+        var i0: Int128 = 0
+        while i0 < n {
+            let i1 = min(n, i0 + br), rows = i1 - i0
+            let lo = c * (i0 / c), hi = i1
+            if tiling.clipsKeys {
+                pairs += rows * (hi - lo)
+                reads += hi - lo
+                visits += rows * ((hi - lo + bc - 1) / bc)
+            } else {
+                let start = bc * (lo / bc), end = min(n, bc * ((hi + bc - 1) / bc))
+                pairs += rows * (end - start)
+                reads += end - start
+                visits += rows * ((hi + bc - 1) / bc - lo / bc)
+            }
+            i0 = i1
+        }
+        return ExecutedPairs(pairs: pairs, keyReads: reads, rowTileVisits: visits)
+    }
+
     /// Sum of squared chunk sizes of a chunkwise pass over `n` tokens with chunk `c`.
     public static func chunkSquares(tokens n: Int128, chunk c: Int) -> Int128 {
         guard n > 0 else { return 0 }

@@ -14,6 +14,8 @@ public enum BindingConstraint: String, Sendable, Hashable {
     case activations
     /// Memory does not bind below the tool's own limit (`Limits.maxContextTokens` or `maxBatch`).
     case toolLimit = "tool_limit"
+    /// Memory would hold more, but the model's own context limit (`max_position_embeddings`) binds.
+    case modelContextLimit = "model_context_limit"
 
     /// What the constraint means, as a note under a report says it ("limited by kv_cache: ...").
     /// A new reason is one case here and one phrase.
@@ -24,13 +26,16 @@ public enum BindingConstraint: String, Sendable, Hashable {
         case .kvCache: "the KV cache, growing with tokens and sequences, exceeds the budget"
         case .activations: "the prefill activations exceed the budget"
         case .toolLimit: "memory does not bind below the tool's own limit"
+        case .modelContextLimit: "memory would hold more, but the model cannot attend past its own context limit (max_position_embeddings)"
         }
     }
 }
 
 public struct CapacityAnswer: Sendable, Hashable {
-    /// The largest value that fits (tokens or sequences).
+    /// The largest value that fits (tokens or sequences); for a context, at most the model's limit.
     public var value: Int
+    /// The memory answer before the model's context limit is applied (nil when it is not the binding one).
+    public var memoryValue: Int? = nil
     public var limitedBy: BindingConstraint
     public var budgetBytes: Int128
     /// Memory at `value`.
@@ -95,6 +100,11 @@ extension ModelSpec {
         }
         let limit = Limits.maxContextTokens
         let t = Self.largestFitting(limit: limit, budget: budgetBytes) { self.bytes(at($0), scope) }
+        if let model = maxPositionEmbeddings, model < t {
+            // The model cannot attend past its own limit: report it beside the memory answer.
+            return CapacityAnswer(value: model, memoryValue: t, limitedBy: .modelContextLimit, budgetBytes: budgetBytes,
+                                  usedBytes: bytes(at(model), scope), nextBytes: bytes(at(model + 1), scope))
+        }
         let used = bytes(at(t), scope)
         if t == limit {
             return CapacityAnswer(value: t, limitedBy: .toolLimit, budgetBytes: budgetBytes, usedBytes: used, nextBytes: nil)

@@ -1,12 +1,13 @@
 // FLOPs and bytes of one decode step, as functions of the context, and their sum over a generation.
 //
 // Legend as in Prefill.swift; n = positions a new token attends to at this step (the cache after the
-// token's own K/V is appended), p(n) = n, or min(n, W) for a windowed layer.
+// token's own K/V is appended), p(n) = n, min(n, W) for a windowed layer, ((n - 1) mod C) + 1 for a
+// chunked-local one.
 // A decode step feeds one token per sequence (B rows) through every layer:
 //   <kind>.projections, .output, .ffn, kv_projection, embedding, head: as in a prefill with R = B
 //     (weights read once per step for the whole batch; new K/V written to the cache).
-//   attention / SWA / cross core: FLOPs B H p(n) (4 dh matmul + 5 other) + B qW;
-//     bytes 2 B qW (q in, o out) + B p(n) 2 kW (K/V read per sequence). YOCO's cross layers each read
+//   attention / SWA / cross core: FLOPs B H p(n) (2(dk + dv) matmul + 5 other) + B oW;
+//     bytes B (qW + oW) (q in, o out) + B p(n) (kW + vW) (K/V read per sequence). YOCO's cross layers each read
 //     the one shared K̂/V̂ cache: L/2 reads of n positions per token. Decode kernels (Flash-Decoding)
 //     split the keys, so executed pairs equal useful pairs.
 //   gRet core (recurrent): per sequence and head o = q S (2 dR^2), S = γ S + kᵀv (2 dR^2 matmul,
@@ -25,14 +26,37 @@ public struct DecodeOperator: Sendable, Hashable {
     public var bytesPerPosition: Int128
     /// Whether the cost depends on the context at all.
     public var attendsContext: Bool
-    /// W: positions stop growing at the window (nil: every position held).
-    public var window: Int?
+    /// Which positions the new token attends to (full: n; sliding: min(n, W); chunked:
+    /// ((n - 1) mod C) + 1).
+    public var span: AttentionSpan
+    /// Query heads of the attention (the pair count's H); 0 when the operator attends nothing.
+    public var heads: Int
 
     /// p(n).
     public func positions(context n: Int128) -> Int128 {
         guard attendsContext else { return 0 }
-        if let window { return min(n, Int128(window)) }
-        return n
+        return span.positionsAttended(context: n)
+    }
+
+    /// sum_{n=lo}^{hi} p(n), exact.
+    func sumPositions(from lo: Int128, to hi: Int128) -> Int128 {
+        guard attendsContext, hi >= lo else { return 0 }
+        switch span {
+        case .full:
+            return (lo + hi) * (hi - lo + 1) / 2
+        case .sliding(let window):
+            let w = Int128(window)
+            var sum: Int128 = 0
+            let linHi = min(hi, w)
+            if lo <= linHi { sum += (lo + linHi) * (linHi - lo + 1) / 2 }
+            if hi > w { sum += (hi - max(lo, w + 1) + 1) * w }
+            return sum
+        case .chunked(let chunk):
+            // S(x) = sum_{n=1}^{x} (((n - 1) mod C) + 1) = floor(x/C) C(C+1)/2 + r(r+1)/2, r = x mod C
+            let c = Int128(chunk)
+            func s(_ x: Int128) -> Int128 { x <= 0 ? 0 : (x / c) * c * (c + 1) / 2 + (x % c) * (x % c + 1) / 2 }
+            return s(hi) - s(lo - 1)
+        }
     }
 
     /// The operator at context `n`.
@@ -61,16 +85,26 @@ public struct DecodeOperator: Sendable, Hashable {
         }
         let a1 = rates.computeSeconds(flopsPerPosition, for: fixed)
         let b1 = bytesPerPosition.fastDouble / bandwidth
-        // Linear part: n <= W (or everything without a window).
-        let linearHi = window.map { min(hi, Int128($0)) } ?? hi
-        if lo <= linearHi {
-            total += Self.sumMax(a0, a1, b0, b1, from: lo, to: linearHi)
-        }
-        // Saturated part: n > W, p = W.
-        if let window, hi > Int128(window) {
-            let start = max(lo, Int128(window) + 1)
-            let w = Double(window)
-            total += (hi - start + 1).fastDouble * max(a0 + a1 * w, b0 + b1 * w)
+        switch span {
+        case .full:
+            total += Self.sumMax(a0, a1, b0, b1, from: lo, to: hi)
+        case .sliding(let window):
+            // Linear part: n <= W; saturated part: n > W, p = W.
+            let linearHi = min(hi, Int128(window))
+            if lo <= linearHi { total += Self.sumMax(a0, a1, b0, b1, from: lo, to: linearHi) }
+            if hi > Int128(window) {
+                let start = max(lo, Int128(window) + 1)
+                let w = Double(window)
+                total += (hi - start + 1).fastDouble * max(a0 + a1 * w, b0 + b1 * w)
+            }
+        case .chunked(let chunk):
+            // p runs 1...C in every chunk: F(x) = floor(x/C) sum_{p=1}^{C} t(p) + sum_{p=1}^{x mod C} t(p).
+            let c = Int128(chunk)
+            let period = Self.sumMax(a0, a1, b0, b1, from: 1, to: c)
+            func f(_ x: Int128) -> Double {
+                x <= 0 ? 0 : (x / c).fastDouble * period + Self.sumMax(a0, a1, b0, b1, from: 1, to: x % c)
+            }
+            total += f(hi) - f(lo - 1)
         }
         return Double(fixed.count) * total
     }
@@ -103,35 +137,32 @@ extension ModelSpec {
     public func decodeOperators(batch: Int, dtypes dt: DTypePlan) -> [DecodeOperator] {
         let b = Int128(batch)
         func fixed(_ op: OperatorCost) -> DecodeOperator {
-            DecodeOperator(fixed: op, flopsPerPosition: .zero, bytesPerPosition: 0, attendsContext: false, window: nil)
+            DecodeOperator(fixed: op, flopsPerPosition: .zero, bytesPerPosition: 0, attendsContext: false, span: .full, heads: 0)
         }
         var ops: [DecodeOperator] = [fixed(embeddingOp(rows: b, dt))]
-        var kvProjected = false
-        let h = Int128(heads)
-        for (kind, count) in kindRuns {
-            if case .cross = kind, !kvProjected {
-                ops.append(fixed(kvProjectionOp(rows: b, dt)))
-                kvProjected = true
-            }
-            ops.append(fixed(projectionsOp(kind, rows: b, count: count, dt)))
-            switch kind {
-            case .attention, .slidingWindowSelf, .cross:
+        let exit = firstCrossRun
+        for (ri, run) in runs.enumerated() {
+            if ri == exit, let s = sharedKV { ops.append(fixed(kvProjectionOp(s, rows: b, dt))) }
+            ops.append(fixed(projectionsOp(run: ri, rows: b, dt)))
+            switch run.block.mixer {
+            case .attention(let a):
                 // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024,
-                // so this is exact up to 1,024 positions and low by H dh per further block (< 1%).
-                let core = attentionCoreOp(kind, batch: b, queries: 1, useful: 0, executed: ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 1), count: count, dt)
+                // so this is exact up to 1,024 positions and low by H dv per further block (< 1%).
+                let core = attentionCoreOp(run: ri, a, batch: b, queries: 1, useful: 0,
+                                           executed: ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 1), dt)
                 ops.append(DecodeOperator(
                     fixed: core,
-                    flopsPerPosition: (b * h) * FlopCount(matmul: 4 * Int128(headDim), other: 5),
-                    bytesPerPosition: dt.kvCache.bytes(elements: b * 2 * kvWidth(of: kind)),
-                    attendsContext: true, window: kind.attentionWindow))
-            case .gatedRetention(let hr, let dh):
-                let hR = Int128(hr), dR = Int128(dh), i = hR * dR
+                    flopsPerPosition: (b * Int128(a.heads)) * Self.attentionFlopsPerPair(a),
+                    bytesPerPosition: dt.kvCache.bytes(elements: b * Int128(a.keyWidth + a.valueWidth)),
+                    attendsContext: true, span: a.span, heads: a.heads))
+            case .gatedRetention(let g):
+                let hR = Int128(g.heads), dR = Int128(g.headDim), i = hR * dR
                 let flops = (b * hR) * FlopCount(matmul: 4 * dR * dR, other: dR * dR + 9 * dR)
                 let bytes = dt.state.bytes(elements: 2 * b * hR * dR * dR) + dt.activations.bytes(elements: b * (5 * i + hR))
-                ops.append(fixed(OperatorCost(name: "gret.core", count: count, flops: flops, bytes: bytes)))
+                ops.append(fixed(OperatorCost(opID(ri, .retentionCore), count: run.count, flops: flops, bytes: bytes)))
             }
-            ops.append(fixed(outputOp(kind, rows: b, count: count, dt)))
-            ops.append(fixed(ffnOp(kind, rows: b, count: count, dt)))
+            ops.append(fixed(outputOp(run: ri, rows: b, dt)))
+            ops.append(fixed(ffnOp(run: ri, rows: b, dt)))
         }
         ops.append(fixed(headOp(rows: b, dt)))
         return ops
@@ -145,7 +176,7 @@ extension ModelSpec {
     func decodeStepCost(_ ops: [DecodeOperator], batch: Int, context n: Int) -> PhaseCost {
         let steps = ops.map { $0.at(context: Int128(n)) }
         let pairs = ops.reduce(Int128(0)) { acc, op in
-            op.attendsContext ? acc + Int128(op.fixed.count) * Int128(batch) * Int128(heads) * op.positions(context: Int128(n)) : acc
+            op.attendsContext ? acc + Int128(op.fixed.count) * Int128(batch) * Int128(op.heads) * op.positions(context: Int128(n)) : acc
         }
         return PhaseCost(operators: steps, usefulAttentionPairs: pairs, executedAttentionPairs: pairs)
     }
@@ -171,13 +202,7 @@ extension ModelSpec {
         let lo = Int128(promptTokens) + 1, hi = Int128(promptTokens) + Int128(generatedTokens)
         let g = hi - lo + 1
         return ops.reduce(.zero) { acc, op in
-            var sumP: Int128 = 0
-            if op.attendsContext {
-                let linHi = op.window.map { min(hi, Int128($0)) } ?? hi
-                if lo <= linHi { sumP += (lo + linHi) * (linHi - lo + 1) / 2 }
-                if let w = op.window, hi > Int128(w) { sumP += (hi - max(lo, Int128(w) + 1) + 1) * Int128(w) }
-            }
-            return acc + Int128(op.fixed.count) * ((g * op.fixed.flops) + sumP * op.flopsPerPosition)
+            acc + Int128(op.fixed.count) * ((g * op.fixed.flops) + op.sumPositions(from: lo, to: hi) * op.flopsPerPosition)
         }
     }
 }

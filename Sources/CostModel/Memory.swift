@@ -4,17 +4,18 @@
 // c prefill chunk (tokens of each prompt processed at once; c = N when unchunked).
 // Counts:
 //   weights      parameter count per class * bytes of the weight dtype
-//   KV cache     B * sum over cache slots of positions(T) * 2 * Hkv * dh * bytes(kv dtype);
-//                a slot shared by several layers (YOCO's K̂/V̂) is counted once
+//   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype);
+//                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once
 //   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T
 //   activations  an estimate of the peak live set during prefill (assumption, see below)
 //   overhead     the runtime's reserve, from the hardware profile (0 without one)
 // Activation assumption: B * c tokens are in flight; each holds the residual stream (d), the
-// normed input (d) and the larger of the widest mixer workspace and the SwiGLU workspace (2F:
-// gate and up, the product is formed in place), all in the activation dtype; plus fp32 logits
-// for the last position of each sequence (B * V * 4 bytes). Mixer workspace: attention q, k, v
-// and output (2*H*dh + 2*Hkv*dh); gated retention q, k, v, gate, output (5*hR*dR) and the decays
-// (hR); YOCO cross layers run on the last position only during prefill, so they count 1 token.
+// normed input (d) and the larger of the widest mixer workspace and the feed-forward workspace (gated:
+// 2F, gate and up, the product formed in place; two-matrix MLP: F), all in the activation dtype;
+// plus fp32 logits for the last position of each sequence (B * V * 4 bytes). Mixer workspace:
+// attention q and output (H*dk + H*dv) and, when the layer projects its own, k and v
+// (Hkv*dk + Hkv*dv); gated retention q, k, v, gate, output (5*hR*dR) and the decays (hR); YOCO
+// cross layers run on the last position only during prefill, so they count 1 token.
 // Attention score tiles and BLAS scratch are not counted (kilobytes to a few MiB).
 
 /// The inputs of a memory query.
@@ -69,8 +70,7 @@ extension ModelSpec {
     /// KV-cache bytes for `batch` sequences holding `tokens` tokens each.
     public func kvCacheBytes(batch: Int, tokens: Int128, dtype: DType) -> Int128 {
         let perSequence = cacheRuns.reduce(Int128(0)) { acc, run in
-            let slot = CacheSlot(kind: run.kind, readers: [])
-            return slot.isState ? acc : acc + Int128(run.count) * dtype.bytes(elements: slot.elements(tokens: tokens))
+            run.kind.isState ? acc : acc + Int128(run.count) * dtype.bytes(elements: run.kind.elements(tokens: tokens))
         }
         return Int128(batch) * perSequence
     }
@@ -78,23 +78,20 @@ extension ModelSpec {
     /// Recurrent-state bytes for `batch` sequences.
     public func stateBytes(batch: Int, dtype: DType) -> Int128 {
         let perSequence = cacheRuns.reduce(Int128(0)) { acc, run in
-            let slot = CacheSlot(kind: run.kind, readers: [])
-            return slot.isState ? acc + Int128(run.count) * dtype.bytes(elements: slot.elements(tokens: 0)) : acc
+            run.kind.isState ? acc + Int128(run.count) * dtype.bytes(elements: run.kind.elements(tokens: 0)) : acc
         }
         return Int128(batch) * perSequence
     }
 
-    /// Elements of mixer workspace per token for one layer kind (see the legend above).
-    func mixerWorkspaceElementsPerToken(_ kind: LayerKind) -> Int128 {
-        switch kind {
-        case .attention:
-            return 2 * Int128(heads * headDim) + 2 * Int128(kvWidth)
-        case .slidingWindowSelf:
-            return 2 * Int128(heads * headDim) + 2 * Int128(swaSelfKVHeads * headDim)
-        case .cross:
-            return 2 * Int128(heads * headDim)  // K̂/V̂ live in the shared cache
-        case .gatedRetention(let h, let dh):
-            return 5 * Int128(h * dh) + Int128(h)
+    /// Elements of mixer workspace per token for one block (see the legend above).
+    static func mixerWorkspaceElementsPerToken(_ mixer: Mixer) -> Int128 {
+        switch mixer {
+        case .attention(let a):
+            // q and the output; k and v unless they live in another layer's (or the shared) slot
+            let own = a.writesOwnSlot ? Int128(a.keyWidth + a.valueWidth) : 0
+            return Int128(a.queryWidth + a.outputWidth) + own
+        case .gatedRetention(let g):
+            return 5 * Int128(g.innerWidth) + Int128(g.heads)
         }
     }
 
@@ -103,16 +100,17 @@ extension ModelSpec {
         guard promptTokens > 0, batch > 0 else { return 0 }
         let chunk = Int128(min(promptTokens, chunkTokens ?? promptTokens))
         let d = Int128(hiddenSize)
-        let ffn = 2 * Int128(ffnSize)
         var widest: Int128 = 0  // elements live per in-flight token, over all layers run on every token
         var lastOnly: Int128 = 0  // cross layers: run on the last position only
-        for (kind, _) in kindRuns {
-            let width = 2 * d + max(mixerWorkspaceElementsPerToken(kind), ffn)
-            if case .cross = kind { lastOnly = max(lastOnly, width) } else { widest = max(widest, width) }
+        let exit = firstCrossRun ?? runs.count
+        for (r, run) in runs.enumerated() {
+            let ffn = Int128(run.block.feedForward.workspaceElementsPerToken)
+            let width = 2 * d + max(Self.mixerWorkspaceElementsPerToken(run.block.mixer), ffn)
+            if r >= exit { lastOnly = max(lastOnly, width) } else { widest = max(widest, width) }
         }
-        if isYOCO {
+        if let s = sharedKV {
             // The K̂/V̂ projection runs over all N tokens: normed input and the two projections.
-            widest = max(widest, 2 * d + 2 * Int128(kvWidth))
+            widest = max(widest, 2 * d + 2 * Int128(s.width))
         }
         let B = Int128(batch)
         let live = max(dtype.bytes(elements: B * chunk * widest), dtype.bytes(elements: B * lastOnly))

@@ -1,14 +1,15 @@
 // Parameter counts by tensor class.
 //
 // Legend: L, d, H, Hkv, dh, F, V as in ModelSpec; gRet heads hR of dR (inner width hR*dR).
-// Per block (no biases anywhere; BRIEF §2):
-//   attention:             Wq d*(H*dh), Wk d*(Hkv*dh), Wv d*(Hkv*dh), WO (H*dh)*d
-//   SWA self:              the same with Hs = swaSelfKVHeads (H by default) in place of Hkv
+// Per block (YOCO and the paper's Transformers have no biases; BRIEF §2):
+//   attention, own K/V:    Wq d*(H*dk), Wk d*(Hkv*dk), Wv d*(Hkv*dv), WO (H*dv)*d
+//                          (+ q/k/v biases, output bias d, q/k norms dk each, sinks H: Attention.parameters)
+//   attention reading another slot (YOCO cross, CLA, Gemma 3n shared): Wq, WO only
 //   gated retention:       Wq, Wk, Wv, WG d*(hR*dR) each, WO (hR*dR)*d, Wgamma d*hR
-//   cross:                 Wq d*(H*dh), WO (H*dh)*d   (K̂/V̂ are shared, counted once below)
-//   every block:           SwiGLU 3*d*F, two RMSNorm weights 2*d
-// Once per model: YOCO K̂/V̂ projections 2*d*(Hkv*dh) and their RMSNorm d; final RMSNorm d;
-// embedding V*d; untied output head V*d.
+//   feed-forward:          gated 3*d*F; two-matrix MLP 2*d*F (+ F + d biases)
+//   norms:                 count * d (RMSNorm) or count * 2d (LayerNorm with bias)
+// Once per model: YOCO K̂/V̂ projections 2*d*(Hkv*dh) and their RMSNorm d; final norm d (2d for a
+// LayerNorm); embedding V*d (+ learned positions P*d); untied output head V*d.
 // Source: the YOCO paper §2 and microsoft/unilm YOCO/yoco/models (gate_retention.py,
 // sliding_window_attention.py, cross_attention.py, decoder.py).
 
@@ -40,36 +41,47 @@ public struct ParameterCount: Sendable, Hashable {
     public subscript(_ c: WeightClass) -> Int128 { byClass[c] ?? 0 }
 }
 
+extension Attention {
+    /// Attention weights of one layer: Wq d*(H*dk), Wo (H*dv)*d and, when it writes its own slot,
+    /// Wk d*(Hkv*dk), Wv d*(Hkv*dv); biases H*dk (+ Hkv*dk + Hkv*dv) and d; q/k norms dk each
+    /// (one weight vector shared by the heads, as Qwen3 and Gemma 3 do); sinks H.
+    public func parameters(hidden d: Int) -> Int128 {
+        let d = Int128(d)
+        let own = writesOwnSlot
+        var n = d * Int128(queryWidth) + Int128(outputWidth) * d
+        if own { n += d * Int128(keyWidth + valueWidth) }
+        if qkvBias { n += Int128(queryWidth) + (own ? Int128(keyWidth + valueWidth) : 0) }
+        if outputBias { n += d }
+        if qkNorm { n += Int128(headDim) * (own ? 2 : 1) }
+        if sinks { n += Int128(heads) }
+        return n
+    }
+}
+
 extension ModelSpec {
     public var parameterCount: ParameterCount {
         let d = Int128(hiddenSize)
-        let qWidth = Int128(heads * headDim)
-        let kvW = Int128(kvWidth)
         var c: [WeightClass: Int128] = [:]
         for kind in WeightClass.allCases { c[kind] = 0 }
 
-        for (kind, count) in kindRuns {
-            let n = Int128(count)
-            switch kind {
-            case .attention:
-                c[.attention]! += n * (d * qWidth * 2 + d * kvW * 2)
-            case .slidingWindowSelf:
-                c[.attention]! += n * (d * qWidth * 2 + d * Int128(swaSelfKVHeads * headDim) * 2)
-            case .gatedRetention(let h, let dh):
-                let inner = Int128(h * dh)
-                c[.retention]! += n * (d * inner * 5 + d * Int128(h))
-            case .cross:
-                c[.attention]! += n * d * qWidth * 2
+        for run in runs {
+            let n = Int128(run.count)
+            switch run.block.mixer {
+            case .attention(let a):
+                c[.attention]! += n * a.parameters(hidden: hiddenSize)
+            case .gatedRetention(let g):
+                c[.retention]! += n * (d * Int128(g.innerWidth) * 5 + d * Int128(g.heads))
             }
-            c[.ffn]! += n * 3 * d * Int128(ffnSize)
-            c[.norms]! += n * 2 * d
+            let ff = run.block.feedForward
+            c[.ffn]! += n * (Int128(ff.matrices) * d * Int128(ff.inner) + Int128(ff.biasElements(hidden: hiddenSize)))
+            c[.norms]! += n * run.block.norms.parameters(hidden: hiddenSize)
         }
-        if isYOCO {
-            c[.kvProjection]! += 2 * d * kvW
+        if let s = sharedKV {
+            c[.kvProjection]! += 2 * d * Int128(s.width)
             c[.norms]! += d
         }
-        c[.norms]! += d  // final RMSNorm
-        c[.embedding]! += Int128(vocabSize) * d
+        c[.norms]! += finalNorm.parameters(hidden: hiddenSize)
+        c[.embedding]! += Int128(vocabSize) * d + Int128(positionEmbeddingRows) * d
         if !tiedEmbeddings { c[.outputHead]! += Int128(vocabSize) * d }
         return ParameterCount(byClass: c)
     }

@@ -10,11 +10,61 @@
 // overlap one another (no concurrent kernels); inside one operator compute and memory traffic
 // overlap perfectly (the max).
 
+/// The part of the model an operator computes. Its type decides the efficiency it is charged at
+/// (`operatorClass`), never its name.
+public enum OperatorPart: Sendable, Hashable {
+    case embedding
+    /// A block's mixer projections (q, k, v; gRet's q, k, v, g, γ) with their norm and RoPE.
+    case projections
+    /// An attention core (QKᵀ, softmax, PV); `windowed` for a sliding-window or chunked span.
+    case attentionCore(windowed: Bool)
+    /// A gated-retention core (chunkwise prefill, recurrent decode).
+    case retentionCore
+    /// A block's output projection.
+    case output
+    /// A block's feed-forward with its norm.
+    case ffn
+    /// YOCO's shared K̂/V̂ projection.
+    case kvProjection
+    /// Final norm and output projection.
+    case head
+
+    /// snake_case, as operator names print it.
+    public var name: String {
+        switch self {
+        case .embedding: "embedding"
+        case .projections: "projections"
+        case .attentionCore, .retentionCore: "core"
+        case .output: "output"
+        case .ffn: "ffn"
+        case .kvProjection: "kv_projection"
+        case .head: "head"
+        }
+    }
+}
+
+/// A typed operator id: which block run (none for model-level operators) and which part.
+public struct OperatorID: Sendable, Hashable {
+    /// Index into `ModelSpec.runs`; nil for embedding, K̂/V̂ projection and head.
+    public var run: Int?
+    /// The run's label (`attention`, `swa_self`, `cross`, `gret`; ModelSpec.operatorLabel).
+    public var label: String?
+    public var part: OperatorPart
+
+    public init(run: Int? = nil, label: String? = nil, part: OperatorPart) {
+        self.run = run
+        self.label = label
+        self.part = part
+    }
+
+    /// `<label>.<part>` (e.g. `gret.core`, `cross.projections`) or the part alone (`head`).
+    public var name: String { label.map { "\($0).\(part.name)" } ?? part.name }
+}
+
 /// One operator's work: FLOPs and bytes per instance, and how many identical instances run.
 public struct OperatorCost: Sendable, Hashable {
-    /// snake_case, `<layer kind>.<part>` (e.g. `gret.core`, `cross.projections`, `head`).
-    public var name: String
-    /// Identical instances per pass (layers of this kind).
+    public var id: OperatorID
+    /// Identical instances per pass (layers of this run).
     public var count: Int
     /// Algorithmic FLOPs per instance (useful attention pairs).
     public var flops: FlopCount
@@ -25,16 +75,17 @@ public struct OperatorCost: Sendable, Hashable {
     /// Rows (tokens) of the operator's products with weights; 0 when it has none. GEMM efficiency
     /// depends on it (`HardwareSpec.computeEfficiencyByRows`).
     public var rows: Int128 = 0
-    /// An attention core restricted to a sliding window (a different tile pattern from causal).
-    public var windowed: Bool = false
 
-    public init(name: String, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
-        self.name = name
+    public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
+        self.id = id
         self.count = count
         self.flops = flops
         self.executedFlops = executedFlops ?? flops
         self.bytes = bytes
     }
+
+    /// snake_case, `<run label>.<part>` (e.g. `gret.core`, `cross.projections`, `head`).
+    public var name: String { id.name }
 }
 
 extension OperatorCost {
@@ -109,11 +160,13 @@ public enum OperatorClass: String, CaseIterable, Sendable, Hashable, Codable {
 }
 
 extension OperatorCost {
-    /// The class named by the operator's name: `<kind>.core` is a core, `gret.core` a retention core.
+    /// The class the operator's part belongs to.
     public var operatorClass: OperatorClass {
-        guard name.hasSuffix(".core") else { return .dense }
-        if name.hasPrefix("gret") { return .retentionCore }
-        return windowed ? .windowedAttentionCore : .attentionCore
+        switch id.part {
+        case .attentionCore(let windowed): windowed ? .windowedAttentionCore : .attentionCore
+        case .retentionCore: .retentionCore
+        case .embedding, .projections, .output, .ffn, .kvProjection, .head: .dense
+        }
     }
 }
 

@@ -24,12 +24,12 @@ public struct MemoryPlan: Sendable, Hashable {
         let T = promptTokens + generatedTokens
         weightBytes = ModelWeights.bytes(spec)
         var kv = 0, st = 0
-        for slot in spec.caches {
-            switch slot.kind {
-            case .keyValue(let h, let dh, let w):
-                kv += 2 * batch * ModelRun.capacity(tokens: T, window: w) * h * dh * 4
+        for run in spec.cacheRuns {
+            switch run.kind {
+            case .keyValue(let g):
+                kv += run.count * batch * ModelRun.capacity(tokens: T, span: g.span) * g.heads * (g.keyDim + g.valueDim) * 4
             case .recurrentState(let h, let dh):
-                st += batch * h * dh * dh * 4
+                st += run.count * batch * h * dh * dh * 4
             }
         }
         kvCacheBytes = kv

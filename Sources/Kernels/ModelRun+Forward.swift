@@ -1,7 +1,8 @@
 // The layer loop of a forward call (prefill: n = N rows per sequence from position 0; decode:
 // n = 1 row per sequence at position t0). Row-major activations [B, n, d] flattened to [B*n, d].
-// Layer order and formulas follow BRIEF §2; every block is pre-RMSNorm with residuals around the
-// mixer and the SwiGLU feed-forward; the residual adds are fused into the output projections'
+// Layer order and formulas follow BRIEF §2; the loop walks the model's blocks (ModelSpec.runs) and
+// finds each layer's cache by its slot (ModelSpec.caches); every block is pre-RMSNorm with residuals
+// around the mixer and the SwiGLU feed-forward; the residual adds are fused into the output projections'
 // gemm (beta = 1) and are not counted as separate FLOPs.
 
 import CostModel
@@ -17,32 +18,44 @@ extension ModelRun {
             for j in 0..<d { ws.x[r * d + j] = row[j] * embedScale }
         }
         c.otherFlops += Int64(M * d)
-        let ropeA = RoPETable(firstPosition: t0, count: n, headDim: spec.headDim)
-        let ropeR = spec.retention.map { RoPETable(firstPosition: t0, count: n, headDim: $0.headDim) }
+        var ropes: [Int: RoPETable] = [:]  // by head dim
+        func rope(_ dh: Int) -> RoPETable {
+            if let t = ropes[dh] { return t }
+            let t = RoPETable(firstPosition: t0, count: n, headDim: dh)
+            ropes[dh] = t
+            return t
+        }
 
         var stream = ws.x.pointer, rows = M, perSeq = n, qRow0 = 0  // qRow0: first table row of the stream
         var sawCross = false
-        for (i, kind) in spec.layerKinds.enumerated() {
-            switch kind {
-            case .attention(let w):
-                selfAttention(layer: i, window: w, kvHeads: spec.kvHeads, x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
-            case .slidingWindowSelf(let w):
-                selfAttention(layer: i, window: w, kvHeads: spec.swaSelfKVHeads, x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
-            case .gatedRetention(let h, let dR):
-                retention(layer: i, heads: h, headDim: dR, x: stream, n: n, t0: t0, ws: ws, rope: ropeR!, c: &c)
-            case .cross:
-                if !sawCross {
-                    sawCross = true
-                    sharedKV(x: stream, n: n, t0: t0, ws: ws, rope: ropeA, c: &c)
-                    if !allPositions && n > 1 {  // early exit: the cross-decoder runs on the last position only
-                        gatherLast(from: stream, perSequence: n, into: ws.last.pointer)
-                        stream = ws.last.pointer; rows = B; perSeq = 1; qRow0 = n - 1
+        for (i, block) in spec.layerBlocks.enumerated() {
+            switch block.mixer {
+            case .attention(let a):
+                switch a.kv {
+                case .own:
+                    selfAttention(layer: i, a, x: stream, n: n, t0: t0, ws: ws, rope: rope(a.headDim), c: &c)
+                case .layer:
+                    // Cross-Layer Attention: the writer earlier in this pass filled the full-span slot
+                    // up to t0 + n, so every query attends causally to it, as a cross layer does.
+                    readSlot(layer: i, a, x: stream, rows: rows, perSequence: perSeq, tableRow0: qRow0, t0: t0,
+                             keys: t0 + n, ws: ws, rope: rope(a.headDim), c: &c)
+                case .sharedProjection:
+                    if !sawCross, let s = spec.sharedKV {
+                        sawCross = true
+                        sharedKV(s, x: stream, n: n, t0: t0, ws: ws, rope: rope(s.headDim), c: &c)
+                        if !allPositions && n > 1 {  // early exit: the cross-decoder runs on the last position only
+                            gatherLast(from: stream, perSequence: n, into: ws.last.pointer)
+                            stream = ws.last.pointer; rows = B; perSeq = 1; qRow0 = n - 1
+                        }
                     }
+                    readSlot(layer: i, a, x: stream, rows: rows, perSequence: perSeq, tableRow0: qRow0, t0: t0,
+                             keys: t0 + n, ws: ws, rope: rope(a.headDim), c: &c)
                 }
-                cross(layer: i, x: stream, rows: rows, perSequence: perSeq, tableRow0: qRow0, t0: t0,
-                      keys: t0 + n, ws: ws, rope: ropeA, c: &c)
+            case .gatedRetention(let g):
+                retention(layer: i, heads: g.heads, headDim: g.headDim, chunkTokens: g.chunkTokens, x: stream, n: n, t0: t0,
+                          ws: ws, rope: rope(g.headDim), c: &c)
             }
-            ffn(layer: i, x: stream, rows: rows, ws: ws, c: &c)
+            ffn(layer: i, inner: block.feedForward.inner, x: stream, rows: rows, ws: ws, c: &c)
         }
 
         // Final RMSNorm: every position (allPositions) or the last of each sequence.
@@ -88,8 +101,9 @@ extension ModelRun {
         c.kvBytesWritten += Int64(written * 4)
     }
 
-    func selfAttention(layer i: Int, window: Int?, kvHeads Hkv: Int, x: UnsafeMutablePointer<Float>, n: Int, t0: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
-        let d = spec.hiddenSize, M = batch * n, H = spec.heads, dh = spec.headDim
+    func selfAttention(layer i: Int, _ a: Attention, x: UnsafeMutablePointer<Float>, n: Int, t0: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
+        let d = spec.hiddenSize, M = batch * n, H = a.heads, Hkv = a.kvHeads, dh = a.headDim
+        let window = a.span.boundTokens
         let qW = H * dh, kvW = Hkv * dh, p = "layers.\(i)."
         let xn = ws.xn.pointer, q = ws.q.pointer, k = ws.k.pointer, v = ws.v.pointer, o = ws.o.pointer
         RMSNorm.forward(x, ldx: d, weight: weights[p + "mixer_norm"], xn, ldy: d, rows: M, width: d, counters: &c)
@@ -124,34 +138,35 @@ extension ModelRun {
     }
 
     /// YOCO's global K̂/V̂: K̂ = RoPE(RMSNorm(X) Wk̂), V̂ = RMSNorm(X) Wv̂, appended to the one shared cache.
-    func sharedKV(x: UnsafeMutablePointer<Float>, n: Int, t0: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
-        let d = spec.hiddenSize, M = batch * n, kvW = spec.kvWidth
+    func sharedKV(_ s: SharedKVProjection, x: UnsafeMutablePointer<Float>, n: Int, t0: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
+        let d = spec.hiddenSize, M = batch * n, kvW = s.width
         let xn = ws.xn.pointer, k = ws.k.pointer, v = ws.v.pointer
         RMSNorm.forward(x, ldx: d, weight: weights["kv_norm"], xn, ldy: d, rows: M, width: d, counters: &c)
         Linear.forward(xn, weights["wk_hat"], k, m: M, k: d, n: kvW, counters: &c)
         Linear.forward(xn, weights["wv_hat"], v, m: M, k: d, n: kvW, counters: &c)
-        RoPE.forward(k, ldx: kvW, rows: M, heads: spec.kvHeads, headDim: spec.headDim, positionsPerBatch: n, table: rope, counters: &c)
-        let store = caches.last!  // the shared slot is the last one (ModelSpec.caches)
+        RoPE.forward(k, ldx: kvW, rows: M, heads: s.kvHeads, headDim: s.headDim, positionsPerBatch: n, table: rope, counters: &c)
+        let store = caches[sharedSlot!]  // the slot whose writer is the shared projection (ModelSpec.caches)
         writeCache(k, width: kvW, n: n, t0: t0, cache: store.k!.pointer, cap: store.capacity, c: &c)
         writeCache(v, width: kvW, n: n, t0: t0, cache: store.v!.pointer, cap: store.capacity, c: &c)
     }
 
-    /// A cross-decoder layer: its own Wq and WO over the shared K̂/V̂ (GQA, causal).
-    func cross(layer i: Int, x: UnsafeMutablePointer<Float>, rows: Int, perSequence n: Int, tableRow0: Int, t0: Int,
-               keys: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
-        let d = spec.hiddenSize, H = spec.heads, dh = spec.headDim, qW = H * dh, kvW = spec.kvWidth, p = "layers.\(i)."
+    /// A layer over a slot another layer or the shared projection wrote (a YOCO cross layer, a CLA
+    /// reader): its own Wq and WO, causal GQA over the slot's full-span cache.
+    func readSlot(layer i: Int, _ a: Attention, x: UnsafeMutablePointer<Float>, rows: Int, perSequence n: Int, tableRow0: Int, t0: Int,
+                  keys: Int, ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
+        let d = spec.hiddenSize, H = a.heads, dh = a.headDim, qW = a.queryWidth, kvW = a.keyWidth, p = "layers.\(i)."
         let xn = ws.xn.pointer, q = ws.q.pointer, o = ws.o.pointer
         RMSNorm.forward(x, ldx: d, weight: weights[p + "mixer_norm"], xn, ldy: d, rows: rows, width: d, counters: &c)
         Linear.forward(xn, weights[p + "wq"], q, m: rows, k: d, n: qW, counters: &c)
         RoPE.forward(q, ldx: qW, rows: rows, heads: H, headDim: dh, positionsPerBatch: n, table: rope, tableRow0: tableRow0, counters: &c)
-        let store = caches.last!
+        let store = caches[cacheOfLayer[i]!]
         let cap = store.capacity
         CausalAttention.forward(
             q: StridedTensor(base: q, batchStride: n * qW, rowStride: qW),
             k: StridedTensor(base: store.k!.pointer, batchStride: cap * kvW, rowStride: kvW),
             v: StridedTensor(base: store.v!.pointer, batchStride: cap * kvW, rowStride: kvW),
             out: StridedTensor(base: o, batchStride: n * qW, rowStride: qW),
-            shape: AttentionShape(batch: batch, queries: n, keys: keys, heads: H, kvHeads: spec.kvHeads, headDim: dh,
+            shape: AttentionShape(batch: batch, queries: n, keys: keys, heads: H, kvHeads: a.kvHeads, headDim: dh,
                                   queryPosition0: keys - n, window: nil),
             scale: 1 / Float(dh).squareRoot(), tiling: options.attention, scratch: ws.attentionScratch.pointer,
             countKVReads: n == 1, counters: &c)
@@ -159,7 +174,7 @@ extension ModelRun {
     }
 
     /// A gated-retention self-decoder layer (BRIEF §2): chunkwise for prefill, recurrent for decode.
-    func retention(layer i: Int, heads hR: Int, headDim dR: Int, x: UnsafeMutablePointer<Float>, n: Int, t0: Int,
+    func retention(layer i: Int, heads hR: Int, headDim dR: Int, chunkTokens: Int, x: UnsafeMutablePointer<Float>, n: Int, t0: Int,
                    ws: Workspace, rope: RoPETable, c: inout WorkCounters) {
         let d = spec.hiddenSize, M = batch * n, inner = hR * dR, p = "layers.\(i)."
         let xn = ws.xn.pointer, q = ws.q.pointer, k = ws.k.pointer, v = ws.v.pointer, g = ws.g.pointer
@@ -182,7 +197,7 @@ extension ModelRun {
             GatedRetention.recurrent(q: q, k: k, v: v, logDecay: decay, out: o, state: state, shape: shape, counters: &c)
         } else {
             GatedRetention.chunkwise(q: q, k: k, v: v, logDecay: decay, out: o, state: state, shape: shape,
-                                     chunk: options.retentionChunkTokens ?? spec.retention!.chunk, initialStateIsZero: t0 == 0,
+                                     chunk: options.retentionChunkTokens ?? chunkTokens, initialStateIsZero: t0 == 0,
                                      scratch: ws.chunkScratch.pointer, counters: &c)
         }
         // per-head RMSNorm (no weight), then the swish output gate
@@ -192,11 +207,11 @@ extension ModelRun {
         Linear.forward(o, weights[p + "wo"], x, m: M, k: inner, n: d, accumulate: true, counters: &c)
     }
 
-    func ffn(layer i: Int, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace, c: inout WorkCounters) {
+    func ffn(layer i: Int, inner: Int, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace, c: inout WorkCounters) {
         let d = spec.hiddenSize, p = "layers.\(i)."
         RMSNorm.forward(x, ldx: d, weight: weights[p + "ffn_norm"], ws.xn.pointer, ldy: d, rows: rows, width: d, counters: &c)
         SwiGLU.forward(ws.xn.pointer, wGate: weights[p + "ffn_gate"], wUp: weights[p + "ffn_up"], wDown: weights[p + "ffn_down"],
-                       gate: ws.gate.pointer, up: ws.up.pointer, x, rows: rows, width: d, inner: spec.ffnSize,
+                       gate: ws.gate.pointer, up: ws.up.pointer, x, rows: rows, width: d, inner: inner,
                        accumulate: true, counters: &c)
     }
 }

@@ -1,10 +1,11 @@
 // A forward run of one model over a batch of B sequences: prefill of N tokens, then batched decode
 // of G more, with real caches sized for T = N + G tokens per sequence.
 //
-// Caches come from the model's own layout (`ModelSpec.caches`): one K and one V buffer per
+// Caches come from the model's own slot table (`ModelSpec.caches`): one K and one V buffer per
 // key/value slot, [B, P, Hkv, dh] row-major with P = T, or min(T, W) for a ring (position p
-// lives in row p mod P); one [B, hR, dR, dR] buffer per gRet layer. YOCO's shared K̂/V̂ is one slot
-// read by every cross layer, so it is allocated once. Hence the allocator's kv_cache and state
+// lives in row p mod P); one [B, hR, dR, dR] buffer per gRet layer. A layer finds the slot it
+// reads by its index (`cacheOfLayer`); YOCO's shared K̂/V̂ and a CLA pair's slot are one slot each,
+// read by several layers, so each is allocated once. Hence the allocator's kv_cache and state
 // counts equal CostModel's kvCacheBytes(batch:tokens:dtype:.fp32) and stateBytes(batch:dtype:.fp32).
 //
 // Prefill of a YOCO model runs the self-decoder and the K̂/V̂ projection over all N tokens and the
@@ -47,13 +48,15 @@ public final class ModelRun {
     public var counters = WorkCounters()
     public private(set) var tokensHeld = 0
     let caches: [CacheStore]
-    /// layer index -> index into `caches`
+    /// layer index -> index into `caches` (the slot the layer reads; ModelSpec.caches)
     let cacheOfLayer: [Int: Int]
+    /// The slot YOCO's shared K̂/V̂ projection writes, if the model has one.
+    let sharedSlot: Int?
     var decodeWorkspace: Workspace?
 
-    /// Positions a cache of window `window` keeps for a sequence of `tokens` tokens.
-    public static func capacity(tokens: Int, window: Int?) -> Int {
-        window.map { min(tokens, $0) } ?? tokens
+    /// Positions a cache of span `span` keeps for a sequence of `tokens` tokens.
+    public static func capacity(tokens: Int, span: AttentionSpan) -> Int {
+        span.boundTokens.map { min(tokens, $0) } ?? tokens
     }
 
     public init(
@@ -62,12 +65,13 @@ public final class ModelRun {
     ) throws(KernelError) {
         let spec = weights.spec
         do { try spec.validate() } catch { throw .unsupportedModel(reason: error.description) }
+        try spec.checkKernelSupport()
         guard batch >= 1 else { throw .invalidShape(what: "batch", constraint: "must be at least 1", value: batch) }
         guard capacityTokens >= 1 else {
             throw .invalidShape(what: "context tokens", constraint: "must be at least 1", value: capacityTokens)
         }
-        guard spec.headDim % 2 == 0 else {
-            throw .invalidShape(what: "head_dim", constraint: "must be even (RoPE rotates pairs)", value: spec.headDim)
+        if let a = spec.attentionMixers.first(where: { $0.headDim % 2 != 0 }) {
+            throw .invalidShape(what: "head_dim", constraint: "must be even (RoPE rotates pairs)", value: a.headDim)
         }
         if let r = spec.retention, r.headDim % 2 != 0 {
             throw .invalidShape(what: "gret_head_dim", constraint: "must be even (RoPE rotates pairs)", value: r.headDim)
@@ -86,15 +90,16 @@ public final class ModelRun {
         self.allocator = allocator
         var stores: [CacheStore] = []
         var map: [Int: Int] = [:]
+        var shared: Int?
         for (si, slot) in spec.caches.enumerated() {
+            if slot.writer == .sharedProjection { shared = si }
             switch slot.kind {
-            case .keyValue(let h, let dh, let w):
-                let cap = Self.capacity(tokens: capacityTokens, window: w)
-                let n = batch * cap * h * dh
+            case .keyValue(let g):
+                let cap = Self.capacity(tokens: capacityTokens, span: g.span)
                 stores.append(CacheStore(
                     slot: slot, capacity: cap,
-                    k: try allocator.allocate(n, .kvCache, name: "cache\(si).k"),
-                    v: try allocator.allocate(n, .kvCache, name: "cache\(si).v"), state: nil))
+                    k: try allocator.allocate(batch * cap * g.heads * g.keyDim, .kvCache, name: "cache\(si).k"),
+                    v: try allocator.allocate(batch * cap * g.heads * g.valueDim, .kvCache, name: "cache\(si).v"), state: nil))
             case .recurrentState(let h, let dh):
                 stores.append(CacheStore(
                     slot: slot, capacity: 0, k: nil, v: nil,
@@ -104,6 +109,7 @@ public final class ModelRun {
         }
         caches = stores
         cacheOfLayer = map
+        sharedSlot = shared
     }
 
     /// Prefill `tokens` ([B, N] row-major token ids) from an empty cache.

@@ -4,10 +4,10 @@
 // (not PyTorch's [out, in]). Names (also the safetensors names of a dump; docs/KERNELS.md):
 //   embedding [V, d]; final_norm [d]; output [d, V] (absent when tied: logits = h embeddingᵀ)
 //   layers.{i}.mixer_norm [d], layers.{i}.ffn_norm [d]
-//   attention / SWA self:  layers.{i}.wq [d, H*dh], .wk [d, Hk*dh], .wv [d, Hk*dh], .wo [H*dh, d]
-//                          (Hk = Hkv for Transformer layers, swaSelfKVHeads for YOCO SWA self layers)
+//   attention, own K/V:    layers.{i}.wq [d, H*dh], .wk [d, Hkv*dh], .wv [d, Hkv*dh], .wo [H*dh, d]
+//                          (H, Hkv of the layer's own block: YOCO SWA self layers have their own)
 //   gated retention:       layers.{i}.wq/.wk/.wv/.wg [d, hR*dR], .wo [hR*dR, d], .wgamma [d, hR]
-//   cross:                 layers.{i}.wq [d, H*dh], .wo [H*dh, d]
+//   attention over another slot (YOCO cross, CLA readers): layers.{i}.wq [d, H*dh], .wo [H*dh, d]
 //   every layer:           layers.{i}.ffn_gate [d, F], .ffn_up [d, F], .ffn_down [F, d]
 //   YOCO once:             kv_norm [d], wk_hat [d, Hkv*dh], wv_hat [d, Hkv*dh]
 // Values: projections uniform in ±1/sqrt(d_in); embedding uniform in ±1/sqrt(d) (scaled by
@@ -31,25 +31,25 @@ public final class ModelWeights {
 
     /// The tensors a spec needs, in a fixed order, with their shapes.
     public static func layout(_ spec: ModelSpec) -> [(name: String, shape: [Int])] {
-        let d = spec.hiddenSize, qW = spec.heads * spec.headDim, kvW = spec.kvWidth, F = spec.ffnSize
+        let d = spec.hiddenSize
         var out: [(String, [Int])] = [("embedding", [spec.vocabSize, d])]
-        for (i, kind) in spec.layerKinds.enumerated() {
+        for (i, block) in spec.layerBlocks.enumerated() {
             let p = "layers.\(i)."
             out.append((p + "mixer_norm", [d]))
-            switch kind {
-            case .attention, .slidingWindowSelf:
-                let kvW = spec.kvHeads(of: kind) * spec.headDim
-                out += [(p + "wq", [d, qW]), (p + "wk", [d, kvW]), (p + "wv", [d, kvW]), (p + "wo", [qW, d])]
-            case .gatedRetention(let h, let dh):
-                let inner = h * dh
+            switch block.mixer {
+            case .attention(let a):
+                out.append((p + "wq", [d, a.queryWidth]))
+                if a.writesOwnSlot { out += [(p + "wk", [d, a.keyWidth]), (p + "wv", [d, a.valueWidth])] }
+                out.append((p + "wo", [a.outputWidth, d]))
+            case .gatedRetention(let g):
+                let inner = g.innerWidth
                 out += [(p + "wq", [d, inner]), (p + "wk", [d, inner]), (p + "wv", [d, inner]), (p + "wg", [d, inner]),
-                        (p + "wo", [inner, d]), (p + "wgamma", [d, h])]
-            case .cross:
-                out += [(p + "wq", [d, qW]), (p + "wo", [qW, d])]
+                        (p + "wo", [inner, d]), (p + "wgamma", [d, g.heads])]
             }
+            let F = block.feedForward.inner
             out += [(p + "ffn_norm", [d]), (p + "ffn_gate", [d, F]), (p + "ffn_up", [d, F]), (p + "ffn_down", [F, d])]
         }
-        if spec.isYOCO { out += [("kv_norm", [d]), ("wk_hat", [d, kvW]), ("wv_hat", [d, kvW])] }
+        if let s = spec.sharedKV { out += [("kv_norm", [d]), ("wk_hat", [d, s.width]), ("wv_hat", [d, s.width])] }
         out.append(("final_norm", [d]))
         if !spec.tiedEmbeddings { out.append(("output", [d, spec.vocabSize])) }
         return out
@@ -61,6 +61,7 @@ public final class ModelWeights {
     }
 
     public init(spec: ModelSpec, seed: UInt64, allocator: CountingAllocator) throws(KernelError) {
+        try spec.checkKernelSupport()
         self.spec = spec
         self.seed = seed
         for (name, shape) in Self.layout(spec) {

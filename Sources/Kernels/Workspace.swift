@@ -2,7 +2,8 @@
 // The size table below *is* the allocation code: `layout` lists every buffer and `init` allocates
 // exactly that list, so the predicted workspace bytes cannot drift from what is allocated.
 //
-// Widths: qW = max(H*dh, hR*dR), kvWs = max(Hkv*dh, Hs*dh (SWA self), hR*dR), F the SwiGLU width.
+// Widths over the model's runs: qW = max(H*dk, H*dv, hR*dR), kvWs = max(Hkv*dk, Hkv*dv of layers
+// that project their own K/V, YOCO's Hkv*dh, hR*dR), F the widest SwiGLU.
 //   x, xn [rows, d]; q, o [rows, qW]; k, v [rows, kvWs]; g [rows, hR*dR]; decay [rows, hR];
 //   gate, up [rows, F]; last, lastNormed [B, d]; logits [B, V];
 //   attention scratch: workers * (max(Bq, H) * Bk + 2 max(Bq, H) + max(Bq, H) * dh);
@@ -21,13 +22,9 @@ public struct RunOptions: Sendable, Hashable {
 }
 
 extension ModelSpec {
-    /// KV heads of an attention-like layer (CostModel's `kvWidth(of:)` over dh: one rule for both).
-    func kvHeads(of kind: LayerKind) -> Int { Int(kvWidth(of: kind)) / headDim }
-
     /// (heads, headDim, chunk) of the gRet self-decoder, or nil.
-    var retention: (heads: Int, headDim: Int, chunk: Int)? {
-        if case .yoco(.gatedRetention(let h, let dh, let c), _) = architecture { return (h, dh, c) }
-        return nil
+    var retentionShape: (heads: Int, headDim: Int, chunk: Int)? {
+        retention.map { ($0.heads, $0.headDim, $0.chunkTokens) }
     }
 }
 
@@ -36,17 +33,21 @@ final class Workspace {
 
     static func layout(_ spec: ModelSpec, batch: Int, rows: Int, options: RunOptions) -> [(String, Int)] {
         let d = spec.hiddenSize
-        let ret = spec.retention
+        let ret = spec.retentionShape
         let inner = ret.map { $0.heads * $0.headDim } ?? 0
-        let qW = max(spec.heads * spec.headDim, inner)
-        let swaSelf: Bool = if case .yoco(.slidingWindow, _) = spec.architecture { true } else { false }
-        let kvWs = max(spec.kvWidth, swaSelf ? spec.swaSelfKVHeads * spec.headDim : 0, inner)
+        let attention = spec.attentionMixers
+        let qW = max(attention.map { max($0.queryWidth, $0.outputWidth) }.max() ?? 0, inner)
+        // k, v hold a layer's own projections and YOCO's K̂/V̂ before they go to a cache
+        let ownKV = attention.filter(\.writesOwnSlot).map { max($0.keyWidth, $0.valueWidth) }.max() ?? 0
+        let kvWs = max(ownKV, spec.sharedKV?.width ?? 0, inner)
+        let ffn = spec.runs.map(\.block.feedForward.inner).max() ?? 0
+        let scratchHeads = attention.map(\.heads).max() ?? 1, scratchDim = attention.map(\.headDim).max() ?? 1
         let chunk = ret.map { options.retentionChunkTokens ?? $0.chunk } ?? 0
         return [
             ("x", rows * d), ("xn", rows * d), ("q", rows * qW), ("o", rows * qW), ("k", rows * kvWs), ("v", rows * kvWs),
-            ("g", rows * inner), ("decay", rows * (ret?.heads ?? 0)), ("gate", rows * spec.ffnSize), ("up", rows * spec.ffnSize),
+            ("g", rows * inner), ("decay", rows * (ret?.heads ?? 0)), ("gate", rows * ffn), ("up", rows * ffn),
             ("last", batch * d), ("last_normed", batch * d), ("logits", batch * spec.vocabSize),
-            ("attention_scratch", options.attention.workers * options.attention.scratchFloats(heads: spec.heads, headDim: spec.headDim)),
+            ("attention_scratch", options.attention.workers * options.attention.scratchFloats(heads: scratchHeads, headDim: scratchDim)),
             ("chunk_scratch", ret.map { GatedRetention.chunkScratchFloats(chunk: chunk, headDim: $0.headDim) } ?? 0),
         ]
     }

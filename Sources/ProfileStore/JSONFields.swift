@@ -84,6 +84,27 @@ struct JSONFields {
         return JSONFields(file: file, object: o, path: path + key + ".")
     }
 
+    /// An array of strings, or nil when the key is absent or null.
+    func optionalStringArray(_ key: String) throws(ProfileError) -> [String]? {
+        guard has(key) else { return nil }
+        guard let a = object[key] as? [Any] else { throw error(key, "must be an array of strings", object[key]) }
+        var out: [String] = []
+        for item in a {
+            guard let s = item as? String else { throw error(key, "must be an array of strings", item) }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// An array of integers, or nil when the key is absent or null.
+    func optionalIntArray(_ key: String) throws(ProfileError) -> [Int]? {
+        guard has(key) else { return nil }
+        guard let a = object[key] as? [Any] else { throw error(key, "must be an array of integers", object[key]) }
+        var out: [Int] = []
+        for item in a { out.append(try Self.integer(item, onError: { error(key, $0, item) })) }
+        return out
+    }
+
     /// Fails on the first key not in `known`.
     func rejectUnknownKeys(_ known: Set<String>) throws(ProfileError) {
         for key in object.keys.sorted() where !known.contains(key) {

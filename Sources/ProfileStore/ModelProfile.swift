@@ -9,10 +9,14 @@ enum ModelProfile {
         "id", "source", "notes", "architecture", "layers", "hidden_size", "heads", "kv_heads",
         "head_dim", "ffn_size", "vocab_size", "tied_embeddings", "self_decoder",
         "self_decoder_layers", "gret_heads", "gret_head_dim", "gret_chunk_tokens",
-        "sliding_window", "self_kv_heads", "dtypes", "dtype",
+        "sliding_window", "self_kv_heads", "dtypes", "dtype", "layer_types", "cross_layer_group",
     ]
 
+    /// Keys of a profile that wraps a Hugging Face config (`"architecture": "hugging_face"`).
+    static let configProfileKeys: Set<String> = ["id", "source", "notes", "architecture", "config"]
+
     static func decode(_ f: JSONFields) throws(ProfileError) -> ModelSpec {
+        if f.object["architecture"] as? String == "hugging_face" { return try decodeConfigProfile(f) }
         try f.rejectUnknownKeys(knownKeys)
         let id = try f.string("id")
         let source = try f.string("source")
@@ -54,16 +58,43 @@ enum ModelProfile {
                 throw f.error("self_decoder", "must be \"gated_retention\" or \"sliding_window\"", kind)
             }
         default:
-            throw f.error("architecture", "must be \"transformer\" or \"yoco\"", archName)
+            throw f.error("architecture", "must be \"transformer\", \"yoco\" or \"hugging_face\"", archName)
         }
-        let spec = ModelSpec(
+        let shape = FamilyShape(
             id: id, source: source, notes: try f.optionalString("notes") ?? "",
             architecture: architecture, layers: layers, hiddenSize: try f.int("hidden_size"),
             heads: try f.int("heads"), kvHeads: try f.int("kv_heads"), headDim: try f.int("head_dim"),
             ffnSize: try f.int("ffn_size"), vocabSize: try f.int("vocab_size"),
             tiedEmbeddings: try f.bool("tied_embeddings", default: false),
-            dtypes: try dtypePlan(f), selfDecoderKVHeads: try f.optionalInt("self_kv_heads"))
-        do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
+            dtypes: try dtypePlan(f), selfDecoderKVHeads: try f.optionalInt("self_kv_heads"),
+            slidingLayers: try layerTypes(f, layers: layers), crossLayerGroup: try f.optionalInt("cross_layer_group") ?? 1)
+        do {
+            try shape.validate()
+            let spec = shape.spec
+            try spec.validate()
+            return spec
+        } catch { throw ProfileError(file: f.file, error) }
+    }
+
+    /// `"layer_types": ["sliding_attention", "full_attention", ...]` (0-based, one per layer, the
+    /// Hugging Face vocabulary, read as the importer reads it) -> which layers are windowed.
+    static func layerTypes(_ f: JSONFields, layers: Int) throws(ProfileError) -> [Bool]? {
+        try HFReader(f, family: "profile").layerTypes(layers: max(0, layers))
+    }
+
+    /// A profile holding a model's published config.json under `config`, read by the same family
+    /// mapping as the file itself; the profile's id, source and notes replace the config's.
+    static func decodeConfigProfile(_ f: JSONFields) throws(ProfileError) -> ModelSpec {
+        try f.rejectUnknownKeys(configProfileKeys)
+        let id = try f.string("id")
+        let source = try f.string("source")
+        if source.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw f.error("source", "must name where the figures come from", source)
+        }
+        guard let config = try f.nested("config") else { throw f.error("config", "is required (the model's config.json object)", nil) }
+        var spec = try HuggingFaceConfig.decode(config, id: id)
+        spec.source = source
+        if let notes = try f.optionalString("notes") { spec.notes = notes }
         return spec
     }
 

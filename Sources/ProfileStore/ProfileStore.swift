@@ -77,20 +77,44 @@ public struct ProfileStore: Sendable {
         return try JSONFields.parse(data, file: display)
     }
 
-    /// Loads a model by id or path; a path may be a yocoprof profile or a Hugging Face config.json.
+    /// Loads a model by id or path; a path may be a yocoprof profile, a Hugging Face config.json, or
+    /// a folder holding a config.json. A config's id is `_name_or_path` when present, else the file's
+    /// stem (the folder's name for a file called config.json), so two configs in one folder keep
+    /// apart in a sweep. `org/name` that is not on disk is explained as a hub id (exit 64).
     public func loadModel(_ idOrPath: String) throws -> ModelSpec {
         if Self.isPath(idOrPath) {
-            let url = URL(fileURLWithPath: idOrPath)
-            let f = try Self.read(url, display: idOrPath)
+            var url = URL(fileURLWithPath: idOrPath)
+            var shown = idOrPath
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
+            if exists && isDir.boolValue {
+                url = url.appendingPathComponent("config.json")
+                shown = (idOrPath.hasSuffix("/") ? idOrPath : idOrPath + "/") + "config.json"
+            } else if !exists, Self.looksLikeHubID(idOrPath) {
+                throw ProfileLocationError(message: "`\(idOrPath)` is not a file or folder here; it looks like a Hugging Face hub id. yocoprof reads local files only: download the model's config.json (for example `huggingface-cli download \(idOrPath) config.json --local-dir \(idOrPath.split(separator: "/").last!)`) and pass the file or its folder as --model")
+            }
+            let f = try Self.read(url, display: shown)
             if HuggingFaceConfig.looksLikeConfig(f) {
-                var id = url.deletingLastPathComponent().lastPathComponent
-                if let name = try? f.optionalString("_name_or_path"), !name.isEmpty { id = name }
-                if id.isEmpty || id == "." { id = url.deletingPathExtension().lastPathComponent }
-                return try HuggingFaceConfig.decode(f, id: id)
+                return try HuggingFaceConfig.decode(f, id: Self.configID(f, url: url))
             }
             return try ModelProfile.decode(f)
         }
         return try loadByID(idOrPath, kind: "model", in: modelsDirectory, known: modelIDs, decode: ModelProfile.decode, id: \.id)
+    }
+
+    /// `org/name`: one slash, no extension, no leading dot or slash.
+    static func looksLikeHubID(_ s: String) -> Bool {
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && !$0.hasPrefix(".") } && !s.hasSuffix(".json")
+    }
+
+    /// `_name_or_path`, else the file's stem, else (config.json) the folder's name.
+    static func configID(_ f: JSONFields, url: URL) -> String {
+        if let name = try? f.optionalString("_name_or_path"), !name.isEmpty { return name }
+        let stem = url.deletingPathExtension().lastPathComponent
+        if stem != "config" && !stem.isEmpty { return stem }
+        let folder = url.deletingLastPathComponent().lastPathComponent
+        return folder.isEmpty || folder == "." || folder == "/" ? stem : folder
     }
 
     /// Loads a hardware profile by id or path.

@@ -91,19 +91,20 @@ extension Calibrator {
         var attention: Spread?
         var retention: Spread?
         var decodeMemory: Spread?
-        if let host = models.first(where: { if case .transformer = $0.architecture { true } else { false } }) ?? models.first {
+        if let host = models.first(where: { !$0.isYOCO && $0.retention == nil }) ?? models.first {
             progress?("attention core efficiency (1 layer, N \(2 * coreCalibrationTokens))")
             let spec = ModelSpec(id: "calibration-attention", source: "calibrate", architecture: .transformer(window: nil), layers: 1,
                                  hiddenSize: host.heads * host.headDim, heads: host.heads, kvHeads: host.kvHeads,
                                  headDim: host.headDim, ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
             attention = try coreEfficiency(spec, core: "attention.core", tokens: 2 * coreCalibrationTokens)
             progress?("attention decode memory efficiency (8 layers, 256 and 4,096 positions)")
-            var deep = spec
-            deep.layers = 8
+            let deep = ModelSpec(id: "calibration-attention-8", source: "calibrate", architecture: .transformer(window: nil), layers: 8,
+                                 hiddenSize: host.heads * host.headDim, heads: host.heads, kvHeads: host.kvHeads,
+                                 headDim: host.headDim, ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
             decodeMemory = try decodeMemoryEfficiency(deep, bandwidth: bandwidth, repeats: min(repeats, 3))
         }
-        if let gret = models.first(where: { if case .yoco(.gatedRetention, _) = $0.architecture { true } else { false } }),
-           case .yoco(.gatedRetention(let h, let dR, let chunk), _) = gret.architecture {
+        if let gret = models.first(where: { $0.retention != nil }), let r = gret.retention {
+            let (h, dR, chunk) = (r.heads, r.headDim, r.chunkTokens)
             progress?("retention core efficiency (1 gRet layer, N \(coreCalibrationTokens))")
             let spec = ModelSpec(id: "calibration-retention", source: "calibrate",
                                  architecture: .yoco(selfDecoder: .gatedRetention(heads: h, headDim: dR, chunkTokens: chunk), selfLayers: 1),
@@ -113,10 +114,7 @@ extension Calibrator {
         }
         var windowed: Spread?
         let window = models.lazy.compactMap { m -> Int? in
-            switch m.architecture {
-            case .transformer(let w?), .yoco(.slidingWindow(let w), _): return w
-            default: return nil
-            }
+            m.attentionSpans.lazy.compactMap { if case .sliding(let w) = $0 { w } else { nil } }.first
         }.first
         if let window, let host = models.first, window <= 4096 {
             progress?("windowed attention core efficiency (1 layer, W \(window), N \(4 * window))")

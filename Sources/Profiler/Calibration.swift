@@ -72,7 +72,8 @@ public struct GemmShape: Sendable, Hashable, CustomStringConvertible {
             let dh = spec.headDim
             add(GemmShape(name: "attention QK^T tile", m: tiling.queryTile, n: tiling.keyTile, k: dh, transB: true, workers: tiling.workers))
             add(GemmShape(name: "attention PV tile", m: tiling.queryTile, n: dh, k: tiling.keyTile, workers: tiling.workers))
-            if case .yoco(.gatedRetention(_, let dR, let chunk), _) = spec.architecture {
+            if let r = spec.retention {
+                let dR = r.headDim, chunk = r.chunkTokens
                 // The gRet kernel runs OpenBLAS on one thread (docs/KERNELS.md, "Threads on 2 cores").
                 add(GemmShape(name: "gRet chunk QK^T", m: chunk, n: chunk, k: dR, transB: true, singleThreadedBLAS: true))
                 add(GemmShape(name: "gRet chunk (QK^T.D)V", m: chunk, n: dR, k: chunk, singleThreadedBLAS: true))

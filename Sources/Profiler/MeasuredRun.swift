@@ -115,11 +115,8 @@ public struct MeasuredRun: Sendable {
 extension ModelSpec {
     /// "transformer", "yoco-gret" or "yoco-swa".
     public var architectureName: String {
-        switch architecture {
-        case .transformer: "transformer"
-        case .yoco(.gatedRetention, _): "yoco-gret"
-        case .yoco(.slidingWindow, _): "yoco-swa"
-        }
+        if !isYOCO { return "transformer" }
+        return retention != nil ? "yoco-gret" : "yoco-swa"
     }
 }
 

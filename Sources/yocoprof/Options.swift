@@ -69,9 +69,18 @@ struct OutputOptions: ParsableArguments {
         return report.selecting(keys)
     }
 
+    /// The format a report is rendered in (csv when written to a file without --format).
+    var effectiveFormat: OutputFormat { output == nil ? resolvedFormat : (format ?? .csv) }
+
+    /// The table layout for this terminal and these flags.
+    var layout: TableLayout { TableLayout(wide: wide, width: Self.terminalWidth()) }
+
     func emit(_ report: Report) throws {
-        let layout = TableLayout(wide: wide, width: Self.terminalWidth())
-        let text = try selected(report).rendered(as: output == nil ? resolvedFormat : (format ?? .csv), layout: layout)
+        try emit(text: try selected(report).rendered(as: effectiveFormat, layout: layout))
+    }
+
+    /// Already rendered text (commands that join several reports, such as `inspect`).
+    func emit(text: String) throws {
         if let output {
             try AtomicFile.write(text, to: output)
         } else {

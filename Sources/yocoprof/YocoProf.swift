@@ -34,7 +34,7 @@ struct YocoProf: ParsableCommand {
             """,
         version: versionLine,
         subcommands: [
-            ModelsCommand.self, HardwareCommand.self, MemoryCommand.self, CapacityCommand.self,
+            ModelsCommand.self, HardwareCommand.self, InspectCommand.self, MemoryCommand.self, CapacityCommand.self,
             BaselineCommand.self,
             EstimateCommand.self, SweepCommand.self, PlotCommand.self, Forward.self,
             CalibrateCommand.self, ProfileCommand.self, ValidateCommand.self,

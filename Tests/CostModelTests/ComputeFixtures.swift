@@ -14,12 +14,9 @@ enum ComputeFixtures {
         layers: 26, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128, ffnSize: 8192, vocabSize: 100288)
 
     /// YOCO-3B with a sliding-window self-decoder (W 1024).
-    static let yoco3BSWA: ModelSpec = {
-        var m = yoco3B
-        m.id = "yoco-3b-swa"
-        m.architecture = .yoco(selfDecoder: .slidingWindow(window: 1024), selfLayers: 13)
-        return m
-    }()
+    static let yoco3BSWA = ModelSpec(
+        id: "yoco-3b-swa", source: "BRIEF §2", architecture: .yoco(selfDecoder: .slidingWindow(window: 1024), selfLayers: 13),
+        layers: 26, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128, ffnSize: 8192, vocabSize: 100288)
 
     /// A tiny YOCO whose counts are derived by hand: L 2 (1 gRet + 1 cross), d 4, H 2, Hkv 1, dh 2,
     /// F 8, V 10, gRet 2 heads of 2, chunk 2.

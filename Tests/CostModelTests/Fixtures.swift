@@ -4,9 +4,10 @@ import CostModel
 
 enum Fixtures {
     /// YOCO-3B (BRIEF §2): L 26, d 3072, H 24, Hkv 8, dh 128, F 8192, V 100288, gRet 24 heads of 128.
-    static let yoco3B = ModelSpec(
+    static let yoco3BShape = FamilyShape(
         id: "yoco-3b", source: "test", architecture: .yoco(selfDecoder: .gatedRetention(heads: 24, headDim: 128, chunkTokens: 256), selfLayers: 13),
         layers: 26, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128, ffnSize: 8192, vocabSize: 100_288)
+    static let yoco3B = yoco3BShape.spec
 
     /// The paper's Transformer baseline of the same shape (GQA, 8 KV heads).
     static let transformer3B = ModelSpec(

@@ -27,13 +27,13 @@ struct MemoryTests {
 
     @Test("The shared K̂/V̂ cache is counted once, whatever the number of cross layers")
     func sharedOnce() {
-        var deep = Fixtures.yoco3B
-        deep.layers = 40
-        deep.architecture = .yoco(selfDecoder: .gatedRetention(heads: 24, headDim: 128, chunkTokens: 256), selfLayers: 13)
+        let deep = ModelSpec(id: "yoco-deep", source: "test", architecture: .yoco(selfDecoder: .gatedRetention(heads: 24, headDim: 128, chunkTokens: 256), selfLayers: 13),
+                             layers: 40, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128, ffnSize: 8192, vocabSize: 100_288)
         // 13 self layers in both; 13 vs 27 cross layers read the same single cache.
         #expect(deep.kvCacheBytes(batch: 2, tokens: 5000, dtype: .bf16) == Fixtures.yoco3B.kvCacheBytes(batch: 2, tokens: 5000, dtype: .bf16))
         #expect(Fixtures.yoco3B.caches.filter { !$0.isState }.count == 1)
         #expect(Fixtures.yoco3B.caches.last?.readers == Array(13..<26))
+        #expect(Fixtures.yoco3B.caches.last?.writer == .sharedProjection)
     }
 
     @Test("cacheRuns agrees with the per-layer cache layout", arguments: Fixtures.all)
@@ -43,7 +43,7 @@ struct MemoryTests {
         var runs: [CacheKind: Int] = [:]
         for run in model.cacheRuns { runs[run.kind, default: 0] += run.count }
         #expect(counts == runs)
-        #expect(model.layerKinds.count == model.layers)
+        #expect(model.layerBlocks.count == model.layers)
     }
 
     @Test("Sliding-window rings hold min(T, W) positions", arguments: [1, 1023, 1024, 1025, 100_000])

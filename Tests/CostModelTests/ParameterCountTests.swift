@@ -35,9 +35,10 @@ struct ParameterCountTests {
 
     @Test("SWA self-decoder is multi-head by default; self_kv_heads narrows it")
     func swaSelfHeads() {
-        var m = Fixtures.yoco3BSWA
-        let mha = m.parameterCount[.attention]
-        m.selfDecoderKVHeads = 8
+        let mha = Fixtures.yoco3BSWA.parameterCount[.attention]
+        let m = ModelSpec.yoco(id: "yoco-3b-swa-gqa", source: "test", selfDecoder: .slidingWindow(window: 1024), selfLayers: 13,
+                               layers: 26, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128, ffnSize: 8192,
+                               vocabSize: 100_288, selfDecoderKVHeads: 8)
         // Each of the 13 self layers loses 2 * d * (24 - 8) * 128 K/V weights.
         #expect(mha - m.parameterCount[.attention] == 13 * 2 * 3072 * 16 * 128)
     }

@@ -18,9 +18,9 @@ enum RandomModels {
         let vocab = Int.random(in: 1...300_000, using: &rng)
         let window: Int? = Bool.random(using: &rng) ? nil : Int.random(in: 1...65_536, using: &rng)
         let dtype = DType.allCases.randomElement(using: &rng)!
-        let base = ModelSpec(id: "t", source: "random", architecture: .transformer(window: window), layers: layers,
-                             hiddenSize: d, heads: heads, kvHeads: kvHeads, headDim: headDim, ffnSize: ffn,
-                             vocabSize: vocab, tiedEmbeddings: Bool.random(using: &rng), dtypes: .uniform(dtype))
+        let base = FamilyShape(id: "t", source: "random", architecture: .transformer(window: window), layers: layers,
+                               hiddenSize: d, heads: heads, kvHeads: kvHeads, headDim: headDim, ffnSize: ffn,
+                               vocabSize: vocab, tiedEmbeddings: Bool.random(using: &rng), dtypes: .uniform(dtype))
         var transformer = base
         transformer.architecture = .transformer(window: nil)
         var gret = base
@@ -28,7 +28,7 @@ enum RandomModels {
                                   selfLayers: Int.random(in: 1..<layers, using: &rng))
         var swa = base
         swa.architecture = .yoco(selfDecoder: .slidingWindow(window: window ?? 1024), selfLayers: layers / 2)
-        return (transformer, gret, swa)
+        return (transformer.spec, gret.spec, swa.spec)
     }
 }
 

@@ -85,6 +85,24 @@ func tokens(_ count: Int, vocab: Int, seed: UInt64) -> [Int32] {
         #expect(alloc.liveBytes(.kvCache) == 0 && alloc.liveBytes(.state) == 0)
     }
 
+    @Test func claPairsShareOneAllocationEach() throws {
+        let alloc = CountingAllocator()
+        let run = try ModelRun(weights: try ModelWeights(spec: TestModels.gqaCLA2, seed: 1, allocator: alloc), batch: 1,
+                               capacityTokens: 8, allocator: alloc)
+        #expect(run.caches.count == 2)
+        #expect(run.caches.map(\.slot.readers) == [[0, 1], [2, 3]])
+        #expect(run.cacheOfLayer[1] == 0 && run.cacheOfLayer[3] == 1)
+        // Readers have no K/V projections of their own.
+        #expect(!run.weights.contains("layers.1.wk") && run.weights.contains("layers.2.wk"))
+    }
+
+    @Test func unsupportedFeaturesAreRefusedByName() {
+        var spec = TestModels.gqa
+        spec.runs[0].block.feedForward = .mlp(inner: 48, activation: .gelu, bias: true)
+        let e = #expect(throws: KernelError.self) { _ = try ModelWeights(spec: spec, seed: 1, allocator: CountingAllocator()) }
+        #expect(e?.description.contains("SwiGLU") == true)
+    }
+
     @Test func yocoSharedCacheIsOneAllocation() throws {
         let spec = TestModels.yocoGRet
         let alloc = CountingAllocator()

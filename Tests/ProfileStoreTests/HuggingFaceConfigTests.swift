@@ -75,7 +75,7 @@ struct HuggingFaceConfigTests {
     func llama3MatchesProfile() throws {
         let hf = try Self.parse(Self.llama3)
         let profile = try Fixtures.store.loadModel("llama-3-8b")
-        #expect(hf.architecture == .transformer(window: nil))
+        #expect(hf.attentionSpans == [.full])
         #expect(hf.parameterCount == profile.parameterCount)
         #expect(hf.parameterCount.total == 8_030_261_248)  // the published Llama-3-8B count
         #expect(hf.kvBytesPerToken(dtype: .bf16) == profile.kvBytesPerToken(dtype: .bf16))
@@ -89,20 +89,25 @@ struct HuggingFaceConfigTests {
     func mistralWindow() throws {
         let hf = try Self.parse(Self.mistral)
         let profile = try Fixtures.store.loadModel("mistral-7b")
-        #expect(hf.architecture == .transformer(window: 4096))
+        #expect(hf.attentionSpans == [.sliding(window: 4096)])
         #expect(hf.parameterCount == profile.parameterCount)
         #expect(hf.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == profile.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16))
         // The ring holds 4096 positions: 32K tokens cost what 4K do.
         #expect(hf.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == hf.kvCacheBytes(batch: 1, tokens: 4096, dtype: .bf16))
     }
 
-    @Test("use_sliding_window false (Qwen2) ignores the window; true keeps it")
+    @Test("use_sliding_window false (Qwen2) ignores the window; true windows the layers from max_window_layers on")
     func qwen2WindowOff() throws {
-        #expect(try Self.parse(Self.qwen2).architecture == .transformer(window: nil))
+        #expect(try Self.parse(Self.qwen2).attentionSpans == [.full])
+        // On, but max_window_layers (28) keeps every one of the 28 layers full (transformers' rule).
         let on = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = true }
-        #expect(try Self.parse(on).architecture == .transformer(window: 131072))
+        #expect(try Self.parse(on).attentionSpans == [.full])
+        let notBool = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = 1 }
+        #expect(throws: ProfileError.self) { try Self.parse(notBool) }
+        let upper = try Self.edited(Self.qwen2) { $0["use_sliding_window"] = true; $0["max_window_layers"] = 14 }
+        #expect(try Self.parse(upper).attentionSpans == [.full, .sliding(window: 131072)])
         let nullWindow = try Self.edited(Self.mistral) { $0["sliding_window"] = NSNull() }
-        #expect(try Self.parse(nullWindow).architecture == .transformer(window: nil))
+        #expect(try Self.parse(nullWindow).attentionSpans == [.full])
     }
 
     @Test("defaults: no num_key_value_heads is MHA, no head_dim is d/H, no torch_dtype is bf16")
@@ -147,7 +152,6 @@ struct HuggingFaceConfigTests {
         ("sliding_window", "16777217", "sliding_window", "16777216"),
         ("torch_dtype", "\"float64\"", "torch_dtype", "\"float64\""),
         ("tie_word_embeddings", "\"no\"", "tie_word_embeddings", "true or false"),
-        ("use_sliding_window", "1", "use_sliding_window", "true or false"),
     ] as [(String, String, String, String)])
     func configKeyNames(key: String, literal: String, named: String, says: String) throws {
         let object = try JSONSerialization.jsonObject(with: Data(Self.mistral.utf8)) as! [String: Any]

@@ -81,8 +81,8 @@ struct ProfileLoadingTests {
 
     @Test("Mistral-7B keeps its 4096-token window; Llama-3-8B has none")
     func windows() throws {
-        #expect(try Fixtures.store.loadModel("mistral-7b").architecture == .transformer(window: 4096))
-        #expect(try Fixtures.store.loadModel("llama-3-8b").architecture == .transformer(window: nil))
+        #expect(try Fixtures.store.loadModel("mistral-7b").attentionSpans == [.sliding(window: 4096)])
+        #expect(try Fixtures.store.loadModel("llama-3-8b").attentionSpans == [.full])
     }
 
     @Test("H100 SXM: 81,559 MiB as nvidia-smi reports it, 512 MiB runtime reserve")

@@ -10,9 +10,9 @@ let yoco = ModelSpec(
     id: "yoco-3b", source: "BRIEF §2",
     architecture: .yoco(selfDecoder: .gatedRetention(heads: 24, headDim: 128, chunkTokens: 256), selfLayers: 13),
     layers: 26, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128, ffnSize: 8192, vocabSize: 100288)
-var transformer = yoco
-transformer.id = "transformer-3b"
-transformer.architecture = .transformer(window: nil)
+let transformer = ModelSpec.transformer(
+    id: "transformer-3b", source: "BRIEF §2", layers: 26, hiddenSize: 3072, heads: 24, kvHeads: 8, headDim: 128,
+    ffnSize: 8192, vocabSize: 100288)
 let h100 = HardwareSpec(
     id: "h100-sxm-80gb", source: "NVIDIA H100 datasheet", memoryBytes: 85_520_809_984,
     runtimeOverheadBytes: 536_870_912, memoryBandwidthBytesPerSecond: 3.35e12,

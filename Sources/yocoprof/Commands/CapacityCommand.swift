@@ -120,14 +120,18 @@ struct CapacityCommand: ParsableCommand {
                 title: "Longest context: \(spec.id), batch \(batch)",
                 columns: common + [Column("batch", .count), Column("max_context_tokens", .tokens),
                                    Column("limited_by", .text), Column("used_bytes", .bytes),
-                                   Column("next_token_bytes", .bytes), Column("state_bytes", .bytes), Column("fits", .text)],
+                                   Column("next_token_bytes", .bytes), Column("state_bytes", .bytes), Column("fits", .text),
+                                   Column("memory_max_context_tokens", .tokens), Column("model_context_limit_tokens", .tokens)],
                 notes: notes(a.limitedBy == .toolLimit
                              ? "memory does not bind below the tool's limit of \(Limits.maxContextTokens) tokens"
+                             : a.limitedBy == .modelContextLimit
+                             ? "memory would hold \(a.memoryValue ?? a.value) tokens; the model's own limit (max_position_embeddings) is \(a.value)"
                              : a.fits ? nil : FitText.capacity(a, unit: "token")),
                 isSingle: true)
             report.append(commonRow + [.int(Int128(batch)), .int(Int128(a.value)), .text(a.limitedBy.rawValue),
                                        .int(a.usedBytes), a.nextBytes.map(Value.int) ?? .null,
-                                       .int(spec.stateBytes(batch: batch, dtype: plan.state)), .bool(a.fits)],
+                                       .int(spec.stateBytes(batch: batch, dtype: plan.state)), .bool(a.fits),
+                                       .int(Int128(a.memoryValue ?? a.value)), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null],
                           inapplicable: EstimateColumns.inapplicable(spec, plan))
             try output.emit(report)
         } else if let context {

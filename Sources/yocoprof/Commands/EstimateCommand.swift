@@ -93,6 +93,14 @@ enum EstimateColumns {
         Column("fits", .text), Column("max_batch", .count),
     ]
 
+    /// Figures of the model itself, after every other column of `estimate` (sweep's schema, pinned by
+    /// its tests with `status` last, leaves them out: `inspect` and `memory` show them per model).
+    static let modelColumns: [Column] = [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
+
+    static func modelRow(_ spec: ModelSpec) -> [Value] {
+        [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
+    }
+
     /// What a table shows by default, most important first (the rest: --wide or --columns).
     static let summaryKeys = [
         "model", "context_tokens", "batch", "fits", "throughput_tokens_per_second", "memory_bytes", "prefill_seconds",
@@ -121,6 +129,12 @@ enum EstimateColumns {
             .int(f.memory.activationBytes), .int(f.memory.runtimeOverheadBytes), .int(f.fit.budgetBytes),
             .bool(f.fit.fits), .int(Int128(f.fit.maxBatch)),
         ]
+    }
+
+    /// A note when prompt + generated tokens run past the model's own context limit.
+    static func limitNote(_ spec: ModelSpec, tokens: Int) -> String? {
+        guard let limit = spec.maxPositionEmbeddings, tokens > limit else { return nil }
+        return "\(spec.id): \(tokens) tokens run past the model's own context limit of \(limit) (max_position_embeddings); the figures extrapolate the architecture"
     }
 
     /// Keys that do not apply to this model's rows in tables: the recurrent state of a model that has none.
@@ -202,13 +216,14 @@ struct EstimateCommand: ParsableCommand {
         do { o = try spec.assess(on: hw, q) } catch { throw error.cliError }
         var notes = EstimateColumns.notes
         if generate == 0 { notes.insert("nothing is generated: throughput is 0 and the decode rate is undefined (null)", at: 0) }
+        if let note = EstimateColumns.limitNote(spec, tokens: context + generate) { notes.insert(note, at: 0) }
         let fit = o.fit
         if !fit.fits { notes.insert(FitText.batch(fit, batchIsMax: batch == .max, device: hw.id), at: 0) }
         let verdict = fit.fits ? "batch \(fit.batch)\(batch == .max ? " (max)" : "")" : "does not fit"
         var report = Report(
             title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, \(verdict)",
-            columns: EstimateColumns.columns, notes: notes, isSingle: true)
-        report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens), inapplicable: EstimateColumns.inapplicable(spec, plan))
+            columns: EstimateColumns.columns + EstimateColumns.modelColumns, notes: notes, isSingle: true)
+        report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + EstimateColumns.modelRow(spec), inapplicable: EstimateColumns.inapplicable(spec, plan))
         try output.emit(report)
     }
 }

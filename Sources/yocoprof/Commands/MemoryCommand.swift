@@ -94,9 +94,14 @@ struct MemoryCommand: ParsableCommand {
             .int(m.weightBytes), .int(m.kvCacheBytes), .int(spec.kvBytesPerToken(dtype: plan.kvCache)),
             .int(m.stateBytes), .int(m.activationBytes), .int(m.runtimeOverheadBytes), .int(m.totalBytes),
         ]
+        columns += [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
+        row += [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
         var notes = [
             "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, try workload.prefill.tokens() ?? workload.context)) tokens in flight (--prefill-chunk; docs/CONVENTIONS.md)",
         ]
+        if let limit = spec.maxPositionEmbeddings, workload.context + workload.generate > limit {
+            notes.insert("\(workload.context + workload.generate) tokens run past the model's own context limit of \(limit) (max_position_embeddings)", at: 0)
+        }
         if let hw {
             // The batch question answered as `estimate` does: the largest batch at this context, and what binds.
             let a = spec.maxBatch(budgetBytes: hw.memoryBytes, promptTokens: workload.context, generatedTokens: workload.generate,

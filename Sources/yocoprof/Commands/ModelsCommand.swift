@@ -52,14 +52,26 @@ extension ModelSpec {
         return "\(architectureName), \(layersText), d \(hiddenSize), \(heads) heads / \(kvHeads) KV of \(headDim), \(params)"
     }
 
-    /// A short name of the architecture: mha, gqa, mqa, gqa-swa4096, yoco-gret, yoco-swa1024.
+    /// A short name of the architecture: mha, gqa, mqa, gqa-swa4096, yoco-gret, yoco-swa1024; for
+    /// mixed stacks the spans joined by `+` (gqa-swa4096+full, gqa-chunk8192+full) and `+cla` /
+    /// `+shared-kv` when layers read another layer's cache.
     var architectureName: String {
-        switch architecture {
-        case .transformer(let window):
-            let base = kvHeads == heads ? "mha" : kvHeads == 1 ? "mqa" : "gqa"
-            return window.map { "\(base)-swa\($0)" } ?? base
-        case .yoco(.gatedRetention, _): return "yoco-gret"
-        case .yoco(.slidingWindow(let w), _): return "yoco-swa\(w)"
+        if isYOCO {
+            if retention != nil { return "yoco-gret" }
+            let w = attentionSpans.lazy.compactMap(\.boundTokens).first
+            return "yoco-swa" + (w.map(String.init) ?? "")
         }
+        let base = kvHeads == heads ? "mha" : kvHeads == 1 ? "mqa" : "gqa"
+        let spans = attentionSpans.map { span -> String in
+            switch span {
+            case .full: "full"
+            case .sliding(let w): "swa\(w)"
+            case .chunked(let c): "chunk\(c)"
+            }
+        }
+        var name = spans == ["full"] ? base : base + "-" + spans.sorted { $0 == "full" ? false : $1 == "full" ? true : $0 < $1 }.joined(separator: "+")
+        let readers = runs.compactMap(\.block.mixer.attention).filter { if case .layer = $0.kv { true } else { false } }
+        if !readers.isEmpty { name += "+shared-kv" }
+        return name
     }
 }

@@ -153,10 +153,9 @@ struct PlotCommand: ParsableCommand {
     }
 
     static func family(_ spec: ModelSpec) -> String {
-        switch spec.architecture {
-        case .transformer(let w): w == nil ? (spec.kvHeads == spec.heads ? "Transformer (MHA)" : "Transformer (GQA)") : "Transformer (windowed)"
-        case .yoco(.gatedRetention, _): spec.kvHeads == spec.heads ? "YOCO (gRet, MHA cross)" : "YOCO (gRet, GQA cross)"
-        case .yoco(.slidingWindow, _): spec.kvHeads == spec.heads ? "YOCO (SWA, MHA cross)" : "YOCO (SWA, GQA cross)"
-        }
+        let cross = spec.kvHeads == spec.heads ? "MHA cross" : "GQA cross"
+        if spec.isYOCO { return spec.retention != nil ? "YOCO (gRet, \(cross))" : "YOCO (SWA, \(cross))" }
+        if spec.attentionSpans == [.full] { return spec.kvHeads == spec.heads ? "Transformer (MHA)" : "Transformer (GQA)" }
+        return spec.attentionSpans.contains(.full) ? "Transformer (local + global)" : "Transformer (windowed)"
     }
 }

@@ -69,8 +69,8 @@ struct ValidateCommand: ParsableCommand {
         }
         progress.clear()
 
-        let transformer = specs.first { if case .transformer(nil) = $0.architecture { return $0.kvHeads == $0.heads } else { return false } }
-            ?? specs.first { if case .transformer = $0.architecture { return true } else { return false } }
+        let transformers = specs.filter { !$0.isYOCO && $0.retention == nil }
+        let transformer = transformers.first { $0.attentionSpans == [.full] && $0.kvHeads == $0.heads } ?? transformers.first
         let summary = ValidationSummary(records, transformerID: transformer?.id)
         let dir = outputDirectory ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/validation").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
