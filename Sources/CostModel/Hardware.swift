@@ -58,45 +58,55 @@ public struct HardwareSpec: Sendable, Hashable {
         self.elementwiseFlopsPerSecond = elementwiseFlopsPerSecond
     }
 
+    /// Physically sensible ranges: a figure outside them is a typo or a unit slip (a subnormal
+    /// bandwidth gives `inf` hours, a 1e308-second overhead `null`), never a device.
+    /// Memory from 1 MiB to 1 EiB; bandwidth from 1 MB/s to 1 PB/s; peak and element-wise rates
+    /// from 1 MFLOP/s to 10 EFLOP/s; efficiencies from 0.001 to 1; launch overhead up to 1 s.
+    public static let memoryBytesRange: ClosedRange<Int128> = (1 << 20)...(1 << 60)
+    public static let bandwidthRange: ClosedRange<Double> = 1e6...1e15
+    public static let flopsRange: ClosedRange<Double> = 1e6...1e19
+    public static let efficiencyRange: ClosedRange<Double> = 1e-3...1
+    public static let overheadSecondsRange: ClosedRange<Double> = 0...1
+
     /// Throws the first violated constraint (field names are the profile's keys).
     public func validate() throws(SpecError) {
-        if memoryBytes <= 0 {
-            throw SpecError(field: "memory_bytes", constraint: "must be positive", value: "\(memoryBytes)")
+        if !Self.memoryBytesRange.contains(memoryBytes) {
+            throw SpecError(field: "memory_bytes", constraint: "must be from 2^20 (1 MiB) to 2^60 (1 EiB)", value: "\(memoryBytes)")
         }
         if runtimeOverheadBytes < 0 || runtimeOverheadBytes >= memoryBytes {
             throw SpecError(field: "runtime_overhead_bytes", constraint: "must be at least 0 and below `memory_bytes` (\(memoryBytes))", value: "\(runtimeOverheadBytes)")
         }
-        if !(memoryBandwidthBytesPerSecond > 0) || !memoryBandwidthBytesPerSecond.isFinite {
-            throw SpecError(field: "memory_bandwidth_bytes_per_second", constraint: "must be a positive finite number", value: "\(memoryBandwidthBytesPerSecond)")
+        if !Self.bandwidthRange.contains(memoryBandwidthBytesPerSecond) {
+            throw SpecError(field: "memory_bandwidth_bytes_per_second", constraint: "must be from 1e6 (1 MB/s) to 1e15 (1 PB/s)", value: "\(memoryBandwidthBytesPerSecond)")
         }
         if peakFlopsPerSecond.isEmpty {
             throw SpecError(field: "peak_flops_per_second", constraint: "must name at least one dtype", value: "{}")
         }
-        for (dtype, flops) in peakFlopsPerSecond where !(flops > 0) || !flops.isFinite {
-            throw SpecError(field: "peak_flops_per_second.\(dtype.rawValue)", constraint: "must be a positive finite number", value: "\(flops)")
+        for (dtype, flops) in peakFlopsPerSecond.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !Self.flopsRange.contains(flops) {
+            throw SpecError(field: "peak_flops_per_second.\(dtype.rawValue)", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(flops)")
         }
         for (field, value) in [("compute_efficiency", computeEfficiency), ("memory_efficiency", memoryEfficiency)]
-        where !(value > 0 && value <= 1) {
-            throw SpecError(field: field, constraint: "must be in (0, 1]", value: "\(value)")
+        where !Self.efficiencyRange.contains(value) {
+            throw SpecError(field: field, constraint: "must be from 0.001 to 1", value: "\(value)")
         }
         for (name, map) in [("operator_efficiency", operatorEfficiency), ("operator_memory_efficiency", operatorMemoryEfficiency)] {
-            for (cls, value) in map.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !(value > 0 && value <= 1) {
-                throw SpecError(field: "\(name).\(cls.rawValue)", constraint: "must be in (0, 1]", value: "\(value)")
+            for (cls, value) in map.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !Self.efficiencyRange.contains(value) {
+                throw SpecError(field: "\(name).\(cls.rawValue)", constraint: "must be from 0.001 to 1", value: "\(value)")
             }
         }
         for (rows, value) in computeEfficiencyByRows.sorted(by: { $0.key < $1.key }) {
             if rows < 1 {
                 throw SpecError(field: "compute_efficiency_by_rows", constraint: "keys must be row counts of at least 1", value: "\(rows)")
             }
-            if !(value > 0 && value <= 1) {
-                throw SpecError(field: "compute_efficiency_by_rows.\(rows)", constraint: "must be in (0, 1]", value: "\(value)")
+            if !Self.efficiencyRange.contains(value) {
+                throw SpecError(field: "compute_efficiency_by_rows.\(rows)", constraint: "must be from 0.001 to 1", value: "\(value)")
             }
         }
-        if let e = elementwiseFlopsPerSecond, !(e > 0 && e.isFinite) {
-            throw SpecError(field: "elementwise_flops_per_second", constraint: "must be a positive finite number", value: "\(e)")
+        if let e = elementwiseFlopsPerSecond, !Self.flopsRange.contains(e) {
+            throw SpecError(field: "elementwise_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(e)")
         }
-        if !(operatorOverheadSeconds >= 0) || !operatorOverheadSeconds.isFinite {
-            throw SpecError(field: "operator_overhead_seconds", constraint: "must be a finite number >= 0", value: "\(operatorOverheadSeconds)")
+        if !Self.overheadSecondsRange.contains(operatorOverheadSeconds) {
+            throw SpecError(field: "operator_overhead_seconds", constraint: "must be from 0 to 1 second", value: "\(operatorOverheadSeconds)")
         }
     }
 

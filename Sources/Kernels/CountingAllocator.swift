@@ -70,6 +70,7 @@ public final class CountingAllocator: @unchecked Sendable {
     /// Allocates `count` zeroed floats counted under `memoryClass`.
     public func allocate(_ count: Int, _ memoryClass: MemoryClass, name: String) throws(KernelError) -> Buffer {
         guard count >= 0 else { throw .invalidShape(what: name, constraint: "element count must be >= 0", value: count) }
+        guard count <= (Int.max - 63) / 4 else { throw .allocationFailed(what: name, bytes: .max) }
         let buffer = try Buffer(count: count, memoryClass: memoryClass, name: name, allocator: self)
         lock.lock(); defer { lock.unlock() }
         live[memoryClass, default: 0] += count * 4

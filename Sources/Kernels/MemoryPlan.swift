@@ -4,13 +4,32 @@
 
 import CostModel
 
+/// Element or byte counts multiply and add in Int128 and saturate at Int.max: the largest valid
+/// profile at the largest context and batch asks for more than Int can count (2^24 tokens x 2^24
+/// sequences x 2^30 K/V width), and a saturated size is one that every memory check refuses.
+func sizeProduct(_ factors: Int...) -> Int { sizeProduct(factors) }
+
+func sizeProduct(_ factors: [Int]) -> Int {
+    var p: Int128 = 1
+    for f in factors {
+        p *= Int128(f)
+        if p > Int128(Int.max) { return .max }  // each factor < 2^63: the next product fits Int128
+    }
+    return Int(p)
+}
+
+func sizeSum(_ terms: [Int]) -> Int { Int(clamping: terms.reduce(Int128(0)) { $0 + Int128($1) }) }
+
 public struct MemoryPlan: Sendable, Hashable {
     public var weightBytes: Int
     public var kvCacheBytes: Int
     public var stateBytes: Int
     /// The larger of the prefill workspace (B * N rows) and the decode workspace (B rows).
     public var workspaceBytes: Int
-    public var totalBytes: Int { weightBytes + kvCacheBytes + stateBytes + workspaceBytes }
+    /// Buffers a command holds beside the run (`forward`'s dump: its copies of the input, the
+    /// outputs and each encoded file).
+    public var otherBytes: Int = 0
+    public var totalBytes: Int { sizeSum([weightBytes, kvCacheBytes, stateBytes, workspaceBytes, otherBytes]) }
 
     public init(weightBytes: Int, kvCacheBytes: Int, stateBytes: Int, workspaceBytes: Int) {
         self.weightBytes = weightBytes
@@ -23,18 +42,18 @@ public struct MemoryPlan: Sendable, Hashable {
     public init(spec: ModelSpec, batch: Int, promptTokens: Int, generatedTokens: Int, options: RunOptions = RunOptions()) {
         let T = promptTokens + generatedTokens
         weightBytes = ModelWeights.bytes(spec)
-        var kv = 0, st = 0
+        var kv: [Int] = [], st: [Int] = []
         for run in spec.cacheRuns {
             switch run.kind {
             case .keyValue(let g):
-                kv += run.count * batch * ModelRun.capacity(tokens: T, span: g.span) * g.heads * (g.keyDim + g.valueDim) * 4
+                kv.append(sizeProduct(run.count, batch, ModelRun.capacity(tokens: T, span: g.span), g.heads, g.keyDim + g.valueDim, 4))
             case .recurrentState(let h, let dh):
-                st += run.count * batch * h * dh * dh * 4
+                st.append(sizeProduct(run.count, batch, h, dh, dh, 4))
             }
         }
-        kvCacheBytes = kv
-        stateBytes = st
-        workspaceBytes = max(Workspace.bytes(spec, batch: batch, rows: batch * promptTokens, options: options),
+        kvCacheBytes = sizeSum(kv)
+        stateBytes = sizeSum(st)
+        workspaceBytes = max(Workspace.bytes(spec, batch: batch, rows: sizeProduct(batch, promptTokens), options: options),
                              Workspace.bytes(spec, batch: batch, rows: batch, options: options))
     }
 

@@ -59,22 +59,28 @@ public final class ModelRun {
         span.boundTokens.map { min(tokens, $0) } ?? tokens
     }
 
+    /// Throws when the kernels cannot run `spec` (checked before anything is allocated); the
+    /// `invalidShape` cases name the profile field.
+    public static func checkSupported(_ spec: ModelSpec) throws(KernelError) {
+        do { try spec.validate() } catch { throw .unsupportedModel(reason: error.description) }
+        try spec.checkKernelSupport()
+        if let a = spec.attentionMixers.first(where: { $0.headDim % 2 != 0 }) {
+            throw .invalidShape(what: "head_dim", constraint: "must be even for the kernels (RoPE rotates pairs)", value: a.headDim)
+        }
+        if let r = spec.retention, r.headDim % 2 != 0 {
+            throw .invalidShape(what: "gret_head_dim", constraint: "must be even for the kernels (RoPE rotates pairs)", value: r.headDim)
+        }
+    }
+
     public init(
         weights: ModelWeights, batch: Int, capacityTokens: Int, options: RunOptions = RunOptions(),
         allocator: CountingAllocator
     ) throws(KernelError) {
         let spec = weights.spec
-        do { try spec.validate() } catch { throw .unsupportedModel(reason: error.description) }
-        try spec.checkKernelSupport()
+        try Self.checkSupported(spec)
         guard batch >= 1 else { throw .invalidShape(what: "batch", constraint: "must be at least 1", value: batch) }
         guard capacityTokens >= 1 else {
             throw .invalidShape(what: "context tokens", constraint: "must be at least 1", value: capacityTokens)
-        }
-        if let a = spec.attentionMixers.first(where: { $0.headDim % 2 != 0 }) {
-            throw .invalidShape(what: "head_dim", constraint: "must be even (RoPE rotates pairs)", value: a.headDim)
-        }
-        if let r = spec.retention, r.headDim % 2 != 0 {
-            throw .invalidShape(what: "gret_head_dim", constraint: "must be even (RoPE rotates pairs)", value: r.headDim)
         }
         // Refuse before allocating: caches + decode workspace (weights are already held).
         let plan = MemoryPlan(spec: spec, batch: batch, promptTokens: 0, generatedTokens: capacityTokens, options: options)

@@ -57,7 +57,7 @@ public final class ModelWeights {
 
     /// Weight bytes the layout needs (fp32).
     public static func bytes(_ spec: ModelSpec) -> Int {
-        layout(spec).reduce(0) { $0 + $1.shape.reduce(1, *) * 4 }
+        sizeSum(layout(spec).map { sizeProduct($0.shape + [4]) })
     }
 
     public init(spec: ModelSpec, seed: UInt64, allocator: CountingAllocator) throws(KernelError) {
@@ -65,7 +65,7 @@ public final class ModelWeights {
         self.spec = spec
         self.seed = seed
         for (name, shape) in Self.layout(spec) {
-            let count = shape.reduce(1, *)
+            let count = sizeProduct(shape)
             let buf = try allocator.allocate(count, .weights, name: name)
             var rng = SeededRandom(seed: seed ^ Self.fnv1a(name))
             if shape.count == 1 {

@@ -43,17 +43,18 @@ final class Workspace {
         let ffn = spec.runs.map(\.block.feedForward.inner).max() ?? 0
         let scratchHeads = attention.map(\.heads).max() ?? 1, scratchDim = attention.map(\.headDim).max() ?? 1
         let chunk = ret.map { options.retentionChunkTokens ?? $0.chunk } ?? 0
+        func m(_ a: Int, _ b: Int) -> Int { sizeProduct(a, b) }
         return [
-            ("x", rows * d), ("xn", rows * d), ("q", rows * qW), ("o", rows * qW), ("k", rows * kvWs), ("v", rows * kvWs),
-            ("g", rows * inner), ("decay", rows * (ret?.heads ?? 0)), ("gate", rows * ffn), ("up", rows * ffn),
-            ("last", batch * d), ("last_normed", batch * d), ("logits", batch * spec.vocabSize),
-            ("attention_scratch", options.attention.workers * options.attention.scratchFloats(heads: scratchHeads, headDim: scratchDim)),
+            ("x", m(rows, d)), ("xn", m(rows, d)), ("q", m(rows, qW)), ("o", m(rows, qW)), ("k", m(rows, kvWs)), ("v", m(rows, kvWs)),
+            ("g", m(rows, inner)), ("decay", m(rows, ret?.heads ?? 0)), ("gate", m(rows, ffn)), ("up", m(rows, ffn)),
+            ("last", m(batch, d)), ("last_normed", m(batch, d)), ("logits", m(batch, spec.vocabSize)),
+            ("attention_scratch", m(options.attention.workers, options.attention.scratchFloats(heads: scratchHeads, headDim: scratchDim))),
             ("chunk_scratch", ret.map { GatedRetention.chunkScratchFloats(chunk: chunk, headDim: $0.headDim) } ?? 0),
         ]
     }
 
     static func bytes(_ spec: ModelSpec, batch: Int, rows: Int, options: RunOptions) -> Int {
-        layout(spec, batch: batch, rows: rows, options: options).reduce(0) { $0 + $1.1 * 4 }
+        sizeSum(layout(spec, batch: batch, rows: rows, options: options).map { sizeProduct($0.1, 4) })
     }
 
     init(_ spec: ModelSpec, batch: Int, rows: Int, options: RunOptions, allocator: CountingAllocator) throws(KernelError) {

@@ -40,8 +40,9 @@ enum HardwareProfile {
         var byRows: [Int: Double] = [:]
         if let table = try f.nested("compute_efficiency_by_rows") {
             for key in table.object.keys.sorted() {
-                guard let rows = Int(key), rows >= 1 else {
-                    throw table.error(key, "is not a row count (a positive integer key)", nil)
+                // Canonical digits only: "+5", "05" and "5" would otherwise be one row, the last read winning.
+                guard let rows = Int(key), rows >= 1, String(rows) == key else {
+                    throw table.error(key, "is not a row count (a positive integer key written as plain digits)", nil)
                 }
                 byRows[rows] = try table.double(key)
             }

@@ -21,6 +21,14 @@ struct JSONFields {
         guard String(data: data, encoding: .utf8) != nil else {
             throw ProfileError(file: file, field: nil, constraint: "is not valid UTF-8 text", value: nil)
         }
+        do { try StrictJSON.check(Array(data)) } catch {
+            switch error {
+            case .duplicateKey(let path):
+                throw ProfileError(file: file, field: path, constraint: "appears twice in one object (keys must be unique)", value: nil)
+            case .syntax(let reason):
+                throw ProfileError(file: file, field: nil, constraint: "is not valid JSON (\(reason))", value: nil)
+            }
+        }
         let any: Any
         do {
             // Fragments allowed so that `"text"` or `null` is reported as "not an object" below.
@@ -47,6 +55,11 @@ struct JSONFields {
     func string(_ key: String) throws(ProfileError) -> String {
         guard let raw = object[key], !(raw is NSNull) else { throw error(key, "is required (a string)", nil) }
         guard let s = raw as? String else { throw error(key, "must be a string", raw) }
+        if let bad = s.unicodeScalars.firstIndex(where: \.isTerminalControl) {
+            let offset = s.unicodeScalars.distance(from: s.unicodeScalars.startIndex, to: bad)
+            let code = String(s.unicodeScalars[bad].value, radix: 16, uppercase: true)
+            throw error(key, "must not contain control characters (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) at character \(offset + 1))", nil)
+        }
         return s
     }
 

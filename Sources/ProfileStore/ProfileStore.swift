@@ -71,8 +71,8 @@ public struct ProfileStore: Sendable {
 
     static func read(_ url: URL, display: String) throws(ProfileError) -> JSONFields {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ProfileError(file: display, field: nil, constraint: "cannot be read (\(error.localizedDescription))", value: nil)
+        do { data = try InputFile.read(url.path) } catch {
+            throw ProfileError(file: display, field: nil, constraint: error.reason, value: nil)
         }
         return try JSONFields.parse(data, file: display)
     }
@@ -95,7 +95,11 @@ public struct ProfileStore: Sendable {
             }
             let f = try Self.read(url, display: shown)
             if HuggingFaceConfig.looksLikeConfig(f) {
-                return try HuggingFaceConfig.decode(f, id: Self.configID(f, url: url))
+                let id = Self.configID(f, url: url)
+                if id.unicodeScalars.contains(where: \.isTerminalControl) {
+                    throw ProfileError(file: shown, field: nil, constraint: "gives a model id (`_name_or_path`, its file or folder name) with control characters", value: nil)
+                }
+                return try HuggingFaceConfig.decode(f, id: id)
             }
             return try ModelProfile.decode(f)
         }

@@ -127,6 +127,17 @@ public struct CalibrationSettings: Sendable, Hashable {
         return s
     }
 
+    /// The most bytes of benchmark buffers held at once: one product's A, B and C per worker, or
+    /// the three stream arrays (saturating at Int.max). The kernel-model runs are checked by the
+    /// kernels themselves before they allocate.
+    public var peakBufferBytes: Int {
+        let squares = squareSizes.map { 3 * Int128($0) * Int128($0) * 4 }
+        let products = kernelShapes.map {
+            Int128(max(1, $0.workers)) * (Int128($0.m) * Int128($0.k) + Int128($0.k) * Int128($0.n) + Int128($0.m) * Int128($0.n)) * 4
+        }
+        return Int(clamping: (squares + products + [3 * Int128(streamArrayBytes)]).max()!)
+    }
+
     func validate() throws(ProfilerError) {
         if repeats < 1 { throw .invalidRequest(what: "repeats", constraint: "must be at least 1", value: "\(repeats)") }
         if squareSizes.isEmpty || squareSizes.contains(where: { $0 < 1 }) {
@@ -240,6 +251,9 @@ public enum Calibrator {
     /// `progress` receives one line per figure.
     public static func run(_ settings: CalibrationSettings, progress: ((String) -> Void)? = nil) throws(ProfilerError) -> CalibrationResult {
         try settings.validate()
+        // Refuse before allocating (`--rows 16M` on a wide model asks for tens of GiB at once).
+        try MemoryGuard.standard.check(MemoryPlan(weightBytes: 0, kvCacheBytes: 0, stateBytes: 0, workspaceBytes: settings.peakBufferBytes),
+                                       what: "calibration buffers (the largest product or the stream arrays)")
         do { _ = try BLASEnvironment.prepareForMeasurement() } catch { throw .kernel(error) }
         let savedThreads = BLAS.threads
         if let t = settings.threads { BLAS.threads = t }

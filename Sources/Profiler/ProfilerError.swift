@@ -22,7 +22,8 @@ public enum ProfilerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .exceedsMemoryLimit(what, predicted, limit, available, fraction):
-            return "\(what): predicted memory \(predicted) bytes (\(mib(predicted)) MiB: weights + caches + workspace) exceeds the limit of \(limit) bytes (\(mib(limit)) MiB = \(fraction) x MemAvailable \(available) bytes); refused before allocating anything"
+            let shown = predicted == Int.max ? "more than \(Int.max) bytes (beyond a 64-bit count" : "\(predicted) bytes (\(mib(predicted)) MiB"
+            return "\(what): predicted memory \(shown): weights + caches + workspace) exceeds the limit of \(limit) bytes (\(mib(limit)) MiB = \(fraction) x MemAvailable \(available) bytes); refused before allocating anything"
         case let .availableMemoryUnknown(what):
             return "\(what): cannot read MemAvailable from /proc/meminfo, so the memory safety rule cannot be applied; refused"
         case let .counterSelfTestFailed(detail):

@@ -35,10 +35,20 @@ public struct BaselineMetric: Sendable, Hashable {
 public struct BaselineRow: Sendable, Hashable {
     public var key: [String]
     public var values: [String: String]
+    /// The line of the file the row was read from (0 for a computed row), for error messages;
+    /// not part of the row's identity.
+    public var line: Int
 
-    public init(key: [String], values: [String: String]) {
+    public init(key: [String], values: [String: String], line: Int = 0) {
         self.key = key
         self.values = values
+        self.line = line
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.values == b.values }
+    public func hash(into h: inout Hasher) {
+        h.combine(key)
+        h.combine(values)
     }
 }
 
@@ -66,8 +76,8 @@ public struct BaselineTable: Sendable, Hashable {
     /// Parses CSV text whose header must hold `keyColumns` then every metric of `metrics` (any
     /// order). Errors name the line and the column.
     public static func parse(_ text: String, keyColumns: [String], metrics: [BaselineMetric]) throws(BaselineParseError) -> BaselineTable {
-        let records: [[String]]
-        do { records = try CSVReader.parse(text) } catch { throw BaselineParseError(reason: error.description) }
+        let records: [[String]], lines: [Int]
+        do { (records, lines) = try CSVReader.parseWithLines(text) } catch { throw BaselineParseError(reason: error.description) }
         guard let header = records.first else { throw BaselineParseError(reason: "the file is empty (no header row)") }
         var index: [String: Int] = [:]
         for (i, name) in header.enumerated() {
@@ -79,8 +89,7 @@ public struct BaselineTable: Sendable, Hashable {
         }
         var rows: [BaselineRow] = []
         var seen: Set<[String]> = []
-        for (n, record) in records.dropFirst().enumerated() {
-            let line = n + 2
+        for (record, line) in zip(records.dropFirst(), lines.dropFirst()) {
             guard record.count == header.count else {
                 throw BaselineParseError(reason: "line \(line): \(record.count) fields for \(header.count) columns")
             }
@@ -96,7 +105,7 @@ public struct BaselineTable: Sendable, Hashable {
                 }
                 values[m.key] = v
             }
-            rows.append(BaselineRow(key: key, values: values))
+            rows.append(BaselineRow(key: key, values: values, line: line))
         }
         return BaselineTable(keyColumns: keyColumns, metrics: metrics, rows: rows)
     }
@@ -113,6 +122,9 @@ public struct BaselineDifference: Sendable, Hashable {
         case regression, improvement, changed
         case missingRow = "missing_row"
         case newRow = "new_row"
+        /// A configuration of the configurations file that the baseline has no row for (the
+        /// baseline was truncated, or emptied to its header).
+        case notInBaseline = "not_in_baseline"
     }
     public var configuration: [String]
     public var metric: String
@@ -146,6 +158,15 @@ public enum BaselineComparison {
             diffs.append(BaselineDifference(configuration: row.key, metric: "*", kind: .newRow, baseline: "absent", current: "present"))
         }
         return diffs
+    }
+
+    /// One `notInBaseline` difference per row of `configurations` whose key has no baseline row:
+    /// a baseline truncated at a line boundary parses, and must still fail the gate.
+    public static func uncovered(baseline: BaselineTable, configurations: BaselineTable, file: String) -> [BaselineDifference] {
+        let present = Set(baseline.rows.map(\.key))
+        return configurations.rows.filter { !present.contains($0.key) }.map {
+            BaselineDifference(configuration: $0.key, metric: "*", kind: .notInBaseline, baseline: "absent", current: "\(file) line \($0.line)")
+        }
     }
 
     /// nil when within tolerance. Integers compare exactly as integers (no rounding through Double).

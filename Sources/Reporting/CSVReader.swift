@@ -9,8 +9,13 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
 
 public enum CSVReader {
     /// Parses `text` into records of fields. Blank lines are skipped.
-    public static func parse(_ text: String) throws(CSVError) -> [[String]] {
+    public static func parse(_ text: String) throws(CSVError) -> [[String]] { try parseWithLines(text).records }
+
+    /// The records and the line each starts on.
+    public static func parseWithLines(_ text: String) throws(CSVError) -> (records: [[String]], lines: [Int]) {
         var records: [[String]] = []
+        var lines: [Int] = []
+        var recordLine = 1
         var record: [String] = []
         var field = ""
         var inQuotes = false
@@ -19,7 +24,10 @@ public enum CSVReader {
         var chars = Array(text.unicodeScalars)[...]
         func endRecord() {
             record.append(field)
-            if !(record.count == 1 && record[0].isEmpty && !fieldWasQuoted) { records.append(record) }
+            if !(record.count == 1 && record[0].isEmpty && !fieldWasQuoted) {
+                records.append(record)
+                lines.append(recordLine)
+            }
             record = []
             field = ""
             fieldWasQuoted = false
@@ -47,9 +55,11 @@ public enum CSVReader {
                 if chars.first == "\n" { continue }
                 endRecord()
                 line += 1
+                recordLine = line
             case "\n":
                 endRecord()
                 line += 1
+                recordLine = line
             default:
                 if fieldWasQuoted { throw CSVError(line: line, reason: "text after a closing quote") }
                 field.unicodeScalars.append(c)
@@ -57,6 +67,6 @@ public enum CSVReader {
         }
         if inQuotes { throw CSVError(line: line, reason: "a quoted field is not closed") }
         if !field.isEmpty || !record.isEmpty || fieldWasQuoted { endRecord() }
-        return records
+        return (records, lines)
     }
 }

@@ -50,8 +50,48 @@ enum ExitCodes {
         case let e as CostModelError: return (e.description, e.cliError.exitCode)
         case let e as KernelError: return (e.description, 1)
         case let e as ProfilerError: return (e.description, e.exitCode)
-        default: return nil
+        case let e as InputFileError: return (e.description, 65)
+        default: break
         }
+        // Foundation's file errors ("The operation could not be completed... NSCocoaErrorDomain
+        // error 512"): the path and the system's reason instead.
+        let ns = error as NSError
+        if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+            let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+            var code = ns.domain == NSPOSIXErrorDomain ? Int32(ns.code) : 0
+            if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                code = Int32(underlying.code)
+            }
+            if code == 0 {
+                // Cocoa codes without a POSIX cause: the nearest POSIX reason.
+                code = switch CocoaError.Code(rawValue: ns.code) {
+                case .fileNoSuchFile, .fileReadNoSuchFile: ENOENT
+                case .fileReadNoPermission, .fileWriteNoPermission: EACCES
+                case .fileWriteFileExists: EEXIST
+                case .fileWriteOutOfSpace: ENOSPC
+                case .fileWriteVolumeReadOnly: EROFS
+                case .fileReadTooLarge: EFBIG
+                default: 0
+                }
+            }
+            let reason = code != 0 ? String(cString: strerror(code)) : "the file operation failed (\(ns.localizedFailureReason ?? "no reason given"))"
+            return ("\(path.map { "\($0): " } ?? "")\(reason)", 1)
+        }
+        return nil
+    }
+
+    /// Text a terminal shows as it is: control characters (an escape sequence in a file name or
+    /// a typed id) written as \u{1B}; the message's own line breaks and tabs are kept.
+    static func printable(_ message: String) -> String {
+        var out = ""
+        for c in message.unicodeScalars {
+            if c.isTerminalControl && c != "\n" && c != "\t" {
+                out += "\\u{\(String(c.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 }
 

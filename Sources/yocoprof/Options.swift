@@ -28,7 +28,7 @@ struct OutputOptions: ParsableArguments {
     var format: OutputFormat?
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write the report to this file (written to a temporary file, then renamed; default: standard output).",
+        "Write the report to this file (replaced whole through a temporary; a device or FIFO is written through; default: standard output).",
         valueName: "file"))
     var output: String?
 
@@ -84,7 +84,7 @@ struct OutputOptions: ParsableArguments {
         if let output {
             try AtomicFile.write(text, to: output)
         } else {
-            print(text, terminator: "")
+            try StandardOutput.write(text)
         }
     }
 }

@@ -10,13 +10,13 @@ final class ProgressLine: @unchecked Sendable {
 
     func show(_ line: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        StandardError.write("\r\u{1B}[K\(line)")
         shown = true
     }
 
     func clear() {
         guard enabled, shown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardError.write("\r\u{1B}[K")
         shown = false
     }
 }

@@ -25,7 +25,16 @@ enum Quantities {
         // ASCII digits only: `Character.isNumber` also accepts "½" (no digit value: a crash below)
         // and other scripts' digits.
         func numeric(_ c: Character) -> Bool { c.isASCII && (c.isNumber || c == "." || c == "_") }
-        let number = s.prefix(while: numeric).filter { $0 != "_" }
+        let written = s.prefix(while: numeric)
+        // Underscores separate thousands (1_000_000) and nothing else: `1_0GiB` is a typo for
+        // 10GiB or 1.0GiB, and reading it as either would be a guess.
+        if written.contains("_") {
+            let groups = written.split(separator: "_", omittingEmptySubsequences: false)
+            guard !written.contains("."), (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else {
+                throw ValidationError("\(what) `\(text)`: `_` may only separate groups of three digits (1_000_000)")
+            }
+        }
+        let number = written.filter { $0 != "_" }
         let suffix = String(s.drop(while: numeric)).trimmingCharacters(in: " ")
         guard let unit = units.first(where: { $0.0 == suffix }) else {
             throw ValidationError("\(what) `\(text)` has an unknown unit `\(suffix)` (examples: \(example))")

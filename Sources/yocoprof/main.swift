@@ -8,13 +8,28 @@ import Kernels
 // mis-detects, and an OPENBLAS_CORETYPE this CPU cannot run would die with SIGILL at the first
 // product, so fix the variable and re-exec ourselves before doing anything else.
 BLASEnvironment.prepareProcess()
+// Every command may write files: Ctrl-C waits for a file set in progress (InterruptGuard.swift).
+InterruptGuard.install()
+
+/// Everything `print` buffered must reach standard output; a lost report is a failure (exit 1).
+/// (glibc's `stdout` stream is read through dlsym: Swift 6 refuses a reference to a C global var.)
+func flushStandardOutput() {
+    let stream = dlsym(nil, "stdout")?.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
+    if fflush(nil) != 0 || stream.map({ ferror($0) != 0 }) == true {
+        let reason = errno != 0 ? String(cString: strerror(errno)) : "write error"
+        StandardError.write("error: cannot write standard output: \(reason)\n")
+        exit(1)
+    }
+}
 
 do {
     var command = try YocoProf.parseAsRoot()
     try command.run()
+    flushStandardOutput()
 } catch {
+    flushStandardOutput()
     if let (message, code) = ExitCodes.classify(error) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        StandardError.write("error: \(ExitCodes.printable(message))\n")
         exit(code)
     }
     YocoProf.exit(withError: error)

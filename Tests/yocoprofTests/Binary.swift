@@ -21,9 +21,12 @@ enum Binary {
     static let executable = BuiltExecutable.yocoprof
 
     /// Runs `yocoprof args...` in `directory` (the repository root by default); `environment` sets
-    /// (or, with nil, removes) variables on top of this process's.
-    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String?] = [:]) throws -> RunResult {
-        let exe = try #require(executable, "the yocoprof executable was not built beside the test bundle")
+    /// (or, with nil, removes) variables on top of this process's; `program` replaces yocoprof (a
+    /// shell that runs it, say).
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String?] = [:],
+                    program: URL? = nil) throws -> RunResult {
+        let built = try #require(executable, "the yocoprof executable was not built beside the test bundle")
+        let exe = program ?? built
         let p = Process()
         p.executableURL = exe
         p.arguments = args

@@ -27,8 +27,41 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Baseline CSV (default: Reports/baselines/memory.csv beside Profiles/).", valueName: "file"))
         var baseline: String?
 
+        @Option(help: ArgumentHelp(
+            "Configurations CSV the baseline is made from (default: Reports/baselines/configurations.csv beside Profiles/; `check` uses it by default only with the default baseline).",
+            valueName: "file"))
+        var configurations: String?
+
         func baselinePath(_ store: ProfileStore) -> String {
             baseline ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/baselines/memory.csv").path
+        }
+
+        func defaultConfigurationsPath(_ store: ProfileStore) -> String {
+            store.directory.deletingLastPathComponent().appendingPathComponent("Reports/baselines/configurations.csv").path
+        }
+
+        /// The configurations file that `check` must find covered: the one given, else the default
+        /// one when the baseline is the default one and the file exists.
+        func coveragePath(_ store: ProfileStore) -> String? {
+            if let configurations { return configurations }
+            let path = defaultConfigurationsPath(store)
+            return baseline == nil && FileManager.default.fileExists(atPath: path) ? path : nil
+        }
+
+        /// The configurations of `path`, at least one (a header-only file would make an empty baseline).
+        func readConfigurations(_ path: String) throws -> BaselineTable {
+            let text: String
+            do { text = try InputFile.text(path) } catch { throw CLIError.usage("the configurations file \(error)") }
+            let configs: BaselineTable
+            do {
+                configs = try BaselineTable.parse(text, keyColumns: MemoryBaseline.keyColumns, metrics: [])
+            } catch {
+                throw CLIError.badData("\(path): \(error)")
+            }
+            guard !configs.rows.isEmpty else {
+                throw CLIError.badData("\(path): holds no configurations (only a header); a baseline made from it would check nothing")
+            }
+            return configs
         }
     }
 
@@ -43,28 +76,16 @@ struct BaselineCommand: ParsableCommand {
                       --baseline ci/memory.csv
                 """)
 
-        @Option(help: ArgumentHelp("Configurations CSV (default: Reports/baselines/configurations.csv beside Profiles/).", valueName: "file"))
-        var configurations: String?
         @OptionGroup var paths: Paths
         @OptionGroup var profiles: ProfileOptions
 
         func run() throws {
             let store = try profiles.store()
-            let configPath = configurations
-                ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/baselines/configurations.csv").path
-            guard let text = try? String(contentsOfFile: configPath, encoding: .utf8) else {
-                throw CLIError.usage("cannot read the configurations file \(configPath)")
-            }
-            let configs: BaselineTable
-            do {
-                configs = try BaselineTable.parse(text, keyColumns: MemoryBaseline.keyColumns, metrics: [])
-            } catch {
-                throw CLIError.badData("\(configPath): \(error)")
-            }
-            let table = try MemoryBaseline.compute(configs.rows.map(\.key), store: store, skipUnknownModels: false)
+            let configPath = paths.configurations ?? paths.defaultConfigurationsPath(store)
+            let configs = try paths.readConfigurations(configPath)
+            let table = try MemoryBaseline.compute(configs.rows, file: configPath, store: store, skipUnknownModels: false)
             let path = paths.baselinePath(store)
-            try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try AtomicFile.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             try AtomicFile.write(table.report.rendered(as: .csv), to: path)
             print("wrote \(path): \(table.rows.count) configurations, \(table.metrics.count) metrics each")
         }
@@ -74,6 +95,10 @@ struct BaselineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute every baseline row and report each difference (exit 2 on any).",
             discussion: """
+                A baseline with no rows is bad data (65). Every configuration of the configurations file \
+                (--configurations, or the default one with the default baseline) must have a row: one \
+                missing is a difference (`not_in_baseline`, exit 2), so a truncated baseline cannot pass.
+
                 Example:
                   yocoprof baseline check --format markdown
                 """)
@@ -88,17 +113,23 @@ struct BaselineCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CLIError.baselineMissing("no baseline at \(path); create it with `yocoprof baseline update`")
             }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw CLIError.badData("\(path): cannot be read as UTF-8 text")
-            }
+            let text: String
+            do { text = try InputFile.text(path) } catch { throw CLIError.badData("\(error)") }
             let baseline: BaselineTable
             do {
                 baseline = try BaselineTable.parse(text, keyColumns: MemoryBaseline.keyColumns, metrics: MemoryBaseline.metrics)
             } catch {
                 throw CLIError.badData("\(path): \(error)")
             }
-            let current = try MemoryBaseline.compute(baseline.rows.map(\.key), store: store, skipUnknownModels: true)
-            let diffs = BaselineComparison.compare(baseline: baseline, current: current)
+            guard !baseline.rows.isEmpty else {
+                throw CLIError.badData("\(path): holds no configurations (only a header); it would pass any change")
+            }
+            let current = try MemoryBaseline.compute(baseline.rows, file: path, store: store, skipUnknownModels: true)
+            var diffs = BaselineComparison.compare(baseline: baseline, current: current)
+            let coverage = paths.coveragePath(store)
+            if let coverage {
+                diffs += BaselineComparison.uncovered(baseline: baseline, configurations: try paths.readConfigurations(coverage), file: coverage)
+            }
             var report = Report(
                 title: "Baseline check: \(path)",
                 columns: MemoryBaseline.keyColumns.map { Column($0, .text) } + [
@@ -114,7 +145,8 @@ struct BaselineCommand: ParsableCommand {
             }
             let summary = "\(baseline.rows.count) configurations x \(baseline.metrics.count) metrics: "
                 + (diffs.isEmpty ? "no differences" : "\(diffs.count) differences")
-            report.notes = [summary]
+            report.notes = [summary, coverage.map { "coverage checked: every configuration of \($0) must have a row" }
+                ?? "coverage not checked: pass --configurations with the file this baseline was made from"]
             try output.emit(report)
             if !diffs.isEmpty { throw CLIError.regression("baseline check: \(summary) against \(path)") }
         }
@@ -141,19 +173,23 @@ enum MemoryBaseline {
     /// Recomputes one row per configuration key. With `skipUnknownModels` (check), a model whose
     /// profile no longer exists yields no row and the comparison reports it missing; otherwise
     /// (update) it is an error. A profile that no longer validates throws (65).
-    static func compute(_ keys: [[String]], store: ProfileStore, skipUnknownModels: Bool) throws -> BaselineTable {
+    /// Errors are bad data (65) naming `file` and the row's line.
+    static func compute(_ rows: [BaselineRow], file: String, store: ProfileStore, skipUnknownModels: Bool) throws -> BaselineTable {
         var table = BaselineTable(keyColumns: keyColumns, metrics: metrics)
-        for key in keys {
+        for row in rows {
+            let key = row.key
             let field = Dictionary(uniqueKeysWithValues: zip(keyColumns, key))
+            let at = "\(file):\(row.line): configuration \(key.joined(separator: ","))"
             func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int {
-                guard let v = Int(field[name]!), range.contains(v) else {
-                    throw CLIError.badData("configuration \(key.joined(separator: ",")): `\(name)` must be a whole number from \(range.lowerBound) to \(range.upperBound); received \"\(field[name]!)\"")
+                // Plain digits only: Int("+5") is 5, and "+5" and "5" must not be two rows of one configuration.
+                guard let v = Int(field[name]!), range.contains(v), String(v) == field[name]! else {
+                    throw CLIError.badData("\(at): `\(name)` must be a whole number from \(range.lowerBound) to \(range.upperBound) in plain digits; received \"\(field[name]!)\"")
                 }
                 return v
             }
             func dtype(_ name: String) throws -> DType {
                 guard let t = DType(rawValue: field[name]!) else {
-                    throw CLIError.badData("configuration \(key.joined(separator: ",")): `\(name)` must be one of \(DType.allCases.map(\.rawValue).joined(separator: ", ")); received \"\(field[name]!)\"")
+                    throw CLIError.badData("\(at): `\(name)` must be one of \(DType.allCases.map(\.rawValue).joined(separator: ", ")); received \"\(field[name]!)\"")
                 }
                 return t
             }
@@ -162,7 +198,8 @@ enum MemoryBaseline {
                 spec = try store.loadModel(field["model"]!)
             } catch let e as UnknownProfileError {
                 if skipUnknownModels { continue }
-                throw CLIError.usage("configuration \(key.joined(separator: ",")): \(e)")
+                // One line: the file and line first, then the unknown id and the known ones.
+                throw CLIError.badData("\(at): " + e.description.replacingOccurrences(of: "\n", with: "; "))
             }
             let plan = DTypePlan(weights: try dtype("weight_dtype"), kvCache: try dtype("kv_dtype"),
                                  state: try dtype("state_dtype"), activations: try dtype("activation_dtype"))

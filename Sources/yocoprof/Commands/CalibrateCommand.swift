@@ -59,7 +59,6 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        InterruptGuard.install()
         let store = try profiles.store()
         let ids = model.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("host-") }
         guard !ids.isEmpty else {
@@ -95,11 +94,11 @@ struct CalibrateCommand: ParsableCommand {
         if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
         if !noWrite {
             let path = profileOutput ?? store.hardwareDirectory.appendingPathComponent(profileID + ".json").path
-            try InterruptGuard.deferringInterrupts { try AtomicFile.write(result.profileJSON(id: profileID), to: path) }
+            try AtomicFile.write(result.profileJSON(id: profileID), to: path)
             notes.append("wrote hardware profile \(profileID) to \(path)")
         }
         let report = Self.report(result, title: "Calibration of \(result.host.cpuModel) (\(profileID))", notes: notes)
-        try InterruptGuard.deferringInterrupts { try output.emit(report) }
+        try output.emit(report)
     }
 
     static let columns: [Column] = [

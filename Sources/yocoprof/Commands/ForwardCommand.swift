@@ -6,6 +6,7 @@ import ArgumentParser
 import CostModel
 import Foundation
 import Kernels
+import Profiler
 import ProfileStore
 
 struct Forward: ParsableCommand {
@@ -40,12 +41,26 @@ struct Forward: ParsableCommand {
 
     func validate() throws {
         guard context >= 1 else { throw ValidationError("--context must be at least 1 token; received \(context)") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1; received \(batch)") }
+        guard (1...Limits.maxBatch).contains(batch) else {
+            throw ValidationError("--batch must be between 1 and \(Limits.maxBatch); received \(batch)")
+        }
     }
 
     func run() throws {
         let spec = try profiles.store().loadModel(model)
-        let summary = try ForwardDump.run(spec: spec, context: context, batch: batch, seed: seed, directory: dump)
+        // A profile the cost model accepts but the kernels cannot run is bad data in that file.
+        do { try ModelRun.checkSupported(spec) } catch {
+            guard case let .invalidShape(field, constraint, value) = error else { throw error }
+            let file = model.contains("/") || model.hasSuffix(".json") ? model : "Profiles/models/\(model).json"
+            throw CLIError.badData("\(file): `\(field)` \(constraint); received \(value)")
+        }
+        // The same rule as `profile`: at most MemoryGuard's share of MemAvailable, dump buffers counted.
+        try MemoryGuard.standard.check(ForwardDump.memoryPlan(spec: spec, context: context, batch: batch),
+                                       what: "forward pass of \(spec.id) at batch \(batch), \(context) tokens")
+        let summary = try ForwardDump.run(
+            spec: spec, context: context, batch: batch, seed: seed, directory: dump,
+            critical: { body in InterruptGuard.deferringInterrupts(body) },
+            beforeRename: { InterruptGuard.pauseBeforeCommitForTests(dump) })
         print("model \(spec.id), batch \(batch), context \(context) tokens, seed \(seed)")
         print("\(summary.blas)")
         print("wrote \(summary.files.joined(separator: ", ")) (\(summary.bytes) bytes) to \(summary.directory)")

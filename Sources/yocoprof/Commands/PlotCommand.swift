@@ -76,7 +76,7 @@ struct PlotCommand: ParsableCommand {
         let hw = try store.loadHardware(hardware)
         let contexts = try SweepLists.tokens(context)
         let figures = figure.isEmpty ? Figure.allCases : figure
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(outputDir)
         let xs = contexts.map(Double.init)
         let xAxis = PlotAxis(label: "prompt tokens", scale: .log, format: .binary, ticks: xs)
         let chunk = try kernel.chunk().map { "prefill chunks of \($0) tokens" } ?? "whole-prompt prefill"
@@ -98,9 +98,11 @@ struct PlotCommand: ParsableCommand {
         var report = Report(title: "Figures written to \(outputDir)", columns: [
             Column("figure", .text), Column("path", .text), Column("series", .count), Column("points", .count),
         ])
+        // The figures are written as one set at the end: all new or (on an error) all old.
+        var files: [(path: String, data: Data)] = []
         func write(_ name: String, _ chart: LineChart) throws {
             let path = (outputDir as NSString).appendingPathComponent("\(name).svg")
-            try AtomicFile.write(chart.svg(), to: path)
+            files.append((path, Data(chart.svg().utf8)))
             let points = chart.series.reduce(0) { $0 + $1.points.filter { $0.y.isFinite }.count }
             report.append([.text(name), .text(path), .int(Int128(chart.series.count)), .int(Int128(points))])
         }
@@ -149,6 +151,7 @@ struct PlotCommand: ParsableCommand {
                     caption: "bytes each extra token adds (sliding-window rings full); KV dtype of each profile"))
             }
         }
+        try AtomicFile.writeSet(files)
         try output.emit(report)
     }
 

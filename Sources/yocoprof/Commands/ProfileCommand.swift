@@ -73,7 +73,6 @@ struct ProfileCommand: ParsableCommand {
     }
 
     func run() throws {
-        InterruptGuard.install()
         let store = try profiles.store()
         let specs = try modelIDs.map { try store.loadModel($0) }
         let contexts = try SweepLists.tokens(context)
@@ -106,7 +105,7 @@ struct ProfileCommand: ParsableCommand {
         ] + profiler.selfTest.lines + Self.notes
         let title = "Measured runs: \(specs.map(\.id).joined(separator: ", ")), batch \(batch), \(generate) generated tokens, \(repeats) repeat\(repeats == 1 ? "" : "s") (\(profiler.blas))"
         let report = Self.report(runs, title: title, notes: notes)
-        try InterruptGuard.deferringInterrupts { try emit(report) }
+        try emit(report)
     }
 
     /// Tables and markdown show one metric/value block per run (a run has ~60 fields); CSV and JSON
@@ -122,7 +121,7 @@ struct ProfileCommand: ParsableCommand {
                                 notes: i == report.rows.count - 1 ? report.notes : [], isSingle: true)
             text += (i == 0 ? "" : "\n") + single.rendered(as: format)
         }
-        if let path = output.output { try AtomicFile.write(text, to: path) } else { print(text, terminator: "") }
+        if let path = output.output { try AtomicFile.write(text, to: path) } else { try StandardOutput.write(text) }
     }
 
     static let notes = [

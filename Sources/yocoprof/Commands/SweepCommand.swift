@@ -120,7 +120,16 @@ struct SweepCommand: ParsableCommand {
         if contexts.max()! + generated.max()! > Limits.maxContextTokens {
             throw ValidationError("--context plus --generate must be at most \(Limits.maxContextTokens) tokens")
         }
+        // Each list is capped, their product too: the report is held in memory before it is written.
+        let points = [SweepLists.names(model).count, SweepLists.names(hardware).count, contexts.count, generated.count,
+                      try SweepLists.batches(batch).count].reduce(Int128(1)) { $0 * Int128($1) }
+        if points > Int128(Self.maxPoints) {
+            throw ValidationError("the grid has \(points) points (models x hardware x contexts x generated x batches); the limit is \(Self.maxPoints)")
+        }
     }
+
+    /// Largest grid: a million rows is about 300 MB of report.
+    static let maxPoints = 1_000_000
 
     func run() throws {
         let store = try profiles.store()

@@ -50,7 +50,6 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        InterruptGuard.install()
         let store = try profiles.store()
         let ids = model.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("host-") }
         guard !ids.isEmpty else { throw CLIError.usage("no models: pass --model (no host-* profiles in \(store.directory.path))") }
@@ -73,22 +72,22 @@ struct ValidateCommand: ParsableCommand {
         let transformer = transformers.first { $0.attentionSpans == [.full] && $0.kvHeads == $0.heads } ?? transformers.first
         let summary = ValidationSummary(records, transformerID: transformer?.id)
         let dir = outputDirectory ?? store.directory.deletingLastPathComponent().appendingPathComponent("Reports/validation").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(dir)
         let root = store.directory.deletingLastPathComponent().path + "/"
         let shownPath = hostPath.hasPrefix(root) ? String(hostPath.dropFirst(root.count)) : hostPath
         let context = "host profile \(host.id) (\(shownPath)); \(profiler.blas); suite \(suite)"
-        try InterruptGuard.deferringInterrupts {
-            try AtomicFile.write(Self.recordsReport(records).rendered(as: .csv), to: dir + "/validation.csv")
-            try AtomicFile.write(Self.summaryMarkdown(summary, context: context), to: dir + "/summary.md")
-            for (metric, file, label) in [("prefill_seconds", "prefill.svg", "prefill time (s)"),
-                                          ("decode_tokens_per_second", "decode.svg", "decode rate (tokens/s)")] {
-                try AtomicFile.write(Self.chart(records, metric: metric, label: label), to: dir + "/" + file)
-            }
-            try AtomicFile.write(try String(contentsOfFile: hostPath, encoding: .utf8), to: dir + "/host-profile.json")
+        let charts = [("prefill_seconds", "prefill.svg", "prefill time (s)"),
+                      ("decode_tokens_per_second", "decode.svg", "decode rate (tokens/s)")].map { metric, file, label in
+            (dir + "/" + file, Data(Self.chart(records, metric: metric, label: label).utf8))
         }
+        // One set: the reports of one run, never half of this run and half of the last.
+        try AtomicFile.writeSet([
+            (dir + "/validation.csv", Data(Self.recordsReport(records).rendered(as: .csv).utf8)),
+            (dir + "/summary.md", Data(Self.summaryMarkdown(summary, context: context).utf8)),
+        ] + charts + [(dir + "/host-profile.json", try Data(contentsOf: URL(fileURLWithPath: hostPath)))])
         var report = Self.summaryReport(summary)
         report.notes = [context] + Self.speedupLines(summary) + ["reports: \(dir)/{validation.csv, summary.md, prefill.svg, decode.svg, host-profile.json}"]
-        try InterruptGuard.deferringInterrupts { try output.emit(report) }
+        try output.emit(report)
         if summary.exactMismatches > 0 {
             throw CLIError.failure("validate: \(summary.exactMismatches) exact metrics differ from the cost model (see \(dir)/validation.csv)")
         }
@@ -104,11 +103,11 @@ struct ValidateCommand: ParsableCommand {
         let id = HostInfo.current().profileID
         let path = store.hardwareDirectory.appendingPathComponent(id + ".json").path
         if FileManager.default.fileExists(atPath: path) { return (try store.loadHardware(id), path) }
-        FileHandle.standardError.write(Data("no calibrated profile at \(path): calibrating this host first\n".utf8))
+        StandardError.write("no calibrated profile at \(path): calibrating this host first\n")
         let result: CalibrationResult
         do { result = try Calibrator.run(.standard(for: specs), progress: progress.show) } catch { progress.clear(); throw error }
         progress.clear()
-        try InterruptGuard.deferringInterrupts { try AtomicFile.write(result.profileJSON(id: id), to: path) }
+        try AtomicFile.write(result.profileJSON(id: id), to: path)
         return (try store.loadHardware(id), path)
     }
 
