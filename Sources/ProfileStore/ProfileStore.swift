@@ -90,6 +90,10 @@ public struct ProfileStore: Sendable {
             if exists && isDir.boolValue {
                 url = url.appendingPathComponent("config.json")
                 shown = (idOrPath.hasSuffix("/") ? idOrPath : idOrPath + "/") + "config.json"
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw ProfileError(file: idOrPath, field: nil,
+                                       constraint: "is a directory with no config.json in it (a folder given as --model is read through its config.json)", value: nil)
+                }
             } else if !exists, Self.looksLikeHubID(idOrPath) {
                 throw ProfileLocationError(message: "`\(idOrPath)` is not a file or folder here; it looks like a Hugging Face hub id. yocoprof reads local files only: download the model's config.json (for example `huggingface-cli download \(idOrPath) config.json --local-dir \(idOrPath.split(separator: "/").last!)`) and pass the file or its folder as --model")
             }
