@@ -120,6 +120,27 @@ void yc_scale_rows_exp(float *dst, long ldd, const float *src, long lds, const f
 
 float yc_exp_shifted_sum(float *p, long count, float shift) { return yc_pick_expsum()(p, count, shift); }
 
+long yc_attention_prefill_scratch(long rows, long keyTile, long dh) {
+#ifdef YC_X86
+    if (yc_simd_active() == YC_SIMD_AVX2) return yc_attention_prefill_scratch_avx2(rows, keyTile, dh);
+#endif
+    (void)rows, (void)keyTile, (void)dh;
+    return 0;
+}
+
+long yc_attention_prefill(const float *q, long ldq, long rows, long pos0, const float *k, long ldk, const float *v,
+                          long ldv, long lo, long hi, long window, long dh, float scale, long keyTile, float *out,
+                          long ldo, float *scratch) {
+#ifdef YC_X86
+    if (yc_attention_prefill_scratch(rows, keyTile, dh) > 0)
+        return yc_attention_prefill_avx2(q, ldq, rows, pos0, k, ldk, v, ldv, lo, hi, window, dh, scale, keyTile, out,
+                                         ldo, scratch);
+#endif
+    (void)q, (void)ldq, (void)pos0, (void)k, (void)ldk, (void)v, (void)ldv, (void)lo, (void)hi, (void)window;
+    (void)scale, (void)out, (void)ldo, (void)scratch;
+    return -1;
+}
+
 float yc_expf(float x) { return yc_exp1(x); }
 
 // MARK: merge

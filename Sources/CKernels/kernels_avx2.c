@@ -4,6 +4,7 @@
 #ifdef YC_X86
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define YC_SFX avx2
+#define YC_FUSED_PREFILL 1  // the BLAS-free prefill tile (6 x 16 ymm register tile)
 #include "kernels_vec.inc"
 #pragma clang attribute pop
 #endif

@@ -63,6 +63,11 @@ int yc_simd_active(void);
 YC_DECLARE_PATH(portable)
 #ifdef YC_X86
 YC_DECLARE_PATH(avx2)
+// The BLAS-free prefill tile, AVX2 only (kernels_vec.inc with YC_FUSED_PREFILL).
+long yc_attention_prefill_scratch_avx2(long rows, long keyTile, long dh);
+long yc_attention_prefill_avx2(const float *q, long ldq, long rows, long pos0, const float *k, long ldk,
+                               const float *v, long ldv, long lo, long hi, long window, long dh, float scale,
+                               long keyTile, float *out, long ldo, float *scratch);
 YC_DECLARE_PATH(avx512)
 #endif
 

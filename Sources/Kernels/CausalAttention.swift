@@ -19,6 +19,10 @@
 //   against N(N+1)/2 useful pairs. Matmul FLOPs = 4 * dh * pairs (QKᵀ and PV, 2 each).
 //   Other FLOPs = 5 per executed pair (scale, max, subtract, exp, sum) + dh per row per key tile
 //   (rescaling the accumulator) + dh per row (final division).
+//   Each tile runs as sgemm (S = scale Q Kᵀ), yc_softmax_tile, sgemm (acc += P V); on the AVX2 path
+//   (dh a multiple of 8, scratch permitting: dh <= 80 at the default 256 x 512) the same tile runs
+//   without BLAS in CKernels' yc_attention_prefill, which keeps the scores of 48 rows at a time in
+//   L1/L2: the same keys, pairs and rescales, so the same counters.
 // Decode (Tq = 1): all H query heads of a sequence are the rows of one streaming pass (CKernels'
 //   yc_attention_decode; row h reads KV head h / (H/Hkv)), so each cache row [Hkv, dh] is read
 //   once per sequence and step, contiguously: pairs = H * (hi - lo) per sequence, the same as
@@ -198,6 +202,10 @@ public enum CausalAttention {
             let block = Swift.max(1, Swift.min(decodeKeyBlock, hi - lo, keyTile * (maxRows / Swift.max(1, rows))))
             yc_attention_decode(q, ldq, rows, group, k, ldk, v, ldv, lo, hi, dh, scale, out, ldo, block, scratch)
             tiles = Int64((hi - lo + block - 1) / block)
+        } else if posStep == 1, fusedPrefill(rows: rows, keyTile: keyTile, maxRows: maxRows, dh: dh) {
+            // AVX2: the same tiles without BLAS, scores kept in L1/L2 (CKernels' yc_attention_prefill)
+            tiles = Int64(yc_attention_prefill(q, ldq, rows, pos0, k, ldk, v, ldv, lo, hi, window ?? 0, dh, scale, keyTile,
+                                               out, ldo, scratch))
         } else {
             for r in 0..<rows { mRow[r] = -.infinity; lRow[r] = 0 }
             acc.update(repeating: 0, count: rows * dh)
@@ -220,6 +228,14 @@ public enum CausalAttention {
         }
         count(rows: rows, group: group, pos0: pos0, posStep: posStep, lo: lo, hi: hi, keys: keys, window: window, dh: dh,
               tiles: tiles, countKV: countKV, counters: &c)
+    }
+
+    /// Whether a prefill tile of `rows` query rows runs CKernels' BLAS-free kernel on this thread's
+    /// SIMD path (AVX2, dh a multiple of 8) within the worker's scratch (`maxRows` rows' worth).
+    static func fusedPrefill(rows: Int, keyTile: Int, maxRows: Int, dh: Int) -> Bool {
+        let needed = yc_attention_prefill_scratch(rows, keyTile, dh)
+        let capacity = AttentionKernelTiling(queryTile: maxRows, keyTile: keyTile, workers: 1).scratchFloats(heads: 0, headDim: dh)
+        return needed > 0 && needed <= capacity
     }
 
     /// The counters of one block (also of a split decode pass, whose parts together cover lo..<hi).

@@ -114,6 +114,45 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         }
     }
 
+    /// Prefill tiles large enough for the AVX2 path's BLAS-free kernel (yc_attention_prefill): a
+    /// short last query tile (rows not a multiple of the 6-row strips or the 48-row groups), key
+    /// tiles cut short (panels padded to 16 keys), a window, GQA, dh 8 and 24 (an 8-column tail
+    /// of the register tile) as well as 16-column multiples. One worker: a forced path holds on the
+    /// calling thread only.
+    static let fusedCases: [AttentionCase] = [
+        AttentionCase(batch: 1, queries: 300, heads: 2, kvHeads: 1, headDim: 64, window: nil, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
+        AttentionCase(batch: 1, queries: 300, heads: 2, kvHeads: 2, headDim: 24, window: 70, tiling: .init(queryTile: 200, keyTile: 100, workers: 1)),
+        AttentionCase(batch: 2, queries: 211, heads: 3, kvHeads: 1, headDim: 8, window: nil, tiling: .init(queryTile: 128, keyTile: 100, workers: 1)),
+        AttentionCase(batch: 1, queries: 259, heads: 1, kvHeads: 1, headDim: 32, window: 300, tiling: .init(queryTile: 200, keyTile: 160, workers: 1)),
+    ]
+
+    @Test(arguments: fusedCases)
+    func fusedPrefillMatchesNaiveAndCountsTheSame(cs: AttentionCase) {
+        // the case must really reach the fused kernel where AVX2 runs (else this tests nothing new)
+        if let taken = SIMDPath.withForced(.avx2, {
+            CausalAttention.fusedPrefill(rows: cs.tiling.queryTile, keyTile: cs.tiling.keyTile,
+                                         maxRows: max(cs.tiling.queryTile, cs.heads), dh: cs.headDim)
+        }) {
+            #expect(taken, "AVX2 should run \(cs) without BLAS")
+        }
+        #expect(SIMDPath.withForced(.portable) {
+            CausalAttention.fusedPrefill(rows: cs.tiling.queryTile, keyTile: cs.tiling.keyTile, maxRows: cs.tiling.queryTile,
+                                         dh: cs.headDim)
+        } == false)
+        let (ref, _) = runAttention(cs, reference: true)
+        let blas = SIMDPath.withForced(.portable) { runAttention(cs) }!
+        for path in SIMDPath.supported {
+            // one OpenBLAS thread for both runs (the BLAS tile is bit-identical only at a fixed
+            // thread count, and parallel tests may change the process-wide one in between)
+            guard let (out, counters) = BLAS.singleThreaded({ SIMDPath.withForced(path) { runAttention(cs) } }) else { continue }
+            #expect(maxAbsDiff(out, ref) < 1e-5, "path \(path)")
+            // the same tiles, pairs and rescales as the BLAS tile: counters identical
+            #expect(counters == blas.1, "path \(path)")
+            let again = BLAS.singleThreaded { SIMDPath.withForced(path) { runAttention(cs).0 } }
+            #expect(again == out, "path \(path) rerun")
+        }
+    }
+
     @Test func theTopOfTheRangeIsFiniteAndNaNGivesZeroOnEveryPath() {
         // 9 values (one vector + a tail): up to 88.37 exp is finite and accurate; above it exp is
         // clamped to exp(88.37) (n = 128 would build +inf's bit pattern); NaN gives 0 like -inf.

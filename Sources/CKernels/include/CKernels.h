@@ -53,6 +53,21 @@ float yc_expf(float x);
 void yc_softmax_tile(float *S, long rows, long cols, long pos0, long posStep, long j0, long window,
                      float *m, float *l, float *acc, long ldacc, long dh);
 
+/// Floats of scratch yc_attention_prefill needs for a tile of `rows` query rows, key tiles of
+/// `keyTile` keys and heads of dh, or 0 when the calling thread's path has no such kernel (portable
+/// and AVX-512 run the tile as sgemm + yc_softmax_tile + sgemm) or dh is not a multiple of 8.
+long yc_attention_prefill_scratch(long rows, long keyTile, long dh);
+
+/// One query tile of a prefill without BLAS: rows r < rows (q row stride ldq) at positions pos0 + r
+/// against keys lo ..< hi (k, v row strides ldk, ldv) in key tiles of keyTile from lo, each tile
+/// one online-softmax step exactly as yc_softmax_tile (scores scaled by `scale`, masked by
+/// position and window); out[r] (stride ldo) = the normalised result. Returns the key tiles
+/// processed. Only where yc_attention_prefill_scratch is nonzero; returns -1 (and writes nothing)
+/// elsewhere.
+long yc_attention_prefill(const float *q, long ldq, long rows, long pos0, const float *k, long ldk, const float *v,
+                          long ldv, long lo, long hi, long window, long dh, float scale, long keyTile, float *out,
+                          long ldo, float *scratch);
+
 /// Decode attention of `rows` query rows (q row stride ldq) against keys lo..<hi: row r reads KV
 /// head r / group, i.e. the dh floats at k + j * ldk + (r / group) * dh (same for v), so all the KV
 /// heads of one sequence are streamed in one pass with each key and value row read once.
