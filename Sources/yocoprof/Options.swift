@@ -72,8 +72,14 @@ struct OutputOptions: ParsableArguments {
     /// The format a report is rendered in (csv when written to a file without --format).
     var effectiveFormat: OutputFormat { output == nil ? resolvedFormat : (format ?? .csv) }
 
-    /// The table layout for this terminal and these flags.
-    var layout: TableLayout { TableLayout(wide: wide, width: Self.terminalWidth()) }
+    /// The table layout for these flags: narrowed to the width only on a terminal (standard output
+    /// that is one, or that states its width in $COLUMNS); a table written to a file or a pipe keeps
+    /// every column and unwrapped notes, as the README says.
+    var layout: TableLayout {
+        let onTerminal = output == nil
+            && (isatty(STDOUT_FILENO) != 0 || ProcessInfo.processInfo.environment["COLUMNS"] != nil)
+        return onTerminal ? TableLayout(wide: wide, width: Self.terminalWidth()) : TableLayout(wide: true, width: nil)
+    }
 
     func emit(_ report: Report) throws {
         try emit(text: try selected(report).rendered(as: effectiveFormat, layout: layout))

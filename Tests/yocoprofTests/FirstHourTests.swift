@@ -216,6 +216,16 @@ struct FirstHourTests {
         let wideHeader = try #require(wide.stdout.split(separator: "\n").dropFirst().first)
         // --wide: every column of the CSV (a column no row has may drop: none here)
         #expect(wideHeader.split(separator: " ").map(String.init) == csvHeader.split(separator: ",").map(String.init))
+
+        // A table written to a file is not narrowed to the terminal: every column, no "showing" note.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("yocoprof-table-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let toFile = try Binary.run(args + ["--format", "table", "--output", file], environment: ["COLUMNS": "80"])
+        #expect(toFile.status == 0, "\(toFile.stderr)")
+        let written = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!written.contains("--wide shows all"))
+        let fileHeader = try #require(written.split(separator: "\n").dropFirst().first)
+        #expect(fileHeader.split(separator: " ").map(String.init) == csvHeader.split(separator: ",").map(String.init))
     }
 
     @Test("--columns picks columns in every format, in the order given")
