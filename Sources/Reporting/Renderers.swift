@@ -107,12 +107,13 @@ enum TableRenderer {
         var out = r.title.isEmpty ? "" : r.title + "\n\n"
         var notes = r.notes
         if r.isSingle, let row = r.rows.first {
-            let shown = r.columns.indices.filter { r.applies(r.columns[$0].key, row: 0) }
+            let shown = r.applicableColumns
             let keyWidth = shown.map { r.columns[$0].key.count }.max() ?? 0
             // A value longer than the line is cut (unless --wide); the key column stays whole.
             let valueWidth = layout.wide ? nil : layout.width.map { max(minimumClippedWidth, $0 - keyWidth - 2) }
             let cells = shown.map { i in
-                [r.columns[i].key, valueWidth.map { clip(row[i].display(r.columns[i].unit), $0) } ?? row[i].display(r.columns[i].unit)]
+                let text = r.applies(r.columns[i].key, row: 0) ? row[i].display(r.columns[i].unit) : ""
+                return [r.columns[i].key, valueWidth.map { clip(text, $0) } ?? text]
             }
             out += grid(["metric", "value"], cells, rightAligned: [false, false])
         } else {
@@ -123,7 +124,8 @@ enum TableRenderer {
             }
             var widths = r.columns.indices.map { i in max(r.columns[i].key.count, cells.map { $0[i].count }.max() ?? 0) }
             var shown = present
-            if !layout.wide {
+            // Picked columns (--columns) are all shown; the notes still wrap to the width.
+            if !layout.wide && !r.columnsPicked {
                 let priority = r.summaryKeys.map { keys in keys.compactMap { k in present.first { r.columns[$0].key == k } } } ?? present
                 shown = fitted(priority, widths: &widths, units: r.columns.map(\.unit), keys: r.columns.map(\.key), width: layout.width)
             }
@@ -186,7 +188,10 @@ enum MarkdownRenderer {
         var out = r.title.isEmpty ? "" : "### \(r.title)\n\n"
         if r.isSingle, let row = r.rows.first {
             out += "| metric | value |\n|---|---:|\n"
-            for (c, v) in zip(r.columns, row) where r.applies(c.key, row: 0) { out += "| `\(c.key)` | \(cell(v.display(c.unit))) |\n" }
+            for i in r.applicableColumns {
+                let c = r.columns[i]
+                out += "| `\(c.key)` | \(r.applies(c.key, row: 0) ? cell(row[i].display(c.unit)) : "") |\n"
+            }
         } else {
             // Every column, but one that applies to no row is dropped and inapplicable cells are blank.
             let shown = r.applicableColumns

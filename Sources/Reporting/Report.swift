@@ -48,9 +48,13 @@ public struct Report: Sendable, Hashable {
     /// width, in column order); nil = every column. CSV and JSON always have every column.
     public var summaryKeys: [String]?
     /// Per row, the keys that do not apply to it (a Transformer has no recurrent state): tables and
-    /// markdown leave those cells blank, drop a column that applies to no row, and a single result
-    /// drops the line. CSV and JSON keep the value (0), so the schema stays the same for every row.
+    /// markdown leave those cells blank, drop a column that applies to no row (unless it was picked,
+    /// `columnsPicked`), and a single result drops the line. CSV and JSON keep the value (0), so the
+    /// schema stays the same for every row.
     public var inapplicable: [Set<String>]
+    /// The columns were picked by name (`--columns`): each is shown even where it applies to no
+    /// row (its cells blank), since dropping what was asked for would print an empty table.
+    public var columnsPicked = false
 
     public init(title: String, columns: [Column], rows: [[Value]] = [], notes: [String] = [], isSingle: Bool = false,
                 summaryKeys: [String]? = nil) {
@@ -75,9 +79,10 @@ public struct Report: Sendable, Hashable {
         !(row < inapplicable.count && inapplicable[row].contains(key))
     }
 
-    /// Indices of the columns that apply to at least one row (every column of an empty report).
+    /// Indices of the columns that apply to at least one row (every column of an empty report, or
+    /// of one whose columns were picked by name).
     var applicableColumns: [Int] {
-        columns.indices.filter { i in rows.isEmpty || rows.indices.contains { applies(columns[i].key, row: $0) } }
+        columns.indices.filter { i in columnsPicked || rows.isEmpty || rows.indices.contains { applies(columns[i].key, row: $0) } }
     }
 
     /// Keys of `keys` that name no column.
@@ -90,6 +95,7 @@ public struct Report: Sendable, Hashable {
     public func selecting(_ keys: [String]) -> Report {
         let indices = keys.compactMap { k in columns.firstIndex { $0.key == k } }
         var r = Report(title: title, columns: indices.map { columns[$0] }, notes: notes, isSingle: isSingle)
+        r.columnsPicked = true
         for (i, row) in rows.enumerated() {
             r.append(indices.map { row[$0] }, inapplicable: i < inapplicable.count ? inapplicable[i] : [])
         }

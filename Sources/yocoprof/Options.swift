@@ -62,14 +62,24 @@ struct OutputOptions: ParsableArguments {
             throw CLIError.usage("--columns: this report has no column `\(bad)`\(guess.isEmpty ? "" : "; " + guess); its columns: \(known.joined(separator: ", "))")
         }
         guard !keys.isEmpty else { throw CLIError.usage("--columns needs at least one key") }
+        // A key twice would be a JSON object with a duplicate key and a CSV header readers cannot map.
+        if let twice = keys.enumerated().first(where: { keys[..<$0.offset].contains($0.element) })?.element {
+            throw CLIError.usage("--columns: `\(twice)` is given twice; each column can be picked once")
+        }
         return report.selecting(keys)
     }
 
     /// The format a report is rendered in (csv when written to a file without --format).
     var effectiveFormat: OutputFormat { output == nil ? resolvedFormat : (format ?? .csv) }
 
-    /// The table layout for this terminal and these flags.
-    var layout: TableLayout { TableLayout(wide: wide || columns != nil, width: Self.terminalWidth()) }
+    /// The table layout for these flags: narrowed to the width only on a terminal (standard output
+    /// that is one, or that states its width in $COLUMNS); a table written to a file or a pipe keeps
+    /// every column and unwrapped notes, as the README says.
+    var layout: TableLayout {
+        let onTerminal = output == nil
+            && (isatty(STDOUT_FILENO) != 0 || ProcessInfo.processInfo.environment["COLUMNS"] != nil)
+        return onTerminal ? TableLayout(wide: wide, width: Self.terminalWidth()) : TableLayout(wide: true, width: nil)
+    }
 
     func emit(_ report: Report) throws {
         try emit(text: try selected(report).rendered(as: effectiveFormat, layout: layout))

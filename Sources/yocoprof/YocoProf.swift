@@ -11,13 +11,14 @@ struct YocoProf: ParsableCommand {
         commandName: "yocoprof",
         abstract: "What serving an LLM costs in memory, compute and time — and what YOCO saves.",
         discussion: """
-            Models and hardware are profiles under Profiles/ (see `yocoprof models` and \
+            Models and hardware are profiles under Profiles/ (see `yocoprof models` and
             `yocoprof hardware`); --model also takes a path to a Hugging Face config.json.
-            Sizes take explicit units: 1GiB (2^30 bytes), 80GB (10^9), 81559MiB; a bare number is bytes.
-            Token counts take K and M as binary multiples: 32K = 32,768 tokens.
+            Sizes take explicit units: 1GiB (2^30 bytes), 80GB (10^9), 81559MiB; a bare
+            number is bytes. Token counts take K and M as binary multiples: 32K = 32,768.
 
             Exit codes: 0 ok, 1 failure, 2 changed against a baseline, 5 baseline missing,
-            64 usage error, 65 bad data (a profile or baseline that does not parse or validate).
+            64 usage error, 65 bad data (a profile or baseline that does not parse or
+            validate).
             A configuration that does not fit is an answer, not an error: estimate, sweep,
             capacity and memory --hardware report it with `fits` false, `limited_by` (what
             binds) and the sizes, and exit 0; 1 means the command itself failed.

@@ -77,6 +77,14 @@ struct FirstHourTests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test("--columns with a key twice is a usage error, not a JSON object with a duplicate key")
+    func columnsTwice() throws {
+        let r = try Binary.run(["models", "--columns", "id,parameters,id", "--format", "json"])
+        #expect(r.status == 64, "\(r.stdout)")
+        #expect(r.stderr.contains("`id` is given twice"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test("nothing close, no suggestion")
     func noSuggestion() throws {
         let r = try Binary.run(["memory", "--model", "gpt-9"])
@@ -137,6 +145,24 @@ struct FirstHourTests {
         }
     }
 
+    @Test("help text we break into lines ourselves is within 80 columns, so the parser never re-wraps it mid-row",
+          arguments: commands)
+    func helpLineBreaks(command: [String]) throws {
+        // Unwrapped (a wide terminal): the discussion exactly as written. A paragraph written as one
+        // line is wrapped cleanly at any width; a line of a block we broke ourselves (a table of
+        // flags, a sentence run over several lines) that is wider than 80 would be split in two at
+        // 80 columns, leaving a ragged fragment ("(batch" / "--batch)").
+        let r = try Binary.run(command + ["--help"], environment: ["COLUMNS": "1000"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let end = lines.firstIndex { $0.hasPrefix("USAGE:") } ?? lines.count
+        let discussion = Array(lines[..<end].drop { !$0.isEmpty })
+        for (i, line) in discussion.enumerated() where line.count > 80 {
+            let inBlock = (i > 0 && !discussion[i - 1].isEmpty) || (i + 1 < discussion.count && !discussion[i + 1].isEmpty)
+            #expect(!inBlock, "\(command): a line of a multi-line block wider than 80: \(line)")
+        }
+    }
+
     /// The commands under "Example(s):", with `\` continuations joined and `# comments` and
     /// redirections dropped, split into words.
     static func examples(_ lines: [String]) -> [[String]] {
@@ -190,6 +216,16 @@ struct FirstHourTests {
         let wideHeader = try #require(wide.stdout.split(separator: "\n").dropFirst().first)
         // --wide: every column of the CSV (a column no row has may drop: none here)
         #expect(wideHeader.split(separator: " ").map(String.init) == csvHeader.split(separator: ",").map(String.init))
+
+        // A table written to a file is not narrowed to the terminal: every column, no "showing" note.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("yocoprof-table-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let toFile = try Binary.run(args + ["--format", "table", "--output", file], environment: ["COLUMNS": "80"])
+        #expect(toFile.status == 0, "\(toFile.stderr)")
+        let written = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!written.contains("--wide shows all"))
+        let fileHeader = try #require(written.split(separator: "\n").dropFirst().first)
+        #expect(fileHeader.split(separator: " ").map(String.init) == csvHeader.split(separator: ",").map(String.init))
     }
 
     @Test("--columns picks columns in every format, in the order given")
@@ -197,9 +233,11 @@ struct FirstHourTests {
         let args = ["sweep", "--model", "yoco-3b", "--hardware", "h100-sxm-80gb", "--context", "32K,64K", "--columns", "context_tokens,model,fits"]
         let csv = try Binary.run(args + ["--format", "csv"])
         #expect(csv.stdout == "context_tokens,model,fits\n32768,yoco-3b,true\n65536,yoco-3b,true\n", "\(csv.stdout)")
-        let table = try Binary.run(args + ["--format", "table"])
+        let table = try Binary.run(args + ["--format", "table"], environment: ["COLUMNS": "80"])
         #expect(table.stdout.contains("context_tokens  model    fits"), "\(table.stdout)")
         #expect(!table.stdout.contains("showing"))
+        // the picked columns all show, and the notes under them still wrap to the width
+        for line in table.stdout.split(separator: "\n") { #expect(line.count <= 80, "wider than 80: \(line)") }
     }
 
     @Test("a Transformer's table leaves out what only YOCO has; CSV and JSON keep the full schema")
@@ -220,6 +258,24 @@ struct FirstHourTests {
                                     "--batch", "1", "--columns", "model,state_bytes", "--format", "markdown"])
         #expect(sweep.stdout.contains("| yoco-3b | 9.75 MiB |"), "\(sweep.stdout)")
         #expect(sweep.stdout.contains("| transformer-3b |  |"), "\(sweep.stdout)")
+    }
+
+    @Test("a column picked by name is shown even where it does not apply (blank), not dropped")
+    func pickedInapplicable() throws {
+        let args = ["memory", "--model", "transformer-3b", "--columns", "model,state_bytes"]
+        let table = try Binary.run(args + ["--format", "table"])
+        #expect(table.status == 0)
+        let lines = table.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains("state_bytes"), "\(table.stdout)")
+        #expect(lines.contains { $0.hasPrefix("model") && $0.hasSuffix("transformer-3b") }, "\(table.stdout)")
+        let markdown = try Binary.run(args + ["--format", "markdown"])
+        #expect(markdown.stdout.contains("| `state_bytes` |  |"), "\(markdown.stdout)")
+        let sweep = try Binary.run(["sweep", "--model", "transformer-3b", "--hardware", "h100-sxm-80gb", "--context", "32K",
+                                    "--batch", "1", "--columns", "model,state_bytes", "--format", "table"])
+        #expect(sweep.stdout.contains("model           state_bytes"), "\(sweep.stdout)")
+        // CSV keeps the value: the schema is the same for every row
+        let csv = try Binary.run(args + ["--format", "csv"])
+        #expect(csv.stdout == "model,state_bytes\ntransformer-3b,0\n", "\(csv.stdout)")
     }
 
     @Test("the estimate CSV keeps its columns in their places; new ones come after them")

@@ -12,12 +12,14 @@ struct CapacityCommand: ParsableCommand {
         abstract: "Longest context, largest batch, or smallest memory for a model.",
         discussion: """
             Which question is answered depends on the flags:
-              --memory SIZE | --hardware H           longest context that fits (batch --batch)
-              --memory SIZE | --hardware H --context N   largest batch that fits at N (+ --generate)
-              --context N [--batch B]                smallest memory, and the hardware it fits on
-            --kv-only budgets the KV cache alone (the paper's "KV memory"; the constant gated-retention
-            state is reported beside it), --kv-and-state the cache and the state together; otherwise
-            weights, caches, state, activations and (with --hardware) the runtime reserve all count.
+              --memory SIZE | --hardware H              longest context (batch --batch)
+              --memory SIZE | --hardware H --context N  largest batch at N (+ --generate)
+              --context N [--batch B]                   smallest memory, and the hardware
+                                                        it fits on
+            --kv-only budgets the KV cache alone (the paper's "KV memory"; the constant
+            gated-retention state is reported beside it), --kv-and-state the cache and the
+            state together; otherwise weights, caches, state, activations and (with
+            --hardware) the runtime reserve all count.
 
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only

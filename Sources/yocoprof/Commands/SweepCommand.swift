@@ -80,9 +80,9 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Estimates over a grid of models, hardware, contexts, generated tokens and batches (one row per point).",
         discussion: """
-            Lists are comma-separated; token ranges are geometric (32K..1M*2) or arithmetic (1K..8K+1K).
-            A point that does not fit has fits = false, status does_not_fit, limited_by, its memory
-            and FLOPs, and empty times.
+            Lists are comma-separated; token ranges are geometric (32K..1M*2) or arithmetic
+            (1K..8K+1K). A point that does not fit has fits = false, status does_not_fit,
+            limited_by, its memory and FLOPs, and empty times.
 
             Examples:
               yocoprof sweep --model yoco-3b,transformer-3b --hardware h100-sxm-80gb \\
