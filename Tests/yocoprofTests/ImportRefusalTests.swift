@@ -39,6 +39,13 @@ struct ImportRefusalTests {
         try Self.expectRefusal(Self.hf.appendingPathComponent(file + ".json").path, names: names)
     }
 
+    @Test("a config without model_type is refused, not read as a Llama")
+    func noModelType() throws {
+        let url = try Self.llama { $0["model_type"] = nil }
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Self.expectRefusal(url.path, names: ["`model_type`", "is missing", "guesses none"])
+    }
+
     @Test("architecture-changing keys in a dense family are refused by name", arguments: [
         ("kv_lora_rank", "512", ["`kv_lora_rank`", "(llama)", "latent attention"]),
         ("num_local_experts", "8", ["`num_local_experts`", "(llama)", "mixture-of-experts"]),

@@ -33,8 +33,11 @@ enum HuggingFaceConfig {
     static let readsLayerTypes: Set<String> = ["qwen2", "qwen3", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text"]
 
     static func decode(_ f: JSONFields, id: String) throws(ProfileError) -> ModelSpec {
-        let modelType: String
-        if f.has("model_type") { modelType = try f.string("model_type") } else { modelType = "llama" }
+        // No model_type, no family: transformers refuses such a file too ("Unrecognized model").
+        guard f.has("model_type") else {
+            throw f.error("model_type", "is missing; the importer reads each family by its model_type (it maps: \(families.keys.sorted().joined(separator: ", "))) and guesses none", nil)
+        }
+        let modelType = try f.string("model_type")
         let r = HFReader(f, family: modelType)
         try Unmodelled.refuseKnownFamilies(r)
         guard let plan = families[modelType] else {
