@@ -128,9 +128,12 @@ public struct ProfileStore: Sendable {
     /// Loads a hardware profile by id or path.
     public func loadHardware(_ idOrPath: String) throws -> HardwareSpec {
         if Self.isPath(idOrPath) {
-            return try HardwareProfile.decode(try Self.read(URL(fileURLWithPath: idOrPath), display: idOrPath))
+            let url = URL(fileURLWithPath: idOrPath)
+            return try HardwareProfile.decode(try Self.read(url, display: idOrPath), directory: url.deletingLastPathComponent())
         }
-        return try loadByID(idOrPath, kind: "hardware", in: hardwareDirectory, known: hardwareIDs, decode: HardwareProfile.decode, id: \.id)
+        let folder = hardwareDirectory
+        return try loadByID(idOrPath, kind: "hardware", in: hardwareDirectory, known: hardwareIDs,
+                            decode: { f throws(ProfileError) in try HardwareProfile.decode(f, directory: folder) }, id: \.id)
     }
 
     /// `<directory>/<id>.json`, decoded, with its `id` field checked against the file name.
