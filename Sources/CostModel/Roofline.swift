@@ -150,7 +150,7 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .missingEfficiencyCurve(hardware, file, what):
             return "hardware `\(hardware)` has no efficiency curve for \(what) in \(file)"
         case let .noEfficiencyCurves(hardware, option):
-            return "\(option) needs efficiency curves; hardware `\(hardware)` has none (a calibrated host keeps its measured figures)"
+            return "\(option) needs efficiency curves; hardware `\(hardware)` has none (only profiles that name `efficiency_curves` are priced by kernel; a calibrated host keeps its measured figures)"
         }
     }
 }

@@ -51,21 +51,6 @@ enum HardwareProfile {
                 byRows[rows] = try table.double(key)
             }
         }
-        var curves: EfficiencyCurves?
-        if let path = try f.optionalString("efficiency_curves") {
-            let name = try f.string("default_attention_kernel")
-            guard let kernel = AttentionKernel(rawValue: name) else {
-                throw f.error("default_attention_kernel", "must be one of \(AttentionKernel.allCases.map(\.rawValue).joined(separator: ", "))", name)
-            }
-            let base = directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw f.error("efficiency_curves", "must name an existing file (relative to the profile's folder)", path)
-            }
-            curves = try EfficiencyCurvesFile.load(url, display: path, defaultKernel: kernel)
-        } else if f.has("default_attention_kernel") {
-            throw f.error("default_attention_kernel", "applies only with `efficiency_curves`", try f.string("default_attention_kernel"))
-        }
         var spec = HardwareSpec(
             id: try f.string("id"), source: try f.string("source"),
             notes: try f.optionalString("notes") ?? "",
@@ -79,8 +64,23 @@ enum HardwareProfile {
             operatorEfficiency: classEfficiency, operatorMemoryEfficiency: classMemoryEfficiency,
             computeEfficiencyByRows: byRows,
             elementwiseFlopsPerSecond: f.has("elementwise_flops_per_second") ? try f.double("elementwise_flops_per_second") : nil)
-        spec.efficiencyCurves = curves
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
+        // The curves file last: a profile's own fields are reported before a file it names.
+        if let path = try f.optionalString("efficiency_curves") {
+            let name = try f.string("default_attention_kernel")
+            guard let kernel = AttentionKernel(rawValue: name) else {
+                throw f.error("default_attention_kernel", "must be one of \(AttentionKernel.allCases.map(\.rawValue).joined(separator: ", "))", name)
+            }
+            let base = directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw f.error("efficiency_curves", "must name an existing file (relative to the profile's folder)", path)
+            }
+            spec.efficiencyCurves = try EfficiencyCurvesFile.load(url, display: path, defaultKernel: kernel)
+        } else if f.has("default_attention_kernel") {
+            throw f.error("default_attention_kernel", "applies only with `efficiency_curves`", try f.string("default_attention_kernel"))
+        }
+
         return spec
     }
 }

@@ -165,7 +165,8 @@ public struct ProfileStore: Sendable {
     }
 
     /// Parses hardware-profile bytes (for tests and fuzzing).
-    public static func parseHardware(_ data: Data, file: String) throws(ProfileError) -> HardwareSpec {
-        try HardwareProfile.decode(try JSONFields.parse(data, file: file))
+    /// `directory` resolves a relative `efficiency_curves` path (nil: the current directory).
+    public static func parseHardware(_ data: Data, file: String, directory: URL? = nil) throws(ProfileError) -> HardwareSpec {
+        try HardwareProfile.decode(try JSONFields.parse(data, file: file), directory: directory)
     }
 }
