@@ -96,6 +96,22 @@ extension ValidateCommand {
         for x in scored {
             md += "| \(x.row.id) | \(x.row.heldOut ? "yes" : "") | \(x.group!.rawValue) | \(x.hardwareID) | \(x.row.engine) \(x.row.engineVersion.split(separator: " ").first ?? "") | \(x.profileID) | \(x.row.batch) | \(x.row.inputTokens) | \(x.row.outputTokens) | \(x.row.value) \(x.row.unit) | \(Units.fixed(x.predicted!, 2)) | \(Units.fixed(100 * x.error!, 1))% | \(x.breakdown) |\n"
         }
+        md += """
+
+            ## Why the worst rows miss (what the efficiencies rest on; docs/GPU-EFFICIENCY.md)
+
+            - Dense products are charged the best-shape cuBLAS ceiling (no per-shape curve is published): \
+            prefill, and short prompts most, is predicted too fast.
+            - Weight streaming and element-wise traffic use the decode-attention streaming curve (a transfer: \
+            no published GEMV or element-wise figure by size).
+            - The decode-attention curve is FlashInfer's batch-1 MHA split-K kernel; engines' own GQA kernels \
+            at large batch can reach far less (FlashInfer blog Figs. 8-9: vLLM 0.2.6 GQA saturates near 28%).
+            - A100 prefill attention is the FlashAttention-2 forward+backward figure; H200 uses H100 curves; \
+            launch costs are a V100 figure, one launch per operator.
+            - Metric readings: LMDeploy's first-token latency includes its streaming front end; its \
+            throughput formula queues the c prefills (README §2.1), which dominates at 1-token prompts.
+
+            """
         var reasons: [String: [String]] = [:]
         for x in records where x.error == nil { reasons[x.status, default: []].append(x.row.id) }
         md += "\n## Skipped rows by reason\n\n| rows | reason | row ids |\n|---:|---|---|\n"
