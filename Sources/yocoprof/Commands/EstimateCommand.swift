@@ -197,13 +197,17 @@ struct EstimateCommand: ParsableCommand {
         discussion: """
             Throughput is batch x generated tokens divided by the time to prefill the batch's prompts \
             and decode the generated tokens at that batch; --batch max takes the largest batch that \
-            fits the device. Formulas and assumptions: docs/COMPUTE.md.
+            fits the device. Formulas and assumptions: docs/COMPUTE.md. GPU profiles with efficiency \
+            curves (A100/H100/H200 SXM) price each operator from published kernel measurements \
+            (docs/GPU-EFFICIENCY.md); --attention-kernel and --cuda-graphs choose the curves.
 
             Examples:
               yocoprof estimate --model yoco-3b --hardware h100-sxm-80gb \\
                   --context 512K --generate 1024 --batch max
               yocoprof estimate --model transformer-3b --hardware h100-sxm-80gb \\
                   --context 32K --generate 1024 --batch 8 --format json
+              yocoprof estimate --model transformer-3b --hardware a100-sxm-80gb \\
+                  --context 128K --generate 1 --attention-kernel sdpa --cuda-graphs off
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
