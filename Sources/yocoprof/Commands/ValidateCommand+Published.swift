@@ -115,7 +115,8 @@ extension ValidateCommand {
         var reasons: [String: [String]] = [:]
         for x in records where x.error == nil { reasons[x.status, default: []].append(x.row.id) }
         md += "\n## Skipped rows by reason\n\n| rows | reason | row ids |\n|---:|---|---|\n"
-        for (reason, ids) in reasons.sorted(by: { $0.value.count > $1.value.count }) {
+        // most rows first, ties by their first row id (deterministic: rerun and diff)
+        for (reason, ids) in reasons.sorted(by: { ($0.value.count, $1.value[0]) > ($1.value.count, $0.value[0]) }) {
             md += "| \(ids.count) | \(reason.replacingOccurrences(of: "|", with: "/")) | \(ids.joined(separator: " ")) |\n"
         }
         return md
