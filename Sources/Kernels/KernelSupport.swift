@@ -24,6 +24,7 @@ extension ModelSpec {
             guard case .gated(_, .silu) = run.block.feedForward else {
                 throw .unsupportedModel(reason: "\(at): feed-forward \(run.block.feedForward) (the kernels run SwiGLU)")
             }
+            if case .latentAttention = run.block.mixer { throw .unsupportedModel(reason: "\(at): multi-head latent attention") }
             guard case .attention(let a) = run.block.mixer else { continue }
             if a.headDim != a.valueHeadDim {
                 throw .unsupportedModel(reason: "\(at): value head dim \(a.valueHeadDim) differs from the key head dim \(a.headDim)")
