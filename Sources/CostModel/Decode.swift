@@ -173,7 +173,7 @@ extension ModelSpec {
         let exit = firstCrossRun
         for (ri, run) in runs.enumerated() {
             if ri == exit, let s = sharedKV { ops.append(fixed(kvProjectionOp(s, rows: b, dt))) }
-            ops.append(fixed(projectionsOp(run: ri, rows: b, dt)))
+            ops.append(fixed(projectionsOp(run: ri, rows: b, dt, latentForm: run.block.mixer.latent?.decodeForm)))
             switch run.block.mixer {
             case .attention(let a):
                 // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024,
@@ -190,6 +190,8 @@ extension ModelSpec {
                 let flops = (b * hR) * FlopCount(matmul: 4 * dR * dR, other: dR * dR + 9 * dR)
                 let bytes = dt.state.bytes(elements: 2 * b * hR * dR * dR) + dt.activations.bytes(elements: b * (5 * i + hR))
                 ops.append(fixed(OperatorCost(opID(ri, .retentionCore), count: run.count, flops: flops, bytes: bytes)))
+            case .latentAttention(let m):
+                ops.append(latentDecodeOperator(run: ri, m, batch: b, dt))
             }
             ops.append(fixed(outputOp(run: ri, rows: b, dt)))
             ops.append(fixed(ffnOp(run: ri, rows: b, dt)))

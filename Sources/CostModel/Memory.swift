@@ -4,7 +4,8 @@
 // c prefill chunk (tokens of each prompt processed at once; c = N when unchunked).
 // Counts:
 //   weights      parameter count per class * bytes of the weight dtype
-//   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype);
+//   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype)
+//                (latent attention: T * (r + dr) per layer);
 //                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once
 //   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T
 //   activations  an estimate of the peak live set during prefill (assumption, see below)
@@ -92,6 +93,8 @@ extension ModelSpec {
             return Int128(a.queryWidth + a.outputWidth) + own
         case .gatedRetention(let g):
             return 5 * Int128(g.innerWidth) + Int128(g.heads)
+        case .latentAttention(let m):
+            return m.workspaceElementsPerToken(m.prefillForm)
         }
     }
 

@@ -1,5 +1,6 @@
 // What the CPU kernels implement of the model description, checked once before anything is
-// allocated: every block pre-RMSNorm with a SwiGLU feed-forward; attention with full or
+// allocated: every block pre-RMSNorm with a SwiGLU feed-forward (or routed SwiGLU experts without
+// biases or shared experts); attention with full or
 // sliding-window spans over its own slot, over YOCO's shared K̂/V̂, or over an earlier layer's
 // full-span slot (Cross-Layer Attention); gated retention; dk = dv; no biases, q/k norms, sinks,
 // chunked spans or learned position embeddings. Anything else is refused by name, never run as
@@ -21,9 +22,15 @@ extension ModelSpec {
             if run.block.norms != .preRMS {
                 throw .unsupportedModel(reason: "\(at): \(run.block.norms.count) norms per block (the kernels run pre-RMSNorm before the mixer and the feed-forward)")
             }
-            guard case .gated(_, .silu) = run.block.feedForward else {
+            switch run.block.feedForward {
+            case .gated(_, .silu): break
+            case .experts(let e) where e.activation == .silu && !e.expertBias && !e.routerBias && e.shared == nil: break
+            case .experts:
+                throw .unsupportedModel(reason: "\(at): experts with biases, shared experts or a non-SiLU activation (the kernels run routed SwiGLU experts only)")
+            default:
                 throw .unsupportedModel(reason: "\(at): feed-forward \(run.block.feedForward) (the kernels run SwiGLU)")
             }
+            if case .latentAttention = run.block.mixer { throw .unsupportedModel(reason: "\(at): multi-head latent attention") }
             guard case .attention(let a) = run.block.mixer else { continue }
             if a.headDim != a.valueHeadDim {
                 throw .unsupportedModel(reason: "\(at): value head dim \(a.valueHeadDim) differs from the key head dim \(a.headDim)")

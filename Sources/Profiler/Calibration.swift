@@ -64,9 +64,13 @@ public struct GemmShape: Sendable, Hashable, CustomStringConvertible {
             }
         }
         for spec in specs {
+            // A routed expert's products see the rows routed to it: R k / E on average (the rows the
+            // cost model charges them at, Prefill.swift expertsOp).
+            let moe = spec.runs.lazy.compactMap(\.block.feedForward.experts).first
             for (name, shape) in ModelWeights.layout(spec) where shape.count == 2 && name != "embedding" && name != "output" {
                 for r in rows {
-                    add(GemmShape(name: "projection \(shape[0])->\(shape[1])", m: r, n: shape[1], k: shape[0]))
+                    let m = name.contains(".expert.") ? moe.map { max(1, r * $0.active / $0.count) } ?? r : r
+                    add(GemmShape(name: "projection \(shape[0])->\(shape[1])", m: m, n: shape[1], k: shape[0]))
                 }
             }
             let dh = spec.headDim

@@ -120,6 +120,13 @@ public struct GatedRetention: Sendable, Hashable {
 public enum Mixer: Sendable, Hashable {
     case attention(Attention)
     case gatedRetention(GatedRetention)
+    /// Multi-head latent attention (Mixers/LatentAttention.swift): one compressed latent per position.
+    case latentAttention(LatentAttention)
+
+    public var latent: LatentAttention? {
+        if case .latentAttention(let m) = self { return m }
+        return nil
+    }
 
     public var attention: Attention? {
         if case .attention(let a) = self { return a }

@@ -7,6 +7,7 @@
 // Per sequence, at T tokens held (prompt + generated):
 //   key/value slot:   positions(T) * Hkv * (dk + dv) elements, positions = T, or min(T, W or C)
 //   recurrent state:  hR * dR * dR elements (gated retention; independent of T)
+//   latent:           T * (r + dr) elements (multi-head latent attention's c_kv and k_pe; full span)
 
 /// Keys and values of one slot.
 public struct KVGeometry: Sendable, Hashable {
@@ -34,6 +35,8 @@ public enum CacheKind: Sendable, Hashable {
     case keyValue(KVGeometry)
     /// A dh x dh matrix per head (gated retention's S).
     case recurrentState(heads: Int, headDim: Int)
+    /// `elementsPerPosition` (r + dr) per position held, every position (latent attention).
+    case latent(elementsPerPosition: Int)
 }
 
 /// Who writes a slot.
@@ -59,8 +62,11 @@ public struct CacheSlot: Sendable, Hashable {
 
     /// Positions stored for a sequence holding `tokens` tokens (0 for a recurrent state).
     public func positions(tokens: Int128) -> Int128 {
-        if case .keyValue(let g) = kind { return g.span.positionsHeld(tokens: tokens) }
-        return 0
+        switch kind {
+        case .keyValue(let g): return g.span.positionsHeld(tokens: tokens)
+        case .latent: return tokens
+        case .recurrentState: return 0
+        }
     }
 
     /// Elements stored for one sequence holding `tokens` tokens.
@@ -75,6 +81,7 @@ extension CacheKind {
         switch self {
         case .keyValue(let g): g.span.positionsHeld(tokens: tokens) * g.elementsPerPosition
         case .recurrentState(let h, let dh): Int128(h) * Int128(dh) * Int128(dh)
+        case .latent(let w): tokens * Int128(w)
         }
     }
 
@@ -95,6 +102,7 @@ extension ModelSpec {
         switch block.mixer {
         case .attention(let a): a.writesOwnSlot ? .keyValue(a.kvGeometry) : nil
         case .gatedRetention(let g): .recurrentState(heads: g.heads, headDim: g.headDim)
+        case .latentAttention(let m): .latent(elementsPerPosition: m.cacheElementsPerPosition)
         }
     }
 
@@ -148,8 +156,11 @@ extension ModelSpec {
     /// all-windowed model).
     public func kvBytesPerToken(dtype: DType) -> Int128 {
         cacheRuns.reduce(0) { acc, run in
-            guard case .keyValue(let g) = run.kind, g.span == .full else { return acc }
-            return acc + Int128(run.count) * dtype.bytes(elements: g.elementsPerPosition)
+            switch run.kind {
+            case .keyValue(let g) where g.span == .full: acc + Int128(run.count) * dtype.bytes(elements: g.elementsPerPosition)
+            case .latent(let w): acc + Int128(run.count) * dtype.bytes(elements: Int128(w))
+            default: acc
+            }
         }
     }
 }

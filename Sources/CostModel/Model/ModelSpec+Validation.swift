@@ -39,8 +39,14 @@ extension ModelSpec {
         for (r, run) in runs.enumerated() {
             let at = " (layer \(starts[r]))"
             try SpecError.check("layers", run.count, in: 1...Limits.maxLayers, at)
-            try SpecError.check("ffn_size", run.block.feedForward.inner, in: 1...Limits.maxWidth * 8, at)
+            if let e = run.block.feedForward.experts {
+                try e.validate(at: at)
+            } else {
+                try SpecError.check("ffn_size", run.block.feedForward.inner, in: 1...Limits.maxWidth * 8, at)
+            }
             switch run.block.mixer {
+            case .latentAttention(let m):
+                try m.validate(at: at)
             case .gatedRetention(let g):
                 try SpecError.check("gret_heads", g.heads, in: 1...Limits.maxHeads, at)
                 try SpecError.check("gret_head_dim", g.headDim, in: 1...Limits.maxHeadDim, at)

@@ -61,6 +61,24 @@ struct KernelOptions: ParsableArguments {
 
     @OptionGroup var prefill: PrefillChunkOption
 
+    @Option(name: .customLong("mla-form"), help: ArgumentHelp(
+        "Latent attention (DeepSeek): compute it naive (up-project K and V per position) or absorbed (attend in the latent space) in both phases (default: naive prefill, absorbed decode, as vLLM and SGLang run it).",
+        valueName: "naive|absorbed"))
+    var mlaForm: LatentAttentionForm?
+
+    @Option(name: .customLong("experts-touched"), help: ArgumentHelp(
+        "Mixtures of experts: the fraction (0 < f <= 1) of a layer's experts one pass reads, measured or assumed, instead of uniform routing's E (1 - (1 - k/E)^rows) (at least k are read).",
+        valueName: "fraction"))
+    var expertsTouched: Double?
+
+    /// The model as these options price it: the latent-attention form and the expert routing.
+    func shaped(_ spec: ModelSpec) -> ModelSpec {
+        var s = spec
+        if let f = mlaForm { s = s.withLatentForm(f) }
+        if let t = expertsTouched { s = s.withExpertRouting(.measuredFraction(t)) }
+        return s
+    }
+
     func launchMode() throws -> LaunchMode {
         switch cudaGraphs {
         case "on": return .cudaGraphs
@@ -89,6 +107,9 @@ struct KernelOptions: ParsableArguments {
 
     func validate() throws {
         _ = try tiling()
+        if let t = expertsTouched, !(t > 0 && t <= 1) {
+            throw ValidationError("--experts-touched must be a fraction in (0, 1]; received \(t)")
+        }
         _ = try launchMode()
     }
 
@@ -122,10 +143,10 @@ enum EstimateColumns {
 
     /// Figures of the model itself, after every other column of `estimate` (sweep's schema, pinned by
     /// its tests with `status` last, leaves them out: `inspect` and `memory` show them per model).
-    static let modelColumns: [Column] = [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
+    static let modelColumns: [Column] = [Column("parameters", .count), Column("active_parameters", .count), Column("model_context_limit_tokens", .tokens)]
 
     static func modelRow(_ spec: ModelSpec) -> [Value] {
-        [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
+        [.int(spec.parameterCount.total), .int(spec.parameterCount.active), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
     }
 
     /// What a table shows by default, most important first (the rest: --wide or --columns).
@@ -240,7 +261,7 @@ struct EstimateCommand: ParsableCommand {
 
     func run() throws {
         let store = try profiles.store()
-        let spec = try store.loadModel(model)
+        let spec = kernel.shaped(try store.loadModel(model))
         let hw = try store.loadHardware(hardware)
         let plan = dtypes.plan(for: spec)
         let q = try kernel.query(context: context, generate: generate, batch: batch, plan: plan)

@@ -27,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
             Reports/published/validation/ (rows it cannot model yet are listed with the reason).
 
             Examples:
-              yocoprof validate          # the default suite: 4 host models x 1K, 4K, 16K
+              yocoprof validate          # every host-* model x 1K, 4K, 16K tokens
               yocoprof validate --suite published     # seconds; make validate-published
               yocoprof validate --suite quick --output-dir /tmp/v
               yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json \\
