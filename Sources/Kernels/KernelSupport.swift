@@ -2,7 +2,8 @@
 // allocated: every block pre-RMSNorm with a SwiGLU feed-forward; attention with full or
 // sliding-window spans over its own slot, over YOCO's shared K̂/V̂, or over an earlier layer's
 // full-span slot (Cross-Layer Attention); gated retention; dk = dv; no biases, q/k norms, sinks,
-// chunked spans or learned position embeddings. Anything else is refused by name, never run as
+// chunked spans, learned position embeddings, fixed-state mixers other than gRet, or layers
+// without a mixer or a feed-forward. Anything else is refused by name, never run as
 // something it is not.
 
 import CostModel
@@ -21,6 +22,13 @@ extension ModelSpec {
             if run.block.norms != .preRMS {
                 throw .unsupportedModel(reason: "\(at): \(run.block.norms.count) norms per block (the kernels run pre-RMSNorm before the mixer and the feed-forward)")
             }
+            switch run.block.mixer {
+            case .fixedState(let m):
+                throw .unsupportedModel(reason: "\(at): a \(m.kind.rawValue) mixer (the kernels run attention and gated retention)")
+            case .identity:
+                throw .unsupportedModel(reason: "\(at): a layer without a mixer (the kernels run a mixer and a feed-forward per block)")
+            case .attention, .gatedRetention: break
+            }
             guard case .gated(_, .silu) = run.block.feedForward else {
                 throw .unsupportedModel(reason: "\(at): feed-forward \(run.block.feedForward) (the kernels run SwiGLU)")
             }
@@ -28,8 +36,8 @@ extension ModelSpec {
             if a.headDim != a.valueHeadDim {
                 throw .unsupportedModel(reason: "\(at): value head dim \(a.valueHeadDim) differs from the key head dim \(a.headDim)")
             }
-            if a.qkvBias || a.outputBias || a.qkNorm || a.sinks {
-                throw .unsupportedModel(reason: "\(at): attention biases, q/k norms or sinks")
+            if a.qkvBias || a.outputBias || a.qkNorm || a.sinks || a.outputGate {
+                throw .unsupportedModel(reason: "\(at): attention biases, q/k norms, sinks or an output gate")
             }
             if case .chunked = a.span { throw .unsupportedModel(reason: "\(at): chunked-local attention") }
             if case .layer = a.kv, a.span != .full {

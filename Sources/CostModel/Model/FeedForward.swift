@@ -9,6 +9,8 @@ public enum Activation: String, Sendable, Hashable {
     case silu
     /// GELU, exact or tanh-approximated (GPT-2, Falcon, Gemma's GeGLU)
     case gelu
+    /// squared ReLU (Nemotron-H's `relu2` MLP)
+    case relu2
 }
 
 public enum FeedForward: Sendable, Hashable {
@@ -16,18 +18,24 @@ public enum FeedForward: Sendable, Hashable {
     case gated(inner: Int, activation: Activation)
     /// act(x W1 (+ b1)) W2 (+ b2).
     case mlp(inner: Int, activation: Activation, bias: Bool)
+    /// No feed-forward: the layer is a mixer alone (Nemotron-H's `M` and `*` layers).
+    case identity
 
     /// F
     public var inner: Int {
         switch self {
         case .gated(let f, _), .mlp(let f, _, _): f
+        case .identity: 0
         }
     }
 
     /// Weight matrices of d x F (or F x d).
     public var matrices: Int {
-        if case .gated = self { return 3 }
-        return 2
+        switch self {
+        case .gated: 3
+        case .mlp: 2
+        case .identity: 0
+        }
     }
 
     /// Bias elements (F + d for a biased MLP).
@@ -37,5 +45,5 @@ public enum FeedForward: Sendable, Hashable {
     }
 
     /// Activation-workspace elements per token: gate and up (2F) or the hidden layer (F).
-    public var workspaceElementsPerToken: Int { (matrices - 1) * inner }
+    public var workspaceElementsPerToken: Int { max(0, matrices - 1) * inner }
 }

@@ -7,6 +7,9 @@
 // Per sequence, at T tokens held (prompt + generated):
 //   key/value slot:   positions(T) * Hkv * (dk + dv) elements, positions = T, or min(T, W or C)
 //   recurrent state:  hR * dR * dR elements (gated retention; independent of T)
+//   fixed state:      (K - 1) * conv channels + heads * keyDim * valueDim elements (linear attention,
+//                     Mamba; FixedStateMixer.swift), the recurrent part in the mixer's own dtype when
+//                     it states one
 
 /// Keys and values of one slot.
 public struct KVGeometry: Sendable, Hashable {
@@ -34,6 +37,8 @@ public enum CacheKind: Sendable, Hashable {
     case keyValue(KVGeometry)
     /// A dh x dh matrix per head (gated retention's S).
     case recurrentState(heads: Int, headDim: Int)
+    /// A fixed-state mixer's conv window and recurrent state (FixedStateMixer.swift).
+    case fixedState(FixedState)
 }
 
 /// Who writes a slot.
@@ -75,12 +80,25 @@ extension CacheKind {
         switch self {
         case .keyValue(let g): g.span.positionsHeld(tokens: tokens) * g.elementsPerPosition
         case .recurrentState(let h, let dh): Int128(h) * Int128(dh) * Int128(dh)
+        case .fixedState(let s): s.convElements + s.recurrentElements
+        }
+    }
+
+    /// Bytes for one sequence holding `tokens` tokens: K/V in `kv`, gRet's state in `state`, a fixed
+    /// state's conv window in `state` and its recurrent part in its own dtype (else `state`).
+    public func bytes(tokens: Int128, kv: DType, state: DType) -> Int128 {
+        switch self {
+        case .keyValue: kv.bytes(elements: elements(tokens: tokens))
+        case .recurrentState: state.bytes(elements: elements(tokens: tokens))
+        case .fixedState(let s): s.bytes(stateDType: state)
         }
     }
 
     public var isState: Bool {
-        if case .recurrentState = self { return true }
-        return false
+        switch self {
+        case .keyValue: false
+        case .recurrentState, .fixedState: true
+        }
     }
 }
 
@@ -95,6 +113,8 @@ extension ModelSpec {
         switch block.mixer {
         case .attention(let a): a.writesOwnSlot ? .keyValue(a.kvGeometry) : nil
         case .gatedRetention(let g): .recurrentState(heads: g.heads, headDim: g.headDim)
+        case .fixedState(let m): .fixedState(m.state)
+        case .identity: nil
         }
     }
 

@@ -26,11 +26,19 @@ enum HuggingFaceConfig {
         "gemma": Gemma.plan, "gemma2": Gemma2.plan, "gemma3_text": Gemma3.textPlan, "gemma3": Gemma3.plan,
         "gemma3n_text": Gemma3n.textPlan, "gemma3n": Gemma3n.plan,
         "gpt2": GPT2.plan, "falcon": Falcon.plan, "RefinedWebModel": Falcon.plan, "RefinedWeb": Falcon.plan,
+    ].merging(hybridFamilies) { a, _ in a }
+
+    /// Hybrid stacks of attention and fixed-state layers. Each reads its own pattern and state keys
+    /// (and refuses its expert or latent layers by name), so the generic key refusals skip those.
+    static let hybridFamilies: [String: @Sendable (HFReader) throws(ProfileError) -> DecoderPlan] = [
+        "qwen3_next": Qwen3Next.plan, "jamba": Jamba.plan, "nemotron_h": NemotronH.plan, "kimi_linear": KimiLinear.plan,
+        "minimax": MiniMax.plan, "minimax_text_01": MiniMax.plan, "minimax_m1": MiniMax.plan,
     ]
 
     /// Families whose transformers configuration reads `layer_types`; elsewhere a list with sliding
     /// layers (or unknown types) is refused.
-    static let readsLayerTypes: Set<String> = ["qwen2", "qwen3", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text"]
+    static let readsLayerTypes: Set<String> = ["qwen2", "qwen3", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text",
+                                               "qwen3_next", "minimax"]
 
     static func decode(_ f: JSONFields, id: String) throws(ProfileError) -> ModelSpec {
         // No model_type, no family: transformers refuses such a file too ("Unrecognized model").
@@ -43,7 +51,7 @@ enum HuggingFaceConfig {
         guard let plan = families[modelType] else {
             throw f.error("model_type", "names a family the importer does not map (it maps: \(families.keys.sorted().joined(separator: ", "))); nothing is guessed", modelType)
         }
-        try Unmodelled.refuseKeys(r)
+        try Unmodelled.refuseKeys(r, architectureKeysReadByFamily: hybridFamilies[modelType] != nil)
         let p = try plan(r)
         if !readsLayerTypes.contains(modelType), let types = try r.layerTypes(layers: p.layers), types.contains(true) {
             throw f.error("layer_types", "(\(modelType)) lists sliding layers, which this family's transformers code does not read; refusing rather than guessing", nil)

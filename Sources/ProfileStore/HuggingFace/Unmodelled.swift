@@ -1,6 +1,8 @@
 // What the importer refuses by name until the cost model describes it (issues 11 and 12):
-// families whose every checkpoint uses experts, latent attention or state-space layers, and keys
-// that switch any family to them. One line each: the key, the family, what is not modelled.
+// families whose every checkpoint uses experts, latent attention or a stack the cost model cannot
+// describe (pure Mamba, Zamba's shared blocks), and keys that switch any family to them. The hybrid
+// families (Qwen3-Next, Jamba, Nemotron-H, Kimi-Linear, MiniMax) read their own pattern and state
+// keys and refuse their expert or latent layers themselves. One line each: the key, the family, what is not modelled.
 // Keys that change only positions, not memory or FLOPs beyond RoPE's element-wise work, pass:
 // `rope_scaling`, `no_rope_layers` (NoPE layers; Llama 4's chunked layers are refused by family and by
 // `attention_chunk_size`). A `text_config` is checked like the top level.
@@ -38,10 +40,15 @@ enum Unmodelled {
         "llama4": "mixture-of-experts feed-forwards", "llama4_text": "mixture-of-experts feed-forwards",
         "deepseek_v2": "multi-head latent attention and mixture-of-experts feed-forwards",
         "deepseek_v3": "multi-head latent attention and mixture-of-experts feed-forwards",
-        "kimi_linear": "linear attention, latent attention and experts", "qwen3_next": "linear-attention layers and experts",
-        "jamba": "state-space layers and experts", "nemotron_h": "state-space layers", "mamba": "state-space layers",
-        "mamba2": "state-space layers", "minimax": "linear-attention layers and experts",
+        "mamba": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
+        "mamba2": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
+        "zamba": "shared attention blocks reused at several depths",
+        "zamba2": "shared transformer blocks reused at several depths with per-use LoRA adapters",
     ]
+
+    /// Keys that do not describe the layer stack (storage formats, encoders, chunked layers): refused
+    /// in every family, the hybrid ones included.
+    static let nonArchitectureKeys: Set<String> = ["quantization_config", "cross_attention_layers", "add_cross_attention", "attention_chunk_size"]
 
     /// A value that switches the feature on: anything but null, false, 0, "" or an empty list/object.
     static func isOn(_ raw: Any?) -> Bool {
@@ -60,8 +67,11 @@ enum Unmodelled {
         throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", key == "model_type" ? r.family : r.f.object[key])
     }
 
-    static func refuseKeys(_ r: HFReader) throws(ProfileError) {
+    /// `architectureKeysReadByFamily`: the family reads its own expert, latent and state keys and
+    /// refuses what it does not model (the hybrid families), so only the other keys are checked here.
+    static func refuseKeys(_ r: HFReader, architectureKeysReadByFamily: Bool = false) throws(ProfileError) {
         for (key, what) in keys where isOn(r.f.object[key]) {
+            if architectureKeysReadByFamily && !nonArchitectureKeys.contains(key) { continue }
             throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", r.f.object[key])
         }
     }
