@@ -33,7 +33,10 @@ struct ImportRefusalTests {
         ("mistralai--Mixtral-8x7B-v0.1", ["`num_local_experts`", "(mixtral)", "mixture-of-experts", "not modelled"]),
         ("deepseek-ai--DeepSeek-V3", ["`n_routed_experts`", "(deepseek_v3)", "latent attention", "not modelled"]),
         ("openai--gpt-oss-20b", ["`num_local_experts`", "(gpt_oss)", "mixture-of-experts"]),
-        ("nvidia--Nemotron-H-8B-Base-8K", ["`hybrid_override_pattern`", "(nemotron_h)", "state-space"]),
+        ("Qwen--Qwen3-Next-80B-A3B-Instruct", ["`num_experts`", "(qwen3_next)", "mixture-of-experts", "not modelled"]),
+        ("ai21labs--AI21-Jamba-1.5-Mini", ["`num_experts`", "(jamba)", "mixture-of-experts", "not modelled"]),
+        ("MiniMaxAI--MiniMax-M1", ["`num_local_experts`", "(minimax_m1)", "mixture-of-experts"]),
+        ("moonshotai--Kimi-Linear-48B-A3B-Instruct", ["`linear_attn_config.full_attn_layers`", "(kimi_linear)", "latent attention"]),
     ])
     func published(file: String, names: [String]) throws {
         try Self.expectRefusal(Self.hf.appendingPathComponent(file + ".json").path, names: names)
