@@ -62,7 +62,9 @@ struct HybridFamilyTests {
         // 24 x (3 x 10,240 conv x 2 B + 128 x 128 x 64 SSM x 4 B: mamba_ssm_cache_dtype float32) = 24 x 4,255,744.
         #expect(spec.stateBytes(batch: 1, dtype: .bf16) == 102_137_856)
         // The SSM part keeps its own dtype: an fp8 plan shrinks only the conv windows (24 x (30,720 + 4,194,304)).
-        #expect(spec.stateBytes(batch: 1, dtype: .fp8) == 101_400_576)
+        #expect(spec.stateBytes(batch: 1, dtype: .fp8) == 101_400_576)        // The profile wraps the same file.
+        let profile = try Fixtures.store.loadModel("nemotron-h-8b")
+        #expect(profile.runs == spec.runs && profile.parameterCount == spec.parameterCount)
     }
 
     @Test("Qwen3-Next-80B-A3B: published file refused on its experts by name")
