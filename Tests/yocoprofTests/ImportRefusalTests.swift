@@ -56,6 +56,8 @@ struct ImportRefusalTests {
         ("layers_block_type", "[\"mamba\"]", ["`layers_block_type`", "(llama)", "state-space"]),
         ("mlp_bias", "true", ["`mlp_bias`", "(llama)", "not modelled"]),
         ("model_type", "\"bloom\"", ["`model_type`", "bloom", "does not map"]),
+        ("model_type", "\"zamba2\"", ["`model_type`", "(zamba2)", "shared transformer blocks"]),
+        ("model_type", "\"mamba2\"", ["`model_type`", "(mamba2)", "pure state-space"]),
         ("layer_types", "[\"chunked_attention\"]", ["`layer_types`", "(llama)", "chunked_attention"]),
     ])
     func keys(key: String, literal: String, names: [String]) throws {
