@@ -146,7 +146,7 @@ extension ModelSpec {
         let exit = firstCrossRun
         for (ri, run) in runs.enumerated() {
             if ri == exit, let s = sharedKV { ops.append(fixed(kvProjectionOp(s, rows: b, dt))) }
-            if run.block.mixer != .identity { ops.append(fixed(projectionsOp(run: ri, rows: b, dt))) }
+            if run.block.mixer != .identity { ops.append(fixed(projectionsOp(run: ri, rows: b, dt, latentForm: run.block.mixer.latent?.decodeForm))) }
             switch run.block.mixer {
             case .attention(let a):
                 // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024,
@@ -167,6 +167,8 @@ extension ModelSpec {
                 ops.append(fixed(fixedStateCoreOp(run: ri, f, batch: b, flops: b * f.decodeCoreFlops, tokens: 1, stateReads: 1, dt)))
             case .identity:
                 break
+            case .latentAttention(let m):
+                ops.append(latentDecodeOperator(run: ri, m, batch: b, dt))
             }
             if run.block.mixer != .identity { ops.append(fixed(outputOp(run: ri, rows: b, dt))) }
             if run.block.feedForward != .identity { ops.append(fixed(ffnOp(run: ri, rows: b, dt))) }

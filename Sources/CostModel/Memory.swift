@@ -4,7 +4,8 @@
 // c prefill chunk (tokens of each prompt processed at once; c = N when unchunked).
 // Counts:
 //   weights      parameter count per class * bytes of the weight dtype
-//   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype);
+//   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype)
+//                (latent attention: T * (r + dr) per layer);
 //                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once
 //   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T, plus for
 //                each fixed-state layer (K - 1) * conv channels * bytes(state dtype) and
@@ -99,6 +100,8 @@ extension ModelSpec {
             return m.projectionWidth + Int128(m.innerWidth)
         case .identity:
             return 0
+        case .latentAttention(let m):
+            return m.workspaceElementsPerToken(m.prefillForm)
         }
     }
 

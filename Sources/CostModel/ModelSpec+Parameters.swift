@@ -8,10 +8,13 @@
 //   gated retention:       Wq, Wk, Wv, WG d*(hR*dR) each, WO (hR*dR)*d, Wgamma d*hR
 //   fixed-state mixers:    per kind, FixedStateMixer+Cost.swift (GDN, KDA, lightning, Mamba, Mamba2)
 //   no mixer / no feed-forward (Nemotron-H's single-sublayer layers): nothing
-//   feed-forward:          gated 3*d*F; two-matrix MLP 2*d*F (+ F + d biases)
+//   feed-forward:          gated 3*d*F; two-matrix MLP 2*d*F (+ F + d biases); experts: E routed
+//                          experts 3*d*I (+ 2I + d biases), router d*E (+ E), shared 3*d*Is (+ d gate)
 //   norms:                 count * d (RMSNorm) or count * 2d (LayerNorm with bias)
 // Once per model: YOCO K̂/V̂ projections 2*d*(Hkv*dh) and their RMSNorm d; final norm d (2d for a
 // LayerNorm); embedding V*d (+ learned positions P*d); untied output head V*d.
+// Active parameters (what one token uses): the total less the (E - k) routed experts each MoE layer
+// leaves idle. The embedding table counts whole, as in the Mixtral "12.9B active" convention.
 // Source: the YOCO paper §2 and microsoft/unilm YOCO/yoco/models (gate_retention.py,
 // sliding_window_attention.py, cross_attention.py, decoder.py).
 
@@ -32,11 +35,38 @@ public enum WeightClass: String, CaseIterable, Sendable, Hashable {
     case norms
 }
 
+/// The parts of the feed-forward weights (a finer view of `WeightClass.ffn`, for sharding and
+/// quantising experts apart from the rest).
+public enum FeedForwardPart: String, CaseIterable, Sendable, Hashable {
+    /// Dense feed-forwards (gated or two-matrix).
+    case dense
+    /// Every routed expert of every MoE layer.
+    case routedExperts = "routed_experts"
+    /// Shared experts (and their gates).
+    case sharedExperts = "shared_experts"
+    /// Router weights and biases.
+    case router
+}
+
 /// Parameter counts per class. Counts are Int128 so that no profile can overflow them.
 public struct ParameterCount: Sendable, Hashable {
     public var byClass: [WeightClass: Int128]
+    /// `byClass[.ffn]` split by part (sums to it).
+    public var ffnByPart: [FeedForwardPart: Int128] = [:]
+    /// Weights of the routed experts a token does not use, summed over MoE layers: (E - k) x one
+    /// expert per layer (0 for a dense model).
+    public var idleExpertParameters: Int128 = 0
+
+    public init(byClass: [WeightClass: Int128], ffnByPart: [FeedForwardPart: Int128] = [:], idleExpertParameters: Int128 = 0) {
+        self.byClass = byClass
+        self.ffnByPart = ffnByPart
+        self.idleExpertParameters = idleExpertParameters
+    }
 
     public var total: Int128 { byClass.values.reduce(0, +) }
+
+    /// The parameters one token uses (total for a dense model; `total - idleExpertParameters`).
+    public var active: Int128 { total - idleExpertParameters }
 
     /// Everything but the embedding and the output head (the convention of the YOCO paper).
     public var nonEmbedding: Int128 {
@@ -70,6 +100,9 @@ extension ModelSpec {
         let d = Int128(hiddenSize)
         var c: [WeightClass: Int128] = [:]
         for kind in WeightClass.allCases { c[kind] = 0 }
+        var parts: [FeedForwardPart: Int128] = [:]
+        for part in FeedForwardPart.allCases { parts[part] = 0 }
+        var idle: Int128 = 0
 
         for run in runs {
             let n = Int128(run.count)
@@ -82,9 +115,19 @@ extension ModelSpec {
                 c[.stateMixer]! += n * m.parameters(hidden: hiddenSize)
             case .identity:
                 break
+            case .latentAttention(let m):
+                c[.attention]! += n * m.parameters(hidden: hiddenSize)
             }
             let ff = run.block.feedForward
-            c[.ffn]! += n * (Int128(ff.matrices) * d * Int128(ff.inner) + Int128(ff.biasElements(hidden: hiddenSize)))
+            c[.ffn]! += n * ff.parameters(hidden: hiddenSize)
+            if let e = ff.experts {
+                parts[.routedExperts]! += n * Int128(e.count) * e.expertParameters(hidden: hiddenSize)
+                parts[.sharedExperts]! += n * e.sharedParameters(hidden: hiddenSize)
+                parts[.router]! += n * e.routerParameters(hidden: hiddenSize)
+                idle += n * (ff.parameters(hidden: hiddenSize) - ff.activeParameters(hidden: hiddenSize))
+            } else {
+                parts[.dense]! += n * ff.parameters(hidden: hiddenSize)
+            }
             c[.norms]! += n * run.block.norms.parameters(hidden: hiddenSize)
         }
         if let s = sharedKV {
@@ -94,6 +137,6 @@ extension ModelSpec {
         c[.norms]! += finalNorm.parameters(hidden: hiddenSize)
         c[.embedding]! += Int128(vocabSize) * d + Int128(positionEmbeddingRows) * d
         if !tiedEmbeddings { c[.outputHead]! += Int128(vocabSize) * d }
-        return ParameterCount(byClass: c)
+        return ParameterCount(byClass: c, ffnByPart: parts, idleExpertParameters: idle)
     }
 }

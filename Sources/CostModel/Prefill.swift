@@ -41,6 +41,13 @@
 //                       MLP:   R x d x F + R x F x d            other R(4d + 4F) (+ R(F + d) biases)
 //                       (a block with one norm, Falcon's parallel block, has no 4d here)
 //                       no feed-forward (a mixer-only layer): no ffn operator
+//                       experts (E of I, k active, shared Is; FeedForward/Experts.swift):
+//                              router R x d x E + k R x (d x 2I + I x d) + shared R x d x 2Is + R x Is x d
+//                              (+ R x d x 1 shared gate); other R(4d + 5E + k(5I + 2d) + 5Is)
+//                              (norm, router softmax, activations, weighted sum of the k outputs;
+//                              + R(E) router bias, + Rk(2I + d) expert biases, + R(d + 4) shared gate)
+//                              bytes: router and shared weights, and the expected distinct experts
+//                              the R rows touch (uniform routing unless stated) x one expert's weights
 //   Chunked-local attention (C): useful pairs sum over chunks c(c+1)/2, executed by the tile rule
 //   with each query tile's keys from its first row's chunk start (AttentionPairs).
 //   kv_projection       M x d x 2kW (YOCO's K̂, V̂)              other M(4d + 3kW)         (norm, RoPE on K̂)
@@ -58,6 +65,7 @@ extension ModelSpec {
         case .gatedRetention: return "gret"
         case .fixedState(let m): return m.kind.rawValue
         case .identity: return "feed_forward"
+        case .latentAttention: return "mla"
         case .attention(let a):
             if a.kv == .sharedProjection { return "cross" }
             if let first = firstCrossRun, r < first { return "swa_self" }
@@ -69,7 +77,7 @@ extension ModelSpec {
 
     // MARK: Operators shared by prefill and decode (R rows through weights)
 
-    func projectionsOp(run ri: Int, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
+    func projectionsOp(run ri: Int, rows r: Int128, _ dt: DTypePlan, latentForm form: LatentAttentionForm? = nil) -> OperatorCost {
         let run = runs[ri], d = Int128(hiddenSize)
         let w = dt.weights, act = dt.activations, kv = dt.kvCache
         let count = run.count
@@ -98,6 +106,9 @@ extension ModelSpec {
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .identity:
             return OperatorCost(opID(ri, .projections), count: 0, flops: .zero, bytes: 0)
+        case .latentAttention(let m):
+            // A decode step (form given) up-projects its positions in the core, the new one included.
+            return latentProjectionsOp(run: ri, m, rows: r, form: form ?? m.prefillForm, upProjectRows: form == nil, dt)
         }
     }
 
@@ -109,6 +120,7 @@ extension ModelSpec {
         case .gatedRetention(let g): (inner, bias) = (Int128(g.innerWidth), false)
         case .fixedState(let m): (inner, bias) = (Int128(m.innerWidth), m.projectionBias)
         case .identity: (inner, bias) = (0, false)
+        case .latentAttention(let m): (inner, bias) = (Int128(m.outputWidth), false)
         }
         let extraNorms = Int128(max(0, run.block.norms.count - 2))
         let f = FlopCount.gemm(r, inner, d) + .elementwise((bias ? r * d : 0) + 4 * r * d * extraNorms)
@@ -129,8 +141,32 @@ extension ModelSpec {
             bytes = dt.weights.bytes(elements: 2 * d * ff + (bias ? ff + d : 0)) + dt.activations.bytes(elements: r * (3 * d + ff))
         case .identity:
             (f, bytes) = (.zero, 0)
+        case .experts(let e):
+            return expertsOp(run: ri, e, rows: r, dt)
         }
         return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes).with(rows: r)
+    }
+
+    /// A mixture-of-experts feed-forward over `r` rows (formula in the file header). Its GEMM rows
+    /// are the average rows one expert's products see, R k / E (at least 1).
+    func expertsOp(run ri: Int, _ e: Experts, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
+        let run = runs[ri], d = Int128(hiddenSize)
+        let norm = run.block.norms.count >= 2 ? 4 * d : 0
+        let E = Int128(e.count), k = Int128(e.active), i = Int128(e.inner), si = Int128(e.shared?.inner ?? 0)
+        let gate = e.shared?.gated ?? false
+        var f = FlopCount.gemm(r, d, E) + k * (FlopCount.gemm(r, d, 2 * i) + .gemm(r, i, d))
+        f = f + .gemm(r, d, 2 * si) + .gemm(r, si, d) + (gate ? .gemm(r, d, 1) : .zero)
+        var other = r * (norm + 5 * E + k * (5 * i + 2 * d) + 5 * si)
+        if e.routerBias { other += r * E }
+        if e.expertBias { other += r * k * (2 * i + d) }
+        if gate { other += r * (d + 4) }
+        f = f + .elementwise(other)
+        let touched = e.expectedExpertsTouched(rows: r)
+        let expertBytes = dt.weights.bytes(elements: e.expertParameters(hidden: hiddenSize))
+        let bytes = dt.weights.bytes(elements: e.routerParameters(hidden: hiddenSize) + e.sharedParameters(hidden: hiddenSize))
+            + Int128((touched * expertBytes.fastDouble).rounded())
+            + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
+        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes).with(rows: max(1, r * k / E))
     }
 
     func kvProjectionOp(_ s: SharedKVProjection, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -240,6 +276,13 @@ extension ModelSpec {
                                             stateReads: 0, dt))
             case .identity:
                 break
+            case .latentAttention(let m):
+                let u = AttentionPairs.useful(tokens: n, span: .full)
+                let e = AttentionPairs.executed(tokens: n, span: .full, tiling: tiling)
+                ops.append(latentCoreOp(run: ri, m, batch: b, queries: n, useful: u, executed: e, form: m.prefillForm, dt))
+                let h = Int128(run.count) * b * Int128(m.heads)
+                useful += h * u
+                executed += h * e.pairs
             }
             if run.block.mixer != .identity { ops.append(outputOp(run: ri, rows: rows, dt)) }
             if run.block.feedForward != .identity { ops.append(ffnOp(run: ri, rows: rows, dt)) }

@@ -27,6 +27,8 @@ extension ModelSpec {
                 throw .unsupportedModel(reason: "\(at): a \(m.kind.rawValue) mixer (the kernels run attention and gated retention)")
             case .identity:
                 throw .unsupportedModel(reason: "\(at): a layer without a mixer (the kernels run a mixer and a feed-forward per block)")
+            case .latentAttention:
+                throw .unsupportedModel(reason: "\(at): multi-head latent attention")
             case .attention, .gatedRetention: break
             }
             guard case .gated(_, .silu) = run.block.feedForward else {

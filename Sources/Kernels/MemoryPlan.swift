@@ -51,6 +51,8 @@ public struct MemoryPlan: Sendable, Hashable {
                 st.append(sizeProduct(run.count, batch, h, dh, dh, 4))
             case .fixedState(let f):
                 st.append(sizeProduct(run.count, batch, Int(f.convElements + f.recurrentElements), 4))
+            case .latent(let w):
+                kv.append(sizeProduct(run.count, batch, T, w, 4))
             }
         }
         kvCacheBytes = sizeSum(kv)

@@ -54,8 +54,8 @@ extension ModelRun {
             case .gatedRetention(let g):
                 retention(layer: i, heads: g.heads, headDim: g.headDim, chunkTokens: g.chunkTokens, x: stream, n: n, t0: t0,
                           ws: ws, rope: rope(g.headDim), c: &c)
-            case .fixedState, .identity:
-                continue  // unreachable: checkKernelSupport refuses these before a ModelRun exists
+            case .latentAttention, .fixedState, .identity:
+                break  // refused by checkKernelSupport before a run starts
             }
             ffn(layer: i, inner: block.feedForward.inner, x: stream, rows: rows, ws: ws, c: &c)
         }

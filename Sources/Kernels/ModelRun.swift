@@ -110,10 +110,9 @@ public final class ModelRun {
                 stores.append(CacheStore(
                     slot: slot, capacity: 0, k: nil, v: nil,
                     state: try allocator.allocate(batch * h * dh * dh, .state, name: "cache\(si).state")))
-            case .fixedState(let f):  // refused by checkKernelSupport; allocated as counted if that ever changes
-                stores.append(CacheStore(
-                    slot: slot, capacity: 0, k: nil, v: nil,
-                    state: try allocator.allocate(Int(f.convElements + f.recurrentElements) * batch, .state, name: "cache\(si).state")))
+            case .latent, .fixedState:
+                // Refused by checkKernelSupport before any allocation; nothing to hold.
+                stores.append(CacheStore(slot: slot, capacity: 0, k: nil, v: nil, state: nil))
             }
             for r in slot.readers { map[r] = si }
         }

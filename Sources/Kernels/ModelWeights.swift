@@ -45,8 +45,8 @@ public final class ModelWeights {
                 let inner = g.innerWidth
                 out += [(p + "wq", [d, inner]), (p + "wk", [d, inner]), (p + "wv", [d, inner]), (p + "wg", [d, inner]),
                         (p + "wo", [inner, d]), (p + "wgamma", [d, g.heads])]
-            case .fixedState, .identity:
-                break  // no kernel weights: checkKernelSupport refuses these mixers
+            case .latentAttention, .fixedState, .identity:
+                break  // not run by the kernels (checkKernelSupport refuses them)
             }
             let F = block.feedForward.inner
             out += [(p + "ffn_norm", [d]), (p + "ffn_gate", [d, F]), (p + "ffn_up", [d, F]), (p + "ffn_down", [F, d])]

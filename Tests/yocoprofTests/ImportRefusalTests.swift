@@ -29,14 +29,12 @@ struct ImportRefusalTests {
         for n in names { #expect(r.stderr.contains(n), "\(n) not in: \(r.stderr)") }
     }
 
-    @Test("published MoE, MLA and hybrid configs name their key", arguments: [
-        ("mistralai--Mixtral-8x7B-v0.1", ["`num_local_experts`", "(mixtral)", "mixture-of-experts", "not modelled"]),
-        ("deepseek-ai--DeepSeek-V3", ["`n_routed_experts`", "(deepseek_v3)", "latent attention", "not modelled"]),
-        ("openai--gpt-oss-20b", ["`num_local_experts`", "(gpt_oss)", "mixture-of-experts"]),
-        ("Qwen--Qwen3-Next-80B-A3B-Instruct", ["`num_experts`", "(qwen3_next)", "mixture-of-experts", "not modelled"]),
-        ("ai21labs--AI21-Jamba-1.5-Mini", ["`num_experts`", "(jamba)", "mixture-of-experts", "not modelled"]),
-        ("MiniMaxAI--MiniMax-M1", ["`num_local_experts`", "(minimax_m1)", "mixture-of-experts"]),
-        ("moonshotai--Kimi-Linear-48B-A3B-Instruct", ["`linear_attn_config.full_attn_layers`", "(kimi_linear)", "latent attention"]),
+    // DeepSeek-V3 (fp8 blocks) and gpt-oss (MXFP4 experts) import once their quantization_config is
+    // removed (Tests/Fixtures/hf/*.minus-quantization_config.json); the published files stay refused
+    // until storage formats are modelled (issue 12).
+    @Test("published quantised and hybrid configs name their key", arguments: [
+        ("deepseek-ai--DeepSeek-V3", ["`quantization_config`", "(deepseek_v3)", "quantised", "not modelled"]),
+        ("openai--gpt-oss-20b", ["`quantization_config`", "(gpt_oss)", "quantised"]),
     ])
     func published(file: String, names: [String]) throws {
         try Self.expectRefusal(Self.hf.appendingPathComponent(file + ".json").path, names: names)
@@ -52,6 +50,7 @@ struct ImportRefusalTests {
     @Test("architecture-changing keys in a dense family are refused by name", arguments: [
         ("kv_lora_rank", "512", ["`kv_lora_rank`", "(llama)", "latent attention"]),
         ("num_local_experts", "8", ["`num_local_experts`", "(llama)", "mixture-of-experts"]),
+        ("attention_chunk_size", "8192", ["`attention_chunk_size`", "(llama)", "chunked-local"]),
         ("quantization_config", "{\"quant_method\": \"gptq\"}", ["`quantization_config`", "(llama)", "quantised"]),
         ("layers_block_type", "[\"mamba\"]", ["`layers_block_type`", "(llama)", "state-space"]),
         ("mlp_bias", "true", ["`mlp_bias`", "(llama)", "not modelled"]),

@@ -128,6 +128,13 @@ public enum Mixer: Sendable, Hashable {
     case fixedState(FixedStateMixer)
     /// No mixer: the layer is a feed-forward alone (Nemotron-H's `-` layers); the residual passes.
     case identity
+    /// Multi-head latent attention (Mixers/LatentAttention.swift): one compressed latent per position.
+    case latentAttention(LatentAttention)
+
+    public var latent: LatentAttention? {
+        if case .latentAttention(let m) = self { return m }
+        return nil
+    }
 
     public var attention: Attention? {
         if case .attention(let a) = self { return a }

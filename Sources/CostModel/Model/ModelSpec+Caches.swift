@@ -10,6 +10,7 @@
 //   fixed state:      (K - 1) * conv channels + heads * keyDim * valueDim elements (linear attention,
 //                     Mamba; FixedStateMixer.swift), the recurrent part in the mixer's own dtype when
 //                     it states one
+//   latent:           T * (r + dr) elements (multi-head latent attention's c_kv and k_pe; full span)
 
 /// Keys and values of one slot.
 public struct KVGeometry: Sendable, Hashable {
@@ -39,6 +40,8 @@ public enum CacheKind: Sendable, Hashable {
     case recurrentState(heads: Int, headDim: Int)
     /// A fixed-state mixer's conv window and recurrent state (FixedStateMixer.swift).
     case fixedState(FixedState)
+    /// `elementsPerPosition` (r + dr) per position held, every position (latent attention).
+    case latent(elementsPerPosition: Int)
 }
 
 /// Who writes a slot.
@@ -64,8 +67,11 @@ public struct CacheSlot: Sendable, Hashable {
 
     /// Positions stored for a sequence holding `tokens` tokens (0 for a recurrent state).
     public func positions(tokens: Int128) -> Int128 {
-        if case .keyValue(let g) = kind { return g.span.positionsHeld(tokens: tokens) }
-        return 0
+        switch kind {
+        case .keyValue(let g): return g.span.positionsHeld(tokens: tokens)
+        case .latent: return tokens
+        case .recurrentState, .fixedState: return 0
+        }
     }
 
     /// Elements stored for one sequence holding `tokens` tokens.
@@ -81,14 +87,15 @@ extension CacheKind {
         case .keyValue(let g): g.span.positionsHeld(tokens: tokens) * g.elementsPerPosition
         case .recurrentState(let h, let dh): Int128(h) * Int128(dh) * Int128(dh)
         case .fixedState(let s): s.convElements + s.recurrentElements
+        case .latent(let w): tokens * Int128(w)
         }
     }
 
-    /// Bytes for one sequence holding `tokens` tokens: K/V in `kv`, gRet's state in `state`, a fixed
-    /// state's conv window in `state` and its recurrent part in its own dtype (else `state`).
+    /// Bytes for one sequence holding `tokens` tokens: K/V and latents in `kv`, gRet's state in
+    /// `state`, a fixed state's conv window in `state` and its recurrent part in its own dtype (else `state`).
     public func bytes(tokens: Int128, kv: DType, state: DType) -> Int128 {
         switch self {
-        case .keyValue: kv.bytes(elements: elements(tokens: tokens))
+        case .keyValue, .latent: kv.bytes(elements: elements(tokens: tokens))
         case .recurrentState: state.bytes(elements: elements(tokens: tokens))
         case .fixedState(let s): s.bytes(stateDType: state)
         }
@@ -96,7 +103,7 @@ extension CacheKind {
 
     public var isState: Bool {
         switch self {
-        case .keyValue: false
+        case .keyValue, .latent: false
         case .recurrentState, .fixedState: true
         }
     }
@@ -115,6 +122,7 @@ extension ModelSpec {
         case .gatedRetention(let g): .recurrentState(heads: g.heads, headDim: g.headDim)
         case .fixedState(let m): .fixedState(m.state)
         case .identity: nil
+        case .latentAttention(let m): .latent(elementsPerPosition: m.cacheElementsPerPosition)
         }
     }
 
@@ -168,8 +176,11 @@ extension ModelSpec {
     /// all-windowed model).
     public func kvBytesPerToken(dtype: DType) -> Int128 {
         cacheRuns.reduce(0) { acc, run in
-            guard case .keyValue(let g) = run.kind, g.span == .full else { return acc }
-            return acc + Int128(run.count) * dtype.bytes(elements: g.elementsPerPosition)
+            switch run.kind {
+            case .keyValue(let g) where g.span == .full: acc + Int128(run.count) * dtype.bytes(elements: g.elementsPerPosition)
+            case .latent(let w): acc + Int128(run.count) * dtype.bytes(elements: Int128(w))
+            default: acc
+            }
         }
     }
 }

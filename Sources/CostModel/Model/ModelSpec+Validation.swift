@@ -39,7 +39,9 @@ extension ModelSpec {
         for (r, run) in runs.enumerated() {
             let at = " (layer \(starts[r]))"
             try SpecError.check("layers", run.count, in: 1...Limits.maxLayers, at)
-            if run.block.feedForward != .identity {
+            if let e = run.block.feedForward.experts {
+                try e.validate(at: at)
+            } else if run.block.feedForward != .identity {
                 try SpecError.check("ffn_size", run.block.feedForward.inner, in: 1...Limits.maxWidth * 8, at)
             } else if run.block.mixer == .identity {
                 throw SpecError(field: "layers", constraint: "must each have a mixer or a feed-forward\(at)", value: "neither")
@@ -47,6 +49,8 @@ extension ModelSpec {
             switch run.block.mixer {
             case .identity: break
             case .fixedState(let m): try m.validate(at)
+            case .latentAttention(let m):
+                try m.validate(at: at)
             case .gatedRetention(let g):
                 try SpecError.check("gret_heads", g.heads, in: 1...Limits.maxHeads, at)
                 try SpecError.check("gret_head_dim", g.headDim, in: 1...Limits.maxHeadDim, at)

@@ -22,6 +22,14 @@ struct DecoderPlan {
     var qkvBias: Bool = false
     var outputBias: Bool = false
     var qkNorm: Bool = false
+    /// One learned sink logit per head (gpt-oss).
+    var sinks: Bool = false
+    /// Per layer: the feed-forward when it is not the dense one from `ffn` (MoE layers).
+    var feedForwards: [FeedForward?]? = nil
+    /// Per layer: a chunked-local span of this many tokens (Llama 4), overriding `windows`.
+    var chunks: [Int?]? = nil
+    /// Every layer's mixer is this latent attention (DeepSeek) instead of attention.
+    var latent: LatentAttention? = nil
     var norms: NormLayout = .preRMS
     var finalNorm: NormLayout = NormLayout(count: 1)
     var tied: Bool
@@ -41,11 +49,13 @@ struct DecoderPlan {
             gated ? .gated(inner: ffn[i], activation: activation) : .mlp(inner: ffn[i], activation: activation, bias: mlpBias)
         }
         let blocks = self.blocks ?? (0..<layers).map { i -> Block in
-            let span: AttentionSpan = windows[i].map { .sliding(window: $0) } ?? .full
+            let feedForward = feedForwards?[i] ?? ff(i)
+            if let m = latent { return Block(mixer: .latentAttention(m), feedForward: feedForward, norms: norms) }
+            let span: AttentionSpan = chunks?[i].map { .chunked(chunk: $0) } ?? windows[i].map { .sliding(window: $0) } ?? .full
             let kv: KVSource = sharesWith?[i].map { .layer($0) } ?? .own
             let a = Attention(heads: heads, kvHeads: kvHeads, headDim: headDim, span: span, kv: kv,
-                              qkvBias: qkvBias, outputBias: outputBias, qkNorm: qkNorm)
-            return Block(mixer: .attention(a), feedForward: ff(i), norms: norms)
+                              qkvBias: qkvBias, outputBias: outputBias, qkNorm: qkNorm, sinks: sinks)
+            return Block(mixer: .attention(a), feedForward: feedForward, norms: norms)
         }
         let spec = ModelSpec(
             id: id, source: "Hugging Face config.json (\(r.f.file))",

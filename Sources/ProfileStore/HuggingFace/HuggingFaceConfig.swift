@@ -26,6 +26,8 @@ enum HuggingFaceConfig {
         "gemma": Gemma.plan, "gemma2": Gemma2.plan, "gemma3_text": Gemma3.textPlan, "gemma3": Gemma3.plan,
         "gemma3n_text": Gemma3n.textPlan, "gemma3n": Gemma3n.plan,
         "gpt2": GPT2.plan, "falcon": Falcon.plan, "RefinedWebModel": Falcon.plan, "RefinedWeb": Falcon.plan,
+        "mixtral": Mixtral.plan, "qwen2_moe": Qwen2MoE.plan, "qwen3_moe": Qwen3MoE.plan, "gpt_oss": GptOss.plan,
+        "deepseek_v2": DeepSeek.planV2, "deepseek_v3": DeepSeek.planV3, "llama4": Llama4.plan, "llama4_text": Llama4.textPlan,
     ].merging(hybridFamilies) { a, _ in a }
 
     /// Hybrid stacks of attention and fixed-state layers. Each reads its own pattern and state keys
@@ -38,7 +40,8 @@ enum HuggingFaceConfig {
     /// Families whose transformers configuration reads `layer_types`; elsewhere a list with sliding
     /// layers (or unknown types) is refused.
     static let readsLayerTypes: Set<String> = ["qwen2", "qwen3", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text",
-                                               "qwen3_next", "minimax"]
+                                               "qwen3_next", "minimax",
+                                               "qwen3_moe", "gpt_oss"]
 
     static func decode(_ f: JSONFields, id: String) throws(ProfileError) -> ModelSpec {
         // No model_type, no family: transformers refuses such a file too ("Unrecognized model").

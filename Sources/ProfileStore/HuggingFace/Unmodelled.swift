@@ -1,11 +1,13 @@
 // What the importer refuses by name until the cost model describes it (issues 11 and 12):
-// families whose every checkpoint uses experts, latent attention or a stack the cost model cannot
-// describe (pure Mamba, Zamba's shared blocks), and keys that switch any family to them. The hybrid
-// families (Qwen3-Next, Jamba, Nemotron-H, Kimi-Linear, MiniMax) read their own pattern and state
-// keys and refuse their expert or latent layers themselves. One line each: the key, the family, what is not modelled.
+// families whose every checkpoint uses a stack the cost model cannot describe (pure Mamba, Zamba's
+// shared blocks), and keys that switch any other family to experts, latent attention or
+// state-space layers. The MoE and MLA families read their own keys (`readBy`); the hybrid families
+// (Qwen3-Next, Jamba, Nemotron-H, Kimi-Linear, MiniMax) read their own pattern, state, expert and
+// latent keys and refuse what they do not model themselves. One line each: the key, the family,
+// what is not modelled.
 // Keys that change only positions, not memory or FLOPs beyond RoPE's element-wise work, pass:
-// `rope_scaling`, `no_rope_layers` (NoPE layers; Llama 4's chunked layers are refused by family and by
-// `attention_chunk_size`). A `text_config` is checked like the top level.
+// `rope_scaling`, `no_rope_layers` (NoPE layers; Llama 4 reads them with `attention_chunk_size`,
+// which stays refused elsewhere). A `text_config` is checked like the top level.
 
 import CostModel
 import Foundation
@@ -35,11 +37,6 @@ enum Unmodelled {
 
     /// model_type values that are always one of the above.
     static let familyKinds: [String: String] = [
-        "mixtral": "mixture-of-experts feed-forwards", "qwen2_moe": "mixture-of-experts feed-forwards",
-        "qwen3_moe": "mixture-of-experts feed-forwards", "gpt_oss": "mixture-of-experts feed-forwards",
-        "llama4": "mixture-of-experts feed-forwards", "llama4_text": "mixture-of-experts feed-forwards",
-        "deepseek_v2": "multi-head latent attention and mixture-of-experts feed-forwards",
-        "deepseek_v3": "multi-head latent attention and mixture-of-experts feed-forwards",
         "mamba": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
         "mamba2": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
         "zamba": "shared attention blocks reused at several depths",
@@ -67,10 +64,19 @@ enum Unmodelled {
         throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", key == "model_type" ? r.family : r.f.object[key])
     }
 
+    /// Keys of the list above that a family's mapping reads itself (its experts, its latent
+    /// attention, Llama 4's chunked layers), by model_type.
+    static let readBy: [String: Set<String>] = [
+        "mixtral": Mixtral.expertKeys, "qwen2_moe": QwenMoE.expertKeys, "qwen3_moe": QwenMoE.expertKeys,
+        "gpt_oss": GptOss.expertKeys, "deepseek_v2": DeepSeek.readKeys, "deepseek_v3": DeepSeek.readKeys,
+        "llama4": Llama4.readKeys, "llama4_text": Llama4.readKeys,
+    ]
+
     /// `architectureKeysReadByFamily`: the family reads its own expert, latent and state keys and
     /// refuses what it does not model (the hybrid families), so only the other keys are checked here.
     static func refuseKeys(_ r: HFReader, architectureKeysReadByFamily: Bool = false) throws(ProfileError) {
-        for (key, what) in keys where isOn(r.f.object[key]) {
+        let read = readBy[r.family] ?? []
+        for (key, what) in keys where isOn(r.f.object[key]) && !read.contains(key) {
             if architectureKeysReadByFamily && !nonArchitectureKeys.contains(key) { continue }
             throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", r.f.object[key])
         }

@@ -95,10 +95,10 @@ enum EstimateColumns {
 
     /// Figures of the model itself, after every other column of `estimate` (sweep's schema, pinned by
     /// its tests with `status` last, leaves them out: `inspect` and `memory` show them per model).
-    static let modelColumns: [Column] = [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
+    static let modelColumns: [Column] = [Column("parameters", .count), Column("active_parameters", .count), Column("model_context_limit_tokens", .tokens)]
 
     static func modelRow(_ spec: ModelSpec) -> [Value] {
-        [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
+        [.int(spec.parameterCount.total), .int(spec.parameterCount.active), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
     }
 
     /// What a table shows by default, most important first (the rest: --wide or --columns).

@@ -60,6 +60,10 @@ struct InspectCommand: ParsableCommand {
         switch f {
         case .gated(_, let a): a == .silu ? "swiglu" : "geglu"
         case .mlp(_, let a, let bias): "mlp_\(a.rawValue)" + (bias ? "_bias" : "")
+        case .experts(let e):
+            "experts \(e.count) top-\(e.active) " + (e.activation == .silu ? "swiglu" : "geglu")
+                + (e.expertBias ? " bias" : "") + (e.routerBias ? " router_bias" : "")
+                + (e.shared.map { " + shared \($0.inner)" + ($0.gated ? " gated" : "") } ?? "")
         case .identity: "none"
         }
     }
@@ -91,20 +95,20 @@ struct InspectCommand: ParsableCommand {
             title: "Model: \(spec.id)",
             columns: [Column("model", .text), Column("source", .text), Column("family", .text), Column("layers", .count),
                       Column("hidden_size", .count), Column("vocab_size", .count), Column("tied_embeddings", .text),
-                      Column("parameters", .count), Column("non_embedding_parameters", .count), Column("weight_dtype", .text),
+                      Column("parameters", .count), Column("active_parameters", .count), Column("non_embedding_parameters", .count), Column("weight_dtype", .text),
                       Column("kv_dtype", .text), Column("cache_slots", .count), Column("kv_cache_bytes_per_token", .bytes),
                       Column("windowed_kv_bytes_when_full", .bytes), Column("state_bytes_per_sequence", .bytes),
                       Column("model_context_limit_tokens", .tokens), Column("shared_kv_projection", .text)],
             rows: [[.text(spec.id), .text(spec.source), .text(spec.family.isEmpty ? spec.architectureName : spec.family),
                     .int(Int128(spec.layers)), .int(Int128(spec.hiddenSize)), .int(Int128(spec.vocabSize)),
-                    .bool(spec.tiedEmbeddings), .int(p.total), .int(p.nonEmbedding), .text(plan.weights.rawValue),
+                    .bool(spec.tiedEmbeddings), .int(p.total), .int(p.active), .int(p.nonEmbedding), .text(plan.weights.rawValue),
                     .text(kv.rawValue), .int(Int128(slots.count)), .int(spec.kvBytesPerToken(dtype: kv)), .int(fixedKV),
                     .int(spec.stateBytes(batch: 1, dtype: plan.state)),
                     spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null,
                     spec.sharedKV.map { .text("\($0.kvHeads) x \($0.headDim), read by layers \(ranges(slots.first { $0.writer == .sharedProjection }?.readers ?? []))") } ?? .null]],
             notes: [
                 "source: \(spec.source)" + (spec.notes.isEmpty ? "" : "; \(spec.notes)"),
-                "parameters: per run of blocks (attention projections, biases, q/k norms, sinks; feed-forward; norms), plus embedding, positions, output head and YOCO's K̂/V̂ (ModelSpec+Parameters.swift)",
+                "parameters: per run of blocks (attention projections, biases, q/k norms, sinks; feed-forward, every expert; norms), plus embedding, positions, output head and YOCO's K̂/V̂ (ModelSpec+Parameters.swift); active_parameters: what one token uses (k of E routed experts; equal to parameters for a dense model)",
                 "kv_cache_bytes_per_token: slots with a full span, Hkv x (dk + dv) x bytes each; windowed and chunked slots stop growing at their bound (windowed_kv_bytes_when_full); a slot read by several layers counts once",
                 "model_context_limit_tokens: max_position_embeddings (n_positions) as the source states it; null when it states none",
             ],
@@ -153,6 +157,12 @@ struct InspectCommand: ParsableCommand {
             case .identity:
                 row += [.text("none"), .null, .null, .null, .null, .null, .null, .null, slotText,
                         .text(feedForward(ff)), .int(Int128(ff.inner)), .int(Int128(run.block.norms.count)), .text(""), .int(0)]
+            case .latentAttention(let m):
+                let extras = "kv_lora_rank \(m.kvRank), q_lora_rank \(m.queryRank.map(String.init) ?? "none"), rope \(m.ropeHeadDim), nope \(m.nopeHeadDim); prefill \(m.prefillForm.rawValue), decode \(m.decodeForm.rawValue)"
+                row += [.text("latent_attention"), .text("full"), .null, .int(Int128(m.heads)), .null,
+                        .int(Int128(m.queryHeadDim)), .int(Int128(m.valueHeadDim)), .text("own"), slotText,
+                        .text(feedForward(ff)), .int(Int128(ff.inner)), .int(Int128(run.block.norms.count)), .text(extras),
+                        .int(kv.bytes(elements: Int128(m.cacheElementsPerPosition)))]
             }
             runs.append(row)
         }
@@ -189,6 +199,10 @@ struct InspectCommand: ParsableCommand {
                 // heads, key and value dims are the mixer's (the runs table); the bytes are conv + recurrent
                 row += [.text(f.kind.rawValue + "_state"), .text(writer), .text(readers), .text("recurrent"), .null, .null,
                         .null, .null, .int(0), .int(0), .int(n * f.bytes(stateDType: plan.state))]
+            case .latent(let w):
+                let perPosition = kv.bytes(elements: Int128(w))
+                row += [.text("latent"), .text(writer), .text(readers), .text("full"), .null, .null,
+                        .int(Int128(w)), .int(0), .int(perPosition), .int(n * perPosition), .int(0)]
             }
             slotReport.append(row)
             i = j + 1

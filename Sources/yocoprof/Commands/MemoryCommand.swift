@@ -94,8 +94,8 @@ struct MemoryCommand: ParsableCommand {
             .int(m.weightBytes), .int(m.kvCacheBytes), .int(spec.kvBytesPerToken(dtype: plan.kvCache)),
             .int(m.stateBytes), .int(m.activationBytes), .int(m.runtimeOverheadBytes), .int(m.totalBytes),
         ]
-        columns += [Column("parameters", .count), Column("model_context_limit_tokens", .tokens)]
-        row += [.int(spec.parameterCount.total), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
+        columns += [Column("parameters", .count), Column("active_parameters", .count), Column("model_context_limit_tokens", .tokens)]
+        row += [.int(spec.parameterCount.total), .int(spec.parameterCount.active), spec.maxPositionEmbeddings.map { .int(Int128($0)) } ?? .null]
         var notes = [
             "activation_bytes estimates the prefill peak: \(workload.batch) x \(min(workload.context, try workload.prefill.tokens() ?? workload.context)) tokens in flight (--prefill-chunk; docs/CONVENTIONS.md)",
         ]

@@ -24,7 +24,7 @@ struct ModelsCommand: ParsableCommand {
         var report = Report(title: "Model profiles", columns: [
             Column("id", .text), Column("architecture", .text), Column("layers", .count),
             Column("hidden_size", .count), Column("heads", .count), Column("kv_heads", .count),
-            Column("head_dim", .count), Column("parameters", .count),
+            Column("head_dim", .count), Column("parameters", .count), Column("active_parameters", .count),
             Column("non_embedding_parameters", .count), Column("kv_cache_bytes_per_token", .bytes),
             Column("kv_dtype", .text), Column("summary", .text), Column("source", .text),
         ], summaryKeys: ["id", "architecture", "parameters", "kv_cache_bytes_per_token", "summary", "kv_dtype", "layers",
@@ -34,7 +34,7 @@ struct ModelsCommand: ParsableCommand {
             report.append([
                 .text(m.id), .text(m.architectureName), .int(Int128(m.layers)), .int(Int128(m.hiddenSize)),
                 .int(Int128(m.heads)), .int(Int128(m.kvHeads)), .int(Int128(m.headDim)),
-                .int(p.total), .int(p.nonEmbedding), .int(m.kvBytesPerToken(dtype: m.dtypes.kvCache)),
+                .int(p.total), .int(p.active), .int(p.nonEmbedding), .int(m.kvBytesPerToken(dtype: m.dtypes.kvCache)),
                 .text(m.dtypes.kvCache.rawValue), .text(m.summary), .text(m.source),
             ])
         }
@@ -46,9 +46,15 @@ extension ModelSpec {
     /// One line: "yoco-gret, 26 layers (13 self + 13 cross), d 3072, 24 heads / 8 KV of 128, 3.45B parameters".
     var summary: String {
         let layersText = isYOCO ? "\(layers) layers (\(selfDecoderLayers) self + \(layers - selfDecoderLayers) cross)" : "\(layers) layers"
-        let n = Double(parameterCount.total)
-        let params = (n >= 1e12 ? Units.fixed(n / 1e12, 2) + "T" : n >= 1e9 ? Units.fixed(n / 1e9, 2) + "B" : Units.fixed(n / 1e6, 2) + "M")
-            + " parameters"
+        func short(_ x: Int128) -> String {
+            let n = Double(x)
+            return n >= 1e12 ? Units.fixed(n / 1e12, 2) + "T" : n >= 1e9 ? Units.fixed(n / 1e9, 2) + "B" : Units.fixed(n / 1e6, 2) + "M"
+        }
+        let p = parameterCount
+        let params = short(p.total) + " parameters" + (p.active == p.total ? "" : " (\(short(p.active)) active)")
+        if primaryAttention == nil, let m = runs.lazy.compactMap(\.block.mixer.latent).first {
+            return "\(architectureName), \(layersText), d \(hiddenSize), \(m.heads) heads of \(m.queryHeadDim), latent \(m.cacheElementsPerPosition) per position, \(params)"
+        }
         return "\(architectureName), \(layersText), d \(hiddenSize), \(heads) heads / \(kvHeads) KV of \(headDim), \(params)"
     }
 
@@ -61,6 +67,8 @@ extension ModelSpec {
             let w = attentionSpans.lazy.compactMap(\.boundTokens).first
             return "yoco-swa" + (w.map(String.init) ?? "")
         }
+        let moe = runs.contains { $0.block.feedForward.experts != nil } ? "+moe" : ""
+        if primaryAttention == nil, runs.contains(where: { $0.block.mixer.latent != nil }) { return "mla" + moe }
         let base = kvHeads == heads ? "mha" : kvHeads == 1 ? "mqa" : "gqa"
         let spans = attentionSpans.map { span -> String in
             switch span {
@@ -72,6 +80,6 @@ extension ModelSpec {
         var name = spans == ["full"] ? base : base + "-" + spans.sorted { $0 == "full" ? false : $1 == "full" ? true : $0 < $1 }.joined(separator: "+")
         let readers = runs.compactMap(\.block.mixer.attention).filter { if case .layer = $0.kv { true } else { false } }
         if !readers.isEmpty { name += "+shared-kv" }
-        return name
+        return name + moe
     }
 }
