@@ -5,13 +5,16 @@
 // mamba_expand 2, mamba_dt_rank "auto" = ceil(hidden / 16), mamba_conv_bias True, mamba_proj_bias False.
 //   layer i is attention iff i % attn_layer_period == attn_layer_offset (4, 12, 20, 28), else Mamba;
 //   layer i has num_experts experts iff i % expert_layer_period == expert_layer_offset, else 1 (a
-//   dense SwiGLU); more than one expert is refused until the expert feed-forward is modelled.
+//   dense SwiGLU); experts are SwiGLU of intermediate_size, top num_experts_per_tok (2), a router
+//   of d x E without bias (JambaSparseMoeBlock), no shared expert.
 // Mamba layers (v1): in_proj d x 2 di, conv di x K with bias, x_proj di x (R + 2N), dt_proj R x di with
 // bias, A_log di x N, D di, out_proj di x d, and Jamba's RMSNorms on dt (R), B and C (N each).
 // Attention: GQA without biases or RoPE, head_dim = hidden / heads. Two RMSNorms per layer.
 // The SSM state is held in the plan's state dtype (JambaConfig names none).
-// Checked against ai21labs/AI21-Jamba-1.5-Mini config.json (docs/research/hf) and the Jamba-v0.1
-// values of docs/research/hf/ai21labs--Jamba-v0.1.PARTIAL.md (Tests/Fixtures/hf).
+// Checked against ai21labs/AI21-Jamba-1.5-Mini config.json (Tests/Fixtures/hf) and the Jamba-v0.1
+// values of docs/research/hf/ai21labs--Jamba-v0.1.PARTIAL.md: 51,570,323,328 parameters (the
+// total a public project reports reproducing from the checkpoint; docs/research/hf/SOURCES.md),
+// 16,384 B of KV per token in bf16.
 
 import CostModel
 
@@ -42,23 +45,30 @@ enum Jamba {
             projectionBias: try r.bool("mamba_proj_bias", default: false), timeStepNorms: true)
         let kvHeads = try r.int("num_key_value_heads", default: 8)
         let attention = Attention(heads: heads, kvHeads: kvHeads, headDim: d / heads)
-        let blocks = try (0..<n).map { i throws(ProfileError) -> Block in
-            if experts > 1 && i % ePeriod == eOffset {
-                throw r.f.error("num_experts", "(\(r.family)): layer \(i) has \(experts) experts (expert_layer_period \(ePeriod), offset \(eOffset)); mixture-of-experts feed-forwards are not modelled yet; refusing rather than counting a dense model", experts)
-            }
-            return Block(mixer: types[i] == .attention ? .attention(attention) : .fixedState(mamba),
-                         feedForward: .gated(inner: ffn, activation: .silu))
+        var expert: Experts?
+        if experts > 1 {
+            let k = try r.int("num_experts_per_tok", default: 2)
+            try ExpertLayers.check(r, experts: experts, expertsKey: "num_experts", active: k, activeKey: "num_experts_per_tok",
+                                   inner: ffn, innerKey: "intermediate_size")
+            expert = Experts(count: experts, active: k, inner: ffn)
         }
+        let blocks = (0..<n).map { i -> Block in
+            let ff: FeedForward = expert.flatMap { i % ePeriod == eOffset ? .experts($0) : nil } ?? .gated(inner: ffn, activation: .silu)
+            return Block(mixer: types[i] == .attention ? .attention(attention) : .fixedState(mamba), feedForward: ff)
+        }
+        let expertLayers = expert == nil ? 0 : (0..<n).filter { $0 % ePeriod == eOffset }.count
         let attentionLayers = types.filter { $0 == .attention }.count
         return DecoderPlan(
             layers: layers, hidden: d, heads: heads, kvHeads: kvHeads, headDim: d / heads, vocab: try r.int("vocab_size", default: 65536),
             ffn: Array(repeating: ffn, count: n), windows: Array(repeating: nil, count: n),
             tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 262_144), dtype: try r.dtype(),
-            family: "\(r.family): \(n - attentionLayers) Mamba and \(attentionLayers) attention layers",
+            family: "\(r.family): \(n - attentionLayers) Mamba and \(attentionLayers) attention layers; "
+                + (expert.map { "\($0.count) experts of \($0.inner), top-\($0.active), on \(expertLayers) of \(n) layers" } ?? "dense SwiGLU on every layer"),
             keyFor: HFKeys.standard.merging([
                 "mamba_heads": "mamba_expand", "mamba_key_dim": "mamba_d_state", "mamba_conv_kernel": "mamba_d_conv",
-                "mamba_time_step_rank": "mamba_dt_rank",
+                "mamba_time_step_rank": "mamba_dt_rank", "experts": "num_experts", "experts_per_token": "num_experts_per_tok",
+                "expert_ffn_size": "intermediate_size",
             ]) { $1 },
             blocks: blocks)
     }

@@ -1,6 +1,8 @@
 // model_type "nemotron_h" (NemotronHConfig, transformers models/nemotron_h; DEFAULTS.md). Every
 // layer holds ONE sublayer with one RMSNorm before it: `hybrid_override_pattern` M = Mamba2 mixer,
-// * = attention, - = MLP, E = experts (refused until the expert feed-forward lands);
+// * = attention, - = MLP, E = experts (n_routed_experts of moe_intermediate_size, top
+// num_experts_per_tok, n_shared_experts shared of moe_shared_expert_intermediate_size: refused,
+// their relu2 two-matrix experts and sigmoid router are not the gated experts modelled here);
 // num_hidden_layers is derived from the pattern, as the configuration class does.
 // Defaults: vocab 131072, tie False, heads 32, kv 8, head_dim 128 (older files: attention_head_dim),
 // max_position 4096, intermediate 21504, mlp_hidden_act relu2 (a two-matrix MLP, no gate), mlp_bias
@@ -21,7 +23,7 @@ enum NemotronH {
         let pattern = try NemotronLayer.pattern(r)
         let layers = pattern.count
         if let i = pattern.firstIndex(of: .experts) {
-            throw r.f.error("hybrid_override_pattern", "(\(r.family)): layer \(i) is E, mixture-of-experts feed-forwards, which are not modelled yet; refusing rather than counting a dense model", "E")
+            throw r.f.error("hybrid_override_pattern", "(\(r.family)): layer \(i) is E: Nemotron-H's experts are two-matrix relu2 MLPs, which the (gated) expert feed-forward does not describe; refusing rather than counting them as gated experts", "E")
         }
         let d = try r.int("hidden_size", default: 4096)
         let heads = try r.int("num_attention_heads", default: 32)

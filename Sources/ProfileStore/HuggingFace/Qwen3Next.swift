@@ -8,12 +8,16 @@
 // over dk, no biases; partial rotary (0.25) only changes RoPE's element-wise work. Gated DeltaNet
 // layers: in_proj_qkvz, in_proj_ba, a depthwise conv of 4 taps without bias over q, k and v,
 // A_log and dt_bias per value head, a per-head gated RMSNorm of dv, out_proj (tensor inventory in
-// docs/research/hf/SOURCES.md). A layer's feed-forward is experts iff it is not in mlp_only_layers
-// and num_experts > 0 and (i + 1) % decoder_sparse_step == 0, else a SwiGLU of intermediate_size;
-// experts are refused until the expert feed-forward is modelled. The recurrent state is held in
+// docs/research/hf/SOURCES.md). A layer's feed-forward is experts iff num_experts > 0 and the Qwen
+// MoE rule holds (not in mlp_only_layers, (i + 1) % decoder_sparse_step == 0; QwenMoE.swift), else
+// a SwiGLU of intermediate_size: num_experts experts of moe_intermediate_size (512), top
+// num_experts_per_tok (10), one shared expert of shared_expert_intermediate_size (512) with its
+// d x 1 sigmoid gate, a router of d x E without bias. The recurrent state is held in
 // the plan's state dtype (no config key names another; vLLM's `mamba_ssm_cache_dtype` auto is the
 // model dtype). The MTP block (`mtp.*` in the checkpoint) is not part of the config and not counted.
-// Checked against Qwen/Qwen3-Next-80B-A3B-Instruct config.json (docs/research/hf).
+// Checked against Qwen/Qwen3-Next-80B-A3B-Instruct config.json (Tests/Fixtures/hf):
+// 79,674,391,296 parameters, the stored safetensors total (81,324,862,720) less the MTP block's
+// 1,650,471,424 (docs/research/hf/PARAM_COUNTS.md); 24,576 B of KV per token in bf16.
 
 import CostModel
 
@@ -27,11 +31,19 @@ enum Qwen3Next {
             convKernel: try r.int("linear_conv_kernel_dim", default: 4))
         var attention = Attention(heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, qkNorm: true)
         attention.outputGate = true
-        let sparse = try QwenExperts.sparseLayers(r, layers: s.layers, experts: try r.int("num_experts", default: 512))
-        let blocks = try (0..<s.layers).map { i throws(ProfileError) -> Block in
-            if sparse[i] { throw QwenExperts.refusal(r, layer: i) }
+        // num_experts 0: every layer dense (the configuration class's rule), so no expert key is read.
+        var ffs: [FeedForward?] = Array(repeating: nil, count: s.layers)
+        var experts: Experts?
+        if try r.int("num_experts", default: 512) > 0 {
+            let sharedInner = try r.int("shared_expert_intermediate_size", default: 512)
+            let e = try QwenMoE.experts(r, experts: 512, active: 10, inner: 512,
+                                        shared: sharedInner > 0 ? SharedExperts(inner: sharedInner, gated: true) : nil)
+            ffs = try QwenMoE.layers(r, layers: s.layers, experts: e)
+            experts = e
+        }
+        let blocks = (0..<s.layers).map { i -> Block in
             let mixer: Mixer = types[i] == .attention ? .attention(attention) : .fixedState(gdn)
-            return Block(mixer: mixer, feedForward: .gated(inner: s.ffn[i], activation: .silu))
+            return Block(mixer: mixer, feedForward: ffs[i] ?? .gated(inner: s.ffn[i], activation: .silu))
         }
         let full = types.filter { $0 == .attention }.count
         return DecoderPlan(
@@ -39,27 +51,15 @@ enum Qwen3Next {
             ffn: s.ffn, windows: Array(repeating: nil, count: s.layers), qkNorm: true,
             tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 32_768), dtype: try r.dtype(),
-            family: "\(r.family): \(s.layers - full) Gated DeltaNet and \(full) gated full-attention layers",
+            family: "\(r.family): \(s.layers - full) Gated DeltaNet and \(full) gated full-attention layers; "
+                + (experts.map { QwenMoE.describe(r, $0, ffs) } ?? "dense SwiGLU on every layer"),
             keyFor: HFKeys.standard.merging([
                 "gated_deltanet_heads": "linear_num_value_heads", "gated_deltanet_key_heads": "linear_num_key_heads",
                 "gated_deltanet_key_dim": "linear_key_head_dim", "gated_deltanet_value_dim": "linear_value_head_dim",
-                "gated_deltanet_conv_kernel": "linear_conv_kernel_dim",
+                "gated_deltanet_conv_kernel": "linear_conv_kernel_dim", "experts": "num_experts",
+                "experts_per_token": "num_experts_per_tok", "expert_ffn_size": "moe_intermediate_size",
+                "shared_expert_ffn_size": "shared_expert_intermediate_size",
             ]) { $1 },
             blocks: blocks)
-    }
-}
-
-/// The Qwen MoE layer rule shared by qwen2_moe, qwen3_moe and qwen3_next (0-based):
-/// experts iff i not in mlp_only_layers and num_experts > 0 and (i + 1) % decoder_sparse_step == 0.
-enum QwenExperts {
-    static func sparseLayers(_ r: HFReader, layers: Int, experts: Int) throws(ProfileError) -> [Bool] {
-        let step = try r.int("decoder_sparse_step", default: 1)
-        guard step >= 1 else { throw r.f.error("decoder_sparse_step", "must be at least 1", step) }
-        let dense = Set(try r.f.optionalIntArray("mlp_only_layers") ?? [])
-        return (0..<layers).map { i in !dense.contains(i) && experts > 0 && (i + 1) % step == 0 }
-    }
-
-    static func refusal(_ r: HFReader, layer: Int) -> ProfileError {
-        r.f.error("num_experts", "(\(r.family)): layer \(layer) has mixture-of-experts feed-forwards, which are not modelled yet; refusing rather than counting a dense model", r.f.object["num_experts"])
     }
 }
