@@ -132,3 +132,16 @@ extension Experts {
         }
     }
 }
+
+extension ModelSpec {
+    /// The same model with every mixture-of-experts run priced under `routing`.
+    public func withExpertRouting(_ routing: ExpertRouting) -> ModelSpec {
+        var s = self
+        for i in s.runs.indices {
+            guard case .experts(var e) = s.runs[i].block.feedForward else { continue }
+            e.routing = routing
+            s.runs[i].block.feedForward = .experts(e)
+        }
+        return s
+    }
+}

@@ -110,12 +110,13 @@ public struct ModelSpec: Sendable, Hashable {
         return attentions.first { $0.span == .full } ?? attentions.first
     }
 
-    /// H of the primary attention (summaries only).
-    public var heads: Int { primaryAttention?.heads ?? 0 }
+    /// H of the primary attention, else of the first latent attention (summaries only).
+    public var heads: Int { primaryAttention?.heads ?? runs.lazy.compactMap(\.block.mixer.latent).first?.heads ?? 0 }
     /// Hkv of the primary attention (summaries only).
     public var kvHeads: Int { primaryAttention?.kvHeads ?? 0 }
-    /// dk of the primary attention (summaries only).
-    public var headDim: Int { primaryAttention?.headDim ?? 0 }
+    /// dk of the primary attention, else the query head width of the first latent attention
+    /// (summaries only).
+    public var headDim: Int { primaryAttention?.headDim ?? runs.lazy.compactMap(\.block.mixer.latent).first?.queryHeadDim ?? 0 }
     /// F of the first block (summaries only).
     public var ffnSize: Int { runs.first?.block.feedForward.inner ?? 0 }
 

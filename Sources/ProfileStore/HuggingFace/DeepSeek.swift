@@ -71,7 +71,7 @@ enum DeepSeek {
             try ExpertLayers.check(r, experts: e, expertsKey: "n_routed_experts", active: k, activeKey: "num_experts_per_tok",
                                    inner: inner, innerKey: "moe_intermediate_size")
             let nShared = try r.int("n_shared_experts", default: df.shared)
-            guard nShared >= 0 else { throw r.f.error("n_shared_experts", "must be at least 0", nShared) }
+            guard (0...Experts.maxCount).contains(nShared) else { throw r.f.error("n_shared_experts", "must be between 0 and \(Experts.maxCount)", nShared) }
             let firstDense = try r.int("first_k_dense_replace", default: df.firstDense)
             guard firstDense >= 0 else { throw r.f.error("first_k_dense_replace", "must be at least 0", firstDense) }
             let freq = try ExpertLayers.positive(r, "moe_layer_freq", default: 1)

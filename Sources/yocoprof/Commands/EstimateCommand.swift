@@ -52,6 +52,24 @@ struct KernelOptions: ParsableArguments {
 
     @OptionGroup var prefill: PrefillChunkOption
 
+    @Option(name: .customLong("mla-form"), help: ArgumentHelp(
+        "Latent attention (DeepSeek): compute it naive (up-project K and V per position) or absorbed (attend in the latent space) in both phases (default: naive prefill, absorbed decode, as vLLM and SGLang run it).",
+        valueName: "naive|absorbed"))
+    var mlaForm: LatentAttentionForm?
+
+    @Option(name: .customLong("experts-touched"), help: ArgumentHelp(
+        "Mixtures of experts: the fraction (0 < f <= 1) of a layer's experts one pass reads, measured or assumed, instead of uniform routing's E (1 - (1 - k/E)^rows) (at least k are read).",
+        valueName: "fraction"))
+    var expertsTouched: Double?
+
+    /// The model as these options price it: the latent-attention form and the expert routing.
+    func shaped(_ spec: ModelSpec) -> ModelSpec {
+        var s = spec
+        if let f = mlaForm { s = s.withLatentForm(f) }
+        if let t = expertsTouched { s = s.withExpertRouting(.measuredFraction(t)) }
+        return s
+    }
+
     func tiling() throws -> AttentionTiling {
         let parts = attentionTile.lowercased().split(separator: "x").map { Int($0) }
         guard parts.count == 2, let br = parts[0], let bc = parts[1], br >= 1, bc >= 1 else {
@@ -64,6 +82,9 @@ struct KernelOptions: ParsableArguments {
 
     func validate() throws {
         _ = try tiling()
+        if let t = expertsTouched, !(t > 0 && t <= 1) {
+            throw ValidationError("--experts-touched must be a fraction in (0, 1]; received \(t)")
+        }
     }
 
     func query(context: Int, generate: Int, batch: BatchArgument, plan: DTypePlan) throws -> EstimateQuery {
@@ -208,7 +229,7 @@ struct EstimateCommand: ParsableCommand {
 
     func run() throws {
         let store = try profiles.store()
-        let spec = try store.loadModel(model)
+        let spec = kernel.shaped(try store.loadModel(model))
         let hw = try store.loadHardware(hardware)
         let plan = dtypes.plan(for: spec)
         let q = try kernel.query(context: context, generate: generate, batch: batch, plan: plan)

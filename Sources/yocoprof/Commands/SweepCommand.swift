@@ -133,7 +133,7 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let store = try profiles.store()
-        let specs = try SweepLists.names(model).map { try store.loadModel($0) }
+        let specs = try SweepLists.names(model).map { kernel.shaped(try store.loadModel($0)) }
         let devices = try SweepLists.names(hardware).map { try store.loadHardware($0) }
         let contexts = try SweepLists.tokens(context), generated = try SweepLists.tokens(generate)
         let batches = try SweepLists.batches(batch)

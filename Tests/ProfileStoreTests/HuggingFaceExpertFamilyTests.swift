@@ -1,0 +1,144 @@
+// The mixture-of-experts and latent-attention families, checked on public config.json files
+// (Tests/Fixtures/hf, provenance in its SOURCES.md) against figures derived by hand and, where one
+// exists, the checkpoint's stored element count (docs/research/hf/PARAM_COUNTS.md).
+// Legend: d hidden, L layers, E experts of I, k active, Is shared width, V vocabulary; bf16 (2 B).
+
+import CostModel
+import Foundation
+import Testing
+@testable import ProfileStore
+
+struct ExpertCase: Sendable, CustomStringConvertible {
+    var file: String
+    var parameters: Int128
+    var active: Int128
+    var kvBytesPerToken: Int128
+    var description: String { file }
+}
+
+@Suite("Hugging Face expert and latent families, exact")
+struct HuggingFaceExpertFamilyTests {
+    static let cases: [ExpertCase] = [
+        // mixtral: 2*32000*4096 + 4096 + 32*(2*4096^2 + 2*4096*1024 + 2*4096 + 8*3*4096*14336 + 8*4096);
+        // active: 2 of 8 experts. KV 32 x 8 x 128 x 2 x 2 = 131,072.
+        ExpertCase(file: "mistralai--Mixtral-8x7B-v0.1", parameters: 46_702_792_704, active: 12_879_925_248, kvBytesPerToken: 131_072),
+        // qwen3_moe: 2*151936*2048 + 2048 + 48*(2048*4096 + 2*2048*512 + 4096*2048 + 2*128 + 2*2048 + 128*3*2048*768 + 128*2048);
+        // active: 8 of 128. KV 48 x 4 x 128 x 2 x 2 = 98,304.
+        ExpertCase(file: "Qwen--Qwen3-30B-A3B", parameters: 30_532_122_624, active: 3_353_032_704, kvBytesPerToken: 98_304),
+        // qwen2_moe (q/k/v biases, shared expert 5632 with a d x 1 gate): 2*151936*2048 + 2048 + 24*(4*2048^2 + 3*2048
+        // + 2*2048 + 60*3*2048*1408 + 60*2048 + 3*2048*5632 + 2048); active 4 of 60. KV 24 x 16 x 128 x 2 x 2 = 196,608.
+        ExpertCase(file: "Qwen--Qwen1.5-MoE-A2.7B-Chat-GPTQ-Int4.minus-quantization_config", parameters: 14_315_784_192,
+                   active: 2_689_173_504, kvBytesPerToken: 196_608),
+        // deepseek_v2 (q_lora_rank null): 2*102400*2048 + 2048 + 27*(2048*16*192 + 2048*576 + 512 + 512*16*256 + 16*128*2048
+        // + 2*2048) + 3*2048*10944 + 26*(64*3*2048*1408 + 64*2048 + 3*2048*2816) = the checkpoint's 15,706,484,224 elements;
+        // active: less 26 x 58 idle experts x 3 x 2048 x 1408. Latent 27 x (512 + 64) x 2 = 31,104.
+        ExpertCase(file: "deepseek-ai--DeepSeek-V2-Lite-Chat.transformers-5.7-dump", parameters: 15_706_484_224,
+                   active: 2_661_150_208, kvBytesPerToken: 31_104),
+        // deepseek_v3: 61 MLA layers (q_lora 1536), 3 dense of 18432, 58 MoE of 256 x 2048 + 1 shared + router with bias;
+        // the main model of the stored 684,531,386,000 (less MTP 13,463,426,304 and 41,540,496 fp8 scales).
+        // Latent 61 x 576 x 2 = 70,272.
+        ExpertCase(file: "deepseek-ai--DeepSeek-V3.minus-quantization_config", parameters: 671_026_419_200,
+                   active: 37_552_297_472, kvBytesPerToken: 70_272),
+        // gpt_oss: 2*201088*2880 + 2880 + 24*(2880*4096 + 2*2880*512 + 4096*2880 + (4096 + 512 + 512 + 2880) + 64 + 2*2880
+        // + 32*(3*2880*2880 + 2*2880 + 2880) + 32*2880 + 32); active 4 of 32 (the MXFP4 checkpoint stores 11,956,805,184
+        // elements: two fp4 values per byte). KV: 12 full layers x 8 x 64 x 2 x 2 = 24,576.
+        ExpertCase(file: "openai--gpt-oss-20b.minus-quantization_config", parameters: 20_914_757_184,
+                   active: 4_187_440_704, kvBytesPerToken: 24_576),
+    ]
+
+    @Test("parameters, active parameters and KV bytes per token", arguments: cases)
+    func exact(c: ExpertCase) throws {
+        let spec = try HFFixtures.load(c.file)
+        #expect(spec.parameterCount.total == c.parameters)
+        #expect(spec.parameterCount.active == c.active)
+        #expect(spec.kvBytesPerToken(dtype: .bf16) == c.kvBytesPerToken)
+    }
+
+    @Test("gpt-oss-20b: the 12 sliding layers' rings are separate from the per-token KV: 12 x 128 x 2,048 B when full")
+    func gptOssWindows() throws {
+        let spec = try HFFixtures.load("openai--gpt-oss-20b.minus-quantization_config")
+        let spans = spec.layerBlocks.map { $0.mixer.attention!.span }
+        #expect(spans[0] == .sliding(window: 128) && spans[1] == .full && spans[23] == .full)
+        // at 32K: 24,576 x 32,768 + 12 x 128 x 8 x 64 x 2 x 2
+        #expect(spec.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == 805_306_368 + 3_145_728)
+        #expect(spec.layerBlocks.allSatisfy { $0.mixer.attention!.sinks && $0.mixer.attention!.qkvBias })
+    }
+
+    @Test("the published quantised files stay refused by name (storage formats are issue 12)",
+          arguments: ["openai--gpt-oss-20b", "deepseek-ai--DeepSeek-V3"])
+    func quantisedRefused(file: String) throws {
+        #expect(throws: ProfileError.self) { try HFFixtures.load(file) }
+        do { _ = try HFFixtures.load(file) } catch { #expect("\(error)".contains("quantization_config")) }
+    }
+
+    @Test("DeepSeek: layers below first_k_dense_replace are dense; moe_layer_freq counts absolute indices")
+    func deepSeekLayers() throws {
+        let spec = try HFFixtures.load("deepseek-ai--DeepSeek-V3.minus-quantization_config")
+        let moe = spec.layerBlocks.map { $0.feedForward.experts != nil }
+        #expect(moe[0..<3].allSatisfy { !$0 } && moe[3...].allSatisfy { $0 })
+        #expect(spec.layerBlocks[0].feedForward == .gated(inner: 18432, activation: .silu))
+        let every2 = try parse("deepseek-ai--DeepSeek-V3.minus-quantization_config") { $0["moe_layer_freq"] = 2 }
+        #expect(every2.layerBlocks.enumerated().filter { $0.element.feedForward.experts != nil }.map(\.offset) == Array(stride(from: 4, to: 61, by: 2)))
+    }
+
+    @Test("DeepSeek-V2 without num_experts_per_tok is refused (the class default is None)")
+    func deepSeekV2NoTopK() throws {
+        #expect(throws: ProfileError.self) {
+            try parse("deepseek-ai--DeepSeek-V2-Lite-Chat.transformers-5.7-dump") { $0["num_experts_per_tok"] = nil }
+        }
+    }
+
+    @Test("Qwen MoE: decoder_sparse_step and mlp_only_layers pick the dense layers")
+    func qwenLayers() throws {
+        let spec = try parse("Qwen--Qwen3-30B-A3B") { $0["decoder_sparse_step"] = 2; $0["mlp_only_layers"] = [1, 2] }
+        let moe = spec.layerBlocks.enumerated().filter { $0.element.feedForward.experts != nil }.map(\.offset)
+        #expect(moe == Array(stride(from: 3, to: 48, by: 2)))
+        #expect(spec.layerBlocks[0].feedForward == .gated(inner: 6144, activation: .silu))
+    }
+
+    @Test("experts per token above the experts, and a zero step, are refused naming the key", arguments: [
+        ("Qwen--Qwen3-30B-A3B", "num_experts_per_tok", 129), ("mistralai--Mixtral-8x7B-v0.1", "num_experts_per_tok", 9),
+        ("Qwen--Qwen3-30B-A3B", "decoder_sparse_step", 0), ("deepseek-ai--DeepSeek-V3.minus-quantization_config", "moe_layer_freq", 0),
+    ])
+    func refusals(file: String, key: String, value: Int) throws {
+        do {
+            _ = try parse(file) { $0[key] = value }
+            Issue.record("\(file) with \(key) = \(value) was accepted")
+        } catch {
+            #expect("\(error)".contains("`\(key)`"), "\(error)")
+        }
+    }
+
+    /// Llama-4-Scout-17B-16E's text_config as its public quotes give it (no verbatim config.json was
+    /// found: docs/research/hf/meta-llama--Llama-4-Scout-17B-16E.text_config.PARTIAL.md).
+    static let scout = """
+        {"model_type": "llama4", "architectures": ["Llama4ForConditionalGeneration"], "tie_word_embeddings": false,
+         "vision_config": {"model_type": "llama4_vision_model", "hidden_size": 1408, "num_hidden_layers": 34},
+         "text_config": {"model_type": "llama4_text", "attention_chunk_size": 8192, "head_dim": 128, "hidden_size": 5120,
+           "interleave_moe_layer_step": 1, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+           "max_position_embeddings": 262144, "num_attention_heads": 40, "num_experts_per_tok": 1, "num_hidden_layers": 48,
+           "num_key_value_heads": 8, "num_local_experts": 16, "use_qk_norm": true, "vocab_size": 202048, "torch_dtype": "bfloat16",
+           "no_rope_layers": [1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0,1,1,1,0]}}
+        """
+
+    @Test("Llama 4 Scout (text): 107,769,861,120 parameters, 17,172,894,720 active; 12 full NoPE layers hold 49,152 B per token")
+    func llama4() throws {
+        let spec = try ProfileStore.parseModel(Data(Self.scout.utf8), file: "llama-4-scout/config.json")
+        // 2*202048*5120 + 5120 + 48*(2*5120^2 + 2*5120*1024 + 2*5120 + 16*3*5120*8192 + 16*5120 + 3*5120*8192)
+        #expect(spec.parameterCount.total == 107_769_861_120)
+        // 1 of 16 routed experts
+        #expect(spec.parameterCount.active == 17_172_894_720)
+        // 12 x 8 x 128 x 2 x 2; the 36 chunked layers hold at most 8,192 positions each
+        #expect(spec.kvBytesPerToken(dtype: .bf16) == 49_152)
+        #expect(spec.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == 49_152 * 32768 + 36 * 8192 * 4096)
+        let spans = spec.layerBlocks.map { $0.mixer.attention!.span }
+        #expect(spans[3] == .full && spans[0] == .chunked(chunk: 8192))
+        #expect(spec.family.contains("vision tower"))
+    }
+
+    func parse(_ file: String, _ edit: (inout [String: Any]) -> Void) throws -> ModelSpec {
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: HFFixtures.directory.appendingPathComponent(file + ".json"))) as! [String: Any]
+        edit(&o)
+        return try ProfileStore.parseModel(try JSONSerialization.data(withJSONObject: o), file: file + ".json")
+    }
+}
