@@ -61,7 +61,7 @@ enum HybridLayers {
         var out = [HybridLayer?](repeating: nil, count: layers)
         for (key, list, kind) in [("full_attn_layers", full, HybridLayer.attention), ("kda_layers", linear, .linear)] {
             for n in list {
-                guard (1...max(1, layers)).contains(n) else {
+                guard n >= 1 && n <= layers else {
                     throw config.error(key, "lists layer numbers counted from 1 up to `num_hidden_layers` (\(layers))", n)
                 }
                 guard out[n - 1] == nil else { throw config.error(key, "names layer \(n) twice (full_attn_layers and kda_layers are disjoint)", n) }

@@ -39,8 +39,12 @@ enum Jamba {
         } else {
             rank = try r.int("mamba_dt_rank")
         }
+        let expand = try r.int("mamba_expand", default: 2)
+        guard (1...64).contains(expand), d <= Limits.maxWidth else {
+            throw r.f.error("mamba_expand", "must be between 1 and 64 (with `hidden_size` at most \(Limits.maxWidth))", expand)
+        }
         let mamba = FixedStateMixer.mamba(
-            innerSize: try r.int("mamba_expand", default: 2) * d, stateSize: try r.int("mamba_d_state", default: 16), timeStepRank: rank,
+            innerSize: expand * d, stateSize: try r.int("mamba_d_state", default: 16), timeStepRank: rank,
             convKernel: try r.int("mamba_d_conv", default: 4), convBias: try r.bool("mamba_conv_bias", default: true),
             projectionBias: try r.bool("mamba_proj_bias", default: false), timeStepNorms: true)
         let kvHeads = try r.int("num_key_value_heads", default: 8)

@@ -24,7 +24,8 @@ import CostModel
 enum Qwen3Next {
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
         let s = try HFKeys.shape(r, kvDefault: 2, headDimDefault: 256, vocabDefault: 151_936)
-        let types = try HybridLayers.interval(r, layers: s.layers, defaultInterval: 4)
+        let n = max(0, s.layers)  // a negative count is refused by validate(), after the plan is built
+        let types = try HybridLayers.interval(r, layers: n, defaultInterval: 4)
         let gdn = FixedStateMixer.gatedDeltaNet(
             keyHeads: try r.int("linear_num_key_heads", default: 16), keyDim: try r.int("linear_key_head_dim", default: 128),
             valueHeads: try r.int("linear_num_value_heads", default: 32), valueDim: try r.int("linear_value_head_dim", default: 128),
@@ -32,26 +33,26 @@ enum Qwen3Next {
         var attention = Attention(heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, qkNorm: true)
         attention.outputGate = true
         // num_experts 0: every layer dense (the configuration class's rule), so no expert key is read.
-        var ffs: [FeedForward?] = Array(repeating: nil, count: s.layers)
+        var ffs: [FeedForward?] = Array(repeating: nil, count: n)
         var experts: Experts?
         if try r.int("num_experts", default: 512) > 0 {
             let sharedInner = try r.int("shared_expert_intermediate_size", default: 512)
             let e = try QwenMoE.experts(r, experts: 512, active: 10, inner: 512,
                                         shared: sharedInner > 0 ? SharedExperts(inner: sharedInner, gated: true) : nil)
-            ffs = try QwenMoE.layers(r, layers: s.layers, experts: e)
+            ffs = try QwenMoE.layers(r, layers: n, experts: e)
             experts = e
         }
-        let blocks = (0..<s.layers).map { i -> Block in
+        let blocks = (0..<n).map { i -> Block in
             let mixer: Mixer = types[i] == .attention ? .attention(attention) : .fixedState(gdn)
             return Block(mixer: mixer, feedForward: ffs[i] ?? .gated(inner: s.ffn[i], activation: .silu))
         }
         let full = types.filter { $0 == .attention }.count
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
-            ffn: s.ffn, windows: Array(repeating: nil, count: s.layers), qkNorm: true,
+            ffn: s.ffn, windows: Array(repeating: nil, count: n), qkNorm: true,
             tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 32_768), dtype: try r.dtype(),
-            family: "\(r.family): \(s.layers - full) Gated DeltaNet and \(full) gated full-attention layers; "
+            family: "\(r.family): \(n - full) Gated DeltaNet and \(full) gated full-attention layers; "
                 + (experts.map { QwenMoE.describe(r, $0, ffs) } ?? "dense SwiGLU on every layer"),
             keyFor: HFKeys.standard.merging([
                 "gated_deltanet_heads": "linear_num_value_heads", "gated_deltanet_key_heads": "linear_num_key_heads",
