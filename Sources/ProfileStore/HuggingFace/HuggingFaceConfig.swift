@@ -30,8 +30,9 @@ enum HuggingFaceConfig {
         "deepseek_v2": DeepSeek.planV2, "deepseek_v3": DeepSeek.planV3, "llama4": Llama4.plan, "llama4_text": Llama4.textPlan,
     ].merging(hybridFamilies) { a, _ in a }
 
-    /// Hybrid stacks of attention and fixed-state layers. Each reads its own pattern and state keys
-    /// (and refuses its expert or latent layers by name), so the generic key refusals skip those.
+    /// Hybrid stacks of attention and fixed-state layers. Each reads its own pattern, state, expert and
+    /// latent keys and refuses what it does not model by name, so the generic key refusals skip those
+    /// (Unmodelled.readBy).
     static let hybridFamilies: [String: @Sendable (HFReader) throws(ProfileError) -> DecoderPlan] = [
         "qwen3_next": Qwen3Next.plan, "jamba": Jamba.plan, "nemotron_h": NemotronH.plan, "kimi_linear": KimiLinear.plan,
         "minimax": MiniMax.plan, "minimax_text_01": MiniMax.plan, "minimax_m1": MiniMax.plan,
@@ -54,7 +55,7 @@ enum HuggingFaceConfig {
         guard let plan = families[modelType] else {
             throw f.error("model_type", "names a family the importer does not map (it maps: \(families.keys.sorted().joined(separator: ", "))); nothing is guessed", modelType)
         }
-        try Unmodelled.refuseKeys(r, architectureKeysReadByFamily: hybridFamilies[modelType] != nil)
+        try Unmodelled.refuseKeys(r)
         let p = try plan(r)
         if !readsLayerTypes.contains(modelType), let types = try r.layerTypes(layers: p.layers), types.contains(true) {
             throw f.error("layer_types", "(\(modelType)) lists sliding layers, which this family's transformers code does not read; refusing rather than guessing", nil)

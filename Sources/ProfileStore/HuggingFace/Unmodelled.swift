@@ -64,20 +64,22 @@ enum Unmodelled {
         throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", key == "model_type" ? r.family : r.f.object[key])
     }
 
+    /// Every key of the list above that describes the layer stack (experts, latent attention,
+    /// state-space and linear-attention layers).
+    static let architectureKeys: Set<String> = Set(keys.map(\.key)).subtracting(nonArchitectureKeys)
+
     /// Keys of the list above that a family's mapping reads itself (its experts, its latent
-    /// attention, Llama 4's chunked layers), by model_type.
+    /// attention, Llama 4's chunked layers; the hybrid families their pattern, state, expert and
+    /// latent keys, refusing what they do not model themselves), by model_type.
     static let readBy: [String: Set<String>] = [
         "mixtral": Mixtral.expertKeys, "qwen2_moe": QwenMoE.expertKeys, "qwen3_moe": QwenMoE.expertKeys,
         "gpt_oss": GptOss.expertKeys, "deepseek_v2": DeepSeek.readKeys, "deepseek_v3": DeepSeek.readKeys,
         "llama4": Llama4.readKeys, "llama4_text": Llama4.readKeys,
-    ]
+    ].merging(HuggingFaceConfig.hybridFamilies.mapValues { _ in architectureKeys }) { a, _ in a }
 
-    /// `architectureKeysReadByFamily`: the family reads its own expert, latent and state keys and
-    /// refuses what it does not model (the hybrid families), so only the other keys are checked here.
-    static func refuseKeys(_ r: HFReader, architectureKeysReadByFamily: Bool = false) throws(ProfileError) {
+    static func refuseKeys(_ r: HFReader) throws(ProfileError) {
         let read = readBy[r.family] ?? []
         for (key, what) in keys where isOn(r.f.object[key]) && !read.contains(key) {
-            if architectureKeysReadByFamily && !nonArchitectureKeys.contains(key) { continue }
             throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", r.f.object[key])
         }
     }
