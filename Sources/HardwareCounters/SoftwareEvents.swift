@@ -30,6 +30,8 @@ public enum SoftwareCounter: String, CaseIterable, Hashable, Sendable {
     /// Recurrent (gated-retention) state bytes read and written.
     case stateBytesRead = "STATE_BYTES_READ"
     case stateBytesWritten = "STATE_BYTES_WRITTEN"
+    /// Distinct experts a mixture-of-experts pass ran, summed over layers and passes.
+    case expertsTouched = "EXPERTS_TOUCHED"
 
     /// The name PAPI resolves: `sde:::YOCOPROF::MATMUL_FLOPS`.
     public var papiEventName: String { "sde:::\(SoftwareEvents.libraryName)::\(rawValue)" }

@@ -1,5 +1,6 @@
 // What the CPU kernels implement of the model description, checked once before anything is
-// allocated: every block pre-RMSNorm with a SwiGLU feed-forward; attention with full or
+// allocated: every block pre-RMSNorm with a SwiGLU feed-forward (or routed SwiGLU experts without
+// biases or shared experts); attention with full or
 // sliding-window spans over its own slot, over YOCO's shared K̂/V̂, or over an earlier layer's
 // full-span slot (Cross-Layer Attention); gated retention; dk = dv; no biases, q/k norms, sinks,
 // chunked spans, learned position embeddings, fixed-state mixers other than gRet, or layers
@@ -31,7 +32,12 @@ extension ModelSpec {
                 throw .unsupportedModel(reason: "\(at): multi-head latent attention")
             case .attention, .gatedRetention: break
             }
-            guard case .gated(_, .silu) = run.block.feedForward else {
+            switch run.block.feedForward {
+            case .gated(_, .silu): break
+            case .experts(let e) where e.activation == .silu && !e.expertBias && !e.routerBias && e.shared == nil: break
+            case .experts:
+                throw .unsupportedModel(reason: "\(at): experts with biases, shared experts or a non-SiLU activation (the kernels run routed SwiGLU experts only)")
+            default:
                 throw .unsupportedModel(reason: "\(at): feed-forward \(run.block.feedForward) (the kernels run SwiGLU)")
             }
             guard case .attention(let a) = run.block.mixer else { continue }

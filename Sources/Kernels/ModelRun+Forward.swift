@@ -212,6 +212,17 @@ extension ModelRun {
     func ffn(layer i: Int, inner: Int, x: UnsafeMutablePointer<Float>, rows: Int, ws: Workspace, c: inout WorkCounters) {
         let d = spec.hiddenSize, p = "layers.\(i)."
         RMSNorm.forward(x, ldx: d, weight: weights[p + "ffn_norm"], ws.xn.pointer, ldy: d, rows: rows, width: d, counters: &c)
+        if let e = spec.layerBlocks[i].feedForward.experts {
+            let experts = (0..<e.count).map { j in
+                MixtureOfExperts.ExpertWeights(gate: weights[p + "expert.\(j).gate"], up: weights[p + "expert.\(j).up"],
+                                               down: weights[p + "expert.\(j).down"])
+            }
+            let s = MixtureOfExperts.Scratch(logits: ws.routerLogits.pointer, gathered: ws.expertIn.pointer, gate: ws.gate.pointer,
+                                             up: ws.up.pointer, out: ws.expertOut.pointer)
+            MixtureOfExperts.forward(ws.xn.pointer, router: weights[p + "router"], experts: experts, active: e.active, scratch: s, x,
+                                     rows: rows, width: d, inner: inner, counters: &c)
+            return
+        }
         SwiGLU.forward(ws.xn.pointer, wGate: weights[p + "ffn_gate"], wUp: weights[p + "ffn_up"], wDown: weights[p + "ffn_down"],
                        gate: ws.gate.pointer, up: ws.up.pointer, x, rows: rows, width: d, inner: inner,
                        accumulate: true, counters: &c)

@@ -8,7 +8,8 @@
 //                          (H, Hkv of the layer's own block: YOCO SWA self layers have their own)
 //   gated retention:       layers.{i}.wq/.wk/.wv/.wg [d, hR*dR], .wo [hR*dR, d], .wgamma [d, hR]
 //   attention over another slot (YOCO cross, CLA readers): layers.{i}.wq [d, H*dh], .wo [H*dh, d]
-//   every layer:           layers.{i}.ffn_gate [d, F], .ffn_up [d, F], .ffn_down [F, d]
+//   every dense layer:     layers.{i}.ffn_gate [d, F], .ffn_up [d, F], .ffn_down [F, d]
+//   every MoE layer:       layers.{i}.router [d, E], layers.{i}.expert.{e}.gate/.up [d, I], .down [I, d]
 //   YOCO once:             kv_norm [d], wk_hat [d, Hkv*dh], wv_hat [d, Hkv*dh]
 // Values: projections uniform in ±1/sqrt(d_in); embedding uniform in ±1/sqrt(d) (scaled by
 // sqrt(d) on lookup); norm weights 1 ± 0.1 (so a test notices a dropped weight). Each tensor is
@@ -49,7 +50,15 @@ public final class ModelWeights {
                 break  // not run by the kernels (checkKernelSupport refuses them)
             }
             let F = block.feedForward.inner
-            out += [(p + "ffn_norm", [d]), (p + "ffn_gate", [d, F]), (p + "ffn_up", [d, F]), (p + "ffn_down", [F, d])]
+            out.append((p + "ffn_norm", [d]))
+            if let e = block.feedForward.experts {
+                out.append((p + "router", [d, e.count]))
+                for j in 0..<e.count {
+                    out += [(p + "expert.\(j).gate", [d, F]), (p + "expert.\(j).up", [d, F]), (p + "expert.\(j).down", [F, d])]
+                }
+            } else {
+                out += [(p + "ffn_gate", [d, F]), (p + "ffn_up", [d, F]), (p + "ffn_down", [F, d])]
+            }
         }
         if let s = spec.sharedKV { out += [("kv_norm", [d]), ("wk_hat", [d, s.width]), ("wv_hat", [d, s.width])] }
         out.append(("final_norm", [d]))

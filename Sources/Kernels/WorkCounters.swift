@@ -18,6 +18,8 @@ public struct WorkCounters: Sendable, Hashable {
     public var kvBytesRead: Int64 = 0
     public var stateBytesRead: Int64 = 0
     public var stateBytesWritten: Int64 = 0
+    /// Distinct experts a mixture-of-experts pass ran (summed over layers and passes).
+    public var expertsTouched: Int64 = 0
 
     public init() {}
 
@@ -30,5 +32,6 @@ public struct WorkCounters: Sendable, Hashable {
         a.kvBytesRead += b.kvBytesRead
         a.stateBytesRead += b.stateBytesRead
         a.stateBytesWritten += b.stateBytesWritten
+        a.expertsTouched += b.expertsTouched
     }
 }

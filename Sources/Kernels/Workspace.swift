@@ -7,7 +7,8 @@
 //   x, xn [rows, d]; q, o [rows, qW]; k, v [rows, kvWs]; g [rows, hR*dR]; decay [rows, hR];
 //   gate, up [rows, F]; last, lastNormed [B, d]; logits [B, V];
 //   attention scratch: workers * (max(Bq, H) * Bk + 2 max(Bq, H) + max(Bq, H) * dh);
-//   gRet chunk scratch: C*C + 2*C*dR + C.
+//   gRet chunk scratch: C*C + 2*C*dR + C;
+//   experts: router logits [rows, E], gathered rows and their outputs [rows, d] (0 without experts).
 
 import CostModel
 
@@ -30,6 +31,7 @@ extension ModelSpec {
 
 final class Workspace {
     let x, xn, q, o, k, v, g, decay, gate, up, last, lastNormed, logits, attentionScratch, chunkScratch: Buffer
+    let routerLogits, expertIn, expertOut: Buffer
 
     static func layout(_ spec: ModelSpec, batch: Int, rows: Int, options: RunOptions) -> [(String, Int)] {
         let d = spec.hiddenSize
@@ -41,6 +43,7 @@ final class Workspace {
         let ownKV = attention.filter(\.writesOwnSlot).map { max($0.keyWidth, $0.valueWidth) }.max() ?? 0
         let kvWs = max(ownKV, spec.sharedKV?.width ?? 0, inner)
         let ffn = spec.runs.map(\.block.feedForward.inner).max() ?? 0
+        let experts = spec.runs.compactMap(\.block.feedForward.experts?.count).max() ?? 0
         let scratchHeads = attention.map(\.heads).max() ?? 1, scratchDim = attention.map(\.headDim).max() ?? 1
         let chunk = ret.map { options.retentionChunkTokens ?? $0.chunk } ?? 0
         func m(_ a: Int, _ b: Int) -> Int { sizeProduct(a, b) }
@@ -50,6 +53,7 @@ final class Workspace {
             ("last", m(batch, d)), ("last_normed", m(batch, d)), ("logits", m(batch, spec.vocabSize)),
             ("attention_scratch", m(options.attention.workers, options.attention.scratchFloats(heads: scratchHeads, headDim: scratchDim))),
             ("chunk_scratch", ret.map { GatedRetention.chunkScratchFloats(chunk: chunk, headDim: $0.headDim) } ?? 0),
+            ("router_logits", m(rows, experts)), ("expert_in", experts > 0 ? m(rows, d) : 0), ("expert_out", experts > 0 ? m(rows, d) : 0),
         ]
     }
 
@@ -64,5 +68,6 @@ final class Workspace {
         }
         (x, xn, q, o, k, v, g, decay, gate, up) = (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9])
         (last, lastNormed, logits, attentionScratch, chunkScratch) = (b[10], b[11], b[12], b[13], b[14])
+        (routerLogits, expertIn, expertOut) = (b[15], b[16], b[17])
     }
 }

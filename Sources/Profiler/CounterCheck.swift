@@ -40,6 +40,7 @@ extension WorkCounters {
         block.add(.kvBytesRead, kvBytesRead)
         block.add(.stateBytesRead, stateBytesRead)
         block.add(.stateBytesWritten, stateBytesWritten)
+        block.add(.expertsTouched, expertsTouched)
     }
 
     /// The value of the field that `counter` mirrors.
@@ -53,6 +54,7 @@ extension WorkCounters {
         case .kvBytesRead: kvBytesRead
         case .stateBytesRead: stateBytesRead
         case .stateBytesWritten: stateBytesWritten
+        case .expertsTouched: expertsTouched
         }
     }
 }

@@ -8,6 +8,11 @@
 //   hardware FLOP counter                          relative error against executed FLOPs, tolerance
 //                                                  `hardwareFlopTolerance`, or unavailable(reason)
 //   prefill_seconds, decode_tokens_per_second      relative error of the roofline prediction
+//   prefill/decode_experts_touched (MoE models)    relative: the experts the kernel ran per pass
+//                                                  (SDE EXPERTS_TOUCHED) against the uniform-routing
+//                                                  expectation E (1 - (1 - k/E)^rows) per MoE layer
+//                                                  (seeded random routers are not uniform: a gap
+//                                                  here is the routing assumption, not an error)
 // The host profile must come from `calibrate` (microbenchmarks only), never from these runs.
 
 import CostModel
@@ -180,6 +185,22 @@ public enum Validator {
                    status: abs(rel) <= hardwareFlopTolerance ? "ok" : "outside_tolerance")
         case .unavailable(let reason):
             record("prefill_hardware_sp_flops", "flops", .relative, predicted: executed, measured: nil, status: "unavailable: \(reason)")
+        }
+        let moe = c.model.runs.compactMap { run in run.block.feedForward.experts.map { (run.count, $0) } }
+        if !moe.isEmpty {
+            func expected(rows: Int128) -> Double { moe.reduce(0) { $0 + Double($1.0) * $1.1.expectedExpertsTouched(rows: rows) } }
+            func measured(_ reading: CounterReading, passes: Int) -> Double? {
+                if case .value(let v) = reading, passes > 0 { return Double(v) / Double(passes) }
+                return nil
+            }
+            // The readings are of the first repeat: one prefill pass and G decode steps.
+            let prefillPasses = 1, decodeSteps = c.generatedTokens
+            record("prefill_experts_touched", "experts", .relative, predicted: expected(rows: Int128(c.batch * c.contextTokens)),
+                   measured: measured(sde(run.prefillCounters, .expertsTouched), passes: prefillPasses))
+            if c.generatedTokens > 0 {
+                record("decode_experts_touched_per_step", "experts", .relative, predicted: expected(rows: Int128(c.batch)),
+                       measured: measured(sde(run.decodeCounters, .expertsTouched), passes: decodeSteps))
+            }
         }
         record("prefill_seconds", "seconds", .relative, predicted: p.prefillSeconds, measured: run.prefillSeconds.median)
         if let tps = run.decodeTokensPerSecond, let predicted = p.decodeTokensPerSecond {

@@ -16,6 +16,12 @@ enum Fixtures {
     static let yocoGRet = model("tiny-yoco-gret", .yoco(selfDecoder: .gatedRetention(heads: 4, headDim: 8, chunkTokens: 4), selfLayers: 1))
     static let yocoSWA = model("tiny-yoco-swa", .yoco(selfDecoder: .slidingWindow(window: 4), selfLayers: 1))
     static let gqa = model("tiny-gqa", .transformer(window: nil))
+    /// tiny-gqa with every feed-forward 4 SwiGLU experts of 16, top-2 (the routed-expert kernel).
+    static let moe: ModelSpec = {
+        var s = model("tiny-moe", .transformer(window: nil))
+        s.runs[0].block.feedForward = .experts(Experts(count: 4, active: 2, inner: 16))
+        return s
+    }()
 
     static var tinyCalibration: CalibrationSettings {
         CalibrationSettings(

@@ -17,7 +17,7 @@ private let hardwareCountable: Bool = {
 @Suite("Measured runs", .serialized)
 struct MeasuredRunTests {
     @Test("measured KV and state bytes equal the cost model's; SDE counters equal the run's WorkCounters exactly",
-          arguments: [Fixtures.yocoGRet, Fixtures.yocoSWA, Fixtures.gqa])
+          arguments: [Fixtures.yocoGRet, Fixtures.yocoSWA, Fixtures.gqa, Fixtures.moe])
     func measuredRun(spec: ModelSpec) throws {
         let profiler = try sharedProfiler.get()
         let run = try profiler.measure(ProfileRequest(model: spec, batch: 2, contextTokens: 9, generatedTokens: 3, repeats: 2))
@@ -38,6 +38,28 @@ struct MeasuredRunTests {
             }
         }
         #expect(run.prefillWork.matmulFlops > 0 && run.decodeWork.matmulFlops > 0)
+    }
+
+    @Test("a mixture of experts validates: every exact row matches; the experts touched are reported beside uniform routing's expectation")
+    func expertsValidate() throws {
+        let profiler = try sharedProfiler.get()
+        let c = ValidationCase(model: Fixtures.moe, batch: 3, contextTokens: 7, generatedTokens: 4, repeats: 1)
+        let run = try profiler.measure(c.request)
+        // Timing rows are relative and need only some rates; any positive hardware will do here.
+        let hw = HardwareSpec(id: "test", source: "test", memoryBytes: 1 << 40, memoryBandwidthBytesPerSecond: 1e10,
+                              peakFlopsPerSecond: [.fp32: 1e11], computeEfficiency: 1, memoryEfficiency: 1, operatorOverheadSeconds: 0)
+        let records = try Validator.compare(c, run: run, hardware: hw)
+        let exact = records.filter { $0.kind == .exact && !$0.status.hasPrefix("unavailable") }
+        #expect(exact.count >= 6)
+        for r in exact { #expect(r.status == "match", "\(r.metric): predicted \(r.predictedText), measured \(r.measuredText)") }
+        // 2 layers; a decode step of 3 rows touches between 2 and 4 experts per layer.
+        let step = try #require(records.first { $0.metric == "decode_experts_touched_per_step" })
+        let measured = try #require(step.measured)
+        #expect(measured >= 4 && measured <= 8)
+        // uniform: 2 x 4 (1 - (1/2)^3) = 7
+        #expect(step.predicted == 7)
+        let prefill = try #require(records.first { $0.metric == "prefill_experts_touched" })
+        #expect(Double(run.prefillWork.expertsTouched) == prefill.measured)
     }
 
     @Test("hardware events read as a value or as unavailable with PAPI's reason, never a fake number")

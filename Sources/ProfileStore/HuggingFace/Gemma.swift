@@ -57,16 +57,7 @@ enum Gemma2 {
 enum Gemma3 {
     /// A multimodal gemma3 file: the text tower under `text_config`.
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
-        guard let text = try r.nested("text_config", family: "gemma3") else {
-            throw r.f.error("text_config", "(gemma3) is required: the text tower's shape lives there", nil)
-        }
-        try Unmodelled.refuseKeys(text)
-        var p = try textPlan(text)
-        if !text.present("torch_dtype") && !text.present("dtype") { p.dtype = try r.dtype() }
-        if r.f.has("vision_config") {
-            p.family += "; text tower only: the vision tower (vision_config) and its projector are not counted"
-        }
-        return p
+        try r.textTower(family: "gemma3", textPlan).plan
     }
 
     static func textPlan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {

@@ -15,13 +15,7 @@ import CostModel
 
 enum Gemma3n {
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
-        guard let text = try r.nested("text_config", family: "gemma3n") else {
-            throw r.f.error("text_config", "(gemma3n) is required: the text tower's shape lives there", nil)
-        }
-        try Unmodelled.refuseKeys(text)
-        var p = try textPlan(text)
-        if !text.present("torch_dtype") && !text.present("dtype") { p.dtype = try r.dtype() }
-        return p
+        try r.textTower(family: "gemma3n", visionNote: false, textPlan).plan
     }
 
     static func textPlan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {

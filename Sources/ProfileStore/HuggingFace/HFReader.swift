@@ -65,6 +65,23 @@ struct HFReader {
         return t
     }
 
+    /// A multimodal wrapper's text tower: `text_config` (required) read by `text` as `family`, with
+    /// the wrapper's dtype where the tower states none, and (`visionNote`) a note that a
+    /// vision_config is not counted (Gemma 3, Gemma 3n, Llama 4).
+    func textTower(family: String, visionNote: Bool = true,
+                   _ text: (HFReader) throws(ProfileError) -> DecoderPlan) throws(ProfileError) -> (plan: DecoderPlan, text: HFReader) {
+        guard let t = try nested("text_config", family: family) else {
+            throw f.error("text_config", "(\(family)) is required: the text tower's shape lives there", nil)
+        }
+        try Unmodelled.refuseKeys(t)
+        var p = try text(t)
+        if !t.present("torch_dtype") && !t.present("dtype") { p.dtype = try dtype() }
+        if visionNote && f.has("vision_config") {
+            p.family += "; text tower only: the vision tower (vision_config) and its projector are not counted"
+        }
+        return (p, t)
+    }
+
     /// The nested object under `key` (Gemma 3's `text_config`), read as its own family.
     func nested(_ key: String, family: String) throws(ProfileError) -> HFReader? {
         guard let n = try f.nested(key) else { return nil }

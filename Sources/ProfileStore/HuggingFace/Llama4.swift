@@ -20,16 +20,10 @@ enum Llama4 {
     static let readKeys: Set<String> = ["num_local_experts", "num_experts_per_tok", "attention_chunk_size"]
 
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
-        guard let text = try r.nested("text_config", family: "llama4") else {
-            throw r.f.error("text_config", "(llama4) is required: the text tower's shape lives there", nil)
-        }
-        try Unmodelled.refuseKeys(text)
-        var p = try textPlan(text)
-        if !text.present("torch_dtype") && !text.present("dtype") { p.dtype = try r.dtype() }
-        if r.f.has("vision_config") {
-            p.family += "; text tower only: the vision tower (vision_config) and its projector are not counted"
-        }
-        p.tied = try r.bool("tie_word_embeddings", default: p.tied)
+        let tower = try r.textTower(family: "llama4", textPlan)
+        var p = tower.plan
+        // Llama4Config carries tie_word_embeddings at the top; the text tower's own value wins.
+        if !tower.text.present("tie_word_embeddings") { p.tied = try r.bool("tie_word_embeddings", default: p.tied) }
         return p
     }
 

@@ -22,7 +22,7 @@ struct ValidateCommand: ParsableCommand {
             summary.md, prefill.svg, decode.svg and the host profile used.
 
             Examples:
-              yocoprof validate          # the default suite: 4 host models x 1K, 4K, 16K
+              yocoprof validate          # every host-* model x 1K, 4K, 16K tokens
               yocoprof validate --suite quick --output-dir /tmp/v
               yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json \\
                   --format markdown
