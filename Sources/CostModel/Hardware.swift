@@ -33,6 +33,9 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Fractions of bandwidth reached by operator classes whose memory traffic runs at a different
     /// rate from `memoryEfficiency` (on CPU hosts: the attention core's K/V reads while decoding).
     public var operatorMemoryEfficiency: [OperatorClass: Double]
+    /// Per-operator efficiencies from published kernel measurements (GPU profiles); when present
+    /// the roofline uses them instead of the single efficiencies above (Roofline+Curves.swift).
+    public var efficiencyCurves: EfficiencyCurves?
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -40,7 +43,7 @@ public struct HardwareSpec: Sendable, Hashable {
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
         operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
         operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:],
-        elementwiseFlopsPerSecond: Double? = nil
+        elementwiseFlopsPerSecond: Double? = nil, efficiencyCurves: EfficiencyCurves? = nil
     ) {
         self.id = id
         self.source = source
@@ -56,6 +59,7 @@ public struct HardwareSpec: Sendable, Hashable {
         self.operatorMemoryEfficiency = operatorMemoryEfficiency
         self.computeEfficiencyByRows = computeEfficiencyByRows
         self.elementwiseFlopsPerSecond = elementwiseFlopsPerSecond
+        self.efficiencyCurves = efficiencyCurves
     }
 
     /// Physically sensible ranges: a figure outside them is a typo or a unit slip (a subnormal

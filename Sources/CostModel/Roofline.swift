@@ -77,6 +77,9 @@ public struct OperatorCost: Sendable, Hashable {
     /// Rows (tokens) of the operator's products with weights; 0 when it has none. GEMM efficiency
     /// depends on it (`HardwareSpec.computeEfficiencyByRows`).
     public var rows: Int128 = 0
+    /// The attention core's shape (queries, keys, head dim, mask), for efficiency curves; nil for
+    /// every other operator.
+    public var attention: AttentionShape?
 
     public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.id = id
@@ -129,6 +132,10 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidQuery(SpecError)
     /// A model or hardware spec that does not validate.
     case invalidSpec(id: String, SpecError)
+    /// The hardware's efficiency curves lack one the roofline needs (a dtype, a kernel, a launch mode).
+    case missingEfficiencyCurve(hardware: String, file: String, what: String)
+    /// An option that needs efficiency curves, on hardware that has none (a calibrated host).
+    case noEfficiencyCurves(hardware: String, option: String)
 
     public var description: String {
         switch self {
@@ -142,6 +149,10 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
             return e.description
         case let .invalidSpec(id, e):
             return "\(id): \(e.description)"
+        case let .missingEfficiencyCurve(hardware, file, what):
+            return "hardware `\(hardware)` has no efficiency curve for \(what) in \(file)"
+        case let .noEfficiencyCurves(hardware, option):
+            return "\(option) needs efficiency curves; hardware `\(hardware)` has none (only profiles that name `efficiency_curves` are priced by kernel; a calibrated host keeps its measured figures)"
         }
     }
 }
@@ -199,11 +210,14 @@ public struct RooflineRates: Sendable, Hashable {
     public var denseCurve: [(log2Rows: Double, flopsPerSecond: Double)] = []
     /// Rate of the "other" (element-wise) FLOPs; nil charges them at the operator's matrix rate.
     public var elementwiseFlopsPerSecond: Double?
+    /// Per-operator efficiencies from published kernel curves (GPU profiles that have them); when
+    /// set they replace the single efficiencies above (Roofline+Curves.swift).
+    public var curves: CurveRates?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
-            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond
+            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -224,8 +238,11 @@ public struct RooflineRates: Sendable, Hashable {
         self.overheadSeconds = overheadSeconds
     }
 
-    /// Rates of `hardware` computing in `dtype`; a profile without that dtype is an error.
-    public init(hardware: HardwareSpec, computeDType dtype: DType) throws(CostModelError) {
+    /// Rates of `hardware` computing in `dtype`; a profile without that dtype is an error. A profile
+    /// with efficiency curves is priced by them, with `attentionKernel` (nil: the profile's default)
+    /// and `launchMode`; naming a kernel for a profile without curves is an error.
+    public init(hardware: HardwareSpec, computeDType dtype: DType, attentionKernel: AttentionKernel? = nil,
+                launchMode: LaunchMode = .cudaGraphs) throws(CostModelError) {
         guard let peak = hardware.peakFlopsPerSecond[dtype] else {
             throw .missingPeakFlops(hardware: hardware.id, dtype: dtype, available: Array(hardware.peakFlopsPerSecond.keys))
         }
@@ -238,6 +255,12 @@ public struct RooflineRates: Sendable, Hashable {
         denseCurve = hardware.computeEfficiencyByRows.sorted { $0.key < $1.key }
             .map { (log2Rows: Double($0.key).log2Approximation, flopsPerSecond: peak * $0.value) }
         elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
+        if let c = hardware.efficiencyCurves {
+            curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
+                                    attentionKernel: attentionKernel, launchMode: launchMode)
+        } else if attentionKernel != nil {
+            throw .noEfficiencyCurves(hardware: hardware.id, option: "--attention-kernel")
+        }
     }
 
     /// Seconds of arithmetic for `flops` in an operator of `op`'s class: matrix FLOPs at the class's
@@ -279,7 +302,8 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// All instances of an operator (executed FLOPs, at its class's rates).
     public func seconds(_ op: OperatorCost) -> Double {
-        Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
+        if let curves { return curves.seconds(op) }
+        return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
     }
 
     /// A whole pass.
@@ -289,7 +313,8 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
-        op.bytes.fastDouble / bytesPerSecond(for: op) > computeSeconds(op.executedFlops, for: op)
+        if let curves { return curves.isMemoryBound(op) }
+        return op.bytes.fastDouble / bytesPerSecond(for: op) > computeSeconds(op.executedFlops, for: op)
     }
 }
 
