@@ -13,6 +13,9 @@
 //   gRet core (recurrent): per sequence and head o = q S (2 dR^2), S = γ S + kᵀv (2 dR^2 matmul,
 //     dR^2 other), 9 dR other (head norm 3, gate 5, k scale 1); bytes: the state read and written
 //     (2 hR dR^2 s) and activations in (q, k, v, g, γ: 4I + hR) and out (I).
+//   fixed-state core (GDN, KDA, lightning, Mamba, Mamba2): one recurrent step per sequence
+//     (FixedStateMixer+Cost.swift); bytes: the state (conv window and recurrent part, each in its
+//     dtype) read and written, the projections' outputs in and I out. Independent of n.
 // Every operator's FLOPs and bytes are affine in p(n): cost(n) = fixed + p(n) * perPosition.
 // That makes the sum over G steps exact in closed form (`DecodeOperator.seconds(from:to:rates:)`).
 
@@ -173,7 +176,7 @@ extension ModelSpec {
         let exit = firstCrossRun
         for (ri, run) in runs.enumerated() {
             if ri == exit, let s = sharedKV { ops.append(fixed(kvProjectionOp(s, rows: b, dt))) }
-            ops.append(fixed(projectionsOp(run: ri, rows: b, dt, latentForm: run.block.mixer.latent?.decodeForm)))
+            if run.block.mixer != .identity { ops.append(fixed(projectionsOp(run: ri, rows: b, dt, latentForm: run.block.mixer.latent?.decodeForm))) }
             switch run.block.mixer {
             case .attention(let a):
                 // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024,
@@ -190,11 +193,15 @@ extension ModelSpec {
                 let flops = (b * hR) * FlopCount(matmul: 4 * dR * dR, other: dR * dR + 9 * dR)
                 let bytes = dt.state.bytes(elements: 2 * b * hR * dR * dR) + dt.activations.bytes(elements: b * (5 * i + hR))
                 ops.append(fixed(OperatorCost(opID(ri, .retentionCore), count: run.count, flops: flops, bytes: bytes)))
+            case .fixedState(let f):
+                ops.append(fixed(fixedStateCoreOp(run: ri, f, batch: b, flops: b * f.decodeCoreFlops, tokens: 1, stateReads: 1, dt)))
+            case .identity:
+                break
             case .latentAttention(let m):
                 ops.append(latentDecodeOperator(run: ri, m, batch: b, dt))
             }
-            ops.append(fixed(outputOp(run: ri, rows: b, dt)))
-            ops.append(fixed(ffnOp(run: ri, rows: b, dt)))
+            if run.block.mixer != .identity { ops.append(fixed(outputOp(run: ri, rows: b, dt))) }
+            if run.block.feedForward != .identity { ops.append(fixed(ffnOp(run: ri, rows: b, dt))) }
         }
         ops.append(fixed(headOp(rows: b, dt)))
         return ops

@@ -7,7 +7,9 @@
 //   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype)
 //                (latent attention: T * (r + dr) per layer);
 //                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once
-//   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T
+//   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T, plus for
+//                each fixed-state layer (K - 1) * conv channels * bytes(state dtype) and
+//                heads * keyDim * valueDim * bytes(its own state dtype, else the plan's)
 //   activations  an estimate of the peak live set during prefill (assumption, see below)
 //   overhead     the runtime's reserve, from the hardware profile (0 without one)
 // Activation assumption: B * c tokens are in flight; each holds the residual stream (d), the
@@ -16,7 +18,8 @@
 // plus fp32 logits for the last position of each sequence (B * V * 4 bytes). Mixer workspace:
 // attention q and output (H*dk + H*dv) and, when the layer projects its own, k and v
 // (Hkv*dk + Hkv*dv); gated retention q, k, v, gate, output (5*hR*dR) and the decays (hR); YOCO
-// cross layers run on the last position only during prefill, so they count 1 token.
+// cross layers run on the last position only during prefill, so they count 1 token; a fixed-state
+// mixer its projections' outputs and its inner output (projectionWidth + I).
 // Attention score tiles and BLAS scratch are not counted (kilobytes to a few MiB).
 
 /// The inputs of a memory query.
@@ -79,7 +82,7 @@ extension ModelSpec {
     /// Recurrent-state bytes for `batch` sequences.
     public func stateBytes(batch: Int, dtype: DType) -> Int128 {
         let perSequence = cacheRuns.reduce(Int128(0)) { acc, run in
-            run.kind.isState ? acc + Int128(run.count) * dtype.bytes(elements: run.kind.elements(tokens: 0)) : acc
+            run.kind.isState ? acc + Int128(run.count) * run.kind.bytes(tokens: 0, kv: dtype, state: dtype) : acc
         }
         return Int128(batch) * perSequence
     }
@@ -90,9 +93,13 @@ extension ModelSpec {
         case .attention(let a):
             // q and the output; k and v unless they live in another layer's (or the shared) slot
             let own = a.writesOwnSlot ? Int128(a.keyWidth + a.valueWidth) : 0
-            return Int128(a.queryWidth + a.outputWidth) + own
+            return Int128(a.queryWidth + a.outputWidth) + own + (a.outputGate ? Int128(a.outputWidth) : 0)
         case .gatedRetention(let g):
             return 5 * Int128(g.innerWidth) + Int128(g.heads)
+        case .fixedState(let m):
+            return m.projectionWidth + Int128(m.innerWidth)
+        case .identity:
+            return 0
         case .latentAttention(let m):
             return m.workspaceElementsPerToken(m.prefillForm)
         }

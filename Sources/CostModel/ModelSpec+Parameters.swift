@@ -6,6 +6,8 @@
 //                          (+ q/k/v biases, output bias d, q/k norms dk each, sinks H: Attention.parameters)
 //   attention reading another slot (YOCO cross, CLA, Gemma 3n shared): Wq, WO only
 //   gated retention:       Wq, Wk, Wv, WG d*(hR*dR) each, WO (hR*dR)*d, Wgamma d*hR
+//   fixed-state mixers:    per kind, FixedStateMixer+Cost.swift (GDN, KDA, lightning, Mamba, Mamba2)
+//   no mixer / no feed-forward (Nemotron-H's single-sublayer layers): nothing
 //   feed-forward:          gated 3*d*F; two-matrix MLP 2*d*F (+ F + d biases); experts: E routed
 //                          experts 3*d*I (+ 2I + d biases), router d*E (+ E), shared 3*d*Is (+ d gate)
 //   norms:                 count * d (RMSNorm) or count * 2d (LayerNorm with bias)
@@ -24,6 +26,9 @@ public enum WeightClass: String, CaseIterable, Sendable, Hashable {
     case attention
     /// Gated-retention projections Wq, Wk, Wv, WG, WO and the decay projection Wgamma.
     case retention
+    /// Fixed-state mixers (linear attention, Mamba): projections, conv, decay and gate vectors,
+    /// their inner norms (FixedStateMixer+Cost.swift).
+    case stateMixer = "state_mixer"
     /// YOCO's shared K̂/V̂ projections.
     case kvProjection = "kv_projection"
     case ffn
@@ -74,7 +79,8 @@ public struct ParameterCount: Sendable, Hashable {
 extension Attention {
     /// Attention weights of one layer: Wq d*(H*dk), Wo (H*dv)*d and, when it writes its own slot,
     /// Wk d*(Hkv*dk), Wv d*(Hkv*dv); biases H*dk (+ Hkv*dk + Hkv*dv) and d; q/k norms dk each
-    /// (one weight vector shared by the heads, as Qwen3 and Gemma 3 do); sinks H.
+    /// (one weight vector shared by the heads, as Qwen3 and Gemma 3 do); sinks H; an output gate
+    /// d*(H*dv).
     public func parameters(hidden d: Int) -> Int128 {
         let d = Int128(d)
         let own = writesOwnSlot
@@ -84,6 +90,7 @@ extension Attention {
         if outputBias { n += d }
         if qkNorm { n += Int128(headDim) * (own ? 2 : 1) }
         if sinks { n += Int128(heads) }
+        if outputGate { n += d * Int128(outputWidth) }
         return n
     }
 }
@@ -104,6 +111,10 @@ extension ModelSpec {
                 c[.attention]! += n * a.parameters(hidden: hiddenSize)
             case .gatedRetention(let g):
                 c[.retention]! += n * (d * Int128(g.innerWidth) * 5 + d * Int128(g.heads))
+            case .fixedState(let m):
+                c[.stateMixer]! += n * m.parameters(hidden: hiddenSize)
+            case .identity:
+                break
             case .latentAttention(let m):
                 c[.attention]! += n * m.parameters(hidden: hiddenSize)
             }

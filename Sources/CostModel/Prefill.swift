@@ -16,8 +16,12 @@
 //                       cross, or any layer reading another's slot (CLA, Gemma 3n):
 //                                      R x d x qW              other R(4d + 3qW)
 //                       + R(qW + 2kW) other for q/k/v biases, + 4R(qW + kW) for q/k norms
+//                       + R x d x oW and 5 R oW other for an output gate (Qwen3-Next: sigmoid, product)
 //                       gRet:          R x d x (4I + hR)       other R(4d + 6I + I + 4hR) (norm, RoPE q,k,
 //                                                                                      k scale, decay)
+//                       fixed-state:   R x (input multiply-adds)  other R(4d + conv taps and SiLU, ...)
+//                                      (FixedStateMixer+Cost.swift); weights: every input-side weight
+//                       no mixer (a feed-forward-only layer): no projections, core or output operator
 //   <kind>.core         attention: 4 H dh per pair (QKᵀ, PV)   other 5 H per pair (softmax) + R qW
 //                         (final division) + H dh per row per key tile (online-softmax rescale)
 //                       gRet chunkwise, per sequence and head: 4 dR sum(c_j^2) (QKᵀ⊙D, ·V)
@@ -26,6 +30,9 @@
 //                         (state decay) + 10 dR N (head norm 4, gate 5, decayed keys 1)
 //                         + dR (N - c_0) (decayed queries, no state in the first chunk)
 //                       + R H other with sinks (one extra logit per row and head)
+//                       fixed-state mixers (GDN, KDA, lightning, Mamba, Mamba2): the chunkwise forms of
+//                         FixedStateMixer+Cost.swift, per sequence; bytes: the projections' outputs in and
+//                         I out per token, the final state (conv window and recurrent) written once
 //   <kind>.output       R x oW x d (gRet: R x I x d)           (the residual add is the product's
 //                                                          accumulate, beta = 1: not counted apart)
 //                       + R d other for an output bias, + 4 R d per norm beyond two (Gemma's post-norms)
@@ -33,6 +40,7 @@
 //                                                          product; residual as in .output)
 //                       MLP:   R x d x F + R x F x d            other R(4d + 4F) (+ R(F + d) biases)
 //                       (a block with one norm, Falcon's parallel block, has no 4d here)
+//                       no feed-forward (a mixer-only layer): no ffn operator
 //                       experts (E of I, k active, shared Is; FeedForward/Experts.swift):
 //                              router R x d x E + k R x (d x 2I + I x d) + shared R x d x 2Is + R x Is x d
 //                              (+ R x d x 1 shared gate); other R(4d + 5E + k(5I + 2d) + 5Is)
@@ -55,6 +63,8 @@ extension ModelSpec {
     public func operatorLabel(run r: Int) -> String {
         switch runs[r].block.mixer {
         case .gatedRetention: return "gret"
+        case .fixedState(let m): return m.kind.rawValue
+        case .identity: return "feed_forward"
         case .latentAttention: return "mla"
         case .attention(let a):
             if a.kv == .sharedProjection { return "cross" }
@@ -75,12 +85,14 @@ extension ModelSpec {
         case .attention(let a):
             let qW = Int128(a.queryWidth), kW = Int128(a.keyWidth), vW = Int128(a.valueWidth)
             let own = a.writesOwnSlot
-            let outW = qW + (own ? kW + vW : 0)
-            var other = r * (4 * d + 3 * (qW + (own ? kW : 0)))
-            if a.qkvBias { other += r * outW }
+            let gateW = a.outputGate ? Int128(a.outputWidth) : 0
+            let outW = qW + gateW + (own ? kW + vW : 0)
+            var other = r * (4 * d + 3 * (qW + (own ? kW : 0)) + 5 * gateW)
+            let biasW = outW - gateW
+            if a.qkvBias { other += r * biasW }
             if a.qkNorm { other += 4 * r * (qW + (own ? kW : 0)) }
             let f = FlopCount.gemm(r, d, outW) + .elementwise(other)
-            var bytes = w.bytes(elements: d * outW + (a.qkvBias ? outW : 0)) + act.bytes(elements: r * (d + qW))
+            var bytes = w.bytes(elements: d * outW + (a.qkvBias ? biasW : 0)) + act.bytes(elements: r * (d + qW + gateW))
             if own { bytes += kv.bytes(elements: r * (kW + vW)) }
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .gatedRetention(let g):
@@ -88,6 +100,12 @@ extension ModelSpec {
             let f = FlopCount.gemm(r, d, 4 * i + hR) + .elementwise(r * (4 * d + 7 * i + 4 * hR))
             let bytes = w.bytes(elements: d * (4 * i + hR)) + act.bytes(elements: r * (d + 4 * i + hR))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
+        case .fixedState(let m):
+            let f = FlopCount.gemm(r, 1, m.inputMultiplyAdds(hidden: hiddenSize)) + .elementwise(r * (4 * d + m.projectionOtherFlopsPerToken))
+            let bytes = w.bytes(elements: m.inputParameters(hidden: hiddenSize)) + act.bytes(elements: r * (d + m.projectionWidth))
+            return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
+        case .identity:
+            return OperatorCost(opID(ri, .projections), count: 0, flops: .zero, bytes: 0)
         case .latentAttention(let m):
             // A decode step (form given) up-projects its positions in the core, the new one included.
             return latentProjectionsOp(run: ri, m, rows: r, form: form ?? m.prefillForm, upProjectRows: form == nil, dt)
@@ -100,6 +118,8 @@ extension ModelSpec {
         switch run.block.mixer {
         case .attention(let a): (inner, bias) = (Int128(a.outputWidth), a.outputBias)
         case .gatedRetention(let g): (inner, bias) = (Int128(g.innerWidth), false)
+        case .fixedState(let m): (inner, bias) = (Int128(m.innerWidth), m.projectionBias)
+        case .identity: (inner, bias) = (0, false)
         case .latentAttention(let m): (inner, bias) = (Int128(m.outputWidth), false)
         }
         let extraNorms = Int128(max(0, run.block.norms.count - 2))
@@ -119,6 +139,8 @@ extension ModelSpec {
         case .mlp(_, _, let bias):
             f = FlopCount.gemm(r, d, ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 4 * ff + (bias ? ff + d : 0)))
             bytes = dt.weights.bytes(elements: 2 * d * ff + (bias ? ff + d : 0)) + dt.activations.bytes(elements: r * (3 * d + ff))
+        case .identity:
+            (f, bytes) = (.zero, 0)
         case .experts(let e):
             return expertsOp(run: ri, e, rows: r, dt)
         }
@@ -209,6 +231,16 @@ extension ModelSpec {
         return OperatorCost(opID(ri, .retentionCore), count: runs[ri].count, flops: flops, bytes: bytes)
     }
 
+    /// A fixed-state mixer's recurrence over `tokens` tokens per sequence (`flops` for the whole
+    /// batch): activations in (the projections' outputs) and out (I) per token, the state written
+    /// once and read `stateReads` times (decode: 1; prefill from an empty state: 0).
+    func fixedStateCoreOp(run ri: Int, _ f: FixedStateMixer, batch b: Int128, flops: FlopCount, tokens n: Int128,
+                          stateReads: Int128, _ dt: DTypePlan) -> OperatorCost {
+        let stateBytes = f.state.bytes(stateDType: dt.state)
+        let bytes = dt.activations.bytes(elements: b * n * (f.projectionWidth + Int128(f.innerWidth))) + b * (1 + stateReads) * stateBytes
+        return OperatorCost(opID(ri, .stateCore), count: runs[ri].count, flops: flops, bytes: bytes)
+    }
+
     // MARK: Prefill
 
     /// Every operator of a prefill of `batch` prompts of `promptTokens` tokens. YOCO exits early: the
@@ -224,7 +256,7 @@ extension ModelSpec {
             let early = exit.map { ri >= $0 } ?? false
             if ri == exit, let s = sharedKV { ops.append(kvProjectionOp(s, rows: m, dt)) }
             let rows = early ? b : m  // early exit: the last prompt position only
-            ops.append(projectionsOp(run: ri, rows: rows, dt))
+            if run.block.mixer != .identity { ops.append(projectionsOp(run: ri, rows: rows, dt)) }
             switch run.block.mixer {
             case .attention(let a):
                 let h = Int128(run.count) * b * Int128(a.heads)
@@ -244,6 +276,11 @@ extension ModelSpec {
                 }
             case .gatedRetention(let g):
                 ops.append(retentionChunkwiseOp(run: ri, g, batch: b, tokens: n, dt))
+            case .fixedState(let f):
+                ops.append(fixedStateCoreOp(run: ri, f, batch: b, flops: b * f.prefillCoreFlops(tokens: n), tokens: n,
+                                            stateReads: 0, dt))
+            case .identity:
+                break
             case .latentAttention(let m):
                 let u = AttentionPairs.useful(tokens: n, span: .full)
                 let e = AttentionPairs.executed(tokens: n, span: .full, tiling: tiling)
@@ -252,8 +289,8 @@ extension ModelSpec {
                 useful += h * u
                 executed += h * e.pairs
             }
-            ops.append(outputOp(run: ri, rows: rows, dt))
-            ops.append(ffnOp(run: ri, rows: rows, dt))
+            if run.block.mixer != .identity { ops.append(outputOp(run: ri, rows: rows, dt)) }
+            if run.block.feedForward != .identity { ops.append(ffnOp(run: ri, rows: rows, dt)) }
         }
         ops.append(headOp(rows: b, dt))
         return PhaseCost(operators: ops, usefulAttentionPairs: useful, executedAttentionPairs: executed)

@@ -74,7 +74,7 @@ public struct CurveRates: Sendable, Hashable {
                 return (Double(op.flops.matmul) / (peakFlopsPerSecond * eff), bytes / streamingBytesPerSecond(bytes: bytes))
             }
             return (op.executedFlops.totalDouble / decodeFlopsPerSecond, bytes / decodeBytesPerSecond(bytes: bytes))
-        case .retentionCore:
+        case .retentionCore, .stateCore:  // a fixed-state core streams its state like a gRet core
             return (op.executedFlops.totalDouble / decodeFlopsPerSecond, bytes / streamingBytesPerSecond(bytes: bytes))
         }
     }

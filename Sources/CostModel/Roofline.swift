@@ -20,6 +20,8 @@ public enum OperatorPart: Sendable, Hashable {
     case attentionCore(windowed: Bool)
     /// A gated-retention core (chunkwise prefill, recurrent decode).
     case retentionCore
+    /// A fixed-state mixer's recurrence (linear attention, Mamba scan; chunkwise prefill, recurrent decode).
+    case stateCore
     /// A block's output projection.
     case output
     /// A block's feed-forward with its norm.
@@ -34,7 +36,7 @@ public enum OperatorPart: Sendable, Hashable {
         switch self {
         case .embedding: "embedding"
         case .projections: "projections"
-        case .attentionCore, .retentionCore: "core"
+        case .attentionCore, .retentionCore, .stateCore: "core"
         case .output: "output"
         case .ffn: "ffn"
         case .kvProjection: "kv_projection"
@@ -168,6 +170,20 @@ public enum OperatorClass: String, CaseIterable, Sendable, Hashable, Codable {
     case windowedAttentionCore = "windowed_attention_core"
     /// Gated-retention cores (chunkwise prefill, recurrent decode).
     case retentionCore = "retention_core"
+    /// Fixed-state mixer cores (linear attention, Mamba); falls back to `retention_core`, the same
+    /// shape of work, when a profile does not state it.
+    case stateCore = "state_core"
+}
+
+extension OperatorClass {
+    /// The class whose efficiency applies when a profile does not state this one's.
+    public var fallback: OperatorClass? {
+        switch self {
+        case .windowedAttentionCore: .attentionCore
+        case .stateCore: .retentionCore
+        case .dense, .attentionCore, .retentionCore: nil
+        }
+    }
 }
 
 extension OperatorCost {
@@ -176,6 +192,7 @@ extension OperatorCost {
         switch id.part {
         case .attentionCore(let windowed): windowed ? .windowedAttentionCore : .attentionCore
         case .retentionCore: .retentionCore
+        case .stateCore: .stateCore
         case .embedding, .projections, .output, .ffn, .kvProjection, .head: .dense
         }
     }
@@ -257,7 +274,7 @@ public struct RooflineRates: Sendable, Hashable {
     /// The memory rate of an operator's class.
     public func bytesPerSecond(for op: OperatorCost) -> Double {
         let cls = op.operatorClass
-        if cls == .windowedAttentionCore { return classBytesPerSecond[cls] ?? classBytesPerSecond[.attentionCore] ?? bytesPerSecond }
+        if let fallback = cls.fallback { return classBytesPerSecond[cls] ?? classBytesPerSecond[fallback] ?? bytesPerSecond }
         return classBytesPerSecond[cls] ?? bytesPerSecond
     }
 
@@ -265,7 +282,7 @@ public struct RooflineRates: Sendable, Hashable {
     /// profile has one (linear in log2(rows) between calibrated points, flat beyond them).
     public func flopsPerSecond(for op: OperatorCost) -> Double {
         let cls = op.operatorClass
-        if cls == .windowedAttentionCore { return classFlopsPerSecond[cls] ?? classFlopsPerSecond[.attentionCore] ?? flopsPerSecond }
+        if let fallback = cls.fallback { return classFlopsPerSecond[cls] ?? classFlopsPerSecond[fallback] ?? flopsPerSecond }
         if cls != .dense { return classFlopsPerSecond[cls] ?? flopsPerSecond }
         guard op.rows > 0, let first = denseCurve.first, let last = denseCurve.last else { return flopsPerSecond }
         let x = op.rows.fastDouble.log2Approximation

@@ -3,7 +3,8 @@
 // biases or shared experts); attention with full or
 // sliding-window spans over its own slot, over YOCO's shared K̂/V̂, or over an earlier layer's
 // full-span slot (Cross-Layer Attention); gated retention; dk = dv; no biases, q/k norms, sinks,
-// chunked spans or learned position embeddings. Anything else is refused by name, never run as
+// chunked spans, learned position embeddings, fixed-state mixers other than gRet, or layers
+// without a mixer or a feed-forward. Anything else is refused by name, never run as
 // something it is not.
 
 import CostModel
@@ -22,6 +23,15 @@ extension ModelSpec {
             if run.block.norms != .preRMS {
                 throw .unsupportedModel(reason: "\(at): \(run.block.norms.count) norms per block (the kernels run pre-RMSNorm before the mixer and the feed-forward)")
             }
+            switch run.block.mixer {
+            case .fixedState(let m):
+                throw .unsupportedModel(reason: "\(at): a \(m.kind.rawValue) mixer (the kernels run attention and gated retention)")
+            case .identity:
+                throw .unsupportedModel(reason: "\(at): a layer without a mixer (the kernels run a mixer and a feed-forward per block)")
+            case .latentAttention:
+                throw .unsupportedModel(reason: "\(at): multi-head latent attention")
+            case .attention, .gatedRetention: break
+            }
             switch run.block.feedForward {
             case .gated(_, .silu): break
             case .experts(let e) where e.activation == .silu && !e.expertBias && !e.routerBias && e.shared == nil: break
@@ -30,13 +40,12 @@ extension ModelSpec {
             default:
                 throw .unsupportedModel(reason: "\(at): feed-forward \(run.block.feedForward) (the kernels run SwiGLU)")
             }
-            if case .latentAttention = run.block.mixer { throw .unsupportedModel(reason: "\(at): multi-head latent attention") }
             guard case .attention(let a) = run.block.mixer else { continue }
             if a.headDim != a.valueHeadDim {
                 throw .unsupportedModel(reason: "\(at): value head dim \(a.valueHeadDim) differs from the key head dim \(a.headDim)")
             }
-            if a.qkvBias || a.outputBias || a.qkNorm || a.sinks {
-                throw .unsupportedModel(reason: "\(at): attention biases, q/k norms or sinks")
+            if a.qkvBias || a.outputBias || a.qkNorm || a.sinks || a.outputGate {
+                throw .unsupportedModel(reason: "\(at): attention biases, q/k norms, sinks or an output gate")
             }
             if case .chunked = a.span { throw .unsupportedModel(reason: "\(at): chunked-local attention") }
             if case .layer = a.kv, a.span != .full {

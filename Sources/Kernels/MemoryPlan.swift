@@ -49,6 +49,8 @@ public struct MemoryPlan: Sendable, Hashable {
                 kv.append(sizeProduct(run.count, batch, ModelRun.capacity(tokens: T, span: g.span), g.heads, g.keyDim + g.valueDim, 4))
             case .recurrentState(let h, let dh):
                 st.append(sizeProduct(run.count, batch, h, dh, dh, 4))
+            case .fixedState(let f):
+                st.append(sizeProduct(run.count, batch, Int(f.convElements + f.recurrentElements), 4))
             case .latent(let w):
                 kv.append(sizeProduct(run.count, batch, T, w, 4))
             }

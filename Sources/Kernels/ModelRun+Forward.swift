@@ -54,7 +54,7 @@ extension ModelRun {
             case .gatedRetention(let g):
                 retention(layer: i, heads: g.heads, headDim: g.headDim, chunkTokens: g.chunkTokens, x: stream, n: n, t0: t0,
                           ws: ws, rope: rope(g.headDim), c: &c)
-            case .latentAttention:
+            case .latentAttention, .fixedState, .identity:
                 break  // refused by checkKernelSupport before a run starts
             }
             ffn(layer: i, inner: block.feedForward.inner, x: stream, rows: rows, ws: ws, c: &c)

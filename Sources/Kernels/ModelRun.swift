@@ -110,7 +110,7 @@ public final class ModelRun {
                 stores.append(CacheStore(
                     slot: slot, capacity: 0, k: nil, v: nil,
                     state: try allocator.allocate(batch * h * dh * dh, .state, name: "cache\(si).state")))
-            case .latent:
+            case .latent, .fixedState:
                 // Refused by checkKernelSupport before any allocation; nothing to hold.
                 stores.append(CacheStore(slot: slot, capacity: 0, k: nil, v: nil, state: nil))
             }

@@ -46,8 +46,8 @@ public final class ModelWeights {
                 let inner = g.innerWidth
                 out += [(p + "wq", [d, inner]), (p + "wk", [d, inner]), (p + "wv", [d, inner]), (p + "wg", [d, inner]),
                         (p + "wo", [inner, d]), (p + "wgamma", [d, g.heads])]
-            case .latentAttention:
-                break  // not run by the kernels (checkKernelSupport refuses it)
+            case .latentAttention, .fixedState, .identity:
+                break  // not run by the kernels (checkKernelSupport refuses them)
             }
             let F = block.feedForward.inner
             out.append((p + "ffn_norm", [d]))

@@ -105,7 +105,7 @@ struct DTypeOptions: ParsableArguments {
     var weights: DType?
     @Option(name: .customLong("kv-dtype"), help: "Dtype of the KV cache (default: --dtype, else the profile's).")
     var kvCache: DType?
-    @Option(name: .customLong("state-dtype"), help: "Dtype of the gated-retention state (default: --dtype, else the profile's).")
+    @Option(name: .customLong("state-dtype"), help: "Dtype of the recurrent states (gated retention; fixed-state mixers' conv windows, and their recurrent state unless the model states its own, e.g. Nemotron-H's fp32 SSM state) (default: --dtype, else the profile's).")
     var state: DType?
     @Option(name: .customLong("activation-dtype"), help: "Dtype of the prefill activations (default: --dtype, else the profile's).")
     var activations: DType?

@@ -35,7 +35,6 @@ struct ImportRefusalTests {
     @Test("published quantised and hybrid configs name their key", arguments: [
         ("deepseek-ai--DeepSeek-V3", ["`quantization_config`", "(deepseek_v3)", "quantised", "not modelled"]),
         ("openai--gpt-oss-20b", ["`quantization_config`", "(gpt_oss)", "quantised"]),
-        ("nvidia--Nemotron-H-8B-Base-8K", ["`hybrid_override_pattern`", "(nemotron_h)", "state-space"]),
     ])
     func published(file: String, names: [String]) throws {
         try Self.expectRefusal(Self.hf.appendingPathComponent(file + ".json").path, names: names)
@@ -56,6 +55,8 @@ struct ImportRefusalTests {
         ("layers_block_type", "[\"mamba\"]", ["`layers_block_type`", "(llama)", "state-space"]),
         ("mlp_bias", "true", ["`mlp_bias`", "(llama)", "not modelled"]),
         ("model_type", "\"bloom\"", ["`model_type`", "bloom", "does not map"]),
+        ("model_type", "\"zamba2\"", ["`model_type`", "(zamba2)", "shared transformer blocks"]),
+        ("model_type", "\"mamba2\"", ["`model_type`", "(mamba2)", "pure state-space"]),
         ("layer_types", "[\"chunked_attention\"]", ["`layer_types`", "(llama)", "chunked_attention"]),
     ])
     func keys(key: String, literal: String, names: [String]) throws {

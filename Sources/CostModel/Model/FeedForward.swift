@@ -10,6 +10,8 @@ public enum Activation: String, Sendable, Hashable {
     case silu
     /// GELU, exact or tanh-approximated (GPT-2, Falcon, Gemma's GeGLU)
     case gelu
+    /// squared ReLU (Nemotron-H's `relu2` MLP)
+    case relu2
 }
 
 public enum FeedForward: Sendable, Hashable {
@@ -19,12 +21,15 @@ public enum FeedForward: Sendable, Hashable {
     case mlp(inner: Int, activation: Activation, bias: Bool)
     /// A routed mixture of gated experts (with optional shared experts).
     case experts(Experts)
+    /// No feed-forward: the layer is a mixer alone (Nemotron-H's `M` and `*` layers).
+    case identity
 
     /// F (a routed expert's I for experts).
     public var inner: Int {
         switch self {
         case .gated(let f, _), .mlp(let f, _, _): f
         case .experts(let e): e.inner
+        case .identity: 0
         }
     }
 
@@ -42,6 +47,7 @@ public enum FeedForward: Sendable, Hashable {
         case .gated(let f, _): return 3 * dd * Int128(f)
         case .mlp(let f, _, let bias): return 2 * dd * Int128(f) + (bias ? Int128(f) + dd : 0)
         case .experts(let e): return e.parameters(hidden: d)
+        case .identity: return 0
         }
     }
 
@@ -59,6 +65,7 @@ public enum FeedForward: Sendable, Hashable {
         case .gated(let f, _): 2 * f
         case .mlp(let f, _, _): f
         case .experts(let e): e.workspaceElementsPerToken
+        case .identity: 0
         }
     }
 }

@@ -1,5 +1,6 @@
 // How one block mixes tokens: attention (over a cache slot it writes, or over one another layer or
-// a projection writes) or gated retention (a fixed-size recurrent state).
+// a projection writes), gated retention or another fixed-state mixer (linear attention, Mamba), or
+// none (a feed-forward-only layer).
 //
 // Legend: H query heads, Hkv key/value heads, dk key (and query) head dimension, dv value head
 // dimension, W sliding window, C attention chunk (Llama 4 `attention_chunk_size`), hR gRet heads of dR.
@@ -72,6 +73,9 @@ public struct Attention: Sendable, Hashable {
     public var qkNorm: Bool
     /// One learned sink logit per head (gpt-oss).
     public var sinks: Bool
+    /// A sigmoid gate on the attention output, projected from the input beside the queries
+    /// (Qwen3-Next's full-attention layers: q_proj is 2 H dk wide).
+    public var outputGate: Bool = false
 
     public init(heads: Int, kvHeads: Int, headDim: Int, valueHeadDim: Int? = nil, span: AttentionSpan = .full,
                 kv: KVSource = .own, qkvBias: Bool = false, outputBias: Bool = false, qkNorm: Bool = false, sinks: Bool = false) {
@@ -120,6 +124,10 @@ public struct GatedRetention: Sendable, Hashable {
 public enum Mixer: Sendable, Hashable {
     case attention(Attention)
     case gatedRetention(GatedRetention)
+    /// Linear attention or a state-space layer with a fixed-size state (FixedStateMixer.swift).
+    case fixedState(FixedStateMixer)
+    /// No mixer: the layer is a feed-forward alone (Nemotron-H's `-` layers); the residual passes.
+    case identity
     /// Multi-head latent attention (Mixers/LatentAttention.swift): one compressed latent per position.
     case latentAttention(LatentAttention)
 
@@ -135,6 +143,11 @@ public enum Mixer: Sendable, Hashable {
 
     public var retention: GatedRetention? {
         if case .gatedRetention(let r) = self { return r }
+        return nil
+    }
+
+    public var fixedState: FixedStateMixer? {
+        if case .fixedState(let m) = self { return m }
         return nil
     }
 }

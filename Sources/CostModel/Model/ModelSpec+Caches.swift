@@ -7,6 +7,9 @@
 // Per sequence, at T tokens held (prompt + generated):
 //   key/value slot:   positions(T) * Hkv * (dk + dv) elements, positions = T, or min(T, W or C)
 //   recurrent state:  hR * dR * dR elements (gated retention; independent of T)
+//   fixed state:      (K - 1) * conv channels + heads * keyDim * valueDim elements (linear attention,
+//                     Mamba; FixedStateMixer.swift), the recurrent part in the mixer's own dtype when
+//                     it states one
 //   latent:           T * (r + dr) elements (multi-head latent attention's c_kv and k_pe; full span)
 
 /// Keys and values of one slot.
@@ -35,6 +38,8 @@ public enum CacheKind: Sendable, Hashable {
     case keyValue(KVGeometry)
     /// A dh x dh matrix per head (gated retention's S).
     case recurrentState(heads: Int, headDim: Int)
+    /// A fixed-state mixer's conv window and recurrent state (FixedStateMixer.swift).
+    case fixedState(FixedState)
     /// `elementsPerPosition` (r + dr) per position held, every position (latent attention).
     case latent(elementsPerPosition: Int)
 }
@@ -65,7 +70,7 @@ public struct CacheSlot: Sendable, Hashable {
         switch kind {
         case .keyValue(let g): return g.span.positionsHeld(tokens: tokens)
         case .latent: return tokens
-        case .recurrentState: return 0
+        case .recurrentState, .fixedState: return 0
         }
     }
 
@@ -81,13 +86,26 @@ extension CacheKind {
         switch self {
         case .keyValue(let g): g.span.positionsHeld(tokens: tokens) * g.elementsPerPosition
         case .recurrentState(let h, let dh): Int128(h) * Int128(dh) * Int128(dh)
+        case .fixedState(let s): s.convElements + s.recurrentElements
         case .latent(let w): tokens * Int128(w)
         }
     }
 
+    /// Bytes for one sequence holding `tokens` tokens: K/V and latents in `kv`, gRet's state in
+    /// `state`, a fixed state's conv window in `state` and its recurrent part in its own dtype (else `state`).
+    public func bytes(tokens: Int128, kv: DType, state: DType) -> Int128 {
+        switch self {
+        case .keyValue, .latent: kv.bytes(elements: elements(tokens: tokens))
+        case .recurrentState: state.bytes(elements: elements(tokens: tokens))
+        case .fixedState(let s): s.bytes(stateDType: state)
+        }
+    }
+
     public var isState: Bool {
-        if case .recurrentState = self { return true }
-        return false
+        switch self {
+        case .keyValue, .latent: false
+        case .recurrentState, .fixedState: true
+        }
     }
 }
 
@@ -102,6 +120,8 @@ extension ModelSpec {
         switch block.mixer {
         case .attention(let a): a.writesOwnSlot ? .keyValue(a.kvGeometry) : nil
         case .gatedRetention(let g): .recurrentState(heads: g.heads, headDim: g.headDim)
+        case .fixedState(let m): .fixedState(m.state)
+        case .identity: nil
         case .latentAttention(let m): .latent(elementsPerPosition: m.cacheElementsPerPosition)
         }
     }

@@ -41,10 +41,14 @@ extension ModelSpec {
             try SpecError.check("layers", run.count, in: 1...Limits.maxLayers, at)
             if let e = run.block.feedForward.experts {
                 try e.validate(at: at)
-            } else {
+            } else if run.block.feedForward != .identity {
                 try SpecError.check("ffn_size", run.block.feedForward.inner, in: 1...Limits.maxWidth * 8, at)
+            } else if run.block.mixer == .identity {
+                throw SpecError(field: "layers", constraint: "must each have a mixer or a feed-forward\(at)", value: "neither")
             }
             switch run.block.mixer {
+            case .identity: break
+            case .fixedState(let m): try m.validate(at)
             case .latentAttention(let m):
                 try m.validate(at: at)
             case .gatedRetention(let g):
@@ -96,5 +100,26 @@ extension ModelSpec {
                 throw SpecError(field: "cross_decoder", constraint: "must be the last layers: every layer after the first cross layer reads the shared K/V", value: "a self layer after layer \(starts[first])")
             }
         }
+    }
+}
+
+extension FixedStateMixer {
+    /// Bounds that keep every formula of FixedStateMixer+Cost.swift inside Int128 (as for attention).
+    func validate(_ at: String) throws(SpecError) {
+        let p = kind.rawValue
+        try SpecError.check("\(p)_heads", heads, in: 1...(kind == .mamba ? Limits.maxWidth * 8 : Limits.maxHeads), at)
+        try SpecError.check("\(p)_key_heads", keyHeads, in: 1...heads, at)
+        if heads % keyHeads != 0 {
+            throw SpecError(field: "\(p)_key_heads", constraint: "must divide the value heads (\(heads))\(at)", value: "\(keyHeads)")
+        }
+        try SpecError.check("\(p)_key_dim", keyDim, in: 1...Limits.maxHeadDim, at)
+        try SpecError.check("\(p)_value_dim", valueDim, in: 1...Limits.maxHeadDim, at)
+        try SpecError.check("\(p)_chunk_tokens", chunkTokens, in: 1...Limits.maxContextTokens, at)
+        if kind.hasConv { try SpecError.check("\(p)_conv_kernel", convKernel, in: 1...64, at) }
+        try SpecError.check("\(p)_groups", groups, in: 1...heads, at)
+        if kind == .mamba2 && heads % groups != 0 {
+            throw SpecError(field: "\(p)_groups", constraint: "must divide the heads (\(heads))\(at)", value: "\(groups)")
+        }
+        try SpecError.check("\(p)_time_step_rank", timeStepRank, in: (kind == .mamba ? 1 : 0)...Limits.maxWidth, at)
     }
 }

@@ -40,12 +40,15 @@ struct DecoderPlan {
     var family: String
     /// Keys of the config named in validation messages, by profile field.
     var keyFor: [String: String] = HFKeys.standard
+    /// The stack, layer by layer, when a hybrid family builds it itself (attention beside
+    /// fixed-state mixers, layers without a feed-forward); nil: attention blocks from the fields above.
+    var blocks: [Block]? = nil
 
     func spec(id: String, reader r: HFReader) throws(ProfileError) -> ModelSpec {
         let ff: (Int) -> FeedForward = { i in
             gated ? .gated(inner: ffn[i], activation: activation) : .mlp(inner: ffn[i], activation: activation, bias: mlpBias)
         }
-        let blocks = (0..<layers).map { i -> Block in
+        let blocks = self.blocks ?? (0..<layers).map { i -> Block in
             let feedForward = feedForwards?[i] ?? ff(i)
             if let m = latent { return Block(mixer: .latentAttention(m), feedForward: feedForward, norms: norms) }
             let span: AttentionSpan = chunks?[i].map { .chunked(chunk: $0) } ?? windows[i].map { .sliding(window: $0) } ?? .full

@@ -28,11 +28,20 @@ enum HuggingFaceConfig {
         "gpt2": GPT2.plan, "falcon": Falcon.plan, "RefinedWebModel": Falcon.plan, "RefinedWeb": Falcon.plan,
         "mixtral": Mixtral.plan, "qwen2_moe": Qwen2MoE.plan, "qwen3_moe": Qwen3MoE.plan, "gpt_oss": GptOss.plan,
         "deepseek_v2": DeepSeek.planV2, "deepseek_v3": DeepSeek.planV3, "llama4": Llama4.plan, "llama4_text": Llama4.textPlan,
+    ].merging(hybridFamilies) { a, _ in a }
+
+    /// Hybrid stacks of attention and fixed-state layers. Each reads its own pattern, state, expert and
+    /// latent keys and refuses what it does not model by name, so the generic key refusals skip those
+    /// (Unmodelled.readBy).
+    static let hybridFamilies: [String: @Sendable (HFReader) throws(ProfileError) -> DecoderPlan] = [
+        "qwen3_next": Qwen3Next.plan, "jamba": Jamba.plan, "nemotron_h": NemotronH.plan, "kimi_linear": KimiLinear.plan,
+        "minimax": MiniMax.plan, "minimax_text_01": MiniMax.plan, "minimax_m1": MiniMax.plan,
     ]
 
     /// Families whose transformers configuration reads `layer_types`; elsewhere a list with sliding
     /// layers (or unknown types) is refused.
     static let readsLayerTypes: Set<String> = ["qwen2", "qwen3", "gemma2", "gemma3", "gemma3_text", "gemma3n", "gemma3n_text",
+                                               "qwen3_next", "minimax",
                                                "qwen3_moe", "gpt_oss"]
 
     static func decode(_ f: JSONFields, id: String) throws(ProfileError) -> ModelSpec {

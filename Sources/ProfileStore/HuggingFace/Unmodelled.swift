@@ -1,7 +1,10 @@
 // What the importer refuses by name until the cost model describes it (issues 11 and 12):
-// families whose every checkpoint uses state-space or linear-attention layers, and keys that
-// switch any other family to experts, latent attention or those layers (the MoE and MLA families
-// read their own keys: `readBy`). One line each: the key, the family, what is not modelled.
+// families whose every checkpoint uses a stack the cost model cannot describe (pure Mamba, Zamba's
+// shared blocks), and keys that switch any other family to experts, latent attention or
+// state-space layers. The MoE and MLA families read their own keys (`readBy`); the hybrid families
+// (Qwen3-Next, Jamba, Nemotron-H, Kimi-Linear, MiniMax) read their own pattern, state, expert and
+// latent keys and refuse what they do not model themselves. One line each: the key, the family,
+// what is not modelled.
 // Keys that change only positions, not memory or FLOPs beyond RoPE's element-wise work, pass:
 // `rope_scaling`, `no_rope_layers` (NoPE layers; Llama 4 reads them with `attention_chunk_size`,
 // which stays refused elsewhere). A `text_config` is checked like the top level.
@@ -34,10 +37,15 @@ enum Unmodelled {
 
     /// model_type values that are always one of the above.
     static let familyKinds: [String: String] = [
-        "kimi_linear": "linear attention, latent attention and experts", "qwen3_next": "linear-attention layers and experts",
-        "jamba": "state-space layers and experts", "nemotron_h": "state-space layers", "mamba": "state-space layers",
-        "mamba2": "state-space layers", "minimax": "linear-attention layers and experts",
+        "mamba": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
+        "mamba2": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
+        "zamba": "shared attention blocks reused at several depths",
+        "zamba2": "shared transformer blocks reused at several depths with per-use LoRA adapters",
     ]
+
+    /// Keys that do not describe the layer stack (storage formats, encoders, chunked layers): refused
+    /// in every family, the hybrid ones included.
+    static let nonArchitectureKeys: Set<String> = ["quantization_config", "cross_attention_layers", "add_cross_attention", "attention_chunk_size"]
 
     /// A value that switches the feature on: anything but null, false, 0, "" or an empty list/object.
     static func isOn(_ raw: Any?) -> Bool {
@@ -56,13 +64,18 @@ enum Unmodelled {
         throw r.f.error(key, "(\(r.family)): \(what) are not modelled yet; refusing rather than counting a dense model", key == "model_type" ? r.family : r.f.object[key])
     }
 
+    /// Every key of the list above that describes the layer stack (experts, latent attention,
+    /// state-space and linear-attention layers).
+    static let architectureKeys: Set<String> = Set(keys.map(\.key)).subtracting(nonArchitectureKeys)
+
     /// Keys of the list above that a family's mapping reads itself (its experts, its latent
-    /// attention, Llama 4's chunked layers), by model_type.
+    /// attention, Llama 4's chunked layers; the hybrid families their pattern, state, expert and
+    /// latent keys, refusing what they do not model themselves), by model_type.
     static let readBy: [String: Set<String>] = [
         "mixtral": Mixtral.expertKeys, "qwen2_moe": QwenMoE.expertKeys, "qwen3_moe": QwenMoE.expertKeys,
         "gpt_oss": GptOss.expertKeys, "deepseek_v2": DeepSeek.readKeys, "deepseek_v3": DeepSeek.readKeys,
         "llama4": Llama4.readKeys, "llama4_text": Llama4.readKeys,
-    ]
+    ].merging(HuggingFaceConfig.hybridFamilies.mapValues { _ in architectureKeys }) { a, _ in a }
 
     static func refuseKeys(_ r: HFReader) throws(ProfileError) {
         let read = readBy[r.family] ?? []

@@ -64,6 +64,7 @@ struct InspectCommand: ParsableCommand {
             "experts \(e.count) top-\(e.active) " + (e.activation == .silu ? "swiglu" : "geglu")
                 + (e.expertBias ? " bias" : "") + (e.routerBias ? " router_bias" : "")
                 + (e.shared.map { " + shared \($0.inner)" + ($0.gated ? " gated" : "") } ?? "")
+        case .identity: "none"
         }
     }
 
@@ -145,6 +146,17 @@ struct InspectCommand: ParsableCommand {
                         .int(Int128(g.headDim)), .int(Int128(g.headDim)), .text("state"), slotText,
                         .text(feedForward(ff)), .int(Int128(ff.inner)), .int(Int128(run.block.norms.count)),
                         .text("chunk \(g.chunkTokens)"), .int(0)]
+            case .fixedState(let m):
+                // heads, key heads, state rows and columns per head; extras: conv, groups, dt rank, state dtype
+                let extras = [m.kind.hasConv ? "conv \(m.convKernel)" : nil, m.kind == .mamba2 ? "groups \(m.groups)" : nil,
+                              m.kind == .mamba ? "dt_rank \(m.timeStepRank)" : nil, "chunk \(m.chunkTokens)",
+                              m.stateDType.map { "state \($0.rawValue)" }].compactMap { $0 }.joined(separator: " ")
+                row += [.text(m.kind.rawValue), .text("recurrent"), .null, .int(Int128(m.heads)), .int(Int128(m.keyHeads)),
+                        .int(Int128(m.keyDim)), .int(Int128(m.valueDim)), .text("state"), slotText,
+                        .text(feedForward(ff)), .int(Int128(ff.inner)), .int(Int128(run.block.norms.count)), .text(extras), .int(0)]
+            case .identity:
+                row += [.text("none"), .null, .null, .null, .null, .null, .null, .null, slotText,
+                        .text(feedForward(ff)), .int(Int128(ff.inner)), .int(Int128(run.block.norms.count)), .text(""), .int(0)]
             case .latentAttention(let m):
                 let extras = "kv_lora_rank \(m.kvRank), q_lora_rank \(m.queryRank.map(String.init) ?? "none"), rope \(m.ropeHeadDim), nope \(m.nopeHeadDim); prefill \(m.prefillForm.rawValue), decode \(m.decodeForm.rawValue)"
                 row += [.text("latent_attention"), .text("full"), .null, .int(Int128(m.heads)), .null,
@@ -183,6 +195,10 @@ struct InspectCommand: ParsableCommand {
                 row += [.text("recurrent_state"), .text(writer), .text(readers), .text("recurrent"), .null, .int(Int128(h)),
                         .int(Int128(dh)), .int(Int128(dh)), .int(0), .int(0),
                         .int(n * plan.state.bytes(elements: Int128(h) * Int128(dh) * Int128(dh)))]
+            case .fixedState(let f):
+                // heads, key and value dims are the mixer's (the runs table); the bytes are conv + recurrent
+                row += [.text(f.kind.rawValue + "_state"), .text(writer), .text(readers), .text("recurrent"), .null, .null,
+                        .null, .null, .int(0), .int(0), .int(n * f.bytes(stateDType: plan.state))]
             case .latent(let w):
                 let perPosition = kv.bytes(elements: Int128(w))
                 row += [.text("latent"), .text(writer), .text(readers), .text("full"), .null, .null,
