@@ -26,6 +26,12 @@ struct CapacityCommand: ParsableCommand {
               yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb \\
                   --context 32K --generate 1024
               yocoprof capacity --model llama-3-8b --context 128K --batch 8
+            With --engine vllm|vllm-v0|sglang the answer is the engine's start-up KV pool (tokens,
+            blocks, maximum concurrency at --max-model-len), as its log prints it:
+              yocoprof capacity --model llama-3.1-8b --engine vllm-v0 --device-memory 23.58GiB \\
+                  --gpu-memory-utilization 0.9 --engine-reserve 2.42GiB --max-model-len 20000
+              yocoprof capacity --model config.json --engine vllm --kv-cache-memory 6.51GiB \\
+                  --max-model-len 32768
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
@@ -56,12 +62,14 @@ struct CapacityCommand: ParsableCommand {
     var kvAndState = false
 
     @OptionGroup var prefill: PrefillChunkOption
+    @OptionGroup var engineOptions: EngineOptions
 
     @OptionGroup var dtypes: DTypeOptions
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if engineOptions.engine != .exact { return try validateEngine() }
         if memory != nil && hardware != nil {
             throw ValidationError("give either --memory or --hardware as the budget, not both")
         }
@@ -90,6 +98,7 @@ struct CapacityCommand: ParsableCommand {
         let spec = try store.loadModel(model)
         let prefillChunk = try prefill.tokens()
         let plan = dtypes.plan(for: spec)
+        if engineOptions.engine != .exact { return try runEngine(spec: spec, plan: plan, store: store) }
         let scope: CapacityScope = kvOnly ? .kvCacheOnly : kvAndState ? .cacheAndState : .everything
         let hw = try hardware.map { try store.loadHardware($0) }
         if let warning = memory?.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
