@@ -125,4 +125,15 @@ struct StorageFormatTests {
             #expect(matrices + vectors == p.total, "\(spec.id)")
         }
     }
+
+    @Test("a decode step reads the quantised bytes of every converted matrix (AWQ Llama-3.1-8B)")
+    func decodeReadsQuantisedWeights() {
+        let fp16 = DTypePlan.uniform(.fp16)
+        let spec = Self.llama31_8B(fp16)
+        // Decoder linears per layer 218,103,808 elements: fp16 x 2 B x 32 = 13,958,643,712 B; AWQ 3,625,975,808 B
+        // (the hand count above). Head, activations and KV are read alike in both.
+        let plain = spec.decodeStepCost(batch: 1, context: 1, dtypes: fp16).bytes
+        let awq = spec.decodeStepCost(batch: 1, context: 1, dtypes: Self.awqPlan()).bytes
+        #expect(plain - awq == 13_958_643_712 - 3_625_975_808)
+    }
 }

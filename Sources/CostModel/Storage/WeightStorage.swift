@@ -81,3 +81,26 @@ extension ModelSpec {
         return out
     }
 }
+
+extension ModelSpec {
+    /// Weight bytes one operator reads per layer: its matrices (module path after
+    /// `model.layers.{layer}.`, or a full path when `layer` is nil) and its vectors (biases, norms).
+    /// Without a quantised format this is the plain dtype's bytes of every element, as before; with
+    /// one, each converted matrix costs its format's bytes. A run of identical blocks is costed by its
+    /// first layer: a `modules_to_not_convert` entry naming single layers inside a run shifts the time
+    /// estimate (never the memory count, which is per layer) by those layers' share.
+    func readBytes(_ matrices: [(module: String, inputs: Int, outputs: Int)], vectors: Int128, layer: Int?, _ dt: DTypePlan) -> Int128 {
+        let plain = dt.weights
+        guard let s = dt.weightStorage else {
+            return plain.bytes(elements: matrices.reduce(Int128(0)) { $0 + Int128($1.inputs) * Int128($1.outputs) } + vectors)
+        }
+        var bytes = plain.bytes(elements: vectors)
+        for m in matrices {
+            let name = layer.map { "model.layers.\($0).\(m.module)" } ?? m.module
+            let converted = !s.leavesUnconverted(name) && (m.module != "lm_head" || s.convertsOutputHead)
+            bytes += converted ? s.format.matrixBytes(inputs: m.inputs, outputs: m.outputs)
+                               : plain.bytes(elements: Int128(m.inputs) * Int128(m.outputs))
+        }
+        return bytes
+    }
+}
