@@ -21,17 +21,20 @@ struct CapacityCommand: ParsableCommand {
             state together; otherwise weights, caches, state, activations and (with
             --hardware) the runtime reserve all count.
 
+            With --engine vllm|vllm-v0|sglang the answer is the engine's start-up KV
+            pool (tokens, blocks, maximum concurrency at --max-model-len), as its log
+            prints it (docs/FORMATS.md).
+
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
               yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb \\
                   --context 32K --generate 1024
               yocoprof capacity --model llama-3-8b --context 128K --batch 8
-            With --engine vllm|vllm-v0|sglang the answer is the engine's start-up KV pool (tokens,
-            blocks, maximum concurrency at --max-model-len), as its log prints it:
-              yocoprof capacity --model llama-3.1-8b --engine vllm-v0 --device-memory 23.58GiB \\
-                  --gpu-memory-utilization 0.9 --engine-reserve 2.42GiB --max-model-len 20000
-              yocoprof capacity --model config.json --engine vllm --kv-cache-memory 6.51GiB \\
-                  --max-model-len 32768
+              yocoprof capacity --model llama-3.1-8b --engine vllm-v0 \\
+                  --device-memory 23.58GiB --gpu-memory-utilization 0.9 \\
+                  --engine-reserve 2.42GiB --max-model-len 20000
+              yocoprof capacity --model llama-3.1-8b --engine vllm \\
+                  --kv-cache-memory 112.61GiB --max-model-len 40000
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
