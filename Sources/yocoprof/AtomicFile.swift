@@ -84,12 +84,14 @@ enum AtomicFile {
 
         static func resolve(_ path: String) throws -> Target {
             guard !path.isEmpty else { throw CLIError.usage("an output path is empty") }
-            if let fd = descriptorName(path) {
-                guard fcntl(fd, F_GETFD) != -1 else { throw CLIError.failure("cannot write \(path): descriptor \(fd) is not open") }
-                return .writeThrough(path: path, descriptor: fd)
-            }
             var current = path
             for _ in 0..<40 {
+                // Checked at every step: a link may point at /dev/stdout or /dev/fd/N, whose own
+                // target (`pipe:[…]`, a terminal) is no path to write a temporary beside.
+                if let fd = descriptorName(current) {
+                    guard fcntl(fd, F_GETFD) != -1 else { throw CLIError.failure("cannot write \(path): descriptor \(fd) is not open") }
+                    return .writeThrough(path: current, descriptor: fd)
+                }
                 var st = stat()
                 if lstat(current, &st) != 0 {
                     if errno == ENOENT { return .replace(path: current, mode: nil) }

@@ -73,6 +73,18 @@ struct OutputSafetyTests {
         #expect(r.stdout.hasPrefix("id,architecture,"))
     }
 
+    @Test func aLinkToDevStdoutWritesToTheDescriptor() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let link = dir.appendingPathComponent("latest.csv")
+        #expect(symlink("/dev/stdout", link.path) == 0)
+        let r = try Binary.run(["models", "--format", "csv", "--output", link.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("id,architecture,"))
+        #expect(Self.fileType(link.path) == S_IFLNK)
+        #expect(try Self.entries(dir) == ["latest.csv"])
+    }
+
     @Test func aSymlinkStaysALinkAndTheModeIsKept() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
