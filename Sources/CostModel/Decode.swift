@@ -75,6 +75,7 @@ public struct DecodeOperator: Sendable, Hashable {
     public func seconds(from lo: Int128, to hi: Int128, rates: RooflineRates) -> Double {
         guard hi >= lo else { return 0 }
         let steps = (hi - lo + 1).fastDouble
+        if fixed.operatorClass == .communication { return steps * rates.seconds(fixed) }
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let bandwidth = rates.bytesPerSecond(for: fixed)
         let b0 = fixed.bytes.fastDouble / bandwidth

@@ -33,6 +33,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Fractions of bandwidth reached by operator classes whose memory traffic runs at a different
     /// rate from `memoryEfficiency` (on CPU hosts: the attention core's K/V reads while decoding).
     public var operatorMemoryEfficiency: [OperatorClass: Double]
+    /// The links between devices of a node (nil: a single device, no parallel layout).
+    public var interconnect: Interconnect?
+    /// Price of one device-hour in US dollars, where the profile states one (nil: give `--price`).
+    public var pricePerDeviceHour: Double?
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -40,7 +44,7 @@ public struct HardwareSpec: Sendable, Hashable {
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
         operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
         operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:],
-        elementwiseFlopsPerSecond: Double? = nil
+        elementwiseFlopsPerSecond: Double? = nil, interconnect: Interconnect? = nil, pricePerDeviceHour: Double? = nil
     ) {
         self.id = id
         self.source = source
@@ -56,6 +60,8 @@ public struct HardwareSpec: Sendable, Hashable {
         self.operatorMemoryEfficiency = operatorMemoryEfficiency
         self.computeEfficiencyByRows = computeEfficiencyByRows
         self.elementwiseFlopsPerSecond = elementwiseFlopsPerSecond
+        self.interconnect = interconnect
+        self.pricePerDeviceHour = pricePerDeviceHour
     }
 
     /// Physically sensible ranges: a figure outside them is a typo or a unit slip (a subnormal
@@ -107,6 +113,10 @@ public struct HardwareSpec: Sendable, Hashable {
         }
         if !Self.overheadSecondsRange.contains(operatorOverheadSeconds) {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be from 0 to 1 second", value: "\(operatorOverheadSeconds)")
+        }
+        try interconnect?.validate()
+        if let p = pricePerDeviceHour, !(p > 0 && p <= 1e6) {
+            throw SpecError(field: "price_per_device_hour", constraint: "must be above 0 and at most 1e6 (US dollars)", value: "\(p)")
         }
     }
 

@@ -65,16 +65,7 @@ extension ModelSpec {
         for kind in WeightClass.allCases { c[kind] = 0 }
 
         for run in runs {
-            let n = Int128(run.count)
-            switch run.block.mixer {
-            case .attention(let a):
-                c[.attention]! += n * a.parameters(hidden: hiddenSize)
-            case .gatedRetention(let g):
-                c[.retention]! += n * (d * Int128(g.innerWidth) * 5 + d * Int128(g.heads))
-            }
-            let ff = run.block.feedForward
-            c[.ffn]! += n * (Int128(ff.matrices) * d * Int128(ff.inner) + Int128(ff.biasElements(hidden: hiddenSize)))
-            c[.norms]! += n * run.block.norms.parameters(hidden: hiddenSize)
+            for (kind, p) in layerParameters(run.block) { c[kind]! += Int128(run.count) * p }
         }
         if let s = sharedKV {
             c[.kvProjection]! += 2 * d * Int128(s.width)
@@ -84,5 +75,21 @@ extension ModelSpec {
         c[.embedding]! += Int128(vocabSize) * d + Int128(positionEmbeddingRows) * d
         if !tiedEmbeddings { c[.outputHead]! += Int128(vocabSize) * d }
         return ParameterCount(byClass: c)
+    }
+
+    /// Parameters of one layer of `block`, by class (mixer, feed-forward, norms).
+    public func layerParameters(_ block: Block) -> [WeightClass: Int128] {
+        let d = Int128(hiddenSize)
+        var c: [WeightClass: Int128] = [:]
+        switch block.mixer {
+        case .attention(let a):
+            c[.attention] = a.parameters(hidden: hiddenSize)
+        case .gatedRetention(let g):
+            c[.retention] = d * Int128(g.innerWidth) * 5 + d * Int128(g.heads)
+        }
+        let ff = block.feedForward
+        c[.ffn] = Int128(ff.matrices) * d * Int128(ff.inner) + Int128(ff.biasElements(hidden: hiddenSize))
+        c[.norms] = block.norms.parameters(hidden: hiddenSize)
+        return c
     }
 }

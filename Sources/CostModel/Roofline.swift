@@ -28,6 +28,8 @@ public enum OperatorPart: Sendable, Hashable {
     case kvProjection
     /// Final norm and output projection.
     case head
+    /// A collective or a send between devices of a parallel layout (ModelSpec+Parallel.swift).
+    case communication(Collective)
 
     /// snake_case, as operator names print it.
     public var name: String {
@@ -39,8 +41,20 @@ public enum OperatorPart: Sendable, Hashable {
         case .ffn: "ffn"
         case .kvProjection: "kv_projection"
         case .head: "head"
+        case .communication(let c): c.rawValue
         }
     }
+}
+
+/// The communication a parallel layout adds (Interconnect.swift has the time of each).
+public enum Collective: String, Sendable, Hashable {
+    /// Ring all-reduce over the tensor-parallel ranks (after a block's output and its feed-forward,
+    /// and after the vocabulary-parallel embedding).
+    case allReduce = "all_reduce"
+    /// Ring all-gather of the vocabulary-parallel logits.
+    case allGather = "all_gather"
+    /// Activations sent from one pipeline stage to the next.
+    case send
 }
 
 /// A typed operator id: which block run (none for model-level operators) and which part.
@@ -75,6 +89,9 @@ public struct OperatorCost: Sendable, Hashable {
     /// Rows (tokens) of the operator's products with weights; 0 when it has none. GEMM efficiency
     /// depends on it (`HardwareSpec.computeEfficiencyByRows`).
     public var rows: Int128 = 0
+    /// Latency steps of a communication operator (a ring's 2(n - 1) or n - 1 hops, 1 for a send);
+    /// 0 for every other operator.
+    public var linkSteps: Int = 0
 
     public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.id = id
@@ -157,6 +174,9 @@ public enum OperatorClass: String, CaseIterable, Sendable, Hashable, Codable {
     case windowedAttentionCore = "windowed_attention_core"
     /// Gated-retention cores (chunkwise prefill, recurrent decode).
     case retentionCore = "retention_core"
+    /// Collectives and sends between devices: bytes over the interconnect plus a latency per step,
+    /// never arithmetic (Interconnect.swift); a profile's `interconnect` sets its rates.
+    case communication
 }
 
 extension OperatorCost {
@@ -166,6 +186,7 @@ extension OperatorCost {
         case .attentionCore(let windowed): windowed ? .windowedAttentionCore : .attentionCore
         case .retentionCore: .retentionCore
         case .embedding, .projections, .output, .ffn, .kvProjection, .head: .dense
+        case .communication: .communication
         }
     }
 }
@@ -182,11 +203,17 @@ public struct RooflineRates: Sendable, Hashable {
     public var denseCurve: [(log2Rows: Double, flopsPerSecond: Double)] = []
     /// Rate of the "other" (element-wise) FLOPs; nil charges them at the operator's matrix rate.
     public var elementwiseFlopsPerSecond: Double?
+    /// Interconnect rate of communication operators (link * collective efficiency), bytes/s; nil
+    /// on a device without one (no communication operator is then built).
+    public var linkBytesPerSecond: Double?
+    /// Latency per step of a communication operator, seconds.
+    public var linkStepLatencySeconds: Double = 0
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
             && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond
+            && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -221,6 +248,8 @@ public struct RooflineRates: Sendable, Hashable {
         denseCurve = hardware.computeEfficiencyByRows.sorted { $0.key < $1.key }
             .map { (log2Rows: Double($0.key).log2Approximation, flopsPerSecond: peak * $0.value) }
         elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
+        linkBytesPerSecond = hardware.interconnect?.collectiveBytesPerSecond
+        linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
     }
 
     /// Seconds of arithmetic for `flops` in an operator of `op`'s class: matrix FLOPs at the class's
@@ -260,9 +289,14 @@ public struct RooflineRates: Sendable, Hashable {
         max(flops / (rate ?? flopsPerSecond), bytes / (bw ?? bytesPerSecond)) + overheadSeconds
     }
 
-    /// All instances of an operator (executed FLOPs, at its class's rates).
+    /// All instances of an operator (executed FLOPs, at its class's rates); a communication
+    /// operator is its bytes over the link plus its steps' latency (no launch overhead: the measured
+    /// latency includes it).
     public func seconds(_ op: OperatorCost) -> Double {
-        Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
+        if op.operatorClass == .communication {
+            return Double(op.count) * (op.bytes.fastDouble / (linkBytesPerSecond ?? bytesPerSecond) + Double(op.linkSteps) * linkStepLatencySeconds)
+        }
+        return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
     }
 
     /// A whole pass.
