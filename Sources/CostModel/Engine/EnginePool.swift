@@ -21,7 +21,8 @@
 //   SGLang    cell = sum over full-attention slots of Hkv/rank * (dk + dv) * bytes;
 //             tokens = floor(budget / cell), rounded down to whole pages; concurrency =
 //             tokens / (ceil(max_model_len / page) * page)
-// Weights as the engine loads them: parameters (with the plan's format) plus the RoPE cos/sin
+// Weights as the engine loads them: one tensor-parallel rank's parameters (Deployment/; with the
+// plan's format applied to the rank's matrices) plus the RoPE cos/sin
 // cache, max_position_embeddings x dk in the 16-bit dtype, one per model (vLLM registers it as a
 // non-persistent buffer and shares it between layers: rotary_embedding.py 0.6.4 l.95-119, 943-975);
 // reproduces vLLM's "Loading model weights took 14.9888 GB" for Llama-3.1-8B exactly.
@@ -93,14 +94,16 @@ extension ModelSpec {
         let bytesPerElement: Int128 = plan.kvFormat != nil ? 1 : Int128(plan.kvCache.bits / 8)
         guard plan.kvFormat != nil || plan.kvCache.bits % 8 == 0 else { throw refuse("kv dtype \(plan.kvCache.rawValue) is not a cache dtype of this release") }
 
-        // The KV layers with their span and per-token bytes on one rank.
+        // One tensor-parallel rank (Deployment/: heads, KV heads, FFN and vocabulary split; KV heads
+        // replicated when TP exceeds them), whose KV layers with their span and per-token bytes follow.
+        do { try ParallelLayout(tensor: s.tensorParallel).check(for: self) } catch { throw refuse("tensor parallelism \(s.tensorParallel): \(error.description)") }
+        let rank = tensorShard(s.tensorParallel)
         var layers: [(span: AttentionSpan, bytesPerToken: Int128, count: Int)] = []
-        for run in cacheRuns {
+        for run in rank.cacheRuns {
             guard case .keyValue(let g) = run.kind else {
                 throw refuse("fixed-state (recurrent) layers: the engine's state-page rule is not modelled")
             }
-            let heads = Int128(max(1, g.heads / s.tensorParallel))
-            layers.append((g.span, heads * Int128(g.keyDim + g.valueDim) * bytesPerElement, run.count))
+            layers.append((g.span, Int128(g.heads) * Int128(g.keyDim + g.valueDim) * bytesPerElement, run.count))
         }
         if s.draftLayers > 0 {
             guard e != .sglang else { throw refuse("the speculative drafter's pool is not modelled for this engine") }
@@ -124,8 +127,8 @@ extension ModelSpec {
             let u = s.memoryFraction ?? e.defaultMemoryFraction(deviceMemoryBytes: s.deviceMemoryBytes, parallelSize: s.tensorParallel)
             guard u > 0 && u <= 1 else { throw refuse("the memory fraction must be in (0, 1]; received \(u)") }
             fraction = u
-            let w = weightBytes(plan: plan).values.reduce(0, +) + ropeCacheBytes(plan: plan)
-            let r = s.reserveBytes ?? defaultReserveBytes(s, plan: plan)
+            let w = rank.weightBytes(plan: plan).values.reduce(0, +) + ropeCacheBytes(plan: plan)
+            let r = s.reserveBytes ?? rank.defaultReserveBytes(s, plan: plan)
             weights = w
             reserve = r
             // M * u in whole bytes (the engines compute it in floating point; a byte is below their rounding).
