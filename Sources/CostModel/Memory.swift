@@ -3,9 +3,11 @@
 // Legend: B batch, N prompt tokens, G generated tokens, T = N + G tokens held per sequence,
 // c prefill chunk (tokens of each prompt processed at once; c = N when unchunked).
 // Counts:
-//   weights      parameter count per class * bytes of the weight dtype
+//   weights      parameter count per class * bytes of the weight dtype, or a quantised format
+//                with its scales (Storage/WeightStorage.swift)
 //   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype);
-//                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once
+//                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once;
+//                a quantised KV format adds its scales (Storage/KVFormat.swift)
 //   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T
 //   activations  an estimate of the peak live set during prefill (assumption, see below)
 //   overhead     the runtime's reserve, from the hardware profile (0 without one)
@@ -130,8 +132,8 @@ extension ModelSpec {
     /// The whole breakdown for one query.
     public func memory(_ q: MemoryQuery) -> MemoryBreakdown {
         MemoryBreakdown(
-            weightBytesByClass: weightBytes(dtype: q.dtypes.weights),
-            kvCacheBytes: kvCacheBytes(batch: q.batch, tokens: q.contextTokens, dtype: q.dtypes.kvCache),
+            weightBytesByClass: weightBytes(plan: q.dtypes),
+            kvCacheBytes: kvCacheBytes(batch: q.batch, tokens: q.contextTokens, plan: q.dtypes),
             stateBytes: stateBytes(batch: q.batch, dtype: q.dtypes.state),
             activationBytes: activationBytes(
                 batch: q.batch, promptTokens: q.promptTokens, chunkTokens: q.prefillChunkTokens,

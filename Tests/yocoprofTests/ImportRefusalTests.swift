@@ -49,7 +49,9 @@ struct ImportRefusalTests {
     @Test("architecture-changing keys in a dense family are refused by name", arguments: [
         ("kv_lora_rank", "512", ["`kv_lora_rank`", "(llama)", "latent attention"]),
         ("num_local_experts", "8", ["`num_local_experts`", "(llama)", "mixture-of-experts"]),
-        ("quantization_config", "{\"quant_method\": \"gptq\"}", ["`quantization_config`", "(llama)", "quantised"]),
+        ("quantization_config", "{\"quant_method\": \"bitsandbytes\"}", ["`quantization_config.quant_method`", "(llama)", "not modelled", "bitsandbytes"]),
+        ("quantization_config", "{\"quant_method\": \"awq\", \"bits\": 8}", ["`quantization_config.bits`", "(llama", "4 bits only"]),
+        ("quantization_config", "{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"dynamic\": {\"-:.*\": {}}}", ["`quantization_config.dynamic`", "not modelled"]),
         ("layers_block_type", "[\"mamba\"]", ["`layers_block_type`", "(llama)", "state-space"]),
         ("mlp_bias", "true", ["`mlp_bias`", "(llama)", "not modelled"]),
         ("model_type", "\"bloom\"", ["`model_type`", "bloom", "does not map"]),

@@ -145,9 +145,13 @@ extension ModelSpec {
         let b = Int128(q.batch), t = q.contextTokens
         let kv = slots.reduce(Int128(0)) { $1.kind.isState ? $0 : $0 + Int128($1.count) * q.dtypes.kvCache.bytes(elements: $1.kind.elements(tokens: t)) }
         let state = slots.reduce(Int128(0)) { $1.kind.isState ? $0 + Int128($1.count) * q.dtypes.state.bytes(elements: $1.kind.elements(tokens: 0)) : $0 }
+        // A quantised format (Storage/) is counted on a stage holding the whole stack (tp only);
+        // deploymentMemory refuses it with pp > 1.
+        let whole = stage.layersPerRun == runs.map(\.count)
         return MemoryBreakdown(
-            weightBytesByClass: parameters(of: stage).mapValues { q.dtypes.weights.bytes(elements: $0) },
-            kvCacheBytes: b * kv,
+            weightBytesByClass: whole && q.dtypes.weightStorage != nil ? weightBytes(plan: q.dtypes)
+                : parameters(of: stage).mapValues { q.dtypes.weights.bytes(elements: $0) },
+            kvCacheBytes: whole && q.dtypes.kvFormat != nil ? kvCacheBytes(batch: q.batch, tokens: t, plan: q.dtypes) : b * kv,
             stateBytes: b * state,
             activationBytes: activationBytes(
                 batch: q.batch, promptTokens: q.promptTokens, chunkTokens: q.prefillChunkTokens, dtype: q.dtypes.activations,
@@ -182,6 +186,9 @@ extension ModelSpec {
     /// For `ParallelLayout.single` the one stage equals `memory(q)` exactly (a test checks it).
     public func deploymentMemory(_ q: MemoryQuery, layout: ParallelLayout) throws(SpecError) -> DeploymentMemory {
         try layout.check(for: self)
+        if layout.pipeline > 1, let name = q.dtypes.weightStorage?.format.name ?? q.dtypes.kvFormat?.name {
+            throw SpecError(field: "pipeline", constraint: "with a quantised format (\(name)) is not modelled yet: formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
+        }
         let rank = tensorShard(layout.tensor)
         return DeploymentMemory(layout: layout, stages: rank.pipelineStages(layout.pipeline).map { rank.memory(q, stage: $0) })
     }

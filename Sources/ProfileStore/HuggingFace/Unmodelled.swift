@@ -1,6 +1,7 @@
 // What the importer refuses by name until the cost model describes it (issues 11 and 12):
 // families whose every checkpoint uses experts, latent attention or state-space layers, and keys
-// that switch any family to them. One line each: the key, the family, what is not modelled.
+// that switch any family to them (a `quantization_config` is read by QuantizationConfig.swift,
+// which refuses the methods it does not model). One line each: the key, the family, what is not modelled.
 // Keys that change only positions, not memory or FLOPs beyond RoPE's element-wise work, pass:
 // `rope_scaling`, `no_rope_layers` (NoPE layers; Llama 4's chunked layers are refused by family and by
 // `attention_chunk_size`). A `text_config` is checked like the top level.
@@ -25,7 +26,6 @@ enum Unmodelled {
         ("full_attention_interval", "linear-attention layers"),
         ("attn_type_list", "linear-attention layers"),
         ("ssm_state_size", "state-space layers"),
-        ("quantization_config", "quantised weights (storage formats with scales)"),
         ("cross_attention_layers", "cross-attention to an encoder's states"),
         ("add_cross_attention", "cross-attention to an encoder's states"),
         ("attention_chunk_size", "chunked-local attention layers (which layers are chunked is not in this family's config)"),

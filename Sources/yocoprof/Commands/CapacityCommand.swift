@@ -31,6 +31,10 @@ struct CapacityCommand: ParsableCommand {
             state together; otherwise weights, caches, state, activations and (with
             --hardware) the runtime reserve all count.
 
+            With --engine vllm|vllm-v0|sglang the answer is the engine's start-up KV
+            pool (tokens, blocks, maximum concurrency at --max-model-len), as its log
+            prints it (docs/FORMATS.md).
+
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
               yocoprof capacity --model transformer-3b --hardware h100-sxm-80gb \\
@@ -41,6 +45,11 @@ struct CapacityCommand: ParsableCommand {
                   --context 32K --tp 4
               yocoprof capacity --model llama-3.1-8b --hardware h100-sxm-80gb \\
                   --context 8K --generate 512 --ttft 2 --tpot 0.05
+              yocoprof capacity --model llama-3.1-8b --engine vllm-v0 \\
+                  --device-memory 23.58GiB --gpu-memory-utilization 0.9 \\
+                  --engine-reserve 2.42GiB --max-model-len 20000
+              yocoprof capacity --model llama-3.1-8b --engine vllm \\
+                  --kv-cache-memory 112.61GiB --max-model-len 40000
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
@@ -77,6 +86,7 @@ struct CapacityCommand: ParsableCommand {
     var tpot: Double?
 
     @OptionGroup var prefill: PrefillChunkOption
+    @OptionGroup var engineOptions: EngineOptions
 
     @OptionGroup var dtypes: DTypeOptions
     @OptionGroup var parallel: ParallelOptions
@@ -84,6 +94,7 @@ struct CapacityCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if engineOptions.engine != .exact { return try validateEngine() }
         for (name, v) in [("--ttft", ttft), ("--tpot", tpot)] {
             if let v, !(v > 0 && v <= 1e6) { throw ValidationError("\(name) must be above 0 and at most 1e6 seconds; received \(v)") }
         }
@@ -124,6 +135,7 @@ struct CapacityCommand: ParsableCommand {
         let spec = try store.loadModel(model)
         let prefillChunk = try prefill.tokens()
         let plan = dtypes.plan(for: spec)
+        if engineOptions.engine != .exact { return try runEngine(spec: spec, plan: plan, store: store) }
         let scope: CapacityScope = kvOnly ? .kvCacheOnly : kvAndState ? .cacheAndState : .everything
         let hw = try hardware.map { try store.loadHardware($0) }
         if let warning = memory?.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }

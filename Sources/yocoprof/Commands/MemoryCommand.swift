@@ -79,7 +79,7 @@ struct MemoryCommand: ParsableCommand {
         ]
         var row: [Value] = [
             .text(spec.id), .int(Int128(workload.batch)), .int(Int128(workload.context)),
-            .int(Int128(workload.generate)), .text(plan.weights.rawValue), .text(plan.kvCache.rawValue),
+            .int(Int128(workload.generate)), .text(plan.weightFormatName), .text(plan.kvFormatName),
             .text(plan.state.rawValue), .text(plan.activations.rawValue),
         ]
         // A weight class the model has none of (retention in a Transformer) and a state it does not
