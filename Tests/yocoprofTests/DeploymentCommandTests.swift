@@ -144,4 +144,19 @@ struct DeploymentCommandTests {
                                     "--ttft", "0.5", "--tpot", "0.1", "--batch", "4", "--format", "json"]).object()
         #expect(try tight.int("devices") >= 2, "\(tight)")
     }
+
+    @Test("sweep --price-per-device-hour adds the cost after status; without it the schema ends at status")
+    func sweepCost() throws {
+        let args = ["sweep", "--model", "llama-3.1-8b", "--hardware", "h100-sxm-80gb", "--context", "8K", "--generate", "256",
+                    "--batch", "8", "--format", "json"]
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(Binary.run(args + ["--price-per-device-hour", "2"]).stdout.utf8)) as? [[String: Any]])
+        let row = try #require(rows.first)
+        let total = try #require(row["total_seconds"] as? Double)
+        let cost = try #require(row["cost_per_million_tokens_usd"] as? Double)
+        // 1 device x $2 x total / 3600 / (8 x 256) x 1e6, to the renderer's double precision.
+        let expected = 2 * total / 3600 / (8 * 256) * 1e6
+        #expect(abs(cost - expected) <= 1e-9 * expected)
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(Binary.run(args).stdout.utf8)) as? [[String: Any]]).first
+        #expect(plain?["cost_per_million_tokens_usd"] == nil)
+    }
 }
