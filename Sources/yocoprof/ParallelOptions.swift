@@ -73,10 +73,12 @@ struct PriceOption: ParsableArguments {
 }
 
 extension ParallelLayout {
-    /// Checks against the model and the hardware, as a usage error (exit 64) naming the reason.
-    func checked(for spec: ModelSpec, on hw: HardwareSpec?) throws {
+    /// Checks against the model, the hardware and the storage formats (a quantised format is
+    /// counted under tensor parallelism only), as a usage error (exit 64) naming the reason.
+    func checked(for spec: ModelSpec, on hw: HardwareSpec?, plan: DTypePlan) throws {
         do {
             if let hw { try spec.checkDeployment(self, on: hw) } else { try check(for: spec) }
+            _ = try spec.deploymentMemory(MemoryQuery(promptTokens: 1, dtypes: plan), layout: self)
         } catch {
             throw CLIError.usage("\(spec.id) at \(self): --\(error.field) \(error.constraint); received \(error.value)")
         }

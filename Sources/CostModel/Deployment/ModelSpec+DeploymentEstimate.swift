@@ -40,15 +40,14 @@ extension ModelSpec {
     public func deploymentFit(
         _ q: EstimateQuery, layout: ParallelLayout, on hw: HardwareSpec, dtypes dt: DTypePlan
     ) throws(SpecError) -> (BatchFit, DeploymentMemory) {
-        try layout.check(for: self)
         let budget = hw.memoryBytes
-        func at(_ b: Int) -> DeploymentMemory {
-            // The layout is checked above; the throwing call cannot fail here.
-            (try? deploymentMemory(
-                MemoryQuery(batch: b, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens, dtypes: dt,
-                            prefillChunkTokens: q.prefillChunkTokens, runtimeOverheadBytes: hw.runtimeOverheadBytes),
-                layout: layout)) ?? DeploymentMemory(layout: layout, stages: [])
+        func query(_ b: Int) -> MemoryQuery {
+            MemoryQuery(batch: b, promptTokens: q.promptTokens, generatedTokens: q.generatedTokens, dtypes: dt,
+                        prefillChunkTokens: q.prefillChunkTokens, runtimeOverheadBytes: hw.runtimeOverheadBytes)
         }
+        // Whether the layout applies does not depend on the batch: ask once, so that `at` cannot fail.
+        let first = try deploymentMemory(query(0), layout: layout)
+        func at(_ b: Int) -> DeploymentMemory { (try? deploymentMemory(query(b), layout: layout)) ?? first }
         let best = Self.largestFitting(limit: Limits.maxBatch, budget: budget) { at($0).perDevice.totalBytes }
         let limitedBy: BindingConstraint
         if best == Limits.maxBatch {

@@ -187,7 +187,7 @@ extension ModelSpec {
     public func deploymentMemory(_ q: MemoryQuery, layout: ParallelLayout) throws(SpecError) -> DeploymentMemory {
         try layout.check(for: self)
         if layout.pipeline > 1, let name = q.dtypes.weightStorage?.format.name ?? q.dtypes.kvFormat?.name {
-            throw SpecError(field: "pipeline", constraint: "with a quantised format (\(name)) is not modelled yet: formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
+            throw SpecError(field: "pp", constraint: "with a quantised format (\(name)) is not modelled yet: formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
         }
         let rank = tensorShard(layout.tensor)
         return DeploymentMemory(layout: layout, stages: rank.pipelineStages(layout.pipeline).map { rank.memory(q, stage: $0) })

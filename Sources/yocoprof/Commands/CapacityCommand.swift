@@ -147,7 +147,7 @@ struct CapacityCommand: ParsableCommand {
         if ttft != nil || tpot != nil, let context {
             try targetsReport(spec, store: store, hardware: hw, context: context, plan: plan, prefillChunk: prefillChunk)
         } else if let hw, let context, let layout = try parallel.resolved() {
-            try layout.checked(for: spec, on: hw)
+            try layout.checked(for: spec, on: hw, plan: plan)
             let q = EstimateQuery(promptTokens: context, generatedTokens: generate, batch: .max, dtypes: plan, prefillChunkTokens: prefillChunk)
             let (fit, m) = try spec.deploymentFit(q, layout: layout, on: hw, dtypes: plan)
             var report = Report(
@@ -243,7 +243,7 @@ struct CapacityCommand: ParsableCommand {
         var title: String
         if let hw {
             let layout = try parallel.resolved() ?? .single
-            try layout.checked(for: spec, on: hw)
+            try layout.checked(for: spec, on: hw, plan: plan)
             do { answer = try spec.largestBatch(meeting: targets, on: hw, q, layout: layout) } catch { throw error.cliError }
             title = "Largest batch within the targets: \(spec.id) on \(layout.devices) x \(hw.id) (\(layout))"
         } else {

@@ -215,7 +215,7 @@ struct EstimateCommand: ParsableCommand {
         let plan = dtypes.plan(for: spec)
         let q = try kernel.query(context: context, generate: generate, batch: batch, plan: plan)
         let layout = try parallel.resolved()
-        try layout?.checked(for: spec, on: hw)
+        try layout?.checked(for: spec, on: hw, plan: plan)
         let o: EstimateOutcome
         var deployment: DeploymentEstimate?
         do {

@@ -68,7 +68,7 @@ struct MemoryCommand: ParsableCommand {
             dtypes: plan, prefillChunkTokens: try workload.prefill.tokens(),
             runtimeOverheadBytes: hw?.runtimeOverheadBytes ?? 0)
         let layout = try parallel.resolved()
-        try layout?.checked(for: spec, on: hw)
+        try layout?.checked(for: spec, on: hw, plan: plan)
         // With a layout every figure is the busiest device's (the binding pipeline stage).
         let deployment = try layout.map { try spec.deploymentMemory(query, layout: $0) }
         let m = deployment?.perDevice ?? spec.memory(query)
