@@ -38,6 +38,7 @@ test: deps
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 	@echo "baseline check against the committed Reports/baselines:"
 	.build/debug/yocoprof baseline check --format table
+	@scripts/gpu/run-script-tests.sh
 
 # The kernel benchmark (Benchmarks/, a nested package): one table of each kernel's achieved rate
 # against sgemm / stream-read ceilings measured in the same run, the issue-13 targets, the SIMD
@@ -104,3 +105,23 @@ check-dump: deps
 		python3 scripts/check_dump.py $$out --model $$m || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "check-dump: FAILED"; exit 1; fi; echo "check-dump: all dumps match"
+
+# The published-measurements suite (issue 15): Reports/published/end-to-end.csv beside the cost model
+# on the GPU efficiency curves; no kernels run (seconds). Reports in Reports/published/validation/.
+.PHONY: validate-published
+validate-published: build
+	$(BIN_RELEASE) validate --suite published --format table
+
+# When a GPU machine is lent (issue 15, part 3): measure the operators and the 3B pair's whole
+# passes with PyTorch on the GPU (random weights), then join them with the predictions.
+#   make gpu-measure GPU_HARDWARE=h100-sxm-80gb     -> Reports/gpu/<date>-<hardware>.csv
+#   make gpu-join GPU_CSV=Reports/gpu/<file>.csv    -> <file>-joined.csv (predicted, relative_error)
+GPU_HARDWARE ?= h100-sxm-80gb
+GPU_CSV ?=
+.PHONY: gpu-measure gpu-join
+gpu-measure:
+	mkdir -p Reports/gpu
+	python3 scripts/gpu/measure_torch.py --device cuda --hardware $(GPU_HARDWARE) --out Reports/gpu/$$(date -u +%Y-%m-%d)-$(GPU_HARDWARE).csv
+gpu-join: build
+	@test -n "$(GPU_CSV)" || { echo "make gpu-join GPU_CSV=Reports/gpu/<file>.csv"; exit 64; }
+	python3 scripts/gpu/join_predictions.py --bin $(BIN_RELEASE) $(GPU_CSV)

@@ -76,6 +76,7 @@ public struct DecodeOperator: Sendable, Hashable {
         guard hi >= lo else { return 0 }
         let steps = (hi - lo + 1).fastDouble
         if fixed.operatorClass == .communication { return steps * rates.seconds(fixed) }
+        if let curves = rates.curves { return seconds(from: lo, to: hi, curves: curves) }
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let bandwidth = rates.bytesPerSecond(for: fixed)
         let b0 = fixed.bytes.fastDouble / bandwidth
@@ -86,6 +87,35 @@ public struct DecodeOperator: Sendable, Hashable {
         }
         let a1 = rates.computeSeconds(flopsPerPosition, for: fixed)
         let b1 = bytesPerPosition.fastDouble / bandwidth
+        total += sumOverSpan(a0, a1, b0, b1, from: lo, to: hi)
+        return Double(fixed.count) * total
+    }
+
+    /// The same sum priced by efficiency curves. The decode attention's bandwidth depends on the
+    /// bytes it reads, which grow with the context: the range is cut into segments of at most a
+    /// ratio of 2^(1/8) in context (a few percent in bytes), each priced at the bandwidth of its
+    /// middle step and summed exactly as above.
+    func seconds(from lo: Int128, to hi: Int128, curves: CurveRates) -> Double {
+        let steps = (hi - lo + 1).fastDouble
+        guard attendsContext else { return steps * curves.seconds(fixed) }
+        let a0 = fixed.flops.totalDouble / curves.decodeFlopsPerSecond
+        let a1 = flopsPerPosition.totalDouble / curves.decodeFlopsPerSecond
+        var total = steps * curves.launchSeconds
+        var start = lo
+        while start <= hi {
+            let end = min(hi, max(start, Int128(Int64((start.fastDouble * 1.0905077326652577).rounded(.down)))))  // 2^(1/8)
+            let mid = (start + end) / 2
+            let bytes = fixed.bytes.fastDouble + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
+            let bandwidth = curves.decodeBytesPerSecond(bytes: bytes)
+            total += sumOverSpan(a0, a1, fixed.bytes.fastDouble / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
+            start = end + 1
+        }
+        return Double(fixed.count) * total
+    }
+
+    /// sum over n = lo...hi of max(a0 + a1 p(n), b0 + b1 p(n)), split at the window and chunk edges.
+    func sumOverSpan(_ a0: Double, _ a1: Double, _ b0: Double, _ b1: Double, from lo: Int128, to hi: Int128) -> Double {
+        var total = 0.0
         switch span {
         case .full:
             total += Self.sumMax(a0, a1, b0, b1, from: lo, to: hi)
@@ -107,7 +137,7 @@ public struct DecodeOperator: Sendable, Hashable {
             }
             total += f(hi) - f(lo - 1)
         }
-        return Double(fixed.count) * total
+        return total
     }
 
     /// sum_{n=lo}^{hi} max(a0 + a1 n, b0 + b1 n) for integers lo <= hi.

@@ -29,11 +29,18 @@ public struct EstimateQuery: Sendable, Hashable {
     public var tiling: AttentionTiling
     /// Prefill chunk for the activation estimate (memory only); nil = whole prompt.
     public var prefillChunkTokens: Int?
+    /// Prefill attention kernel on hardware with efficiency curves; nil = the profile's default.
+    public var attentionKernel: AttentionKernel?
+    /// Kernel launches with or without CUDA graphs (hardware with efficiency curves only).
+    public var launchMode: LaunchMode = .cudaGraphs
 
     public init(
         promptTokens: Int, generatedTokens: Int, batch: BatchChoice = .fixed(1), dtypes: DTypePlan? = nil,
-        computeDType: DType? = nil, tiling: AttentionTiling = .flash128, prefillChunkTokens: Int? = nil
+        computeDType: DType? = nil, tiling: AttentionTiling = .flash128, prefillChunkTokens: Int? = nil,
+        attentionKernel: AttentionKernel? = nil, launchMode: LaunchMode = .cudaGraphs
     ) {
+        self.attentionKernel = attentionKernel
+        self.launchMode = launchMode
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
         self.batch = batch
@@ -122,7 +129,7 @@ extension ModelSpec {
         try q.validate()
         let dt = q.dtypes ?? dtypes
         let computeDType = q.computeDType ?? dt.activations
-        let rates = try RooflineRates(hardware: hardware, computeDType: computeDType)
+        let rates = try RooflineRates(hardware: hardware, computeDType: computeDType, attentionKernel: q.attentionKernel, launchMode: q.launchMode)
 
         let (fit, memory) = resolveFit(q, on: hardware, dtypes: dt)
         let batch = fit.batch

@@ -37,6 +37,9 @@ public struct HardwareSpec: Sendable, Hashable {
     public var interconnect: Interconnect?
     /// Price of one device-hour in US dollars, where the profile states one (nil: give `--price`).
     public var pricePerDeviceHour: Double?
+    /// Per-operator efficiencies from published kernel measurements (GPU profiles); when present
+    /// the roofline uses them instead of the single efficiencies above (Roofline+Curves.swift).
+    public var efficiencyCurves: EfficiencyCurves?
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -44,7 +47,8 @@ public struct HardwareSpec: Sendable, Hashable {
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
         operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
         operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:],
-        elementwiseFlopsPerSecond: Double? = nil, interconnect: Interconnect? = nil, pricePerDeviceHour: Double? = nil
+        elementwiseFlopsPerSecond: Double? = nil, efficiencyCurves: EfficiencyCurves? = nil,
+        interconnect: Interconnect? = nil, pricePerDeviceHour: Double? = nil
     ) {
         self.id = id
         self.source = source
@@ -62,6 +66,7 @@ public struct HardwareSpec: Sendable, Hashable {
         self.elementwiseFlopsPerSecond = elementwiseFlopsPerSecond
         self.interconnect = interconnect
         self.pricePerDeviceHour = pricePerDeviceHour
+        self.efficiencyCurves = efficiencyCurves
     }
 
     /// Physically sensible ranges: a figure outside them is a typo or a unit slip (a subnormal

@@ -148,7 +148,8 @@ extension ModelSpec {
     /// Attention core of run `ri` over `queries` rows per sequence: useful FLOPs from `useful`
     /// pairs, executed FLOPs and key reads from `executed` (both per sequence and head).
     func attentionCoreOp(
-        run ri: Int, _ a: Attention, batch b: Int128, queries q: Int128, useful: Int128, executed: ExecutedPairs, _ dt: DTypePlan
+        run ri: Int, _ a: Attention, batch b: Int128, queries q: Int128, keys: Int128? = nil, useful: Int128, executed: ExecutedPairs,
+        _ dt: DTypePlan
     ) -> OperatorCost {
         let h = Int128(a.heads), qW = Int128(a.queryWidth), oW = Int128(a.outputWidth)
         let perPair = Self.attentionFlopsPerPair(a)
@@ -157,8 +158,12 @@ extension ModelSpec {
         let flops = (b * h * useful) * perPair + rowWork + rescale
         let exec = (b * h * executed.pairs) * perPair + rowWork + rescale
         let bytes = dt.activations.bytes(elements: b * q * (qW + oW)) + dt.kvCache.bytes(elements: b * executed.keyReads * Int128(a.keyWidth + a.valueWidth))
-        return OperatorCost(opID(ri, .attentionCore(windowed: a.span != .full)), count: runs[ri].count,
-                            flops: flops, executedFlops: exec, bytes: bytes)
+        var op = OperatorCost(opID(ri, .attentionCore(windowed: a.span != .full)), count: runs[ri].count,
+                              flops: flops, executedFlops: exec, bytes: bytes)
+        // Causal over the keys a row sees (every attention here is causal; windows and chunks
+        // narrow the keys, the curve is read at the prompt length).
+        op.attention = AttentionShape(queries: q, keys: keys ?? q, headDim: a.headDim, causal: true)
+        return op
     }
 
     /// FLOPs per query-key pair and head: 2 dk (QKᵀ) + 2 dv (PV) matmul, 5 other (softmax).
@@ -203,7 +208,7 @@ extension ModelSpec {
                     // One query row over N keys: a single query tile; key tiles clipped at N execute N keys.
                     let block = Int128(max(1, tiling.singleQueryKeyTile ?? tiling.keyTile))
                     let e = ExecutedPairs(pairs: n, keyReads: n, rowTileVisits: (n + block - 1) / block)
-                    ops.append(attentionCoreOp(run: ri, a, batch: b, queries: 1, useful: n, executed: e, dt))
+                    ops.append(attentionCoreOp(run: ri, a, batch: b, queries: 1, keys: n, useful: n, executed: e, dt))
                     useful += h * n
                     executed += h * n
                 } else {

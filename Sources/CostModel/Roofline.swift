@@ -92,6 +92,9 @@ public struct OperatorCost: Sendable, Hashable {
     /// Latency steps of a communication operator (a ring's 2(n - 1) or n - 1 hops, 1 for a send);
     /// 0 for every other operator.
     public var linkSteps: Int = 0
+    /// The attention core's shape (queries, keys, head dim, mask), for efficiency curves; nil for
+    /// every other operator.
+    public var attention: AttentionShape?
 
     public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.id = id
@@ -144,6 +147,10 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidQuery(SpecError)
     /// A model or hardware spec that does not validate.
     case invalidSpec(id: String, SpecError)
+    /// The hardware's efficiency curves lack one the roofline needs (a dtype, a kernel, a launch mode).
+    case missingEfficiencyCurve(hardware: String, file: String, what: String)
+    /// An option that needs efficiency curves, on hardware that has none (a calibrated host).
+    case noEfficiencyCurves(hardware: String, option: String)
 
     public var description: String {
         switch self {
@@ -157,6 +164,10 @@ public enum CostModelError: Error, Sendable, Hashable, CustomStringConvertible {
             return e.description
         case let .invalidSpec(id, e):
             return "\(id): \(e.description)"
+        case let .missingEfficiencyCurve(hardware, file, what):
+            return "hardware `\(hardware)` has no efficiency curve for \(what) in \(file)"
+        case let .noEfficiencyCurves(hardware, option):
+            return "\(option) needs efficiency curves; hardware `\(hardware)` has none (only profiles that name `efficiency_curves` are priced by kernel; a calibrated host keeps its measured figures)"
         }
     }
 }
@@ -208,11 +219,14 @@ public struct RooflineRates: Sendable, Hashable {
     public var linkBytesPerSecond: Double?
     /// Latency per step of a communication operator, seconds.
     public var linkStepLatencySeconds: Double = 0
+    /// Per-operator efficiencies from published kernel curves (GPU profiles that have them); when
+    /// set they replace the single efficiencies above (Roofline+Curves.swift).
+    public var curves: CurveRates?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
-            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond
+            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
@@ -234,8 +248,11 @@ public struct RooflineRates: Sendable, Hashable {
         self.overheadSeconds = overheadSeconds
     }
 
-    /// Rates of `hardware` computing in `dtype`; a profile without that dtype is an error.
-    public init(hardware: HardwareSpec, computeDType dtype: DType) throws(CostModelError) {
+    /// Rates of `hardware` computing in `dtype`; a profile without that dtype is an error. A profile
+    /// with efficiency curves is priced by them, with `attentionKernel` (nil: the profile's default)
+    /// and `launchMode`; naming a kernel for a profile without curves is an error.
+    public init(hardware: HardwareSpec, computeDType dtype: DType, attentionKernel: AttentionKernel? = nil,
+                launchMode: LaunchMode = .cudaGraphs) throws(CostModelError) {
         guard let peak = hardware.peakFlopsPerSecond[dtype] else {
             throw .missingPeakFlops(hardware: hardware.id, dtype: dtype, available: Array(hardware.peakFlopsPerSecond.keys))
         }
@@ -250,6 +267,12 @@ public struct RooflineRates: Sendable, Hashable {
         elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
         linkBytesPerSecond = hardware.interconnect?.collectiveBytesPerSecond
         linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
+        if let c = hardware.efficiencyCurves {
+            curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
+                                    attentionKernel: attentionKernel, launchMode: launchMode)
+        } else if attentionKernel != nil {
+            throw .noEfficiencyCurves(hardware: hardware.id, option: "--attention-kernel")
+        }
     }
 
     /// Seconds of arithmetic for `flops` in an operator of `op`'s class: matrix FLOPs at the class's
@@ -296,6 +319,7 @@ public struct RooflineRates: Sendable, Hashable {
         if op.operatorClass == .communication {
             return Double(op.count) * (op.bytes.fastDouble / (linkBytesPerSecond ?? bytesPerSecond) + Double(op.linkSteps) * linkStepLatencySeconds)
         }
+        if let curves { return curves.seconds(op) }
         return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
     }
 
@@ -306,7 +330,8 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
-        op.bytes.fastDouble / bytesPerSecond(for: op) > computeSeconds(op.executedFlops, for: op)
+        if let curves { return curves.isMemoryBound(op) }
+        return op.bytes.fastDouble / bytesPerSecond(for: op) > computeSeconds(op.executedFlops, for: op)
     }
 }
 

@@ -2,6 +2,7 @@
 // bytes/s; peak throughput in FLOP/s per dtype (dense, no sparsity).
 
 import CostModel
+import Foundation
 
 enum HardwareProfile {
     static let knownKeys: Set<String> = [
@@ -9,6 +10,7 @@ enum HardwareProfile {
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
         "interconnect", "price_per_device_hour",
+        "efficiency_curves", "default_attention_kernel",
         // Written by `calibrate` for host profiles; descriptive only.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
@@ -32,7 +34,9 @@ enum HardwareProfile {
             source: try i.string("source"))
     }
 
-    static func decode(_ f: JSONFields) throws(ProfileError) -> HardwareSpec {
+    /// `directory` is the profile's folder: `efficiency_curves` is a path relative to it (nil: the
+    /// current directory).
+    static func decode(_ f: JSONFields, directory: URL? = nil) throws(ProfileError) -> HardwareSpec {
         try f.rejectUnknownKeys(knownKeys)
         guard let peaks = try f.nested("peak_flops_per_second") else {
             throw f.error("peak_flops_per_second", "is required (an object of FLOP/s per dtype)", nil)
@@ -67,7 +71,7 @@ enum HardwareProfile {
                 byRows[rows] = try table.double(key)
             }
         }
-        let spec = HardwareSpec(
+        var spec = HardwareSpec(
             id: try f.string("id"), source: try f.string("source"),
             notes: try f.optionalString("notes") ?? "",
             memoryBytes: Int128(try f.int("memory_bytes")),
@@ -83,6 +87,22 @@ enum HardwareProfile {
             interconnect: try interconnect(f),
             pricePerDeviceHour: f.has("price_per_device_hour") ? try f.double("price_per_device_hour") : nil)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
+        // The curves file last: a profile's own fields are reported before a file it names.
+        if let path = try f.optionalString("efficiency_curves") {
+            let name = try f.string("default_attention_kernel")
+            guard let kernel = AttentionKernel(rawValue: name) else {
+                throw f.error("default_attention_kernel", "must be one of \(AttentionKernel.allCases.map(\.rawValue).joined(separator: ", "))", name)
+            }
+            let base = directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw f.error("efficiency_curves", "must name an existing file (relative to the profile's folder)", path)
+            }
+            spec.efficiencyCurves = try EfficiencyCurvesFile.load(url, display: path, defaultKernel: kernel)
+        } else if f.has("default_attention_kernel") {
+            throw f.error("default_attention_kernel", "applies only with `efficiency_curves`", try f.string("default_attention_kernel"))
+        }
+
         return spec
     }
 }

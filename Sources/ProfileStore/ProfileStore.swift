@@ -128,9 +128,12 @@ public struct ProfileStore: Sendable {
     /// Loads a hardware profile by id or path.
     public func loadHardware(_ idOrPath: String) throws -> HardwareSpec {
         if Self.isPath(idOrPath) {
-            return try HardwareProfile.decode(try Self.read(URL(fileURLWithPath: idOrPath), display: idOrPath))
+            let url = URL(fileURLWithPath: idOrPath)
+            return try HardwareProfile.decode(try Self.read(url, display: idOrPath), directory: url.deletingLastPathComponent())
         }
-        return try loadByID(idOrPath, kind: "hardware", in: hardwareDirectory, known: hardwareIDs, decode: HardwareProfile.decode, id: \.id)
+        let folder = hardwareDirectory
+        return try loadByID(idOrPath, kind: "hardware", in: hardwareDirectory, known: hardwareIDs,
+                            decode: { f throws(ProfileError) in try HardwareProfile.decode(f, directory: folder) }, id: \.id)
     }
 
     /// `<directory>/<id>.json`, decoded, with its `id` field checked against the file name.
@@ -162,7 +165,8 @@ public struct ProfileStore: Sendable {
     }
 
     /// Parses hardware-profile bytes (for tests and fuzzing).
-    public static func parseHardware(_ data: Data, file: String) throws(ProfileError) -> HardwareSpec {
-        try HardwareProfile.decode(try JSONFields.parse(data, file: file))
+    /// `directory` resolves a relative `efficiency_curves` path (nil: the current directory).
+    public static func parseHardware(_ data: Data, file: String, directory: URL? = nil) throws(ProfileError) -> HardwareSpec {
+        try HardwareProfile.decode(try JSONFields.parse(data, file: file), directory: directory)
     }
 }

@@ -7,6 +7,7 @@ import ProfileStore
 import Reporting
 
 extension OutputFormat: ExpressibleByArgument {}
+extension AttentionKernel: ExpressibleByArgument {}
 extension DType: ExpressibleByArgument {
     /// The canonical names and the aliases profiles accept (`bfloat16`, `half`, `float8_e4m3fn`...).
     public init?(argument: String) { self.init(name: argument) }

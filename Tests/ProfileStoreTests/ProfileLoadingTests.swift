@@ -113,6 +113,9 @@ struct ProfileDirectoryTests {
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         try Fixtures.data("models", "yoco-3b").write(to: dir.appendingPathComponent("models/yoco-3b-copy.json"))
         try Fixtures.data("hardware", "h100-sxm-80gb").write(to: dir.appendingPathComponent("hardware/my-gpu.json"))
+        // with the efficiency curves it names (relative to its folder), so the id is what fails
+        try FileManager.default.copyItem(at: Fixtures.profiles.appendingPathComponent("hardware/efficiency"),
+                                         to: dir.appendingPathComponent("hardware/efficiency"))
         let store = ProfileStore(directory: dir)
         let e = #expect(throws: ProfileError.self) { try store.loadModel("yoco-3b-copy") }
         #expect(e?.field == "id")

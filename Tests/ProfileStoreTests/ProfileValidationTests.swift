@@ -211,6 +211,7 @@ struct HardwareValidationTests {
     @Test("runtime_overhead_bytes is optional and defaults to 0")
     func overheadDefault() throws {
         let data = try Fixtures.mutated(try Fixtures.object("hardware", "h100-sxm-80gb"), "runtime_overhead_bytes", nil)
-        #expect(try ProfileStore.parseHardware(data, file: Self.file).runtimeOverheadBytes == 0)
+        // The profile names its efficiency curves relative to its folder.
+        #expect(try ProfileStore.parseHardware(data, file: Self.file, directory: Fixtures.profiles.appendingPathComponent("hardware")).runtimeOverheadBytes == 0)
     }
 }

@@ -50,7 +50,32 @@ struct KernelOptions: ParsableArguments {
         "Query x key tile of the prefill attention kernel: whole key tiles are executed (default 128x128).", valueName: "BrxBc"))
     var attentionTile: String = "128x128"
 
+    @Option(name: .customLong("attention-kernel"), help: ArgumentHelp(
+        "Prefill attention kernel priced from the GPU's efficiency curves: flash2, flash3 or sdpa (default: the hardware profile's, stated in the notes; GPU profiles with curves only).",
+        valueName: "kernel"))
+    var attentionKernel: AttentionKernel?
+
+    @Option(name: .customLong("cuda-graphs"), help: ArgumentHelp(
+        "Kernel launches captured in CUDA graphs (on) or one by one (off); GPU profiles with curves only (default on).", valueName: "on|off"))
+    var cudaGraphs: String = "on"
+
     @OptionGroup var prefill: PrefillChunkOption
+
+    func launchMode() throws -> LaunchMode {
+        switch cudaGraphs {
+        case "on": return .cudaGraphs
+        case "off": return .eager
+        default: throw ValidationError("--cuda-graphs must be on or off; received \(cudaGraphs)")
+        }
+    }
+
+    /// The notes line saying how a GPU with efficiency curves is priced (nil for other hardware).
+    func curvesNote(_ hw: HardwareSpec) -> String? {
+        guard let c = hw.efficiencyCurves else { return nil }
+        let k = attentionKernel ?? c.defaultAttentionKernel
+        let how = attentionKernel == nil ? "the default for \(hw.id)" : "--attention-kernel"
+        return "priced by published kernel efficiencies (\(c.file) beside the profile): prefill attention \(k.rawValue) (\(how)); launches \(cudaGraphs == "on" ? "in CUDA graphs" : "without CUDA graphs")"
+    }
 
     func tiling() throws -> AttentionTiling {
         let parts = attentionTile.lowercased().split(separator: "x").map { Int($0) }
@@ -64,11 +89,13 @@ struct KernelOptions: ParsableArguments {
 
     func validate() throws {
         _ = try tiling()
+        _ = try launchMode()
     }
 
     func query(context: Int, generate: Int, batch: BatchArgument, plan: DTypePlan) throws -> EstimateQuery {
         EstimateQuery(promptTokens: context, generatedTokens: generate, batch: batch.choice, dtypes: plan,
-                      computeDType: computeDType, tiling: try tiling(), prefillChunkTokens: try chunk())
+                      computeDType: computeDType, tiling: try tiling(), prefillChunkTokens: try chunk(),
+                      attentionKernel: attentionKernel, launchMode: try launchMode())
     }
 }
 
@@ -158,6 +185,7 @@ extension CostModelError {
         case .invalidSpec: .badData(description)
         case .missingPeakFlops: .usage(description)
         case .batchDoesNotFit: .failure(description)
+        case .missingEfficiencyCurve, .noEfficiencyCurves: .usage(description)
         }
     }
 }
@@ -169,13 +197,17 @@ struct EstimateCommand: ParsableCommand {
         discussion: """
             Throughput is batch x generated tokens divided by the time to prefill the batch's prompts \
             and decode the generated tokens at that batch; --batch max takes the largest batch that \
-            fits the device. Formulas and assumptions: docs/COMPUTE.md.
+            fits the device. Formulas and assumptions: docs/COMPUTE.md. GPU profiles with efficiency \
+            curves (A100/H100/H200 SXM) price each operator from published kernel measurements \
+            (docs/GPU-EFFICIENCY.md); --attention-kernel and --cuda-graphs choose the curves.
 
             Examples:
               yocoprof estimate --model yoco-3b --hardware h100-sxm-80gb \\
                   --context 512K --generate 1024 --batch max
               yocoprof estimate --model transformer-3b --hardware h100-sxm-80gb \\
                   --context 32K --generate 1024 --batch 8 --format json
+              yocoprof estimate --model transformer-3b --hardware a100-sxm-80gb \\
+                  --context 128K --generate 1 --attention-kernel sdpa --cuda-graphs off
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
@@ -229,6 +261,7 @@ struct EstimateCommand: ParsableCommand {
         var notes = EstimateColumns.notes
         if generate == 0 { notes.insert("nothing is generated: throughput is 0 and the decode rate is undefined (null)", at: 0) }
         if let note = EstimateColumns.limitNote(spec, tokens: context + generate) { notes.insert(note, at: 0) }
+        if let note = kernel.curvesNote(hw) { notes.insert(note, at: 0) }
         let fit = o.fit
         if !fit.fits { notes.insert(FitText.batch(fit, batchIsMax: batch == .max, device: hw.id), at: 0) }
         let verdict = fit.fits ? "batch \(fit.batch)\(batch == .max ? " (max)" : "")" : "does not fit"

@@ -21,14 +21,20 @@ struct ValidateCommand: ParsableCommand {
             writes it. Reports go to --output-dir: validation.csv (one row per metric and run), \
             summary.md, prefill.svg, decode.svg and the host profile used.
 
+            --suite published runs no kernel: it sets the published GPU measurements of \
+            Reports/published/end-to-end.csv beside the cost model on the GPU profiles' published \
+            kernel efficiencies (nothing fitted to them) and writes the same reports to \
+            Reports/published/validation/ (rows it cannot model yet are listed with the reason).
+
             Examples:
               yocoprof validate          # the default suite: 4 host models x 1K, 4K, 16K
+              yocoprof validate --suite published     # seconds; make validate-published
               yocoprof validate --suite quick --output-dir /tmp/v
               yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json \\
                   --format markdown
             """)
 
-    @Option(help: ArgumentHelp("Suite: default (1K, 4K, 16K) or quick (256, 1K).", valueName: "name"))
+    @Option(help: ArgumentHelp("Suite: default (1K, 4K, 16K), quick (256, 1K) or published (GPU measurements, no kernels run).", valueName: "name"))
     var suite: String = "default"
 
     @Option(help: ArgumentHelp("Model ids or paths, comma-separated (default: every host-* profile).", valueName: "ids"))
@@ -40,16 +46,24 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Folder for the reports (default: Reports/validation beside Profiles/).", valueName: "dir"))
     var outputDirectory: String?
 
+    @Option(name: .customLong("published-dir"), help: ArgumentHelp(
+        "Folder of end-to-end.csv and suite/*.csv for --suite published (default: Reports/published beside Profiles/).", valueName: "dir"))
+    var publishedDirectory: String?
+
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard ValidationSuite(rawValue: suite) != nil else {
-            throw ValidationError("--suite must be one of \(ValidationSuite.allCases.map(\.rawValue).joined(separator: ", ")); received \(suite)")
+        guard suite == "published" || ValidationSuite(rawValue: suite) != nil else {
+            throw ValidationError("--suite must be one of \((ValidationSuite.allCases.map(\.rawValue) + ["published"]).joined(separator: ", ")); received \(suite)")
+        }
+        if suite == "published", model != nil || hardware != nil {
+            throw ValidationError("--suite published takes its models and GPUs from the published rows; drop --model and --hardware")
         }
     }
 
     func run() throws {
+        if suite == "published" { return try runPublished() }
         let store = try profiles.store()
         let ids = model.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("host-") }
         guard !ids.isEmpty else { throw CLIError.usage("no models: pass --model (no host-* profiles in \(store.directory.path))") }

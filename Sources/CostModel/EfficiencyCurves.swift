@@ -1,0 +1,154 @@
+// Per-operator efficiencies of a GPU, interpolated between published kernel measurements (issue 15).
+//
+// A GPU profile may name a data file of points (Profiles/hardware/efficiency/<gpu>.csv, each point
+// with the row of Reports/published/kernel-efficiency.csv it comes from). When it does, the roofline
+// prices each operator at the efficiency of its own kernel and shape instead of the profile's single
+// `compute_efficiency` / `memory_efficiency`:
+//
+//   dense product (m x n x k)   FLOPs / (peak * dense(dtype, m n k))      curve over log2(m n k)
+//   prefill attention           useful QKᵀ and PV FLOPs (½ of the square when causal, the
+//                               FlashAttention benchmarks' count) / (peak * prefill(kernel, dtype,
+//                               head dim, causal, N))                     curve over log2(N)
+//   decode attention (split-K)  K/V bytes / (bandwidth * decode(bytes read per launch))
+//   other memory traffic        bytes / (bandwidth * streaming(bytes moved per launch))
+//   every operator instance     + launch seconds (with or without CUDA graphs)
+//
+// Interpolation is linear in log2(x) between points and flat beyond the first and last point (a
+// curve never extrapolates a trend). Between two published head dims the prefill efficiency is
+// interpolated linearly in the head dim; outside them the nearest is used.
+
+/// The prefill attention kernel a deployment runs.
+public enum AttentionKernel: String, CaseIterable, Sendable, Hashable {
+    /// FlashAttention-2.
+    case flash2
+    /// FlashAttention-3 (Hopper only).
+    case flash3
+    /// Unfused attention (matmul, softmax, matmul), as PyTorch runs it without a fused kernel.
+    case sdpa
+}
+
+/// How kernels are launched: captured in a CUDA graph, or one by one from the host.
+public enum LaunchMode: String, CaseIterable, Sendable, Hashable {
+    case cudaGraphs = "cuda_graphs"
+    case eager
+}
+
+/// One published point: the shape variable and the efficiency (or seconds) measured there.
+public struct EfficiencyPoint: Sendable, Hashable {
+    /// The shape variable (sequence length, m n k, bytes per launch).
+    public var x: Double
+    /// Fraction of peak (or of bandwidth).
+    public var value: Double
+    /// The row(s) of the published kernel file it comes from (e.g. `k341`).
+    public var source: String
+
+    public init(x: Double, value: Double, source: String) {
+        self.x = x
+        self.value = value
+        self.source = source
+    }
+}
+
+/// Points ascending in x; linear in log2(x) between them, flat beyond.
+public struct EfficiencyCurve: Sendable, Hashable {
+    public var points: [EfficiencyPoint]
+
+    /// `points` sorted by x; callers guarantee at least one point and distinct x.
+    public init(_ points: [EfficiencyPoint]) {
+        self.points = points.sorted { $0.x < $1.x }
+    }
+
+    public func value(at x: Double) -> Double {
+        guard let first = points.first, let last = points.last else { return 1 }
+        if x <= first.x { return first.value }
+        if x >= last.x { return last.value }
+        let lx = x.log2Approximation
+        for (a, b) in zip(points, points.dropFirst()) where x <= b.x {
+            let la = a.x.log2Approximation, lb = b.x.log2Approximation
+            let t = lb > la ? (lx - la) / (lb - la) : 0
+            return a.value + t * (b.value - a.value)
+        }
+        return last.value
+    }
+}
+
+/// Which prefill attention curve: kernel, dtype, head dim and whether the mask is causal.
+public struct PrefillAttentionKey: Sendable, Hashable {
+    public var kernel: AttentionKernel
+    public var dtype: DType
+    public var headDim: Int
+    public var causal: Bool
+
+    public init(kernel: AttentionKernel, dtype: DType, headDim: Int, causal: Bool) {
+        self.kernel = kernel
+        self.dtype = dtype
+        self.headDim = headDim
+        self.causal = causal
+    }
+}
+
+/// Every curve of one GPU.
+public struct EfficiencyCurves: Sendable, Hashable {
+    /// The data file, as the profile names it (for reports).
+    public var file: String
+    /// Dense products: fraction of peak per compute dtype, over m n k of one product.
+    public var dense: [DType: EfficiencyCurve]
+    /// Prefill attention: fraction of peak over the sequence length.
+    public var prefillAttention: [PrefillAttentionKey: EfficiencyCurve]
+    /// Decode attention (split-K): fraction of bandwidth over K/V bytes read per launch.
+    public var decodeAttention: EfficiencyCurve
+    /// Other memory-bound work (weight streaming at decode, element-wise traffic): fraction of
+    /// bandwidth over bytes moved per launch.
+    public var streaming: EfficiencyCurve
+    /// Host-visible cost of one kernel launch, seconds, per launch mode.
+    public var launchSeconds: [LaunchMode: Double]
+    /// The kernel used when a query names none.
+    public var defaultAttentionKernel: AttentionKernel
+
+    public init(
+        file: String, dense: [DType: EfficiencyCurve], prefillAttention: [PrefillAttentionKey: EfficiencyCurve],
+        decodeAttention: EfficiencyCurve, streaming: EfficiencyCurve, launchSeconds: [LaunchMode: Double],
+        defaultAttentionKernel: AttentionKernel
+    ) {
+        self.file = file
+        self.dense = dense
+        self.prefillAttention = prefillAttention
+        self.decodeAttention = decodeAttention
+        self.streaming = streaming
+        self.launchSeconds = launchSeconds
+        self.defaultAttentionKernel = defaultAttentionKernel
+    }
+
+    /// Head dims with a prefill curve for a kernel, dtype and mask, ascending.
+    public func prefillHeadDims(_ kernel: AttentionKernel, _ dtype: DType, causal: Bool) -> [Int] {
+        prefillAttention.keys.filter { $0.kernel == kernel && $0.dtype == dtype && $0.causal == causal }.map(\.headDim).sorted()
+    }
+
+    /// Prefill attention efficiency at head dim `hd` and `n` tokens (nil when the kernel has no
+    /// curve for the dtype and mask).
+    public func prefillEfficiency(_ kernel: AttentionKernel, _ dtype: DType, headDim hd: Int, causal: Bool, tokens n: Double) -> Double? {
+        let dims = prefillHeadDims(kernel, dtype, causal: causal)
+        guard let lo = dims.last(where: { $0 <= hd }) ?? dims.first, let hi = dims.first(where: { $0 >= hd }) ?? dims.last else { return nil }
+        func at(_ d: Int) -> Double { prefillAttention[PrefillAttentionKey(kernel: kernel, dtype: dtype, headDim: d, causal: causal)]!.value(at: n) }
+        if lo == hi { return at(lo) }
+        let t = Double(hd - lo) / Double(hi - lo)
+        return at(lo) + t * (at(hi) - at(lo))
+    }
+}
+
+/// The shape of an attention core, for the curve lookup (set by Prefill.swift and Decode.swift).
+public struct AttentionShape: Sendable, Hashable {
+    /// Query rows per sequence (1 while decoding or for a single-position cross layer).
+    public var queries: Int128
+    /// Key positions per sequence (the prompt length in a prefill).
+    public var keys: Int128
+    public var headDim: Int
+    public var causal: Bool
+
+    public init(queries: Int128, keys: Int128, headDim: Int, causal: Bool) {
+        self.queries = queries
+        self.keys = keys
+        self.headDim = headDim
+        self.causal = causal
+    }
+}

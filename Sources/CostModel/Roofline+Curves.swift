@@ -1,0 +1,96 @@
+// The roofline priced from efficiency curves (EfficiencyCurves.swift): the rates of one GPU for one
+// compute dtype, prefill attention kernel and launch mode. `RooflineRates` delegates to these when
+// the hardware profile has curves; host profiles keep their calibrated single efficiencies.
+//
+// Per operator instance (formulas in EfficiencyCurves.swift):
+//   dense (projections, output, FFN, K̂/V̂, embedding, head)
+//       max(executed FLOPs / (peak * dense(m n k)), bytes / (bw * streaming(bytes))) + launch
+//       with m n k = executed matmul FLOPs / 2 (one product's rows x columns x depth)
+//   prefill attention core (more than one query row)
+//       max(useful matmul FLOPs / (peak * prefill(kernel, head dim, causal, N)), bytes / (bw * streaming(bytes))) + launch
+//       (softmax work is inside the measured kernel time, as in the FlashAttention benchmarks)
+//   decode attention core (one query row)
+//       max(FLOPs / (peak * dense ceiling), bytes / (bw * decode(bytes))) + launch
+//   retention core: dense ceiling and streaming (no published GPU curve; not used by GPU rows)
+// One launch per operator instance: an operator that a GPU runs as several kernels (a norm, a
+// product, a rotary embedding) is charged one launch, so launch time is a lower bound.
+
+public struct CurveRates: Sendable, Hashable {
+    public var curves: EfficiencyCurves
+    public var peakFlopsPerSecond: Double
+    public var bandwidthBytesPerSecond: Double
+    public var computeDType: DType
+    public var attentionKernel: AttentionKernel
+    public var launchMode: LaunchMode
+    public var launchSeconds: Double
+    let dense: EfficiencyCurve
+
+    /// The curves of `hardware` for `dtype`; throws when a curve the roofline needs is missing.
+    public init(hardware: HardwareSpec, curves: EfficiencyCurves, computeDType dtype: DType, peak: Double,
+                attentionKernel: AttentionKernel?, launchMode: LaunchMode) throws(CostModelError) {
+        func missing(_ what: String) -> CostModelError { .missingEfficiencyCurve(hardware: hardware.id, file: curves.file, what: what) }
+        guard let dense = curves.dense[dtype] else { throw missing("dense_gemm for dtype \(dtype.rawValue)") }
+        let kernel = attentionKernel ?? curves.defaultAttentionKernel
+        guard !curves.prefillHeadDims(kernel, dtype, causal: true).isEmpty else {
+            throw missing("prefill_attention for kernel \(kernel.rawValue), dtype \(dtype.rawValue), causal")
+        }
+        guard let launch = curves.launchSeconds[launchMode] else { throw missing("launch for \(launchMode.rawValue)") }
+        self.curves = curves
+        self.dense = dense
+        self.peakFlopsPerSecond = peak
+        self.bandwidthBytesPerSecond = hardware.memoryBandwidthBytesPerSecond
+        self.computeDType = dtype
+        self.attentionKernel = kernel
+        self.launchMode = launchMode
+        self.launchSeconds = launch
+    }
+
+    /// The dense curve's value at its largest published shape.
+    var denseCeiling: Double { dense.points.last?.value ?? 1 }
+
+    /// Fraction of peak of a dense product of `mnk` = rows x columns x depth.
+    public func denseEfficiency(mnk: Double) -> Double { dense.value(at: mnk) }
+
+    /// Bandwidth reached by a streaming operator moving `bytes` in one launch.
+    public func streamingBytesPerSecond(bytes: Double) -> Double { bandwidthBytesPerSecond * curves.streaming.value(at: bytes) }
+
+    /// Bandwidth reached by a decode attention launch reading `bytes` of K/V.
+    public func decodeBytesPerSecond(bytes: Double) -> Double { bandwidthBytesPerSecond * curves.decodeAttention.value(at: bytes) }
+
+    /// The decode attention's arithmetic rate (the dense ceiling: its FLOPs never bind on a GPU).
+    public var decodeFlopsPerSecond: Double { peakFlopsPerSecond * denseCeiling }
+
+    /// One instance's compute and memory seconds (no launch).
+    public func instanceSeconds(_ op: OperatorCost) -> (compute: Double, memory: Double) {
+        let bytes = op.bytes.fastDouble
+        switch op.operatorClass {
+        case .dense:
+            let matmul = Double(op.executedFlops.matmul)
+            let eff = denseEfficiency(mnk: max(1, matmul / 2))
+            return (op.executedFlops.totalDouble / (peakFlopsPerSecond * eff), bytes / streamingBytesPerSecond(bytes: bytes))
+        case .attentionCore, .windowedAttentionCore:
+            if let s = op.attention, s.queries > 1,
+               let eff = curves.prefillEfficiency(attentionKernel, computeDType, headDim: s.headDim, causal: s.causal, tokens: s.keys.fastDouble) {
+                return (Double(op.flops.matmul) / (peakFlopsPerSecond * eff), bytes / streamingBytesPerSecond(bytes: bytes))
+            }
+            return (op.executedFlops.totalDouble / decodeFlopsPerSecond, bytes / decodeBytesPerSecond(bytes: bytes))
+        case .retentionCore:
+            return (op.executedFlops.totalDouble / decodeFlopsPerSecond, bytes / streamingBytesPerSecond(bytes: bytes))
+        case .communication:
+            // Links, not this device's memory: RooflineRates.seconds prices communication operators
+            // (Interconnect.swift) before it reaches the curves; no arithmetic and no HBM traffic here.
+            return (0, 0)
+        }
+    }
+
+    /// All instances of an operator.
+    public func seconds(_ op: OperatorCost) -> Double {
+        let (c, m) = instanceSeconds(op)
+        return Double(op.count) * (max(c, m) + launchSeconds)
+    }
+
+    public func isMemoryBound(_ op: OperatorCost) -> Bool {
+        let (c, m) = instanceSeconds(op)
+        return m > c
+    }
+}

@@ -1,0 +1,377 @@
+// The published-measurements suite (issue 15): each row of Reports/published/end-to-end.csv set
+// beside the cost model's prediction for the same GPU, model, dtype, batch and lengths, with the
+// metric computed as the row's engine defines it (Reports/published/README.md §2.1, the `note`
+// column). Nothing is fitted to these rows: the GPU is priced by its kernel-level efficiency curves
+// (Profiles/hardware/efficiency/), so the suite is a test, not a calibration.
+//
+// Which rows can be predicted is decided by data, never by row id: the engine table
+// (suite/engines.csv: modelled or not, and why), the GPU and model tables (suite/gpus.csv,
+// suite/models.csv: a row whose profile does not exist yet is skipped and says so), the GPU count
+// (the single-device roofline prices one GPU), the dtype (a row whose dtype has no efficiency
+// curve is skipped with the cost model's own error), and memory (a batch that does not fit is
+// skipped with the fit's figures). When a profile or a curve lands, its rows become usable.
+//
+// Metric formulas (B batch or concurrency, N input tokens, G output tokens; T_p(b, N) a prefill of b
+// prompts, T_d(b, n) one decode step at batch b and context n; the first output token comes from
+// the prefill):
+//   first-token latency               T_p(B, N)
+//   static-batch throughput (TRT-LLM) B G / (T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)) / GPUs
+//   LMDeploy throughput (c requests)  c G / (c T_p(1, N) + sum_{t=1}^{G-1} T_d(c, N + t))  (prefills queue)
+//   per-token latency P50             T_d(B, N + G/2)  (the median step)
+//   generation speed (Qwen)           G / (T_p(1, N) + sum_{t=1}^{G-1} T_d(1, N + t))
+//   end-to-end batch latency (vLLM)   T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)
+// Error: predicted time / measured time - 1 for every metric (a rate's time is its inverse), so a
+// positive error means the model predicts a slower run than was measured.
+
+import CostModel
+import Reporting
+
+/// One row of end-to-end.csv.
+public struct PublishedRow: Sendable, Hashable {
+    public var id: String
+    public var gpu: String
+    public var gpuCount: Int
+    public var engine: String
+    public var engineVersion: String
+    public var model: String
+    public var dtype: String
+    public var batch: String
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var metric: String
+    public var value: Double
+    public var unit: String
+    public var source: String
+    public var note: String
+    public var heldOut: Bool
+}
+
+/// A data file of the suite that does not read: names the file, line, field, constraint and value.
+public struct PublishedSuiteError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var field: String
+    public var constraint: String
+    public var value: String
+    public var description: String { "\(file): line \(line), `\(field)` \(constraint); received \"\(value)\"" }
+}
+
+/// The two groups the targets are stated for.
+public enum PublishedGroup: String, CaseIterable, Sendable, Hashable {
+    case prefillLatency = "prefill_latency"
+    case decodeRate = "decode_rate"
+}
+
+/// How a row's metric is computed from prefill and decode times (formulas in the file header).
+public enum PublishedFormula: String, Sendable, Hashable {
+    case firstTokenLatency = "first_token_latency"
+    case staticBatchThroughput = "static_batch_throughput"
+    case concurrentThroughput = "concurrent_throughput"
+    case perTokenLatencyP50 = "per_token_latency_p50"
+    case generationSpeed = "generation_speed"
+    case batchLatency = "batch_latency"
+
+    /// The formula of a metric as end-to-end.csv words it; nil for one the suite cannot compute.
+    public init?(metric: String) {
+        if metric.hasPrefix("first_token_latency") { self = .firstTokenLatency }
+        else if metric.hasPrefix("throughput_out_tok_per_s") && metric.contains("static batch") { self = .staticBatchThroughput }
+        else if metric.hasPrefix("throughput_out_tok_per_s (generated tokens / total time") { self = .concurrentThroughput }
+        else if metric.hasPrefix("per-token latency P50") { self = .perTokenLatencyP50 }
+        else if metric.hasPrefix("generation speed tokens/s") { self = .generationSpeed }
+        else if metric == "mean end-to-end batch latency ms" { self = .batchLatency }
+        else { return nil }
+    }
+
+    public var group: PublishedGroup { self == .firstTokenLatency ? .prefillLatency : .decodeRate }
+    /// True when the metric is a time (else a rate).
+    public var isTime: Bool { [.firstTokenLatency, .perTokenLatencyP50, .batchLatency].contains(self) }
+}
+
+/// The row-to-profile tables (Reports/published/suite/*.csv).
+public struct PublishedMaps: Sendable {
+    public struct Engine: Sendable, Hashable {
+        public var prefix: String
+        public var modelled: Bool
+        public var kernel: AttentionKernel?
+        public var launchMode: LaunchMode?
+        public var note: String
+    }
+    /// published model name -> (profile id, note)
+    public var models: [String: (id: String, note: String)]
+    /// published GPU name -> (hardware id, note)
+    public var gpus: [String: (id: String, note: String)]
+    /// First matching prefix wins.
+    public var engines: [Engine]
+
+    public init(models: [String: (id: String, note: String)], gpus: [String: (id: String, note: String)], engines: [Engine]) {
+        self.models = models
+        self.gpus = gpus
+        self.engines = engines
+    }
+
+    public func engine(for name: String) -> Engine? { engines.first { name.hasPrefix($0.prefix) } }
+}
+
+/// One row with its prediction, or why it has none.
+public struct PublishedRecord: Sendable {
+    public var row: PublishedRow
+    public var formula: PublishedFormula?
+    public var hardwareID: String
+    public var profileID: String
+    public var attentionKernel: String
+    public var launchMode: String
+    /// The prediction in the row's unit.
+    public var predicted: Double?
+    /// predicted time / measured time - 1.
+    public var error: Double?
+    /// "ok" or "skipped: <reason>".
+    public var status: String
+    /// Where the predicted time goes (prefill, decode weights, decode attention, launches).
+    public var breakdown: String
+    public var group: PublishedGroup? { formula?.group }
+}
+
+public enum PublishedSuite {
+    /// The roofline prices one device; rows on more GPUs need a parallelism model.
+    public static let maxGPUs = 1
+
+    // MARK: Reading
+
+    static func table(_ text: String, file: String, columns: [String]) throws(PublishedSuiteError) -> [(line: Int, fields: [String: String])] {
+        let parsed: (records: [[String]], lines: [Int])
+        do { parsed = try CSVReader.parseWithLines(text) } catch {
+            throw PublishedSuiteError(file: file, line: error.line, field: "record", constraint: "must be RFC 4180 CSV (\(error.reason))", value: "")
+        }
+        guard let header = parsed.records.first else {
+            throw PublishedSuiteError(file: file, line: 1, field: "header", constraint: "must exist", value: "")
+        }
+        for c in columns where !header.contains(c) {
+            throw PublishedSuiteError(file: file, line: 1, field: c, constraint: "must be a column of the header", value: header.joined(separator: ","))
+        }
+        var out: [(Int, [String: String])] = []
+        for (record, line) in zip(parsed.records, parsed.lines).dropFirst() {
+            guard record.count == header.count else {
+                throw PublishedSuiteError(file: file, line: line, field: "record", constraint: "must have \(header.count) fields", value: "\(record.count) fields")
+            }
+            out.append((line, Dictionary(uniqueKeysWithValues: zip(header, record))))
+        }
+        return out
+    }
+
+    /// end-to-end.csv -> rows, every field typed.
+    public static func rows(csv text: String, file: String) throws(PublishedSuiteError) -> [PublishedRow] {
+        let cols = ["row_id", "gpu", "gpu_count", "engine", "engine_version", "model", "dtype", "batch_or_concurrency",
+                    "input_tokens", "output_tokens", "metric", "value", "unit", "source", "note", "held_out"]
+        var seen: Set<String> = []
+        var out: [PublishedRow] = []
+        for (line, f) in try table(text, file: file, columns: cols) {
+            func int(_ k: String, min: Int) throws(PublishedSuiteError) -> Int {
+                guard let v = Int(f[k]!), v >= min else { throw PublishedSuiteError(file: file, line: line, field: k, constraint: "must be an integer of at least \(min)", value: f[k]!) }
+                return v
+            }
+            guard let value = Double(f["value"]!), value.isFinite, value > 0 else {
+                throw PublishedSuiteError(file: file, line: line, field: "value", constraint: "must be a positive number", value: f["value"]!)
+            }
+            guard ["yes", "no"].contains(f["held_out"]!) else {
+                throw PublishedSuiteError(file: file, line: line, field: "held_out", constraint: "must be yes or no", value: f["held_out"]!)
+            }
+            let id = f["row_id"]!
+            guard !id.isEmpty, seen.insert(id).inserted else {
+                throw PublishedSuiteError(file: file, line: line, field: "row_id", constraint: "must be present and unique", value: id)
+            }
+            if f["source"]!.isEmpty { throw PublishedSuiteError(file: file, line: line, field: "source", constraint: "must name where the row comes from", value: "") }
+            out.append(PublishedRow(
+                id: id, gpu: f["gpu"]!, gpuCount: try int("gpu_count", min: 1), engine: f["engine"]!, engineVersion: f["engine_version"]!,
+                model: f["model"]!, dtype: f["dtype"]!, batch: f["batch_or_concurrency"]!, inputTokens: try int("input_tokens", min: 1),
+                outputTokens: try int("output_tokens", min: 1), metric: f["metric"]!, value: value, unit: f["unit"]!,
+                source: f["source"]!, note: f["note"]!, heldOut: f["held_out"]! == "yes"))
+        }
+        return out
+    }
+
+    /// The three tables of Reports/published/suite/.
+    public static func maps(models: String, gpus: String, engines: String, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
+        func pairs(_ text: String, _ name: String, _ key: String, _ value: String) throws(PublishedSuiteError) -> [String: (id: String, note: String)] {
+            var out: [String: (id: String, note: String)] = [:]
+            for (line, f) in try table(text, file: directory + "/" + name, columns: [key, value, "note"]) {
+                guard !f[key]!.isEmpty, !f[value]!.isEmpty, out[f[key]!] == nil else {
+                    throw PublishedSuiteError(file: directory + "/" + name, line: line, field: key, constraint: "must be unique with a non-empty \(value)", value: f[key]!)
+                }
+                out[f[key]!] = (f[value]!, f["note"]!)
+            }
+            return out
+        }
+        let file = directory + "/engines.csv"
+        var list: [PublishedMaps.Engine] = []
+        for (line, f) in try table(engines, file: file, columns: ["engine_prefix", "modelled", "attention_kernel", "launch_mode", "note"]) {
+            guard ["yes", "no"].contains(f["modelled"]!) else { throw PublishedSuiteError(file: file, line: line, field: "modelled", constraint: "must be yes or no", value: f["modelled"]!) }
+            let modelled = f["modelled"]! == "yes"
+            let kernel = AttentionKernel(rawValue: f["attention_kernel"]!), launch = LaunchMode(rawValue: f["launch_mode"]!)
+            if modelled && (kernel == nil || launch == nil) {
+                throw PublishedSuiteError(file: file, line: line, field: "attention_kernel/launch_mode",
+                                          constraint: "must be flash2|flash3|sdpa and cuda_graphs|eager for a modelled engine",
+                                          value: f["attention_kernel"]! + "/" + f["launch_mode"]!)
+            }
+            if !modelled && f["note"]!.isEmpty { throw PublishedSuiteError(file: file, line: line, field: "note", constraint: "must say why the engine is not modelled", value: "") }
+            list.append(.init(prefix: f["engine_prefix"]!, modelled: modelled, kernel: kernel, launchMode: launch, note: f["note"]!))
+        }
+        return PublishedMaps(models: try pairs(models, "models.csv", "published_model", "profile_id"),
+                             gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list)
+    }
+
+    // MARK: Predicting
+
+    /// The dtype a row runs in (its first word: fp16, bf16, fp8).
+    static func dtype(_ text: String) -> DType? {
+        DType(name: String(text.split(separator: " ").first ?? ""))
+    }
+
+    /// A row's launch mode: the engine's, unless the row's own settings (before any quoted table
+    /// note) turn CUDA graphs off.
+    static func launchMode(_ row: PublishedRow, engine: PublishedMaps.Engine) -> LaunchMode? {
+        let own = row.note.components(separatedBy: "table note").first ?? row.note
+        return own.contains("enforce_eager=True") ? .eager : engine.launchMode
+    }
+
+    /// Every row with its prediction or its reason for having none. `model` and `hardware` resolve
+    /// profile ids (nil: no such profile).
+    public static func run(
+        _ rows: [PublishedRow], maps: PublishedMaps, model: (String) throws -> ModelSpec?, hardware: (String) throws -> HardwareSpec?
+    ) rethrows -> [PublishedRecord] {
+        var out: [PublishedRecord] = []
+        for row in rows {
+            var r = PublishedRecord(row: row, formula: PublishedFormula(metric: row.metric), hardwareID: maps.gpus[row.gpu]?.id ?? "",
+                                    profileID: maps.models[row.model]?.id ?? "", attentionKernel: "", launchMode: "",
+                                    predicted: nil, error: nil, status: "ok", breakdown: "")
+            func skip(_ reason: String) { r.status = "skipped: " + reason; out.append(r) }
+            guard let engine = maps.engine(for: row.engine) else { skip("engine `\(row.engine)` is not in suite/engines.csv"); continue }
+            guard engine.modelled, let kernel = engine.kernel else { skip(engine.note); continue }
+            guard let formula = r.formula else { skip("metric `\(row.metric)` has no formula in the suite"); continue }
+            if row.gpuCount > maxGPUs { skip("runs on \(row.gpuCount) GPUs (tensor parallel): the roofline prices one device"); continue }
+            guard let hwID = maps.gpus[row.gpu]?.id else { skip("GPU `\(row.gpu)` is not in suite/gpus.csv"); continue }
+            guard let hw = try hardware(hwID) else { skip("no hardware profile `\(hwID)`"); continue }
+            guard let m = maps.models[row.model] else { skip("model `\(row.model)` is not in suite/models.csv"); continue }
+            guard let spec = try model(m.id) else { skip("no model profile `\(m.id)`" + (m.note.isEmpty ? "" : " (\(m.note))")); continue }
+            guard let batch = Int(row.batch), batch >= 1 else { skip("batch `\(row.batch)` is not a number"); continue }
+            guard let dt = dtype(row.dtype) else { skip("dtype `\(row.dtype)` is not one the cost model has"); continue }
+            guard let launch = launchMode(row, engine: engine) else { skip("engine has no launch mode"); continue }
+            r.attentionKernel = kernel.rawValue
+            r.launchMode = launch.rawValue
+            do {
+                let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel, launch: launch)
+                r.predicted = p.value
+                r.breakdown = p.breakdown
+                let measuredSeconds = formula.isTime ? row.value : 1 / row.value
+                let predictedSeconds = formula.isTime ? p.value : 1 / p.value
+                r.error = predictedSeconds / measuredSeconds - 1
+            } catch {
+                skip(error.description)
+                continue
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    struct Prediction {
+        var value: Double
+        var breakdown: String
+    }
+
+    /// Seconds of a prefill and of decode steps, with the parts they are made of.
+    struct Timeline {
+        var prefill = 0.0, prefillAttention = 0.0, weights = 0.0, attention = 0.0, launches = 0.0
+        var total: Double { prefill + weights + attention }
+        func shares() -> String {
+            guard total > 0 else { return "" }
+            func pct(_ x: Double) -> String { "\(Int((100 * x / total).rounded()))%" }
+            return "prefill \(pct(prefill)) (attention \(pct(prefillAttention))), decode weights and other \(pct(weights)), decode attention \(pct(attention)); launches \(pct(launches))"
+        }
+    }
+
+    static func predict(
+        _ row: PublishedRow, formula: PublishedFormula, spec: ModelSpec, hardware hw: HardwareSpec, dtype: DType, batch b: Int,
+        kernel: AttentionKernel, launch: LaunchMode
+    ) throws(CostModelError) -> Prediction {
+        let plan = DTypePlan.uniform(dtype)
+        let n = row.inputTokens, g = row.outputTokens
+        // The memory check and the rates: the batch holding N + G tokens on the device.
+        let e = try spec.estimate(on: hw, EstimateQuery(promptTokens: n, generatedTokens: g, batch: .fixed(b), dtypes: plan,
+                                                        attentionKernel: kernel, launchMode: launch))
+        let rates = e.rates
+        let launchSeconds = rates.curves?.launchSeconds ?? rates.overheadSeconds
+        var t = Timeline()
+        func prefill(_ batch: Int, times: Int = 1) {
+            let phase = spec.prefillCost(batch: batch, promptTokens: n, dtypes: plan)
+            t.prefill += Double(times) * rates.seconds(phase)
+            t.prefillAttention += Double(times) * phase.operators.filter { $0.attention != nil }.reduce(0) { $0 + rates.seconds($1) }
+            t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
+        }
+        func decode(_ batch: Int, steps: Int) {
+            guard steps > 0 else { return }
+            let lo = Int128(n) + 1, hi = Int128(n) + Int128(steps)
+            for op in spec.decodeOperators(batch: batch, dtypes: plan) {
+                let s = op.seconds(from: lo, to: hi, rates: rates)
+                if op.attendsContext { t.attention += s } else { t.weights += s }
+                t.launches += Double(op.fixed.count * steps) * launchSeconds
+            }
+        }
+        let value: Double
+        switch formula {
+        case .firstTokenLatency:
+            prefill(b)
+            value = t.total * (row.unit == "ms" ? 1000 : 1)
+        case .staticBatchThroughput:
+            prefill(b)
+            decode(b, steps: g - 1)
+            value = Double(b * g) / t.total / Double(row.gpuCount)
+        case .concurrentThroughput:
+            prefill(1, times: b)
+            decode(b, steps: g - 1)
+            value = Double(b * g) / t.total
+        case .perTokenLatencyP50:
+            let step = spec.decodeStepCost(batch: b, context: n + g / 2, dtypes: plan)
+            t.weights = rates.seconds(step)
+            t.launches = Double(step.operatorLaunches) * launchSeconds
+            value = t.total
+        case .generationSpeed:
+            prefill(1)
+            decode(1, steps: g - 1)
+            value = Double(g) / t.total
+        case .batchLatency:
+            prefill(b)
+            decode(b, steps: g - 1)
+            value = t.total * (row.unit == "ms" ? 1000 : 1)
+        }
+        return Prediction(value: value, breakdown: t.shares())
+    }
+
+    // MARK: Summary
+
+    public struct Line: Sendable, Hashable {
+        public var group: PublishedGroup
+        /// "all", "not held out", "held out"
+        public var subset: String
+        public var rows: Int
+        public var medianAbsError: Double?
+        public var maxAbsError: Double?
+        public var worstRow: String?
+    }
+
+    public static let medianTarget = 0.15
+    public static let maxTarget = 0.35
+
+    public static func summary(_ records: [PublishedRecord]) -> [Line] {
+        var out: [Line] = []
+        for group in PublishedGroup.allCases {
+            for (subset, keep) in [("all", { (_: PublishedRecord) in true }), ("not held out", { !$0.row.heldOut }), ("held out", { $0.row.heldOut })] {
+                let rs = records.filter { $0.group == group && $0.error != nil && keep($0) }
+                let errs = rs.map { abs($0.error!) }.sorted()
+                let worst = rs.max { abs($0.error!) < abs($1.error!) }
+                out.append(Line(group: group, subset: subset, rows: rs.count, medianAbsError: errs.isEmpty ? nil : Spread(errs).median,
+                                maxAbsError: errs.last, worstRow: worst?.row.id))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,103 @@
+// Efficiency curves (issue 15): interpolation, the per-operator pricing that replaces the single
+// efficiencies on GPU profiles with curves, and the segmented decode sum.
+
+import Testing
+@testable import CostModel
+
+@Suite("efficiency curves")
+struct EfficiencyCurvesTests {
+    static func p(_ x: Double, _ v: Double) -> EfficiencyPoint { EfficiencyPoint(x: x, value: v, source: "k000") }
+
+    /// A GPU of round numbers: 1e15 FLOP/s, 1e12 B/s, with curves of known values.
+    static let curves = EfficiencyCurves(
+        file: "test.csv",
+        dense: [.bf16: EfficiencyCurve([p(1e9, 0.5), p(1e12, 0.8)])],
+        prefillAttention: [
+            PrefillAttentionKey(kernel: .flash2, dtype: .bf16, headDim: 64, causal: true): EfficiencyCurve([p(512, 0.2), p(8192, 0.3)]),
+            PrefillAttentionKey(kernel: .flash2, dtype: .bf16, headDim: 128, causal: true): EfficiencyCurve([p(512, 0.3), p(8192, 0.4)]),
+        ],
+        decodeAttention: EfficiencyCurve([p(1e6, 0.1), p(1e9, 0.9)]),
+        streaming: EfficiencyCurve([p(1e6, 0.2), p(1e9, 0.8)]),
+        launchSeconds: [.cudaGraphs: 1e-6, .eager: 3e-6], defaultAttentionKernel: .flash2)
+
+    static let gpu = HardwareSpec(
+        id: "gpu", source: "test", memoryBytes: 1 << 40, memoryBandwidthBytesPerSecond: 1e12,
+        peakFlopsPerSecond: [.bf16: 1e15], computeEfficiency: 0.7, memoryEfficiency: 0.8, operatorOverheadSeconds: 5e-6,
+        efficiencyCurves: curves)
+
+    @Test("a curve is linear in log2(x) between points and flat beyond them")
+    func interpolation() {
+        let c = EfficiencyCurve([Self.p(1024, 0.2), Self.p(4096, 0.6)])
+        #expect(c.value(at: 10) == 0.2)
+        #expect(c.value(at: 1_048_576) == 0.6)
+        // 2048 is half-way between 1024 and 4096 in log2 (tolerance: the series log2 is exact to 1e-10)
+        #expect(abs(c.value(at: 2048) - 0.4) < 1e-9)
+    }
+
+    @Test("prefill efficiency interpolates linearly between published head dims and clamps outside")
+    func headDims() throws {
+        let c = Self.curves
+        #expect(c.prefillEfficiency(.flash2, .bf16, headDim: 96, causal: true, tokens: 512) == 0.25)
+        #expect(c.prefillEfficiency(.flash2, .bf16, headDim: 256, causal: true, tokens: 8192) == 0.4)
+        #expect(c.prefillEfficiency(.flash3, .bf16, headDim: 128, causal: true, tokens: 512) == nil)
+    }
+
+    @Test("a profile with curves prices each operator by its kernel; one without keeps its single efficiencies")
+    func pricing() throws {
+        let rates = try RooflineRates(hardware: Self.gpu, computeDType: .bf16)
+        let c = try #require(rates.curves)
+        // Prefill attention: useful matmul FLOPs at the curve (hd 128, N 8192: 0.4) plus the launch.
+        var attn = OperatorCost(OperatorID(part: .attentionCore(windowed: false)), count: 2,
+                                flops: FlopCount(matmul: 4_000_000_000_000, other: 10), executedFlops: FlopCount(matmul: 8_000_000_000_000, other: 10), bytes: 1000)
+        attn.attention = AttentionShape(queries: 8192, keys: 8192, headDim: 128, causal: true)
+        let expected = 2 * (4e12 / (1e15 * 0.4) + 1e-6)
+        // tolerance: double rounding of a few divisions
+        #expect(abs(rates.seconds(attn) - expected) < 1e-12)
+        // Decode attention (one query row): bytes at the decode curve (1e9 bytes: 0.9 of 1e12 B/s).
+        var dec = OperatorCost(OperatorID(part: .attentionCore(windowed: false)), flops: FlopCount(matmul: 1000, other: 0), bytes: 1_000_000_000)
+        dec.attention = AttentionShape(queries: 1, keys: 100, headDim: 128, causal: true)
+        #expect(abs(rates.seconds(dec) - (1e9 / 0.9e12 + 1e-6)) < 1e-12)
+        #expect(c.isMemoryBound(dec))
+        // A dense product of m n k = 1e12 (0.8 of peak), compute-bound.
+        let gemm = OperatorCost(OperatorID(part: .ffn), flops: .gemm(10_000, 10_000, 10_000), bytes: 1_000_000)
+        #expect(abs(rates.seconds(gemm) - (2e12 / 0.8e15 + 1e-6)) < 1e-12)
+        // Eager launches cost more.
+        let eager = try RooflineRates(hardware: Self.gpu, computeDType: .bf16, launchMode: .eager)
+        #expect(eager.seconds(gemm) > rates.seconds(gemm))
+        // Without curves: the single efficiencies, and no kernel option.
+        var plain = Self.gpu
+        plain.efficiencyCurves = nil
+        let single = try RooflineRates(hardware: plain, computeDType: .bf16)
+        #expect(single.curves == nil)
+        #expect(abs(single.seconds(gemm) - (2e12 / 0.7e15 + 5e-6)) < 1e-12)
+        #expect(throws: CostModelError.noEfficiencyCurves(hardware: "gpu", option: "--attention-kernel")) {
+            try RooflineRates(hardware: plain, computeDType: .bf16, attentionKernel: .flash2)
+        }
+    }
+
+    @Test("a kernel or dtype without a curve is refused by name")
+    func missingCurve() {
+        #expect(throws: CostModelError.missingEfficiencyCurve(hardware: "gpu", file: "test.csv", what: "prefill_attention for kernel flash3, dtype bf16, causal")) {
+            try RooflineRates(hardware: Self.gpu, computeDType: .bf16, attentionKernel: .flash3)
+        }
+        var gpu = Self.gpu
+        gpu.peakFlopsPerSecond[.fp8] = 2e15
+        #expect(throws: CostModelError.missingEfficiencyCurve(hardware: "gpu", file: "test.csv", what: "dense_gemm for dtype fp8")) {
+            try RooflineRates(hardware: gpu, computeDType: .fp8)
+        }
+    }
+
+    @Test("the segmented decode sum matches the step-by-step sum within 1%", arguments: [(1, 1, 4096), (8, 1000, 3000), (1, 30000, 2048)])
+    func decodeSum(batch: Int, prompt: Int, generated: Int) throws {
+        let spec = ModelSpec(
+            id: "t", source: "test", architecture: .transformer(window: nil), layers: 4, hiddenSize: 1024, heads: 8, kvHeads: 2, headDim: 128,
+            ffnSize: 4096, vocabSize: 32000)
+        let rates = try RooflineRates(hardware: Self.gpu, computeDType: .bf16)
+        let plan = DTypePlan.uniform(.bf16)
+        let closed = spec.decodeSeconds(batch: batch, promptTokens: prompt, generatedTokens: generated, dtypes: plan, rates: rates)
+        var steps = 0.0
+        for n in (prompt + 1)...(prompt + generated) { steps += rates.seconds(spec.decodeStepCost(batch: batch, context: n, dtypes: plan)) }
+        // 1%: each segment prices the bandwidth at its middle step over a context ratio of at most 2^(1/8)
+        #expect(abs(closed - steps) / steps < 0.01, "closed \(closed) s, step by step \(steps) s")
+    }
+}

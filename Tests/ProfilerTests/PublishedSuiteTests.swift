@@ -1,0 +1,98 @@
+// The published-measurements suite (issue 15): every published row is predicted or skipped with a
+// reason (none dropped), rows are selected by data, and each metric follows its formula.
+
+import CostModel
+import Foundation
+import Testing
+@testable import Profiler
+import ProfileStore
+
+@Suite("published suite")
+struct PublishedSuiteTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let dir = root.appendingPathComponent("Reports/published").path
+    static let store = ProfileStore(directory: root.appendingPathComponent("Profiles"))
+
+    static func text(_ path: String) throws -> String { try String(contentsOfFile: dir + "/" + path, encoding: .utf8) }
+    static func maps() throws -> PublishedMaps {
+        try PublishedSuite.maps(models: text("suite/models.csv"), gpus: text("suite/gpus.csv"), engines: text("suite/engines.csv"), directory: dir + "/suite")
+    }
+    static func run(_ rows: [PublishedRow]) throws -> [PublishedRecord] {
+        let models = Set(store.modelIDs), gpus = Set(store.hardwareIDs)
+        return try PublishedSuite.run(rows, maps: maps(), model: { models.contains($0) ? try store.loadModel($0) : nil },
+                                      hardware: { gpus.contains($0) ? try store.loadHardware($0) : nil })
+    }
+    static func rows() throws -> [PublishedRow] { try PublishedSuite.rows(csv: text("end-to-end.csv"), file: "end-to-end.csv") }
+
+    @Test("every row comes back predicted or skipped with a reason; the six held-out rows are marked")
+    func noneDropped() throws {
+        let rows = try Self.rows()
+        #expect(rows.count == 240)
+        let records = try Self.run(rows)
+        #expect(records.map(\.row.id) == rows.map(\.id))
+        for r in records {
+            #expect(r.status == "ok" ? r.error != nil && r.predicted! > 0 : r.status.hasPrefix("skipped: ") && r.status.count > 12, "\(r.row.id)")
+        }
+        #expect(Set(records.filter(\.row.heldOut).map(\.row.id)) == ["e036", "e008", "e112", "e117", "e095", "e083"])
+        #expect(records.filter { $0.error != nil }.count >= 20)
+        let groups = Set(records.compactMap { $0.error == nil ? nil : $0.group })
+        #expect(groups == Set(PublishedGroup.allCases))
+    }
+
+    @Test("every metric wording of end-to-end.csv has a formula, except in-flight batching")
+    func formulas() throws {
+        for r in try Self.rows() where PublishedFormula(metric: r.metric) == nil {
+            #expect(r.metric.hasPrefix("total_output_throughput"), "\(r.row_id_for_message)")
+        }
+    }
+
+    @Test("rows are skipped by data: GPU count, missing profile, dtype curve, engine; the reason names the thing")
+    func skips() throws {
+        let records = try Self.run(try Self.rows())
+        func status(_ id: String) -> String { records.first { $0.row.id == id }!.status }
+        #expect(status("e040").contains("8 GPUs"))
+        #expect(status("e001").contains("no model profile `gpt-j-6b`"))
+        #expect(status("e019").contains("fp8"))
+        #expect(status("e134").contains("host-overhead"))
+        #expect(status("e083").contains("scheduler"))
+    }
+
+    @Test("a static-batch throughput row is B G / (prefill + G - 1 decode steps), from the cost model directly")
+    func staticBatchFormula() throws {
+        var row = try #require(try Self.rows().first { $0.id == "e038" })  // TRT-LLM A100 Llama-2-7b, first token at 2048
+        row.metric = "throughput_out_tok_per_s_per_gpu (static batch)"
+        row.batch = "4"
+        row.outputTokens = 64
+        let record = try #require(try Self.run([row]).first)
+        let spec = try Self.store.loadModel("llama-2-7b"), hw = try Self.store.loadHardware("a100-sxm-80gb")
+        let rates = try RooflineRates(hardware: hw, computeDType: .fp16, attentionKernel: .flash2, launchMode: .eager)
+        let plan = DTypePlan.uniform(.fp16)
+        let seconds = rates.seconds(spec.prefillCost(batch: 4, promptTokens: 2048, dtypes: plan))
+            + spec.decodeSeconds(batch: 4, promptTokens: 2048, generatedTokens: 63, dtypes: plan, rates: rates)
+        // the same arithmetic in the same order: equal to rounding
+        #expect(abs(record.predicted! - 4 * 64 / seconds) / record.predicted! < 1e-12)
+        #expect(abs(record.error! - (row.value / record.predicted! - 1)) < 1e-12)
+    }
+
+    @Test("a malformed row or table is refused by file, line and field")
+    func malformed() throws {
+        let text = try Self.text("end-to-end.csv")
+        // the file ends its records with CRLF (a single Character in Swift): split on scalars
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines.count > 2)
+        let first = lines[1]
+        #expect(first.hasSuffix(",no"))  // held_out is the last column
+        let bad = lines[0] + "\n" + first.dropLast(2) + "maybe\n"
+        #expect { try PublishedSuite.rows(csv: bad, file: "x.csv") } throws: { ($0 as? PublishedSuiteError)?.field == "held_out" }
+        #expect { try PublishedSuite.maps(models: "a,b\n", gpus: "published_gpu,hardware_id,note\n",
+                                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,note\n", directory: "d") } throws: { ($0 as? PublishedSuiteError)?.field == "published_model" }
+        #expect {
+            try PublishedSuite.maps(models: "published_model,profile_id,note\n", gpus: "published_gpu,hardware_id,note\n",
+                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,note\nX,yes,flash9,eager,n\n", directory: "d")
+        } throws: { ($0 as? PublishedSuiteError)?.field == "attention_kernel/launch_mode" }
+    }
+}
+
+extension PublishedRow {
+    var row_id_for_message: String { "\(id): \(metric)" }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Write Profiles/hardware/efficiency/<gpu>.csv from Reports/published/kernel-efficiency.csv.
+
+A record of which published rows each GPU's efficiency curves use, and how (the choices are in
+CHOICES below, each with its reason). Run from the repository root:
+    python3 scripts/gpu/build_efficiency_csv.py
+Nothing here is fitted to end-to-end measurements: every value is a kernel-level published row.
+"""
+import csv
+import os
+
+SRC = "Reports/published/kernel-efficiency.csv"
+OUT = "Profiles/hardware/efficiency"
+HEADER = ["operator", "library", "dtype", "head_dim", "causal", "x", "value", "source_row", "value_kind", "note"]
+
+
+def rows():
+    with open(SRC, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def clean(text):
+    return text.replace(",", ";").replace('"', "'").replace("\n", " ")
+
+
+def frac(r):
+    return float(r["fraction_of_peak"])
+
+
+def prefill(all_rows, gpu, library, kernel, direction, note):
+    out = []
+    for r in all_rows:
+        if r["gpu"] == gpu and r["operator"] == "prefill_attention" and r["library"] == library \
+                and r["direction"] == direction and r["fraction_of_peak"] and r["seq_len"] \
+                and r["value_kind"] != "text_claim":
+            out.append(["prefill_attention", kernel, "bf16/fp16", r["head_dim"], r["causal"], r["seq_len"],
+                        "%.4f" % frac(r), r["row_id"], r["value_kind"], clean(note)])
+    return out
+
+
+def decode_bytes(r):
+    # K and V of every cached token of every request, fp16 (2 bytes), read once per launch.
+    return int(r["batch"]) * int(r["seq_len"]) * int(r["kv_heads"]) * int(r["head_dim"] or 128) * 2 * 2
+
+
+def decode(all_rows, gpu, library, batch, note, operator="decode_attention"):
+    out = []
+    for r in all_rows:
+        if r["gpu"] == gpu and r["operator"] == "decode_attention" and r["library"] == library and r["batch"] == batch \
+                and r["kv_heads"] == "32":
+            out.append([operator, "flashinfer_paged", "any", "", "", str(decode_bytes(r)), "%.4f" % frac(r),
+                        r["row_id"], r["value_kind"], clean(note)])
+    return out
+
+
+def dense(all_rows, ids, dtype, note):
+    out = []
+    for r in all_rows:
+        if r["row_id"] in ids:
+            mnk = int(r["m"]) * int(r["n"]) * int(r["k"])
+            out.append(["dense_gemm", "cublas", dtype, "", "", str(mnk), "%.4f" % frac(r), r["row_id"], r["value_kind"], clean(note)])
+    return out
+
+
+def launch(all_rows):
+    t = {r["row_id"]: float(r["time_us"]) for r in all_rows if r["operator"] == "launch_overhead"}
+    note = ("V100 CUDA 10.1 (no A100/H100 figure was found); a 2.9 us kernel (k518) takes %s us per launch; "
+            "the launch cost is the difference; secondary quotation of NVIDIA's Getting Started with CUDA Graphs")
+    graphs = (t["k521"] - t["k518"]) * 1e-6
+    eager = (t["k520"] - t["k518"]) * 1e-6
+    return [["launch", "cuda_graphs", "any", "", "", "", "%.2e" % graphs, "k521-k518", "secondary_quote (derived)", note % "3.4 inside a CUDA graph (k521)"],
+            ["launch", "eager", "any", "", "", "", "%.2e" % eager, "k520-k518", "secondary_quote (derived)", note % "3.8 when launches are queued without a sync (k520)"]]
+
+
+def main():
+    r = rows()
+    fa3_note = "FlashAttention-3 paper Fig. 5 / flash3_fp16_fwd.png: H100 SXM5 forward; FLOPs = 4 s^2 d h (halved when causal) over 989 TFLOP/s"
+    std_note = fa3_note + "; standard attention = PyTorch matmul-softmax-matmul (unfused)"
+    h100_prefill = (prefill(r, "H100-SXM5-80GB", "flash2", "flash2", "forward", fa3_note + "; FlashAttention 2.5.8")
+                    + prefill(r, "H100-SXM5-80GB", "flash3", "flash3", "forward", fa3_note)
+                    + prefill(r, "H100-SXM5-80GB", "standard_attention", "sdpa", "forward", std_note))
+    fi_note = ("FlashInfer blog Fig. 6: batch-1 paged decode; MHA 32 heads of 128; fp16; fraction of %s GB/s; read from the figure (+-3 pp); "
+               "x = K+V bytes read per launch (the batch 16 and 64 curves and the GQA curves of Figs. 8-9 lie near the same bytes-to-fraction line)")
+    stream_note = ("transfer: no published per-size streaming-read figure for weight GEMV or element-wise kernels was found; the decode "
+                   "attention curve (a streaming read of x bytes per launch; FlashInfer blog Fig. 6) stands in")
+    h100_decode = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", fi_note % "3352 (H100 SXM)")
+    h100_stream = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", stream_note, "streaming")
+    mamf = "ml-engineering MAMF: best shape of a brute-force search (torch.matmul -> cuBLAS); an upper envelope: no per-shape curve was published"
+    h100_dense = dense(r, {"k341", "k347"}, "bf16/fp16", mamf) + dense(r, {"k344"}, "fp8", mamf)
+    out = {
+        "h100-sxm-80gb": h100_dense + h100_prefill + h100_decode + h100_stream + launch(r),
+    }
+    h200_t = "; transferred from H100 SXM (same 989 TFLOP/s dense peak; k335)"
+    out["h200-sxm-141gb"] = (
+        dense(r, {"k341", "k347"}, "bf16/fp16", mamf + "; H100 SXM rows (no H200 bf16 row; same tensor peak k335)")
+        + dense(r, {"k345"}, "fp8", mamf)
+        + [row[:9] + [row[9] + clean(h200_t)] for row in h100_prefill]
+        + [row[:9] + [row[9] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode + h100_stream]
+        + launch(r))
+    a100_fa2 = ("FlashAttention-2 README figure flash2_a100_fwd_bwd_benchmark.png: A100 SXM4 80GB FORWARD+BACKWARD (training) "
+                "over 312 TFLOP/s; used for the forward pass because no forward-only A100 figure was found")
+    a100_std = a100_fa2 + "; PyTorch standard attention"
+    a100_dense = dense(r, {"k340", "k346"}, "bf16/fp16", mamf)
+    out["a100-sxm-80gb"] = (
+        a100_dense
+        + prefill(r, "A100-SXM4-80GB", "flash2", "flash2", "forward+backward", a100_fa2)
+        + prefill(r, "A100-SXM4-80GB", "pytorch", "sdpa", "forward+backward", a100_std)
+        + decode(r, "A100-PCIe-80GB", "flashinfer paged", "1", fi_note % "1935 (A100 PCIe; fraction applied to the SXM part)")
+        + decode(r, "A100-PCIe-80GB", "flashinfer paged", "1", stream_note + "; A100 PCIe fractions", "streaming")
+        + launch(r))
+    os.makedirs(OUT, exist_ok=True)
+    for gpu, lines in out.items():
+        with open(os.path.join(OUT, gpu + ".csv"), "w", newline="") as f:
+            f.write(",".join(HEADER) + "\n")
+            for line in lines:
+                f.write(",".join(line) + "\n")
+
+
+if __name__ == "__main__":
+    main()
