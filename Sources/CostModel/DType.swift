@@ -1,8 +1,9 @@
 // Numeric storage formats and their exact sizes.
 //
 // Sizes are kept in bits so that sub-byte formats (int4) stay exact: a tensor of n elements
-// occupies ceil(n * bits / 8) bytes. Quantisation scales and zero points of int4/int8/fp8 tensors
-// are not counted (state it in reports: they add roughly 2 bytes per group of 32-128 elements).
+// occupies ceil(n * bits / 8) bytes. A plain dtype carries no scales; a quantised format with its
+// scales, zero points and the tensors it leaves in 16-bit is a `WeightStorage` or a `KVFormat`
+// (Storage/), set on the plan beside the dtype (nil: the plain dtype, as before).
 
 /// A storage format for one class of tensors.
 public enum DType: String, CaseIterable, Sendable, Hashable, Codable {
@@ -48,13 +49,26 @@ public struct DTypePlan: Sendable, Hashable {
     public var state: DType
     /// Activations and workspace live during prefill.
     public var activations: DType
+    /// A quantised weight format (nil: every weight in `weights`). With one, `weights` is the 16-bit
+    /// dtype of what the format leaves unconverted (embeddings, norms, biases, skipped modules).
+    public var weightStorage: WeightStorage?
+    /// A quantised KV-cache format with its scales (nil: `kvCache` alone, no scales).
+    public var kvFormat: KVFormat?
 
-    public init(weights: DType, kvCache: DType, state: DType, activations: DType) {
+    public init(weights: DType, kvCache: DType, state: DType, activations: DType,
+                weightStorage: WeightStorage? = nil, kvFormat: KVFormat? = nil) {
         self.weights = weights
         self.kvCache = kvCache
         self.state = state
         self.activations = activations
+        self.weightStorage = weightStorage
+        self.kvFormat = kvFormat
     }
+
+    /// The weight format as reports name it: the quantised format, else the dtype.
+    public var weightFormatName: String { weightStorage?.format.name ?? weights.rawValue }
+    /// The KV format as reports name it.
+    public var kvFormatName: String { kvFormat?.name ?? kvCache.rawValue }
 
     /// Every class stored in one format.
     public static func uniform(_ dtype: DType) -> DTypePlan {

@@ -77,8 +77,9 @@ public struct DecodeOperator: Sendable, Hashable {
     /// arithmetic series split at the window and at the crossover of the two lines.
     public func seconds(from lo: Int128, to hi: Int128, rates: RooflineRates) -> Double {
         guard hi >= lo else { return 0 }
-        if let curves = rates.curves { return seconds(from: lo, to: hi, curves: curves) }
         let steps = (hi - lo + 1).fastDouble
+        if fixed.operatorClass == .communication { return steps * rates.seconds(fixed) }
+        if let curves = rates.curves { return seconds(from: lo, to: hi, curves: curves) }
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let bandwidth = rates.bytesPerSecond(for: fixed)
         let b0 = fixed.bytes.fastDouble / bandwidth

@@ -33,6 +33,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Fractions of bandwidth reached by operator classes whose memory traffic runs at a different
     /// rate from `memoryEfficiency` (on CPU hosts: the attention core's K/V reads while decoding).
     public var operatorMemoryEfficiency: [OperatorClass: Double]
+    /// The links between devices of a node (nil: a single device, no parallel layout).
+    public var interconnect: Interconnect?
+    /// Price of one device-hour in US dollars, where the profile states one (nil: give `--price`).
+    public var pricePerDeviceHour: Double?
     /// Per-operator efficiencies from published kernel measurements (GPU profiles); when present
     /// the roofline uses them instead of the single efficiencies above (Roofline+Curves.swift).
     public var efficiencyCurves: EfficiencyCurves?
@@ -43,7 +47,8 @@ public struct HardwareSpec: Sendable, Hashable {
         peakFlopsPerSecond: [DType: Double], computeEfficiency: Double, memoryEfficiency: Double,
         operatorOverheadSeconds: Double, operatorEfficiency: [OperatorClass: Double] = [:],
         operatorMemoryEfficiency: [OperatorClass: Double] = [:], computeEfficiencyByRows: [Int: Double] = [:],
-        elementwiseFlopsPerSecond: Double? = nil, efficiencyCurves: EfficiencyCurves? = nil
+        elementwiseFlopsPerSecond: Double? = nil, efficiencyCurves: EfficiencyCurves? = nil,
+        interconnect: Interconnect? = nil, pricePerDeviceHour: Double? = nil
     ) {
         self.id = id
         self.source = source
@@ -59,6 +64,8 @@ public struct HardwareSpec: Sendable, Hashable {
         self.operatorMemoryEfficiency = operatorMemoryEfficiency
         self.computeEfficiencyByRows = computeEfficiencyByRows
         self.elementwiseFlopsPerSecond = elementwiseFlopsPerSecond
+        self.interconnect = interconnect
+        self.pricePerDeviceHour = pricePerDeviceHour
         self.efficiencyCurves = efficiencyCurves
     }
 
@@ -111,6 +118,10 @@ public struct HardwareSpec: Sendable, Hashable {
         }
         if !Self.overheadSecondsRange.contains(operatorOverheadSeconds) {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be from 0 to 1 second", value: "\(operatorOverheadSeconds)")
+        }
+        try interconnect?.validate()
+        if let p = pricePerDeviceHour, !(p > 0 && p <= 1e6) {
+            throw SpecError(field: "price_per_device_hour", constraint: "must be above 0 and at most 1e6 (US dollars)", value: "\(p)")
         }
     }
 

@@ -3,10 +3,12 @@
 // Legend: B batch, N prompt tokens, G generated tokens, T = N + G tokens held per sequence,
 // c prefill chunk (tokens of each prompt processed at once; c = N when unchunked).
 // Counts:
-//   weights      parameter count per class * bytes of the weight dtype
+//   weights      parameter count per class * bytes of the weight dtype, or a quantised format
+//                with its scales (Storage/WeightStorage.swift)
 //   KV cache     B * sum over cache slots of positions(T) * Hkv * (dk + dv) * bytes(kv dtype)
 //                (latent attention: T * (r + dr) per layer);
-//                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once
+//                a slot shared by several layers (YOCO's K̂/V̂, CLA pairs, Gemma 3n) is counted once;
+//                a quantised KV format adds its scales (Storage/KVFormat.swift)
 //   state        B * (gRet layers) * hR * dR * dR * bytes(state dtype), independent of T, plus for
 //                each fixed-state layer (K - 1) * conv channels * bytes(state dtype) and
 //                heads * keyDim * valueDim * bytes(its own state dtype, else the plan's)
@@ -107,32 +109,41 @@ extension ModelSpec {
 
     /// Estimated peak activation bytes of a prefill (assumption documented at the top of this file).
     public func activationBytes(batch: Int, promptTokens: Int, chunkTokens: Int?, dtype: DType) -> Int128 {
+        activationBytes(batch: batch, promptTokens: promptTokens, chunkTokens: chunkTokens, dtype: dtype,
+                        runsPresent: nil, sharedProjection: true, logits: true)
+    }
+
+    /// The same estimate over part of the stack (a pipeline stage): only the runs with
+    /// `runsPresent[r]` (nil: every run), the K̂/V̂ projection when `sharedProjection`, and the
+    /// logits when `logits`.
+    func activationBytes(batch: Int, promptTokens: Int, chunkTokens: Int?, dtype: DType,
+                         runsPresent: [Bool]?, sharedProjection: Bool, logits withLogits: Bool) -> Int128 {
         guard promptTokens > 0, batch > 0 else { return 0 }
         let chunk = Int128(min(promptTokens, chunkTokens ?? promptTokens))
         let d = Int128(hiddenSize)
         var widest: Int128 = 0  // elements live per in-flight token, over all layers run on every token
         var lastOnly: Int128 = 0  // cross layers: run on the last position only
         let exit = firstCrossRun ?? runs.count
-        for (r, run) in runs.enumerated() {
+        for (r, run) in runs.enumerated() where runsPresent?[r] ?? true {
             let ffn = Int128(run.block.feedForward.workspaceElementsPerToken)
             let width = 2 * d + max(Self.mixerWorkspaceElementsPerToken(run.block.mixer), ffn)
             if r >= exit { lastOnly = max(lastOnly, width) } else { widest = max(widest, width) }
         }
-        if let s = sharedKV {
+        if let s = sharedKV, sharedProjection {
             // The K̂/V̂ projection runs over all N tokens: normed input and the two projections.
             widest = max(widest, 2 * d + 2 * Int128(s.width))
         }
         let B = Int128(batch)
         let live = max(dtype.bytes(elements: B * chunk * widest), dtype.bytes(elements: B * lastOnly))
-        let logits = B * Int128(vocabSize) * 4
+        let logits = withLogits ? B * Int128(vocabSize) * 4 : 0
         return live + logits
     }
 
     /// The whole breakdown for one query.
     public func memory(_ q: MemoryQuery) -> MemoryBreakdown {
         MemoryBreakdown(
-            weightBytesByClass: weightBytes(dtype: q.dtypes.weights),
-            kvCacheBytes: kvCacheBytes(batch: q.batch, tokens: q.contextTokens, dtype: q.dtypes.kvCache),
+            weightBytesByClass: weightBytes(plan: q.dtypes),
+            kvCacheBytes: kvCacheBytes(batch: q.batch, tokens: q.contextTokens, plan: q.dtypes),
             stateBytes: stateBytes(batch: q.batch, dtype: q.dtypes.state),
             activationBytes: activationBytes(
                 batch: q.batch, promptTokens: q.promptTokens, chunkTokens: q.prefillChunkTokens,

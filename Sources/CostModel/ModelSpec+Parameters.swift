@@ -106,20 +106,8 @@ extension ModelSpec {
 
         for run in runs {
             let n = Int128(run.count)
-            switch run.block.mixer {
-            case .attention(let a):
-                c[.attention]! += n * a.parameters(hidden: hiddenSize)
-            case .gatedRetention(let g):
-                c[.retention]! += n * (d * Int128(g.innerWidth) * 5 + d * Int128(g.heads))
-            case .fixedState(let m):
-                c[.stateMixer]! += n * m.parameters(hidden: hiddenSize)
-            case .identity:
-                break
-            case .latentAttention(let m):
-                c[.attention]! += n * m.parameters(hidden: hiddenSize)
-            }
+            for (kind, p) in layerParameters(run.block) { c[kind]! += n * p }
             let ff = run.block.feedForward
-            c[.ffn]! += n * ff.parameters(hidden: hiddenSize)
             if let e = ff.experts {
                 parts[.routedExperts]! += n * Int128(e.count) * e.expertParameters(hidden: hiddenSize)
                 parts[.sharedExperts]! += n * e.sharedParameters(hidden: hiddenSize)
@@ -128,7 +116,6 @@ extension ModelSpec {
             } else {
                 parts[.dense]! += n * ff.parameters(hidden: hiddenSize)
             }
-            c[.norms]! += n * run.block.norms.parameters(hidden: hiddenSize)
         }
         if let s = sharedKV {
             c[.kvProjection]! += 2 * d * Int128(s.width)
@@ -138,5 +125,26 @@ extension ModelSpec {
         c[.embedding]! += Int128(vocabSize) * d + Int128(positionEmbeddingRows) * d
         if !tiedEmbeddings { c[.outputHead]! += Int128(vocabSize) * d }
         return ParameterCount(byClass: c, ffnByPart: parts, idleExpertParameters: idle)
+    }
+
+    /// Parameters of one layer of `block`, by class (mixer, feed-forward, norms).
+    public func layerParameters(_ block: Block) -> [WeightClass: Int128] {
+        let d = Int128(hiddenSize)
+        var c: [WeightClass: Int128] = [:]
+        switch block.mixer {
+        case .attention(let a):
+            c[.attention] = a.parameters(hidden: hiddenSize)
+        case .gatedRetention(let g):
+            c[.retention] = d * Int128(g.innerWidth) * 5 + d * Int128(g.heads)
+        case .fixedState(let m):
+            c[.stateMixer] = m.parameters(hidden: hiddenSize)
+        case .identity:
+            break
+        case .latentAttention(let m):
+            c[.attention] = m.parameters(hidden: hiddenSize)
+        }
+        c[.ffn] = block.feedForward.parameters(hidden: hiddenSize)
+        c[.norms] = block.norms.parameters(hidden: hiddenSize)
+        return c
     }
 }

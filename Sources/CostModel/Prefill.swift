@@ -92,13 +92,18 @@ extension ModelSpec {
             if a.qkvBias { other += r * biasW }
             if a.qkNorm { other += 4 * r * (qW + (own ? kW : 0)) }
             let f = FlopCount.gemm(r, d, outW) + .elementwise(other)
-            var bytes = w.bytes(elements: d * outW + (a.qkvBias ? biasW : 0)) + act.bytes(elements: r * (d + qW + gateW))
+            let dI = hiddenSize, layer = runStarts[ri]
+            var mats = [("self_attn.q_proj", dI, a.queryWidth + (a.outputGate ? a.outputWidth : 0))]
+            if own { mats += [("self_attn.k_proj", dI, a.keyWidth), ("self_attn.v_proj", dI, a.valueWidth)] }
+            var bytes = readBytes(mats, vectors: a.qkvBias ? biasW : 0, layer: layer, dt) + act.bytes(elements: r * (d + qW + gateW))
             if own { bytes += kv.bytes(elements: r * (kW + vW)) }
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .gatedRetention(let g):
             let hR = Int128(g.heads), i = Int128(g.innerWidth)
             let f = FlopCount.gemm(r, d, 4 * i + hR) + .elementwise(r * (4 * d + 7 * i + 4 * hR))
-            let bytes = w.bytes(elements: d * (4 * i + hR)) + act.bytes(elements: r * (d + 4 * i + hR))
+            let mats = ["q_proj", "k_proj", "v_proj", "g_proj"].map { ("retention.\($0)", hiddenSize, g.innerWidth) }
+                + [("retention.gamma_proj", hiddenSize, g.heads)]
+            let bytes = readBytes(mats, vectors: 0, layer: runStarts[ri], dt) + act.bytes(elements: r * (d + 4 * i + hR))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .fixedState(let m):
             let f = FlopCount.gemm(r, 1, m.inputMultiplyAdds(hidden: hiddenSize)) + .elementwise(r * (4 * d + m.projectionOtherFlopsPerToken))
@@ -124,7 +129,9 @@ extension ModelSpec {
         }
         let extraNorms = Int128(max(0, run.block.norms.count - 2))
         let f = FlopCount.gemm(r, inner, d) + .elementwise((bias ? r * d : 0) + 4 * r * d * extraNorms)
-        let bytes = dt.weights.bytes(elements: inner * d + (bias ? d : 0)) + dt.activations.bytes(elements: r * (inner + 2 * d))
+        let module = run.block.mixer.attention != nil ? "self_attn.o_proj" : "retention.o_proj"
+        let bytes = readBytes([(module, Int(inner), hiddenSize)], vectors: bias ? d : 0, layer: runStarts[ri], dt)
+            + dt.activations.bytes(elements: r * (inner + 2 * d))
         return OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
     }
 
@@ -135,10 +142,14 @@ extension ModelSpec {
         switch run.block.feedForward {
         case .gated:
             f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 5 * ff))
-            bytes = dt.weights.bytes(elements: 3 * d * ff) + dt.activations.bytes(elements: r * (3 * d + 2 * ff))
+            let f32 = run.block.feedForward.inner
+            bytes = readBytes([("mlp.gate_proj", hiddenSize, f32), ("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
+                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (3 * d + 2 * ff))
         case .mlp(_, _, let bias):
             f = FlopCount.gemm(r, d, ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 4 * ff + (bias ? ff + d : 0)))
-            bytes = dt.weights.bytes(elements: 2 * d * ff + (bias ? ff + d : 0)) + dt.activations.bytes(elements: r * (3 * d + ff))
+            let f32 = run.block.feedForward.inner
+            bytes = readBytes([("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
+                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (3 * d + ff))
         case .identity:
             (f, bytes) = (.zero, 0)
         case .experts(let e):
@@ -172,7 +183,8 @@ extension ModelSpec {
     func kvProjectionOp(_ s: SharedKVProjection, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
         let d = Int128(hiddenSize), kW = Int128(s.width)
         let f = FlopCount.gemm(r, d, 2 * kW) + .elementwise(r * (4 * d + 3 * kW))
-        let bytes = dt.weights.bytes(elements: 2 * d * kW) + dt.activations.bytes(elements: r * d) + dt.kvCache.bytes(elements: r * 2 * kW)
+        let bytes = readBytes([("model.kv_proj.k_proj", hiddenSize, s.width), ("model.kv_proj.v_proj", hiddenSize, s.width)], vectors: 0, layer: nil, dt)
+            + dt.activations.bytes(elements: r * d) + dt.kvCache.bytes(elements: r * 2 * kW)
         return OperatorCost(OperatorID(part: .kvProjection), flops: f, bytes: bytes).with(rows: r)
     }
 
@@ -187,7 +199,7 @@ extension ModelSpec {
     func headOp(rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
         let d = Int128(hiddenSize), v = Int128(vocabSize)
         let f = FlopCount.gemm(r, d, v) + .elementwise(4 * r * d)
-        let bytes = dt.weights.bytes(elements: v * d + d) + dt.activations.bytes(elements: r * d) + r * v * 4
+        let bytes = readBytes([("lm_head", hiddenSize, vocabSize)], vectors: d, layer: nil, dt) + dt.activations.bytes(elements: r * d) + r * v * 4
         return OperatorCost(OperatorID(part: .head), flops: f, bytes: bytes).with(rows: r)
     }
 

@@ -76,6 +76,10 @@ public struct CurveRates: Sendable, Hashable {
             return (op.executedFlops.totalDouble / decodeFlopsPerSecond, bytes / decodeBytesPerSecond(bytes: bytes))
         case .retentionCore, .stateCore:  // a fixed-state core streams its state like a gRet core
             return (op.executedFlops.totalDouble / decodeFlopsPerSecond, bytes / streamingBytesPerSecond(bytes: bytes))
+        case .communication:
+            // Links, not this device's memory: RooflineRates.seconds prices communication operators
+            // (Interconnect.swift) before it reaches the curves; no arithmetic and no HBM traffic here.
+            return (0, 0)
         }
     }
 

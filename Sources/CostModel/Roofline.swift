@@ -30,6 +30,8 @@ public enum OperatorPart: Sendable, Hashable {
     case kvProjection
     /// Final norm and output projection.
     case head
+    /// A collective or a send between devices of a parallel layout (ModelSpec+Parallel.swift).
+    case communication(Collective)
 
     /// snake_case, as operator names print it.
     public var name: String {
@@ -41,8 +43,20 @@ public enum OperatorPart: Sendable, Hashable {
         case .ffn: "ffn"
         case .kvProjection: "kv_projection"
         case .head: "head"
+        case .communication(let c): c.rawValue
         }
     }
+}
+
+/// The communication a parallel layout adds (Interconnect.swift has the time of each).
+public enum Collective: String, Sendable, Hashable {
+    /// Ring all-reduce over the tensor-parallel ranks (after a block's output and its feed-forward,
+    /// and after the vocabulary-parallel embedding).
+    case allReduce = "all_reduce"
+    /// Ring all-gather of the vocabulary-parallel logits.
+    case allGather = "all_gather"
+    /// Activations sent from one pipeline stage to the next.
+    case send
 }
 
 /// A typed operator id: which block run (none for model-level operators) and which part.
@@ -77,6 +91,9 @@ public struct OperatorCost: Sendable, Hashable {
     /// Rows (tokens) of the operator's products with weights; 0 when it has none. GEMM efficiency
     /// depends on it (`HardwareSpec.computeEfficiencyByRows`).
     public var rows: Int128 = 0
+    /// Latency steps of a communication operator (a ring's 2(n - 1) or n - 1 hops, 1 for a send);
+    /// 0 for every other operator.
+    public var linkSteps: Int = 0
     /// The attention core's shape (queries, keys, head dim, mask), for efficiency curves; nil for
     /// every other operator.
     public var attention: AttentionShape?
@@ -173,6 +190,9 @@ public enum OperatorClass: String, CaseIterable, Sendable, Hashable, Codable {
     /// Fixed-state mixer cores (linear attention, Mamba); falls back to `retention_core`, the same
     /// shape of work, when a profile does not state it.
     case stateCore = "state_core"
+    /// Collectives and sends between devices: bytes over the interconnect plus a latency per step,
+    /// never arithmetic (Interconnect.swift); a profile's `interconnect` sets its rates.
+    case communication
 }
 
 extension OperatorClass {
@@ -181,7 +201,7 @@ extension OperatorClass {
         switch self {
         case .windowedAttentionCore: .attentionCore
         case .stateCore: .retentionCore
-        case .dense, .attentionCore, .retentionCore: nil
+        case .dense, .attentionCore, .retentionCore, .communication: nil
         }
     }
 }
@@ -194,6 +214,7 @@ extension OperatorCost {
         case .retentionCore: .retentionCore
         case .stateCore: .stateCore
         case .embedding, .projections, .output, .ffn, .kvProjection, .head: .dense
+        case .communication: .communication
         }
     }
 }
@@ -210,6 +231,11 @@ public struct RooflineRates: Sendable, Hashable {
     public var denseCurve: [(log2Rows: Double, flopsPerSecond: Double)] = []
     /// Rate of the "other" (element-wise) FLOPs; nil charges them at the operator's matrix rate.
     public var elementwiseFlopsPerSecond: Double?
+    /// Interconnect rate of communication operators (link * collective efficiency), bytes/s; nil
+    /// on a device without one (no communication operator is then built).
+    public var linkBytesPerSecond: Double?
+    /// Latency per step of a communication operator, seconds.
+    public var linkStepLatencySeconds: Double = 0
     /// Per-operator efficiencies from published kernel curves (GPU profiles that have them); when
     /// set they replace the single efficiencies above (Roofline+Curves.swift).
     public var curves: CurveRates?
@@ -218,6 +244,7 @@ public struct RooflineRates: Sendable, Hashable {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
             && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
+            && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -255,6 +282,8 @@ public struct RooflineRates: Sendable, Hashable {
         denseCurve = hardware.computeEfficiencyByRows.sorted { $0.key < $1.key }
             .map { (log2Rows: Double($0.key).log2Approximation, flopsPerSecond: peak * $0.value) }
         elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
+        linkBytesPerSecond = hardware.interconnect?.collectiveBytesPerSecond
+        linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -300,8 +329,13 @@ public struct RooflineRates: Sendable, Hashable {
         max(flops / (rate ?? flopsPerSecond), bytes / (bw ?? bytesPerSecond)) + overheadSeconds
     }
 
-    /// All instances of an operator (executed FLOPs, at its class's rates).
+    /// All instances of an operator (executed FLOPs, at its class's rates); a communication
+    /// operator is its bytes over the link plus its steps' latency (no launch overhead: the measured
+    /// latency includes it).
     public func seconds(_ op: OperatorCost) -> Double {
+        if op.operatorClass == .communication {
+            return Double(op.count) * (op.bytes.fastDouble / (linkBytesPerSecond ?? bytesPerSecond) + Double(op.linkSteps) * linkStepLatencySeconds)
+        }
         if let curves { return curves.seconds(op) }
         return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
     }

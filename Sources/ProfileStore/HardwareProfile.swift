@@ -9,10 +9,30 @@ enum HardwareProfile {
         "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
+        "interconnect", "price_per_device_hour",
         "efficiency_curves", "default_attention_kernel",
         // Written by `calibrate` for host profiles; descriptive only.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
+
+    static let interconnectKeys: Set<String> = [
+        "device_link_bytes_per_second", "host_link_bytes_per_second", "collective_efficiency",
+        "step_latency_seconds", "node_devices", "source",
+    ]
+
+    /// `interconnect`: the links of a node (every key required but `source`, which is required too:
+    /// a link figure without its source is not accepted).
+    static func interconnect(_ f: JSONFields) throws(ProfileError) -> Interconnect? {
+        guard let i = try f.nested("interconnect") else { return nil }
+        try i.rejectUnknownKeys(interconnectKeys)
+        return Interconnect(
+            deviceLinkBytesPerSecond: try i.double("device_link_bytes_per_second"),
+            hostLinkBytesPerSecond: try i.double("host_link_bytes_per_second"),
+            collectiveEfficiency: try i.double("collective_efficiency"),
+            stepLatencySeconds: try i.double("step_latency_seconds"),
+            nodeDevices: try i.int("node_devices"),
+            source: try i.string("source"))
+    }
 
     /// `directory` is the profile's folder: `efficiency_curves` is a path relative to it (nil: the
     /// current directory).
@@ -32,7 +52,7 @@ enum HardwareProfile {
             var out: [OperatorClass: Double] = [:]
             guard let classes = try f.nested(key) else { return out }
             for name in classes.object.keys.sorted() {
-                guard let cls = OperatorClass(rawValue: name), cls != .dense else {
+                guard let cls = OperatorClass(rawValue: name), cls != .dense, cls != .communication else {
                     throw classes.error(name, "is not an operator class (attention_core, windowed_attention_core, retention_core; dense is `\(dense)`)", nil)
                 }
                 out[cls] = try classes.double(name)
@@ -63,7 +83,9 @@ enum HardwareProfile {
             operatorOverheadSeconds: try f.double("operator_overhead_seconds"),
             operatorEfficiency: classEfficiency, operatorMemoryEfficiency: classMemoryEfficiency,
             computeEfficiencyByRows: byRows,
-            elementwiseFlopsPerSecond: f.has("elementwise_flops_per_second") ? try f.double("elementwise_flops_per_second") : nil)
+            elementwiseFlopsPerSecond: f.has("elementwise_flops_per_second") ? try f.double("elementwise_flops_per_second") : nil,
+            interconnect: try interconnect(f),
+            pricePerDeviceHour: f.has("price_per_device_hour") ? try f.double("price_per_device_hour") : nil)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
         // The curves file last: a profile's own fields are reported before a file it names.
         if let path = try f.optionalString("efficiency_curves") {

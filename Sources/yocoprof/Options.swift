@@ -109,13 +109,30 @@ struct DTypeOptions: ParsableArguments {
     var state: DType?
     @Option(name: .customLong("activation-dtype"), help: "Dtype of the prefill activations (default: --dtype, else the profile's).")
     var activations: DType?
+    @Option(name: .customLong("weight-format"), help: ArgumentHelp(
+        "A quantised weight format with its scales, for a what-if: \(WeightFormat.grammar). Embeddings, norms and the output head stay in the 16-bit dtype (default: the config's quantization_config, else none).",
+        valueName: "format"), transform: StorageFormats.weight)
+    var weightFormat: WeightFormat?
+    @Option(name: .customLong("kv-format"), help: ArgumentHelp(
+        "A quantised KV-cache format with its scales: \(KVFormat.grammar) (default: none, the KV dtype alone).",
+        valueName: "format"), transform: StorageFormats.kv)
+    var kvFormat: KVFormat?
 
-    func plan(for model: ModelSpec) -> DTypePlan {
+    func plan(for model: ModelSpec) throws -> DTypePlan {
         var p = dtype.map(DTypePlan.uniform) ?? model.dtypes
-        if let weights { p.weights = weights }
-        if let kvCache { p.kvCache = kvCache }
+        // A plain dtype flag is a what-if without the checkpoint's quantised format.
+        if let weights { p.weights = weights; p.weightStorage = nil }
+        if let kvCache { p.kvCache = kvCache; p.kvFormat = nil }
         if let state { p.state = state }
         if let activations { p.activations = activations }
+        if let weightFormat {
+            if let kind = model.unquantisedLayerKind {
+                throw CLIError.usage("--weight-format \(weightFormat.name): a quantised format on \(kind) layers (\(model.id)) is not modelled yet")
+            }
+            p.weightStorage = WeightStorage(format: weightFormat, notConverted: model.dtypes.weightStorage?.notConverted ?? [],
+                                            convertsOutputHead: model.dtypes.weightStorage?.convertsOutputHead ?? false)
+        }
+        if let kvFormat { p.kvFormat = kvFormat; p.kvCache = kvFormat.elementDType }
         return p
     }
 }
@@ -140,4 +157,17 @@ struct PrefillChunkOption: ParsableArguments {
     }
 
     func validate() throws { _ = try tokens() }
+}
+
+/// Parsing of the quantised-format flags (usage errors name the grammar).
+enum StorageFormats {
+    static func weight(_ text: String) throws -> WeightFormat {
+        guard let f = WeightFormat(name: text) else { throw ValidationError("--weight-format: `\(text)` is not a format; give one of \(WeightFormat.grammar)") }
+        return f
+    }
+
+    static func kv(_ text: String) throws -> KVFormat {
+        guard let f = KVFormat(name: text) else { throw ValidationError("--kv-format: `\(text)` is not a format; give one of \(KVFormat.grammar)") }
+        return f
+    }
 }

@@ -36,6 +36,8 @@ struct DecoderPlan {
     var positionRows: Int = 0
     var maxPositions: Int?
     var dtype: DType
+    /// The checkpoint's quantised weight format (`quantization_config`), nil for plain weights.
+    var weightStorage: WeightStorage? = nil
     /// What of the family is counted (inspect shows it; e.g. the vision tower left out).
     var family: String
     /// Keys of the config named in validation messages, by profile field.
@@ -60,7 +62,8 @@ struct DecoderPlan {
         let spec = ModelSpec(
             id: id, source: "Hugging Face config.json (\(r.f.file))",
             notes: "Read from a Hugging Face config (model_type \(r.family)) with the transformers defaults for absent keys.",
-            hiddenSize: hidden, vocabSize: vocab, tiedEmbeddings: tied, dtypes: .uniform(dtype), runs: .init(layers: blocks),
+            hiddenSize: hidden, vocabSize: vocab, tiedEmbeddings: tied,
+            dtypes: DTypePlan(weights: dtype, kvCache: dtype, state: dtype, activations: dtype, weightStorage: weightStorage), runs: .init(layers: blocks),
             positionEmbeddingRows: positionRows, finalNorm: finalNorm, maxPositionEmbeddings: maxPositions, family: family)
         do {
             try spec.validate()

@@ -56,10 +56,15 @@ enum HuggingFaceConfig {
             throw f.error("model_type", "names a family the importer does not map (it maps: \(families.keys.sorted().joined(separator: ", "))); nothing is guessed", modelType)
         }
         try Unmodelled.refuseKeys(r)
-        let p = try plan(r)
+        var p = try plan(r)
+        p.weightStorage = try QuantizationConfig.storage(r)
         if !readsLayerTypes.contains(modelType), let types = try r.layerTypes(layers: p.layers), types.contains(true) {
             throw f.error("layer_types", "(\(modelType)) lists sliding layers, which this family's transformers code does not read; refusing rather than guessing", nil)
         }
-        return try p.spec(id: id, reader: r)
+        let spec = try p.spec(id: id, reader: r)
+        if let format = p.weightStorage?.format.name, let kind = spec.unquantisedLayerKind {
+            throw f.error("quantization_config", "(\(modelType)): a quantised format (\(format)) on \(kind) layers is not modelled yet; refusing rather than counting those weights in 16 bits", nil)
+        }
+        return spec
     }
 }

@@ -4,7 +4,9 @@
 // state-space layers. The MoE and MLA families read their own keys (`readBy`); the hybrid families
 // (Qwen3-Next, Jamba, Nemotron-H, Kimi-Linear, MiniMax) read their own pattern, state, expert and
 // latent keys and refuse what they do not model themselves. One line each: the key, the family,
-// what is not modelled.
+// what is not modelled. A `quantization_config` is read by QuantizationConfig.swift, which
+// refuses the methods it does not model (and HuggingFaceConfig.swift a format on layers it cannot
+// convert yet).
 // Keys that change only positions, not memory or FLOPs beyond RoPE's element-wise work, pass:
 // `rope_scaling`, `no_rope_layers` (NoPE layers; Llama 4 reads them with `attention_chunk_size`,
 // which stays refused elsewhere). A `text_config` is checked like the top level.
@@ -29,7 +31,6 @@ enum Unmodelled {
         ("full_attention_interval", "linear-attention layers"),
         ("attn_type_list", "linear-attention layers"),
         ("ssm_state_size", "state-space layers"),
-        ("quantization_config", "quantised weights (storage formats with scales)"),
         ("cross_attention_layers", "cross-attention to an encoder's states"),
         ("add_cross_attention", "cross-attention to an encoder's states"),
         ("attention_chunk_size", "chunked-local attention layers (which layers are chunked is not in this family's config)"),

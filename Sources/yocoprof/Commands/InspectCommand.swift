@@ -30,7 +30,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let spec = try profiles.store().loadModel(model)
-        let plan = dtypes.plan(for: spec)
+        let plan = try dtypes.plan(for: spec)
         let reports = Self.reports(spec, plan: plan)
         let format = output.effectiveFormat
         switch format {

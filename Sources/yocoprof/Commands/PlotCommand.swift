@@ -85,7 +85,7 @@ struct PlotCommand: ParsableCommand {
         /// One value per context per model; nil where the point does not fit.
         func series(batch b: BatchArgument, _ value: (Estimate) -> Double?) throws -> [PlotSeries] {
             try specs.map { spec in
-                let plan = dtypes.plan(for: spec)
+                let plan = try dtypes.plan(for: spec)
                 let ys = try contexts.map { n -> Double in
                     let q = try kernel.query(context: n, generate: generate, batch: b, plan: plan)
                     guard let e = try? spec.estimate(on: hw, q) else { return .nan }
@@ -137,7 +137,7 @@ struct PlotCommand: ParsableCommand {
                     let spec = try store.loadModel(id)
                     let family = Self.family(spec)
                     if families[family] == nil { order.append(family) }
-                    let dtype = dtypes.plan(for: spec).kvCache
+                    let dtype = try dtypes.plan(for: spec).kvCache
                     let big = Int128(1 << 22)
                     let perToken = spec.kvCacheBytes(batch: 1, tokens: big + 1, dtype: dtype) - spec.kvCacheBytes(batch: 1, tokens: big, dtype: dtype)
                     families[family, default: []].append(PlotPoint(x: Double(spec.parameterCount.nonEmbedding), y: Double(perToken) / 1024))

@@ -108,6 +108,7 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var kernel: KernelOptions
     @OptionGroup var dtypes: DTypeOptions
+    @OptionGroup var price: PriceOption
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
 
@@ -137,12 +138,16 @@ struct SweepCommand: ParsableCommand {
         let devices = try SweepLists.names(hardware).map { try store.loadHardware($0) }
         let contexts = try SweepLists.tokens(context), generated = try SweepLists.tokens(generate)
         let batches = try SweepLists.batches(batch)
+        // A price (the flag, or a profile's) adds the cost columns after `status`; without one the
+        // schema is the one its tests pin.
+        let priced = devices.contains { price.resolved($0) != nil }
         var report = Report(
             title: "Sweep: \(specs.count) models x \(devices.count) devices x \(contexts.count) contexts x \(generated.count) x \(batches.count) batches",
-            columns: EstimateColumns.columns + [Column("status", .text)], notes: EstimateColumns.notes,
+            columns: EstimateColumns.columns + [Column("status", .text)] + (priced ? DeploymentColumns.costColumns : []),
+            notes: EstimateColumns.notes,
             summaryKeys: EstimateColumns.summaryKeys)
         for spec in specs {
-            let plan = dtypes.plan(for: spec)
+            let plan = try dtypes.plan(for: spec)
             for hw in devices {
                 for n in contexts {
                     for g in generated {
@@ -150,10 +155,14 @@ struct SweepCommand: ParsableCommand {
                             let q = try kernel.query(context: n, generate: g, batch: b, plan: plan)
                             do {
                                 let o = try spec.assess(on: hw, q)
-                                report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + [.text(o.fit.fits ? "ok" : "does_not_fit")],
+                                let cost = !priced ? [] : price.resolved(hw).map {
+                                    DeploymentColumns.costRow(o, devices: 1, replicas: 1, pricePerDeviceHour: $0)
+                                } ?? [.null, .null]
+                                report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + [.text(o.fit.fits ? "ok" : "does_not_fit")] + cost,
                                               inapplicable: EstimateColumns.inapplicable(spec, plan))
                             } catch {
-                                report.append(Self.failedRow(spec: spec, hw: hw, n: n, g: g, b: b, error: error))
+                                report.append(Self.failedRow(spec: spec, hw: hw, n: n, g: g, b: b, error: error)
+                                              + (priced ? [.null, .null] : []))
                             }
                         }
                     }

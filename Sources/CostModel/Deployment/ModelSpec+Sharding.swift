@@ -1,0 +1,198 @@
+// What one device holds under a parallel layout: the memory per device (ParallelLayout.swift).
+//
+// Legend: tp, pp as in ParallelLayout; L layers, d hidden, H heads, Hkv KV heads, dk/dv head dims,
+// F feed-forward inner size, V vocabulary, hR gRet heads; s = L / pp layers per stage.
+// Tensor parallelism (Megatron-LM's split, as vLLM and SGLang shard a dense decoder):
+//   attention   Wq, Wo by query heads: H / tp heads per rank; Wk, Wv by KV heads: Hkv / tp per rank
+//               when tp divides Hkv, else one KV head per rank, replicated on tp / Hkv ranks
+//   gRet        hR / tp heads per rank (Wq, Wk, Wv, WG, Wo, Wγ by head)
+//   FFN         F / tp columns of the gate/up matrices and rows of the down matrix per rank
+//   vocabulary  embedding and output head by rows: ceil(V / tp) per rank (the most loaded rank;
+//               engines pad V to a multiple of 64 per rank first, which this does not count)
+//   norms, biases of width d, hidden size d: replicated on every rank
+//   KV cache    by KV heads as the weights (replicated with them when tp > Hkv); gRet state by head
+//   YOCO K̂/V̂    by KV heads as attention
+// So a rank of a stage is the model with H / tp, Hkv / tp (or 1), F / tp, hR / tp and ceil(V / tp):
+// `tensorShard(_:)` builds that model, and every formula (memory, FLOPs, bytes) applies to it.
+// Pipeline parallelism: stage k holds layers k s ..< (k + 1) s of that rank model, the embedding on
+// stage 0, the final norm and the output head on the last stage (tied embeddings: the last stage
+// holds its own copy of the matrix as the head), YOCO's K̂/V̂ projection on the stage of the first
+// cross layer, and every cache slot one of its layers reads: YOCO's shared slot is held once by
+// each stage with a cross layer (a copy per stage, sent from the stage that projects it).
+// Activations: the estimate of Memory.swift over the stage's runs; the logits on the last stage.
+// Data-parallel replicas hold the same as replica 0: per-device memory does not depend on dp, and
+// the batch of a query is one replica's.
+//
+// Hand count, Llama-3.1-70B bf16 at tp4 (L 80, d 8192, H 64, Hkv 8, dh 128, F 28672, V 128256):
+//   attention per layer and rank  8192 * (16*128) * 2 (Wq, Wo)  +  8192 * (2*128) * 2 (Wk, Wv)
+//                                 = 33,554,432 + 4,194,304 = 37,748,736
+//   FFN per layer and rank        3 * 8192 * 7168 = 176,160,768
+//   norms per layer               2 * 8192 = 16,384 (replicated)
+//   per layer                     213,925,888;  80 layers: 17,114,071,040
+//   embedding, head               2 * 32064 * 8192 = 525,336,576;  final norm 8192
+//   total per rank                17,639,415,808 parameters = 35,278,831,616 bytes in bf16
+//   KV per token and rank         80 * 2 (K, V) * 2 heads * 128 * 2 B = 81,920 B (a quarter of 327,680)
+// Hand count, the same model at pp2 (tp1): a full layer is 8192*8192*2 + 8192*1024*2 + 3*8192*28672
+//   + 2*8192 = 855,654,400 parameters; stage 0 holds layers 0-39 and the embedding (128256 * 8192
+//   = 1,050,673,152): 35,276,849,152; stage 1 layers 40-79, the head (1,050,673,152) and the final
+//   norm (8,192): 35,276,857,344, the binding stage; KV per token 40 * 2 * 8 * 128 * 2 B = 163,840 B
+//   on each stage, half the model's 327,680.
+
+extension ModelSpec {
+    /// The model one tensor-parallel rank computes (see the legend): heads, KV heads, gRet heads and
+    /// the feed-forward divided by `tp`, the vocabulary by ceil(V / tp). Call after
+    /// `ParallelLayout.check(for:)`; `tp` 1 is the model itself.
+    public func tensorShard(_ tp: Int) -> ModelSpec {
+        guard tp > 1 else { return self }
+        func kv(_ h: Int) -> Int { ParallelLayout.kvHeadsPerRank(h, tensor: tp) ?? max(1, h / tp) }
+        var shard = self
+        shard.runs = runs.map { run in
+            var block = run.block
+            switch block.mixer {
+            case .attention(var a):
+                a.heads /= tp
+                a.kvHeads = kv(a.kvHeads)
+                block.mixer = .attention(a)
+            case .gatedRetention(var g):
+                g.heads /= tp
+                block.mixer = .gatedRetention(g)
+            case .fixedState, .latentAttention, .identity:
+                break  // refused for tp > 1 by ParallelLayout.check (identity has nothing to split)
+            }
+            switch block.feedForward {
+            case .gated(let f, let act): block.feedForward = .gated(inner: f / tp, activation: act)
+            case .mlp(let f, let act, let bias): block.feedForward = .mlp(inner: f / tp, activation: act, bias: bias)
+            case .experts, .identity: break  // experts refused for tp > 1 by ParallelLayout.check
+            }
+            return BlockRun(block, count: run.count)
+        }
+        shard.sharedKV = sharedKV.map { SharedKVProjection(kvHeads: kv($0.kvHeads), headDim: $0.headDim) }
+        shard.vocabSize = (vocabSize + tp - 1) / tp
+        return shard
+    }
+}
+
+/// The part of a (tensor-sharded) model one pipeline stage holds.
+public struct PipelineStage: Sendable, Hashable {
+    /// 0-based stage index.
+    public var index: Int
+    /// Layers of each run held by this stage (same order as `ModelSpec.runs`).
+    public var layersPerRun: [Int]
+    /// Stage 0: the embedding.
+    public var holdsEmbedding: Bool
+    /// The last stage: the final norm and the output head.
+    public var holdsHead: Bool
+    /// The stage of the first cross layer: YOCO's K̂/V̂ projection weights.
+    public var holdsSharedProjection: Bool
+    /// A stage with a cross layer: a copy of YOCO's shared slot.
+    public var holdsSharedSlot: Bool
+
+    /// Layers this stage runs.
+    public var layers: Int { layersPerRun.reduce(0, +) }
+}
+
+extension ModelSpec {
+    /// The `pp` stages of this model, s = L / pp consecutive layers each (`pp` must divide L).
+    public func pipelineStages(_ pp: Int) -> [PipelineStage] {
+        let per = max(1, layers / max(1, pp))
+        let starts = runStarts
+        let firstCrossLayer = firstCrossRun.map { starts[$0] }
+        return (0..<max(1, pp)).map { k in
+            let lo = k * per, hi = k == pp - 1 ? layers : (k + 1) * per
+            let counts = runs.indices.map { r in max(0, min(hi, starts[r] + runs[r].count) - max(lo, starts[r])) }
+            let holdsCross = firstCrossRun.map { f in counts[f...].contains { $0 > 0 } } ?? false
+            return PipelineStage(
+                index: k, layersPerRun: counts, holdsEmbedding: k == 0, holdsHead: k == pp - 1,
+                holdsSharedProjection: firstCrossLayer.map { (lo..<hi).contains($0) } ?? false,
+                holdsSharedSlot: holdsCross)
+        }
+    }
+
+    /// Parameters one stage holds, by class.
+    public func parameters(of stage: PipelineStage) -> [WeightClass: Int128] {
+        let d = Int128(hiddenSize)
+        var c: [WeightClass: Int128] = [:]
+        for kind in WeightClass.allCases { c[kind] = 0 }
+        for (r, run) in runs.enumerated() where stage.layersPerRun[r] > 0 {
+            for (kind, p) in layerParameters(run.block) { c[kind]! += Int128(stage.layersPerRun[r]) * p }
+        }
+        if stage.holdsSharedProjection, let s = sharedKV {
+            c[.kvProjection]! += 2 * d * Int128(s.width)
+            c[.norms]! += d
+        }
+        if stage.holdsEmbedding { c[.embedding]! += Int128(vocabSize) * d + Int128(positionEmbeddingRows) * d }
+        if stage.holdsHead {
+            c[.norms]! += finalNorm.parameters(hidden: hiddenSize)
+            // Tied: the head is the embedding matrix; a last stage without the embedding holds a copy.
+            if !tiedEmbeddings || !stage.holdsEmbedding { c[.outputHead]! += Int128(vocabSize) * d }
+        }
+        return c
+    }
+
+    /// Cache slots one stage holds per sequence, as (kind, slots): its layers' own slots and, on a
+    /// stage with a cross layer, one copy of the shared slot.
+    public func cacheRuns(of stage: PipelineStage) -> [(kind: CacheKind, count: Int)] {
+        var out: [(kind: CacheKind, count: Int)] = []
+        for (r, run) in runs.enumerated() where stage.layersPerRun[r] > 0 {
+            if let kind = Self.slotKind(run.block) { out.append((kind, stage.layersPerRun[r])) }
+        }
+        if stage.holdsSharedSlot, let first = firstCrossRun, let a = runs[first].block.mixer.attention {
+            out.append((.keyValue(a.kvGeometry), 1))
+        }
+        return out
+    }
+
+    /// The memory one stage's device holds (runtime reserve included from the query).
+    public func memory(_ q: MemoryQuery, stage: PipelineStage) -> MemoryBreakdown {
+        let slots = cacheRuns(of: stage)
+        let b = Int128(q.batch), t = q.contextTokens
+        let kv = slots.reduce(Int128(0)) { $1.kind.isState ? $0 : $0 + Int128($1.count) * q.dtypes.kvCache.bytes(elements: $1.kind.elements(tokens: t)) }
+        let state = slots.reduce(Int128(0)) { $1.kind.isState ? $0 + Int128($1.count) * q.dtypes.state.bytes(elements: $1.kind.elements(tokens: 0)) : $0 }
+        // A quantised format (Storage/) is counted on a stage holding the whole stack (tp only);
+        // deploymentMemory refuses it with pp > 1.
+        let whole = stage.layersPerRun == runs.map(\.count)
+        return MemoryBreakdown(
+            weightBytesByClass: whole && q.dtypes.weightStorage != nil ? weightBytes(plan: q.dtypes)
+                : parameters(of: stage).mapValues { q.dtypes.weights.bytes(elements: $0) },
+            kvCacheBytes: whole && q.dtypes.kvFormat != nil ? kvCacheBytes(batch: q.batch, tokens: t, plan: q.dtypes) : b * kv,
+            stateBytes: b * state,
+            activationBytes: activationBytes(
+                batch: q.batch, promptTokens: q.promptTokens, chunkTokens: q.prefillChunkTokens, dtype: q.dtypes.activations,
+                runsPresent: stage.layersPerRun.map { $0 > 0 }, sharedProjection: stage.holdsSharedProjection, logits: stage.holdsHead),
+            runtimeOverheadBytes: q.runtimeOverheadBytes)
+    }
+}
+
+/// The memory of every device of a deployment: one breakdown per pipeline stage (the tp ranks of a
+/// stage hold the same, the vocabulary's most loaded rank counted; dp replicas repeat it).
+public struct DeploymentMemory: Sendable, Hashable {
+    public var layout: ParallelLayout
+    /// One per pipeline stage.
+    public var stages: [MemoryBreakdown]
+
+    /// The stage whose devices hold the most (the first of equals): the device that binds memory.
+    public var bindingStage: Int {
+        stages.indices.max { stages[$0].totalBytes < stages[$1].totalBytes || (stages[$0].totalBytes == stages[$1].totalBytes && $0 > $1) } ?? 0
+    }
+
+    /// The busiest device's memory.
+    public var perDevice: MemoryBreakdown { stages[bindingStage] }
+
+    /// Memory summed over every device of the deployment (all stages, ranks and replicas).
+    public var totalBytes: Int128 {
+        Int128(layout.tensor * layout.data) * stages.reduce(Int128(0)) { $0 + $1.totalBytes }
+    }
+}
+
+extension ModelSpec {
+    /// Memory per device under `layout` (throws the first reason the layout does not apply).
+    /// For `ParallelLayout.single` the one stage equals `memory(q)` exactly (a test checks it).
+    public func deploymentMemory(_ q: MemoryQuery, layout: ParallelLayout) throws(SpecError) -> DeploymentMemory {
+        try layout.check(for: self)
+        if layout.pipeline > 1, let name = q.dtypes.weightStorage?.format.name ?? q.dtypes.kvFormat?.name {
+            throw SpecError(field: "pp", constraint: "with a quantised format (\(name)) is not modelled yet: formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
+        }
+        let rank = tensorShard(layout.tensor)
+        return DeploymentMemory(layout: layout, stages: rank.pipelineStages(layout.pipeline).map { rank.memory(q, stage: $0) })
+    }
+}

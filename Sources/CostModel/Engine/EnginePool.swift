@@ -1,0 +1,190 @@
+// How a serving engine sizes its KV pool at start-up, and what it then logs: the tokens the pool
+// holds and the maximum concurrency at `max_model_len` (docs/research/engine-rules.md, with the
+// source lines of each release).
+//
+// Legend: M device memory (vLLM: total; SGLang: free at start), u the memory fraction, W the weights
+// as the engine loads them, R the reserve (vLLM: activation peak + non-torch; SGLang: other start-up
+// memory), bs the block (page) size, n the KV layers (each slot that owns K/V, drafter layers
+// included; layers reading another's slot own none), page = bs * Hkv/rank * (dk + dv) * bytes.
+//   budget    vLLM V0/V1: M*u - W - R          SGLang: M*u - W - R (its rest_memory: free memory
+//             after loading minus M*(1-u))     given: --kv-cache-memory
+//             R defaults: defaultReserveBytes (stated there)
+//   V0        blocks = floor(budget / (page * n)); tokens = blocks * bs;
+//             concurrency = blocks * bs / max_model_len (the log's plain ratio, no rounding)
+//   V1        one spec type: blocks = floor(budget / page / n); tokens = blocks * bs;
+//             concurrency = blocks / ceil(max_model_len / bs) (each request whole blocks)
+//             full + sliding/chunked, one page size: group = fewest layers of a type, groups =
+//             sum ceil(count / group); blocks = floor(budget / page / group); tokens =
+//             floor(blocks / groups) * bs; per request = sum over groups of its blocks at
+//             max_model_len (full ceil(mml/bs); sliding ceil(min(W-1+mbt, mml)/bs)+1; chunked
+//             ceil(min(C+mbt, mml)/bs)); concurrency = blocks / per request
+//   SGLang    cell = sum over full-attention slots of Hkv/rank * (dk + dv) * bytes;
+//             tokens = floor(budget / cell), rounded down to whole pages; concurrency =
+//             tokens / (ceil(max_model_len / page) * page)
+// Weights as the engine loads them: one tensor-parallel rank's parameters (Deployment/; with the
+// plan's format applied to the rank's matrices) plus the RoPE cos/sin
+// cache, max_position_embeddings x dk in the 16-bit dtype, one per model (vLLM registers it as a
+// non-persistent buffer and shares it between layers: rotary_embedding.py 0.6.4 l.95-119, 943-975);
+// reproduces vLLM's "Loading model weights took 14.9888 GB" for Llama-3.1-8B exactly.
+// Not modelled, refused by name: fixed-state (recurrent) layers, slots of different page sizes,
+// integer KV formats, SGLang's sliding-window pool and drafter.
+
+/// Why an engine rule cannot answer for this model or these settings.
+public struct EngineRuleError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var engine: ServingEngine
+    public var constraint: String
+    public var description: String { "\(engine.version): \(constraint)" }
+}
+
+/// What an engine's start-up sizing gives.
+public struct EnginePool: Sendable, Hashable {
+    public var engine: ServingEngine
+    public var memoryFraction: Double?
+    /// W: weights as the engine loads them (nil when the KV budget was given).
+    public var engineWeightBytes: Int128?
+    /// R (nil when the KV budget was given).
+    public var reserveBytes: Int128?
+    /// The KV budget: what vLLM logs as "Available KV cache memory" (V0: kv_cache_size).
+    public var kvBudgetBytes: Int128
+    public var blockTokens: Int
+    /// KV layers holding blocks (drafter layers included).
+    public var kvLayers: Int
+    /// Bytes of one block over every KV layer (vLLM's cache block size; SGLang: a page of cells).
+    public var blockBytes: Int128
+    /// vLLM's "# GPU blocks" (SGLang: pages).
+    public var blocks: Int128
+    /// "GPU KV cache size: N tokens" (SGLang: max_total_num_tokens).
+    public var tokens: Int128
+    public var maxModelLen: Int
+    /// Blocks one request of max_model_len needs (per the engine's rule).
+    public var blocksPerRequest: Int128
+    /// "Maximum concurrency for max_model_len tokens per request".
+    public var maxConcurrency: Double
+}
+
+extension ModelSpec {
+    /// The RoPE cos/sin cache the engine allocates beside the weights: max_position_embeddings x dk
+    /// in the 16-bit dtype; none with learned positions or without attention.
+    public func ropeCacheBytes(plan: DTypePlan) -> Int128 {
+        guard positionEmbeddingRows == 0, let a = primaryAttention, let positions = maxPositionEmbeddings else { return 0 }
+        return plan.weights.bytes(elements: Int128(positions) * Int128(a.headDim))
+    }
+
+    /// R when none is given. vLLM: this tool's prefill-activation estimate (Memory.swift) for the
+    /// profile run's tokens at batch 1 (V1: max_num_batched_tokens; V0 without chunked prefill:
+    /// max(max_model_len, 2048), 0.6.4 config.py) and nothing for non-torch memory; the engine
+    /// measures both, so pass its logged figures for an exact answer. SGLang: 0 (its activations and
+    /// CUDA graphs live in 1 - mem_fraction_static).
+    public func defaultReserveBytes(_ s: EngineSettings, plan: DTypePlan) -> Int128 {
+        switch s.engine {
+        case .exact, .sglang: return 0
+        case .vllm: return activationBytes(batch: 1, promptTokens: s.maxBatchedTokens, chunkTokens: nil, dtype: plan.activations)
+        case .vllmV0: return activationBytes(batch: 1, promptTokens: max(s.maxModelLen, 2048), chunkTokens: nil, dtype: plan.activations)
+        }
+    }
+
+    /// The KV pool an engine builds at start-up for this model on one device.
+    public func enginePool(_ s: EngineSettings, plan: DTypePlan) throws(EngineRuleError) -> EnginePool {
+        let e = s.engine
+        func refuse(_ why: String) -> EngineRuleError { EngineRuleError(engine: e, constraint: why) }
+        guard e != .exact else { throw refuse("the exact memory model has no pool; pick vllm, vllm-v0 or sglang") }
+        guard s.maxModelLen >= 1 else { throw refuse("max_model_len must be at least 1") }
+        guard s.tensorParallel >= 1 else { throw refuse("tensor parallelism must be at least 1") }
+        if case .integer = plan.kvFormat { throw refuse("integer KV formats are not a cache dtype of this release (fp8 only)") }
+        let bytesPerElement: Int128 = plan.kvFormat != nil ? 1 : Int128(plan.kvCache.bits / 8)
+        guard plan.kvFormat != nil || plan.kvCache.bits % 8 == 0 else { throw refuse("kv dtype \(plan.kvCache.rawValue) is not a cache dtype of this release") }
+
+        // One tensor-parallel rank (Deployment/: heads, KV heads, FFN and vocabulary split; KV heads
+        // replicated when TP exceeds them), whose KV layers with their span and per-token bytes follow.
+        do { try ParallelLayout(tensor: s.tensorParallel).check(for: self) } catch { throw refuse("tensor parallelism \(s.tensorParallel): \(error.description)") }
+        let rank = tensorShard(s.tensorParallel)
+        var layers: [(span: AttentionSpan, bytesPerToken: Int128, count: Int)] = []
+        for run in rank.cacheRuns {
+            guard case .keyValue(let g) = run.kind else {
+                throw refuse("fixed-state (recurrent) layers: the engine's state-page rule is not modelled")
+            }
+            layers.append((g.span, Int128(g.heads) * Int128(g.keyDim + g.valueDim) * bytesPerElement, run.count))
+        }
+        if s.draftLayers > 0 {
+            guard e != .sglang else { throw refuse("the speculative drafter's pool is not modelled for this engine") }
+            guard let full = layers.first(where: { $0.span == .full }) else { throw refuse("a drafter needs a full-attention layer to copy") }
+            layers.append((.full, full.bytesPerToken, s.draftLayers))
+        }
+        guard let perToken = layers.first?.bytesPerToken else { throw refuse("the model keeps no K/V cache") }
+        guard layers.allSatisfy({ $0.bytesPerToken == perToken }) else {
+            throw refuse("KV layers of different page sizes (head counts or dims differ) are not modelled")
+        }
+        let n = layers.reduce(0) { $0 + $1.count }
+        let bs = s.blockTokens ?? e.defaultBlockTokens
+        guard bs >= 1 else { throw refuse("block size must be at least 1") }
+
+        // The budget.
+        var fraction: Double?, weights: Int128?, reserve: Int128?
+        let budget: Int128
+        if let given = s.kvCacheMemoryBytes {
+            budget = given
+        } else {
+            let u = s.memoryFraction ?? e.defaultMemoryFraction(deviceMemoryBytes: s.deviceMemoryBytes, parallelSize: s.tensorParallel)
+            guard u > 0 && u <= 1 else { throw refuse("the memory fraction must be in (0, 1]; received \(u)") }
+            fraction = u
+            let w = rank.weightBytes(plan: plan).values.reduce(0, +) + ropeCacheBytes(plan: plan)
+            let r = s.reserveBytes ?? rank.defaultReserveBytes(s, plan: plan)
+            weights = w
+            reserve = r
+            // M * u in whole bytes (the engines compute it in floating point; a byte is below their rounding).
+            budget = Int128((Double(s.deviceMemoryBytes) * u).rounded(.down)) - w - r
+        }
+        let cdiv = { (a: Int128, b: Int128) in (a + b - 1) / b }
+        let mml = Int128(s.maxModelLen), bsL = Int128(bs)
+        let page = bsL * perToken  // one layer, one block
+        let positive = max(0, budget)
+
+        switch e {
+        case .exact:
+            throw refuse("unreachable")
+        case .vllmV0:
+            let blocks = positive / (page * Int128(n))
+            return EnginePool(engine: e, memoryFraction: fraction, engineWeightBytes: weights, reserveBytes: reserve,
+                              kvBudgetBytes: budget, blockTokens: bs, kvLayers: n, blockBytes: page * Int128(n),
+                              blocks: blocks, tokens: blocks * bsL, maxModelLen: s.maxModelLen, blocksPerRequest: cdiv(mml, bsL),
+                              maxConcurrency: Double(blocks * bsL) / Double(mml))
+        case .vllm:
+            // Layers grouped by spec type (full, each window, each chunk).
+            var types: [(span: AttentionSpan, count: Int)] = []
+            for l in layers {
+                if let i = types.firstIndex(where: { $0.span == l.span }) { types[i].count += l.count } else { types.append((l.span, l.count)) }
+            }
+            func blocksAt(_ span: AttentionSpan) -> Int128 {
+                switch span {
+                case .full: cdiv(mml, bsL)
+                case .sliding(let w): cdiv(min(Int128(w) - 1 + Int128(s.maxBatchedTokens), mml), bsL) + 1
+                case .chunked(let c): cdiv(min(Int128(c) + Int128(s.maxBatchedTokens), mml), bsL)
+                }
+            }
+            let group = types.count == 1 ? n : types.map(\.count).min()!
+            let groupsPerType = types.map { (Int128($0.count) + Int128(group) - 1) / Int128(group) }
+            let groups = groupsPerType.reduce(0, +)
+            let blocks = positive / page / Int128(group)
+            let tokens = types.count == 1 ? blocks * bsL : blocks / groups * bsL
+            // kv_cache_utils get_max_concurrency_for_kv_cache_config: L x sum over groups of the
+            // group's max memory, divided by page x L, rounded up.
+            let perRequest = zip(types, groupsPerType).reduce(Int128(0)) { $0 + $1.1 * blocksAt($1.0.span) }
+            return EnginePool(engine: e, memoryFraction: fraction, engineWeightBytes: weights, reserveBytes: reserve,
+                              kvBudgetBytes: budget, blockTokens: bs, kvLayers: n, blockBytes: page * Int128(group),
+                              blocks: blocks, tokens: tokens, maxModelLen: s.maxModelLen, blocksPerRequest: perRequest,
+                              maxConcurrency: Double(blocks) / Double(perRequest))
+        case .sglang:
+            guard layers.allSatisfy({ $0.span == .full }) else {
+                throw refuse("the sliding-window pool (swa_full_tokens_ratio) is not modelled")
+            }
+            let cell = perToken * Int128(n)
+            let pages = positive / cell / bsL
+            let tokens = pages * bsL
+            let perRequest = cdiv(mml, bsL)
+            return EnginePool(engine: e, memoryFraction: fraction, engineWeightBytes: weights, reserveBytes: reserve,
+                              kvBudgetBytes: budget, blockTokens: bs, kvLayers: n, blockBytes: cell * bsL,
+                              blocks: pages, tokens: tokens, maxModelLen: s.maxModelLen, blocksPerRequest: perRequest,
+                              maxConcurrency: Double(pages) / Double(perRequest))
+        }
+    }
+}

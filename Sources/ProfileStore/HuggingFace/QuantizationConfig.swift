@@ -1,0 +1,70 @@
+// `quantization_config` of a config.json -> the weight storage it describes, exact or refused by name.
+// Keys as the loaders read them (vLLM 0.10.1.1 quantization/*.py from_config; docs/research/quant-formats.md):
+//   awq    bits | w_bit (4 only), group_size | q_group_size (-1: one group per row), zero_point
+//          (default true), version gemm (gemv packs differently: refused), modules_to_not_convert
+//   gptq   bits (2, 4, 8), group_size, lm_head (default false: the head stays 16-bit); `dynamic`
+//          per-module overrides and the Marlin format (is_marlin_format) are refused
+//   fp8    weight_block_size [n, k] (else one scale per matrix), activation_scheme (static: input
+//          scales), ignored_layers | modules_to_not_convert
+//   mxfp4  modules_to_not_convert (gpt-oss lists attention, router, embeddings and lm_head)
+// Any other quant_method (compressed-tensors, bitsandbytes, modelopt, gguf, ...) is refused naming it.
+
+import CostModel
+import Foundation
+
+enum QuantizationConfig {
+    /// The storage `quantization_config` describes; nil without one.
+    static func storage(_ r: HFReader) throws(ProfileError) -> WeightStorage? {
+        guard let q = try r.f.nested("quantization_config"), !q.object.isEmpty else { return nil }
+        let method = try q.string("quant_method").lowercased()
+        func patterns(_ keys: String...) throws(ProfileError) -> [String] {
+            for k in keys { if let list = try q.optionalStringArray(k) { return list } }
+            return []
+        }
+        func refuse(_ key: String, _ why: String, _ value: Any?) -> ProfileError {
+            q.error(key, "(\(r.family), quant_method \(method)): \(why); refusing rather than counting another layout", value)
+        }
+        switch method {
+        case "awq":
+            let bitsKey = q.has("bits") ? "bits" : "w_bit"
+            let bits = try q.optionalInt(bitsKey) ?? 4
+            guard bits == 4 else { throw refuse(bitsKey, "AWQ is modelled at 4 bits only (as vLLM loads it)", bits) }
+            let version = try q.optionalString("version")?.lowercased() ?? "gemm"
+            guard version == "gemm" else { throw refuse("version", "only the GEMM packing is modelled", version) }
+            let group = try q.optionalInt(q.has("group_size") ? "group_size" : "q_group_size") ?? 128
+            let format = WeightFormat.integer(bits: 4, group: try groupSize(group, q), packing: .awq,
+                                              zeroPoint: try q.bool("zero_point", default: true))
+            return WeightStorage(format: format, notConverted: try patterns("modules_to_not_convert"))
+        case "gptq":
+            let bits = try q.int("bits")
+            guard [2, 4, 8].contains(bits) else { throw refuse("bits", "GPTQ is modelled at 2, 4 or 8 bits", bits) }
+            if Unmodelled.isOn(q.object["dynamic"]) { throw refuse("dynamic", "per-module overrides are not modelled", q.object["dynamic"]) }
+            if try q.bool("is_marlin_format", default: false) { throw refuse("is_marlin_format", "the Marlin repacked layout is not modelled", true) }
+            let format = WeightFormat.integer(bits: bits, group: try groupSize(try q.int("group_size"), q), packing: .gptq, zeroPoint: true)
+            return WeightStorage(format: format, notConverted: try patterns("modules_to_not_convert"),
+                                 convertsOutputHead: try q.bool("lm_head", default: false))
+        case "fp8":
+            let staticActivations = (try q.optionalString("activation_scheme") ?? "dynamic") == "static"
+            let scaling: FP8Scaling
+            if let block = try q.optionalIntArray("weight_block_size") {
+                guard block.count == 2, block.allSatisfy({ $0 > 0 }) else { throw refuse("weight_block_size", "must be two positive sizes [n, k]", block) }
+                scaling = .block(outputs: block[0], inputs: block[1])
+            } else {
+                scaling = .perTensor
+            }
+            return WeightStorage(format: .fp8(scaling, staticActivations: staticActivations),
+                                 notConverted: try patterns("ignored_layers", "modules_to_not_convert"))
+        case "mxfp4":
+            return WeightStorage(format: .mxfp4, notConverted: try patterns("modules_to_not_convert"))
+        default:
+            throw q.error("quant_method", "(\(r.family)): this quantised format is not modelled (awq, gptq, fp8 and mxfp4 are); refusing rather than counting it as \(try r.dtype().rawValue)", method)
+        }
+    }
+
+    /// -1 means one group over each row's whole input.
+    static func groupSize(_ g: Int, _ q: JSONFields) throws(ProfileError) -> Int? {
+        if g == -1 { return nil }
+        guard g > 0 else { throw q.error("group_size", "must be a positive size or -1 (one group per row)", g) }
+        return g
+    }
+}

@@ -1,0 +1,91 @@
+// `capacity --engine vllm|vllm-v0|sglang`: the KV pool the engine builds at start-up and what its
+// log prints (CostModel/Engine/EnginePool.swift).
+
+import ArgumentParser
+import CostModel
+import Foundation
+import ProfileStore
+import Reporting
+
+extension CapacityCommand {
+    func validateEngine() throws {
+        if [memory != nil, hardware != nil, engineOptions.deviceMemory != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --memory, --hardware or --device-memory as the device memory")
+        }
+        if memory == nil && hardware == nil && engineOptions.deviceMemory == nil && engineOptions.kvCacheMemory == nil {
+            throw ValidationError("--engine needs the device memory (--memory SIZE, --device-memory SIZE or --hardware H) or the KV budget (--kv-cache-memory SIZE)")
+        }
+        if context != nil || generate != 0 || batch != 1 || kvOnly || kvAndState {
+            throw ValidationError("--engine answers the start-up KV pool at --max-model-len; --context, --generate, --batch, --kv-only and --kv-and-state do not apply")
+        }
+    }
+
+    func runEngine(spec: ModelSpec, plan: DTypePlan, store: ProfileStore) throws {
+        let hw = try hardware.map { try store.loadHardware($0) }
+        let device = memory?.bytes ?? engineOptions.deviceMemory ?? hw?.memoryBytes ?? 0
+        var s = engineOptions.settings(model: spec, deviceMemoryBytes: device)
+        // --tp: the engine sizes one tensor-parallel rank (its shard of the weights and KV heads).
+        if let layout = try parallel.resolved() {
+            guard layout.pipeline == 1, layout.expert == 1, layout.data == 1 else {
+                throw CLIError.usage("--engine takes tensor parallelism only (--tp N); received the layout \(layout)")
+            }
+            s.tensorParallel = layout.tensor
+        }
+        guard s.maxModelLen >= 1 else {
+            throw CLIError.usage("--max-model-len is needed: \(spec.id) states no max_position_embeddings to default to")
+        }
+        let pool: EnginePool
+        do {
+            pool = try spec.enginePool(s, plan: plan)
+        } catch {
+            throw CLIError.usage("--engine \(s.engine.rawValue) for \(spec.id): \(error.description); refusing rather than guessing")
+        }
+        var notes = ["rules of \(pool.engine.version) (docs/research/engine-rules.md); weights as the engine loads them include the RoPE cos/sin cache"]
+        if pool.kvBudgetBytes <= 0 { notes.insert("the weights and the reserve leave no memory for the KV pool", at: 0) }
+        if engineOptions.kvCacheMemory == nil && engineOptions.reserve == nil {
+            notes.append(pool.engine == .sglang
+                         ? "reserve 0: SGLang keeps activations and CUDA graphs in 1 - mem_fraction_static"
+                         : "reserve is this tool's activation estimate for the profile run; pass --engine-reserve (activation peak + non_torch_memory from the log) to reproduce a log")
+        }
+        let report = Report(
+            title: "Engine KV pool: \(spec.id) on \(pool.engine.version)",
+            columns: [Column("model", .text), Column("engine", .text), Column("engine_version", .text),
+                      Column("weight_format", .text), Column("kv_format", .text),
+                      Column("device_memory_bytes", .bytes), Column("memory_fraction", .ratio),
+                      Column("engine_weight_bytes", .bytes), Column("reserve_bytes", .bytes),
+                      Column("kv_budget_bytes", .bytes), Column("block_size_tokens", .tokens), Column("kv_layers", .count),
+                      Column("block_bytes", .bytes), Column("gpu_blocks", .count), Column("kv_pool_tokens", .tokens),
+                      Column("max_model_len_tokens", .tokens), Column("blocks_per_request", .count),
+                      Column("max_concurrency", .ratio), Column("log_line", .text)],
+            rows: [[.text(spec.id), .text(pool.engine.rawValue), .text(pool.engine.version),
+                    .text(plan.weightFormatName), .text(plan.kvFormatName),
+                    engineOptions.kvCacheMemory == nil ? .int(device) : .null, pool.memoryFraction.map(Value.double) ?? .null,
+                    pool.engineWeightBytes.map(Value.int) ?? .null, pool.reserveBytes.map(Value.int) ?? .null,
+                    .int(pool.kvBudgetBytes), .int(Int128(pool.blockTokens)), .int(Int128(pool.kvLayers)),
+                    .int(pool.blockBytes), .int(pool.blocks), .int(pool.tokens), .int(Int128(pool.maxModelLen)),
+                    .int(pool.blocksPerRequest), .double(pool.maxConcurrency), .text(Self.logLine(pool))]],
+            notes: notes, isSingle: true)
+        try output.emit(report)
+    }
+
+    /// The start-up lines the engine prints for this pool, in its own format.
+    static func logLine(_ p: EnginePool) -> String {
+        let conc = String(format: "%.2fx", p.maxConcurrency)
+        // vLLM formats with `{:,}`: thousands separated by commas.
+        let grouped = { (n: Int128) -> String in
+            var digits = String(n), out = ""
+            while digits.count > 3 { out = "," + digits.suffix(3) + out; digits.removeLast(3) }
+            return digits + out
+        }
+        switch p.engine {
+        case .vllm:
+            return "GPU KV cache size: \(grouped(p.tokens)) tokens; Maximum concurrency for \(grouped(Int128(p.maxModelLen))) tokens per request: \(conc)"
+        case .vllmV0:
+            return "# GPU blocks: \(p.blocks); Maximum concurrency for \(p.maxModelLen) tokens per request: \(conc)"
+        case .sglang:
+            return "KV Cache is allocated. #tokens: \(p.tokens)"
+        case .exact:
+            return ""
+        }
+    }
+}

@@ -1,0 +1,200 @@
+// Published serving-engine start-up logs (Reports/engine-logs/startup-logs.csv) reproduced by the
+// engine rules (CostModel/Engine). Every memory figure a log prints is rounded to 0.01 GiB, so an
+// input x stands for [x - 0.005, x + 0.005] GiB: where the rule is deterministic the test asserts
+// that the logged block count lies between the rule's answers at the two ends (exact when both
+// ends agree), and that the logged tokens and concurrency follow exactly from the logged blocks.
+
+import CostModel
+import Foundation
+import Testing
+
+@Suite("Engine start-up logs")
+struct EngineLogTests {
+    static let gib = 1_073_741_824.0
+
+    /// KV geometry only matters once the budget is given: a dense stand-in with the log's layers, KV heads and head dim.
+    static func kvShape(layers: Int, kvHeads: Int, headDim: Int = 128, maxPositions: Int = 131_072) -> ModelSpec {
+        var s = ModelSpec.transformer(id: "kv-\(layers)x\(kvHeads)", source: "test", layers: layers, hiddenSize: 4096, heads: 32,
+                                      kvHeads: kvHeads, headDim: headDim, ffnSize: 14336, vocabSize: 128_256)
+        s.maxPositionEmbeddings = maxPositions
+        return s
+    }
+
+    static func bytes(gib x: Double) -> Int128 { Int128((x * gib).rounded()) }
+
+    /// The rule's pools at the two ends of a logged 2-decimal GiB budget.
+    static func pools(_ spec: ModelSpec, _ engine: ServingEngine, loggedGiB: Double, maxModelLen: Int, plan: DTypePlan? = nil,
+                      tp: Int = 1) throws -> (lo: EnginePool, hi: EnginePool) {
+        func at(_ x: Double) throws -> EnginePool {
+            try spec.enginePool(EngineSettings(engine: engine, deviceMemoryBytes: 0, kvCacheMemoryBytes: bytes(gib: x),
+                                               maxModelLen: maxModelLen, tensorParallel: tp), plan: plan ?? spec.dtypes)
+        }
+        return (try at(loggedGiB - 0.005), try at(loggedGiB + 0.005))
+    }
+
+    @Test("vllm-10517-20k (V0 0.6.4, RTX 3090, Llama-3.1-8B): 23.58 x 0.90 - 17.06 - 0.35 GiB -> 1952 blocks, 1.56x at 20000")
+    func v0_20k() throws {
+        let spec = StorageFormatTests.llama31_8B(.uniform(.bf16))
+        // Weights as vLLM loads them: 8,030,261,248 params x 2 B + RoPE cache 131072 x 128 x 2 B = 16,094,076,928 B,
+        // logged "Loading model weights took 14.9888 GB" (GiB units): exact to the 4 logged decimals.
+        let weights = spec.weightBytes(plan: spec.dtypes).values.reduce(0, +) + spec.ropeCacheBytes(plan: spec.dtypes)
+        #expect(weights == 16_094_076_928)
+        #expect(String(format: "%.4f", Double(weights) / Self.gib) == "14.9888")
+        // From the three logged inputs: reserve = peak_torch + non_torch - weights; each input ±0.005 GiB.
+        func pool(total: Double, peak: Double, nonTorch: Double) throws -> EnginePool {
+            try spec.enginePool(EngineSettings(engine: .vllmV0, deviceMemoryBytes: Self.bytes(gib: total), memoryFraction: 0.90,
+                                               reserveBytes: Self.bytes(gib: peak + nonTorch) - weights, maxModelLen: 20000), plan: spec.dtypes)
+        }
+        let mid = try pool(total: 23.58, peak: 17.06, nonTorch: 0.35)
+        let lo = try pool(total: 23.575, peak: 17.065, nonTorch: 0.355), hi = try pool(total: 23.585, peak: 17.055, nonTorch: 0.345)
+        #expect(mid.blockBytes == 2_097_152)  // 2 x 16 x 8 x 128 x 2 B x 32 layers
+        #expect(lo.blocks <= 1952 && 1952 <= hi.blocks, "\(lo.blocks)...\(hi.blocks)")
+        #expect(abs(Int(mid.blocks) - 1952) <= 1)
+        // From the logged kv_cache_size 3.81 GiB.
+        let k = try Self.pools(spec, .vllmV0, loggedGiB: 3.81, maxModelLen: 20000)
+        #expect(k.lo.blocks <= 1952 && 1952 <= k.hi.blocks)
+        // The logged concurrency from the logged blocks: 1952 x 16 / 20000 = 1.5616 (V0: no per-request rounding).
+        #expect(String(format: "%.2f", Double(1952 * 16) / 20000) == "1.56")
+        #expect(String(format: "%.2f", mid.maxConcurrency) == "1.56")
+    }
+
+    @Test("vllm-10517-29k (V0 0.6.4): 23.58 x 0.90 - 17.98 - 0.35 GiB -> 1478 blocks = 23,648 tokens, 0.82x at 29000")
+    func v0_29k() throws {
+        let spec = StorageFormatTests.llama31_8B(.uniform(.bf16))
+        let k = try Self.pools(spec, .vllmV0, loggedGiB: 2.89, maxModelLen: 29000)
+        #expect(k.lo.blocks <= 1478 && 1478 <= k.hi.blocks, "\(k.lo.blocks)...\(k.hi.blocks)")
+        // The three inputs: 2.892 GiB -> 1480; each ±0.005 GiB (±2.6 blocks each) spans 1473...1488.
+        let weights = spec.weightBytes(plan: spec.dtypes).values.reduce(0, +) + spec.ropeCacheBytes(plan: spec.dtypes)
+        let mid = try spec.enginePool(EngineSettings(engine: .vllmV0, deviceMemoryBytes: Self.bytes(gib: 23.58), memoryFraction: 0.9,
+                                                     reserveBytes: Self.bytes(gib: 17.98 + 0.35) - weights, maxModelLen: 29000), plan: spec.dtypes)
+        #expect(abs(Int(mid.blocks) - 1478) <= 8, "rounding of three 2-decimal inputs: ±7.4 blocks")
+        #expect(1478 * 16 == 23_648)
+        #expect(String(format: "%.2f", Double(1478 * 16) / 29000) == "0.82")
+    }
+
+    @Test("vllm-pr12126 (V0 ~0.7, H100, Llama-3.2-11B-Vision text: 40 KV layers x 8 x 128): 14.65 GiB -> 6001 blocks; CPU 4 GiB -> 1638")
+    func v0_vision() throws {
+        let spec = Self.kvShape(layers: 40, kvHeads: 8)
+        let k = try Self.pools(spec, .vllmV0, loggedGiB: 14.65, maxModelLen: 65536)
+        #expect(k.lo.blockBytes == 2_621_440)
+        #expect(k.lo.blocks <= 6001 && 6001 <= k.hi.blocks, "\(k.lo.blocks)...\(k.hi.blocks)")
+        // 71.29 - 19.86 - 0.16 - 36.63 = 14.64 GiB from the logged parts (the log's 14.65 is its own rounding of the same sum).
+        let parts = try Self.pools(spec, .vllmV0, loggedGiB: 71.29 - 19.86 - 0.16 - 36.63, maxModelLen: 65536)
+        #expect(abs(Int(parts.lo.blocks) - 6001) <= 8, "four inputs rounded to 0.005 GiB: ±0.02 GiB = ±8 blocks of 2.5 MiB")
+        // CPU swap blocks: the 4 GiB swap space over the same block: exact.
+        #expect(Int128(4 << 30) / k.lo.blockBytes == 1638)
+    }
+
+    @Test("lmcache-1739 (V1, Qwen3-14B: 40 layers x 8 x 128): Available 6.51 GiB -> 42,656 tokens, 1.30x at 32,768 (exact at the logged value)")
+    func v1_qwen14b() throws {
+        let spec = Self.kvShape(layers: 40, kvHeads: 8)
+        // At the logged value itself: 6.51 GiB / 65,536 B / 40 layers = 2666.5 -> 2666 blocks -> 42,656 tokens.
+        let at = try spec.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: Self.bytes(gib: 6.51),
+                                                    maxModelLen: 32768), plan: spec.dtypes)
+        #expect(at.tokens == 42_656)
+        #expect(String(format: "%.2f", at.maxConcurrency) == "1.30")
+        #expect(at.blocksPerRequest == 2048)
+        let k = try Self.pools(spec, .vllm, loggedGiB: 6.51, maxModelLen: 32768)
+        #expect(k.lo.blocks <= 2666 && 2666 <= k.hi.blocks)
+    }
+
+    @Test("vllm-25350 (V1, fp8 KV, 48 layers x 4 x 128): Available 10.55 GiB -> 230,528 tokens, 2.31x at 100,000")
+    func v1_fp8() throws {
+        let spec = Self.kvShape(layers: 48, kvHeads: 4)
+        let plan = DTypePlan(weights: .bf16, kvCache: .fp8, state: .bf16, activations: .bf16, kvFormat: .fp8(.perTensor))
+        let k = try Self.pools(spec, .vllm, loggedGiB: 10.55, maxModelLen: 100_000, plan: plan)
+        #expect(k.lo.blockBytes == 16 * 49_152)  // 786,432 B per block over 48 layers
+        #expect(k.lo.blocks <= 14408 && 14408 <= k.hi.blocks, "\(k.lo.blocks)...\(k.hi.blocks)")
+        #expect(14408 * 16 == 230_528)
+        #expect(String(format: "%.2f", 14408.0 / 6250) == "2.31")  // cdiv(100000, 16) = 6250 blocks per request
+        #expect(k.lo.blocksPerRequest == 6250)
+    }
+
+    @Test("vllm-pr20707 (V1 0.10.1, 32 layers x 8 x 128, the Llama-3.1-8B class the CSV infers): 112.61 GiB -> 922,496 tokens, 23.06x at 40,000")
+    func v1_llama8b() throws {
+        let k = try Self.pools(StorageFormatTests.llama31_8B(.uniform(.bf16)), .vllm, loggedGiB: 112.61, maxModelLen: 40_000)
+        #expect(k.lo.blocks <= 57656 && 57656 <= k.hi.blocks, "\(k.lo.blocks)...\(k.hi.blocks)")
+        #expect(57656 * 16 == 922_496)
+        #expect(String(format: "%.2f", 57656.0 / 2500) == "23.06")
+    }
+
+    @Test("vllm-pr10511 (V0 0.6.5, H100, Meta-Llama-3-8B): weights 14.96 GiB with the RoPE cache; 71.29 - 14.96 - 1.79 - 1.26 = 53.28 (logged 53.29)")
+    func v0_memoryLine() throws {
+        var spec = StorageFormatTests.llama31_8B(.uniform(.bf16))
+        spec.maxPositionEmbeddings = 8192
+        let weights = spec.weightBytes(plan: spec.dtypes).values.reduce(0, +) + spec.ropeCacheBytes(plan: spec.dtypes)
+        #expect(weights == 16_062_619_648)
+        #expect(String(format: "%.2f", Double(weights) / Self.gib) == "14.96")
+        let pool = try spec.enginePool(EngineSettings(engine: .vllmV0, deviceMemoryBytes: Self.bytes(gib: 79.22), memoryFraction: 0.9,
+                                                      reserveBytes: Self.bytes(gib: 1.79 + 1.26), maxModelLen: 8192), plan: spec.dtypes)
+        // Within the four inputs' rounding (4 x 0.005 GiB) of the logged 53.29.
+        #expect(abs(Double(pool.kvBudgetBytes) / Self.gib - 53.29) <= 0.02)
+    }
+
+    @Test("vllm-21348-sglang (SGLang, TP 4, Qwen3-235B: 94 layers, 4 KV heads -> 1 per rank): 367,404 tokens = K size 8.23 GiB")
+    func sglang_tp4() throws {
+        let spec = Self.kvShape(layers: 94, kvHeads: 4)
+        // K + V pool of 2 x 8.23 GiB at TP 4: a cell of 94 x 1 x 128 x 2 (K, V) x 2 B = 48,128 B per token.
+        let k = try Self.pools(spec, .sglang, loggedGiB: 2 * 8.23, maxModelLen: 40960, tp: 4)
+        #expect(k.lo.blockBytes == 48_128)
+        // 2 x 0.005 GiB of rounding: both K and V sizes are logged.
+        let lo = try Self.pools(spec, .sglang, loggedGiB: 2 * 8.225 + 0.005, maxModelLen: 40960, tp: 4).lo
+        let hi = try Self.pools(spec, .sglang, loggedGiB: 2 * 8.235 - 0.005, maxModelLen: 40960, tp: 4).hi
+        #expect(lo.tokens <= 367_404 && 367_404 <= hi.tokens, "\(lo.tokens)...\(hi.tokens)")
+        #expect(String(format: "%.2f", Double(367_404 * 94 * 128 * 2) / Self.gib) == "8.23")
+    }
+
+    @Test("sglang-pr18263 (SGLang, Qwen3-30B-A3B: 48 layers x 4 x 128): rest 230.20 - 287.18 x 0.089 = 204.64 GiB; 1,669,816 tokens = K 76.44 GiB")
+    func sglang_rest() throws {
+        let spec = Self.kvShape(layers: 48, kvHeads: 4)
+        // SGLang's rest memory with the log's weights (56.98 GiB) as the reserve of a zero-weight stand-in:
+        // free at start taken as avail + weights = 287.18 GiB, mem_fraction_static 0.911.
+        let rest = Double(Self.bytes(gib: 287.18)) * 0.911 / Self.gib - 56.98
+        #expect(abs(rest - 204.63) <= 0.015, "logged 204.63; inputs rounded to 0.01 GiB")
+        // The PR's budget 152.88 GiB (K + V): tokens at both ends hold the logged 1,669,816.
+        let k = try Self.pools(spec, .sglang, loggedGiB: 152.88, maxModelLen: 40960)
+        #expect(k.lo.tokens <= 1_669_816 && 1_669_816 <= k.hi.tokens, "\(k.lo.tokens)...\(k.hi.tokens)")
+        #expect(String(format: "%.2f", Double(1_669_816 * 48 * 4 * 128 * 2) / Self.gib) == "76.44")
+    }
+
+    @Test("SGLang's default mem_fraction_static follows its table (0.5.2 server_args.py)")
+    func sglangDefaults() {
+        // H100 80 GiB, TP 1: (80 x 1024 - 10 x 1024) / (80 x 1024) = 0.875.
+        #expect(ServingEngine.sglang.defaultMemoryFraction(deviceMemoryBytes: 80 << 30, parallelSize: 1) == 0.875)
+        // H200 141 GiB, TP 8: reserved (12 + 4) x 1024 MiB -> 1 - 16/141 = 0.887.
+        #expect(ServingEngine.sglang.defaultMemoryFraction(deviceMemoryBytes: 141 << 30, parallelSize: 8) == 0.887)
+    }
+
+    @Test("V1 hybrid sliding + full (one page size): grouped pools and per-group blocks per request")
+    func v1Hybrid() throws {
+        // 1:1 SWA:full (gpt-oss-like) 24 layers of 8 x 64, window 128, mbt 8192, mml 131072, block 16:
+        // group = 12 layers, 2 groups; page = 16 x 8 x 128 x 2 = 32,768 B; budget 12 x 32,768 x 1000 -> 1000 blocks,
+        // tokens = 1000 / 2 x 16 = 8,000; per request = full 8192 + sliding cdiv(min(127 + 8192, 131072), 16) + 1 = 521.
+        let full = Block(mixer: .attention(Attention(heads: 64, kvHeads: 8, headDim: 64)), feedForward: .gated(inner: 2880, activation: .silu))
+        let swa = Block(mixer: .attention(Attention(heads: 64, kvHeads: 8, headDim: 64, span: .sliding(window: 128))), feedForward: .gated(inner: 2880, activation: .silu))
+        let spec = ModelSpec(id: "hybrid", source: "test", hiddenSize: 2880, vocabSize: 201_088,
+                             runs: .init(layers: (0..<24).map { $0 % 2 == 0 ? swa : full }), maxPositionEmbeddings: 131_072)
+        let p = try spec.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: 12 * 32_768 * 1000,
+                                                   maxModelLen: 131_072), plan: spec.dtypes)
+        #expect(p.blocks == 1000 && p.tokens == 8000)
+        #expect(p.blocksPerRequest == 8192 + 521)
+    }
+
+    @Test("fixed-state layers, mixed page sizes and integer KV formats are refused by name")
+    func refusals() {
+        let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, maxModelLen: 4096)
+        #expect(throws: EngineRuleError.self) { try Fixtures.yoco3B.enginePool(s, plan: Fixtures.yoco3B.dtypes) }
+        let int8 = DTypePlan(weights: .bf16, kvCache: .int8, state: .bf16, activations: .bf16, kvFormat: .integer(bits: 8, group: 64, zeroPoint: true))
+        #expect(throws: EngineRuleError.self) { try Fixtures.transformer3B.enginePool(s, plan: int8) }
+    }
+
+    @Test("a drafter's KV layers divide the same pool")
+    func drafter() throws {
+        let spec = StorageFormatTests.llama31_8B(.uniform(.bf16))
+        let base = EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: 33 << 30, maxModelLen: 8192)
+        var eagle = base
+        eagle.draftLayers = 1
+        #expect(try spec.enginePool(base, plan: spec.dtypes).blocks == (33 << 30) / (2_097_152))
+        #expect(try spec.enginePool(eagle, plan: spec.dtypes).blocks == (33 << 30) / (2_097_152 / 32 * 33))
+    }
+}

@@ -1,0 +1,100 @@
+// End-to-end: `capacity --engine` reproduces published start-up logs (Reports/engine-logs/startup-logs.csv),
+// `--weight-format`/`--kv-format` and a quantization_config read, and their usage errors.
+
+import Foundation
+import Testing
+
+@Suite("capacity --engine and quantised formats, end to end")
+struct EngineCommandTests {
+    static let hf = Binary.repoRoot.appendingPathComponent("Tests/Fixtures/hf")
+    static let llama = hf.appendingPathComponent("meta-llama--Llama-3.1-8B.json").path
+    static let awq = hf.appendingPathComponent("hugging-quants--Meta-Llama-3.1-8B-Instruct-AWQ-INT4.ASSEMBLED.json").path
+
+    static func row(_ args: [String]) throws -> [String: Any] {
+        let r = try Binary.run(args + ["--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try r.object()
+        if let rows = o["rows"] as? [[String: Any]], let first = rows.first { return first }
+        return o
+    }
+
+    static func int(_ v: Any?) -> Int? { (v as? NSNumber)?.intValue }
+
+    @Test("lmcache-1739: vLLM V1, Qwen3-14B, Available 6.51 GiB -> 42,656 tokens, 1.30x for 32,768")
+    func lmcache() throws {
+        // Qwen/Qwen3-14B's shape (40 layers, 40 heads, 8 KV heads of 128); with --kv-cache-memory only
+        // the KV geometry counts (the CSV's check column: 40 layers x 8 KV x 128 bf16).
+        let config: [String: Any] = ["model_type": "qwen3", "hidden_size": 5120, "intermediate_size": 17408, "num_attention_heads": 40,
+                                     "num_key_value_heads": 8, "head_dim": 128, "num_hidden_layers": 40, "vocab_size": 151_936,
+                                     "max_position_embeddings": 40960, "tie_word_embeddings": false, "torch_dtype": "bfloat16"]
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qwen3-14b-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: config).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let o = try Self.row(["capacity", "--model", url.path, "--engine", "vllm", "--kv-cache-memory", "6.51GiB", "--max-model-len", "32768"])
+        #expect(Self.int(o["kv_pool_tokens"]) == 42_656)
+        #expect(Self.int(o["gpu_blocks"]) == 2666)
+        #expect((o["log_line"] as? String) == "GPU KV cache size: 42,656 tokens; Maximum concurrency for 32,768 tokens per request: 1.30x")
+    }
+
+    @Test("vllm-pr20707: vLLM V1, a Llama-3.1-8B-class model, Available 112.61 GiB -> 922,496 tokens, 23.06x for 40,000")
+    func pr20707() throws {
+        let o = try Self.row(["capacity", "--model", Self.llama, "--engine", "vllm", "--kv-cache-memory", "112.61GiB", "--max-model-len", "40000"])
+        #expect(Self.int(o["kv_pool_tokens"]) == 922_496)
+        #expect((o["log_line"] as? String)?.hasSuffix("40,000 tokens per request: 23.06x") == true)
+    }
+
+    @Test("vllm-10517-20k: vLLM V0 on an RTX 3090 from total 23.58 GiB, util 0.90, peak_torch 17.06 + non_torch 0.35 GiB")
+    func v0FromTheMemoryLine() throws {
+        // reserve = peak_torch + non_torch - weights as vLLM loads them (14.98878 GiB) = 2.42122 GiB.
+        let o = try Self.row(["capacity", "--model", Self.llama, "--engine", "vllm-v0", "--device-memory", "23.58GiB",
+                              "--gpu-memory-utilization", "0.90", "--engine-reserve", "2.42122GiB", "--max-model-len", "20000"])
+        #expect(Self.int(o["engine_weight_bytes"]) == 16_094_076_928)
+        let blocks = try #require(Self.int(o["gpu_blocks"]))
+        // Logged 1952; the three inputs are rounded to 0.01 GiB (±0.0145 GiB = ±7 blocks of 2 MiB).
+        #expect(abs(blocks - 1952) <= 7, "\(blocks)")
+        #expect((o["log_line"] as? String)?.hasSuffix("for 20000 tokens per request: 1.56x") == true)
+    }
+
+    @Test("vllm-10517-29k: vLLM V0 from the logged kv_cache_size 2.89 GiB -> 1478 blocks (±3 for its rounding), 0.82x for 29000")
+    func v0FromKVSize() throws {
+        let o = try Self.row(["capacity", "--model", Self.llama, "--engine", "vllm-v0", "--kv-cache-memory", "2.89GiB", "--max-model-len", "29000"])
+        let blocks = try #require(Self.int(o["gpu_blocks"]))
+        #expect(abs(blocks - 1478) <= 3, "±0.005 GiB = ±2.6 blocks: \(blocks)")
+        #expect((o["log_line"] as? String)?.hasSuffix("0.82x") == true)
+    }
+
+    @Test("an AWQ config reads its format from quantization_config, scales counted: 5,727,854,592 B")
+    func awqConfig() throws {
+        let o = try Self.row(["memory", "--model", Self.awq, "--context", "1K"])
+        #expect(Self.int(o["weight_bytes"]) == 5_727_854_592)
+        #expect((o["weight_dtype"] as? String) == "awq-int4-g128")
+        // The same count as a what-if on the bf16 config; and a plain dtype flag drops the format.
+        let w = try Self.row(["memory", "--model", Self.llama, "--context", "1K", "--weight-format", "awq-int4-g128"])
+        #expect(Self.int(w["weight_bytes"]) == 5_727_854_592)
+        let plain = try Self.row(["memory", "--model", Self.awq, "--context", "1K", "--weight-dtype", "fp16"])
+        #expect(Self.int(plain["weight_bytes"]) == 16_060_522_496)
+    }
+
+    @Test("fp8 KV with per-tensor scales: half the bf16 cache plus 2 x 4 B per layer")
+    func fp8KV() throws {
+        let bf16 = try Self.row(["memory", "--model", Self.llama, "--context", "1000"])
+        let fp8 = try Self.row(["memory", "--model", Self.llama, "--context", "1000", "--kv-format", "fp8-tensor"])
+        #expect(Self.int(fp8["kv_cache_bytes"]) == Self.int(bf16["kv_cache_bytes"])! / 2 + 32 * 8)
+        #expect((fp8["kv_dtype"] as? String) == "fp8-tensor")
+    }
+
+    @Test("usage errors name the flag", arguments: [
+        (["capacity", "--model", "llama-3.1-8b", "--max-model-len", "4096", "--memory", "80GB"], "need --engine"),
+        (["capacity", "--model", "llama-3.1-8b", "--engine", "vllm"], "device memory"),
+        (["capacity", "--model", "llama-3.1-8b", "--engine", "vllm", "--memory", "80GB", "--context", "4K"], "do not apply"),
+        (["capacity", "--model", "llama-3.1-8b", "--engine", "vllm", "--memory", "80GB", "--gpu-memory-utilization", "1.5"], "(0, 1]"),
+        (["memory", "--model", "llama-3.1-8b", "--weight-format", "awq-int8-g128"], "not a format"),
+        (["memory", "--model", "llama-3.1-8b", "--kv-format", "int3-g32"], "not a format"),
+        (["capacity", "--model", "yoco-3b", "--engine", "vllm", "--memory", "80GB", "--max-model-len", "4096"], "fixed-state"),
+    ])
+    func usage(args: [String], message: String) throws {
+        let r = try Binary.run(args)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+}
