@@ -120,4 +120,16 @@ struct EngineCommandTests {
         #expect(r.status == 65, "\(r.stderr)")
         #expect(r.stderr.contains("compressed-tensors") && r.stderr.contains("refusing"), "\(r.stderr)")
     }
+
+    @Test("--tp 4: one rank's pool (Llama-3.1-70B on H100-SXM: 2 KV heads and a quarter of the weights per rank)")
+    func tensorParallel() throws {
+        let o = try Self.row(["capacity", "--model", "llama-3.1-70b", "--engine", "vllm", "--hardware", "h100-sxm-80gb", "--tp", "4",
+                              "--max-model-len", "32768"])
+        // Weights per rank 35,278,831,616 B (the hand count in Deployment/ModelSpec+Sharding.swift) + RoPE cache 131072 x 128 x 2 B.
+        #expect(Self.int(o["engine_weight_bytes"]) == 35_278_831_616 + 33_554_432)
+        // A block: 16 tokens x 80 layers x 2 (K, V) x 2 heads x 128 x 2 B.
+        #expect(Self.int(o["block_bytes"]) == 1_310_720)
+        let pp = try Binary.run(["capacity", "--model", "llama-3.1-70b", "--engine", "vllm", "--hardware", "h100-sxm-80gb", "--pp", "2"])
+        #expect(pp.status == 64 && pp.stderr.contains("pipeline"), "\(pp.stderr)")
+    }
 }

@@ -195,6 +195,8 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var kernel: KernelOptions
     @OptionGroup var dtypes: DTypeOptions
+    @OptionGroup var parallel: ParallelOptions
+    @OptionGroup var price: PriceOption
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
 
@@ -212,18 +214,40 @@ struct EstimateCommand: ParsableCommand {
         let hw = try store.loadHardware(hardware)
         let plan = dtypes.plan(for: spec)
         let q = try kernel.query(context: context, generate: generate, batch: batch, plan: plan)
+        let layout = try parallel.resolved()
+        try layout?.checked(for: spec, on: hw)
         let o: EstimateOutcome
-        do { o = try spec.assess(on: hw, q) } catch { throw error.cliError }
+        var deployment: DeploymentEstimate?
+        do {
+            if let layout {
+                deployment = try spec.assess(on: hw, q, layout: layout)
+                o = deployment!.outcome
+            } else {
+                o = try spec.assess(on: hw, q)
+            }
+        } catch { throw error.cliError }
         var notes = EstimateColumns.notes
         if generate == 0 { notes.insert("nothing is generated: throughput is 0 and the decode rate is undefined (null)", at: 0) }
         if let note = EstimateColumns.limitNote(spec, tokens: context + generate) { notes.insert(note, at: 0) }
         let fit = o.fit
         if !fit.fits { notes.insert(FitText.batch(fit, batchIsMax: batch == .max, device: hw.id), at: 0) }
         let verdict = fit.fits ? "batch \(fit.batch)\(batch == .max ? " (max)" : "")" : "does not fit"
+        var columns = EstimateColumns.columns + EstimateColumns.modelColumns
+        var row = EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + EstimateColumns.modelRow(spec)
+        if let deployment {
+            columns += DeploymentColumns.columns
+            row += DeploymentColumns.row(deployment)
+            notes += DeploymentColumns.notes
+        }
+        let usd = price.resolved(hw)
+        if let usd {
+            columns += DeploymentColumns.costColumns
+            row += DeploymentColumns.costRow(o, devices: layout?.devices ?? 1, replicas: layout?.data ?? 1, pricePerDeviceHour: usd)
+        }
         var report = Report(
-            title: "Estimate: \(spec.id) on \(hw.id), \(context) + \(generate) tokens, \(verdict)",
-            columns: EstimateColumns.columns + EstimateColumns.modelColumns, notes: notes, isSingle: true)
-        report.append(EstimateColumns.row(o, prefillChunk: q.prefillChunkTokens) + EstimateColumns.modelRow(spec), inapplicable: EstimateColumns.inapplicable(spec, plan))
+            title: "Estimate: \(spec.id) on \(layout.map { "\($0.devices) x \(hw.id) (\($0))" } ?? hw.id), \(context) + \(generate) tokens, \(verdict)",
+            columns: columns, notes: notes, isSingle: true)
+        report.append(row, inapplicable: EstimateColumns.inapplicable(spec, plan))
         try output.emit(report)
     }
 }

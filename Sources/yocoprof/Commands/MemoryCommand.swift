@@ -54,6 +54,7 @@ struct MemoryCommand: ParsableCommand {
     var hardware: String?
 
     @OptionGroup var dtypes: DTypeOptions
+    @OptionGroup var parallel: ParallelOptions
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
 
@@ -62,10 +63,15 @@ struct MemoryCommand: ParsableCommand {
         let spec = try store.loadModel(model)
         let hw = try hardware.map { try store.loadHardware($0) }
         let plan = dtypes.plan(for: spec)
-        let m = spec.memory(MemoryQuery(
+        let query = MemoryQuery(
             batch: workload.batch, promptTokens: workload.context, generatedTokens: workload.generate,
             dtypes: plan, prefillChunkTokens: try workload.prefill.tokens(),
-            runtimeOverheadBytes: hw?.runtimeOverheadBytes ?? 0))
+            runtimeOverheadBytes: hw?.runtimeOverheadBytes ?? 0)
+        let layout = try parallel.resolved()
+        try layout?.checked(for: spec, on: hw)
+        // With a layout every figure is the busiest device's (the binding pipeline stage).
+        let deployment = try layout.map { try spec.deploymentMemory(query, layout: $0) }
+        let m = deployment?.perDevice ?? spec.memory(query)
         var columns = [
             Column("model", .text), Column("batch", .count), Column("context_tokens", .tokens),
             Column("generated_tokens", .tokens), Column("weight_dtype", .text), Column("kv_dtype", .text),
@@ -102,7 +108,23 @@ struct MemoryCommand: ParsableCommand {
         if let limit = spec.maxPositionEmbeddings, workload.context + workload.generate > limit {
             notes.insert("\(workload.context + workload.generate) tokens run past the model's own context limit of \(limit) (max_position_embeddings)", at: 0)
         }
-        if let hw {
+        if let deployment {
+            columns += [Column("layout", .text), Column("devices", .count), Column("memory_binding_stage", .count),
+                        Column("deployment_total_bytes", .bytes)]
+            row += [.text(deployment.layout.description), .int(Int128(deployment.layout.devices)),
+                    .int(Int128(deployment.bindingStage)), .int(deployment.totalBytes)]
+            notes.insert("--\(deployment.layout): every column but deployment_total_bytes is the busiest device's (pipeline stage \(deployment.bindingStage)); KV heads are replicated when tp exceeds them (docs/PARALLELISM.md)", at: 0)
+        }
+        if let hw, let layout {
+            let q = EstimateQuery(promptTokens: workload.context, generatedTokens: workload.generate, batch: .fixed(workload.batch),
+                                  dtypes: plan, prefillChunkTokens: try workload.prefill.tokens())
+            let (fit, _) = try spec.deploymentFit(q, layout: layout, on: hw, dtypes: plan)
+            columns += [Column("hardware", .text), Column("hardware_memory_bytes", .bytes), Column("fits", .text), Column("headroom_bytes", .bytes),
+                        Column("max_batch", .count), Column("limited_by", .text)]
+            row += [.text(hw.id), .int(hw.memoryBytes), .bool(fit.fits), .int(hw.memoryBytes - m.totalBytes),
+                    .int(Int128(fit.maxBatch)), .text(fit.limitedBy.rawValue)]
+            if !fit.fits { notes.insert(FitText.batch(fit, batchIsMax: false, device: hw.id), at: 0) }
+        } else if let hw {
             // The batch question answered as `estimate` does: the largest batch at this context, and what binds.
             let a = spec.maxBatch(budgetBytes: hw.memoryBytes, promptTokens: workload.context, generatedTokens: workload.generate,
                                   dtypes: plan, scope: .everything, prefillChunkTokens: try workload.prefill.tokens(),

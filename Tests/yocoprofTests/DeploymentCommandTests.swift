@@ -1,0 +1,147 @@
+// End-to-end runs of the parallel-layout flags (--tp, --pp, --ep, --layout, --devices), the
+// smallest deployment of `capacity`, its --ttft/--tpot targets and --price-per-device-hour.
+
+import Foundation
+import Testing
+
+@Suite("parallel layouts, deployments, service targets and cost (command line)")
+struct DeploymentCommandTests {
+    @Test("capacity --model llama-3.1-70b --context 32K --batch 8 names the smallest deployment: 2 x H200 at tp2")
+    func smallestDeployment() throws {
+        let o = try Binary.run(["capacity", "--model", "llama-3.1-70b", "--context", "32K", "--batch", "8", "--format", "json"]).object()
+        // 141 GB of bf16 weights and 8 x 32,768 x 320 KiB = 80 GiB of KV: no single device holds
+        // 216 GiB; the fewest devices are two, and the smaller of the two-device kinds that hold
+        // half each (weights 70.6 GB + KV 40 GiB + activations) is the H200 (141 GB).
+        #expect(o["fits"] as? Bool == true)
+        #expect(o["smallest_hardware"] as? String == "h200-sxm-141gb")
+        #expect(try o.int("devices") == 2)
+        #expect(o["layout"] as? String == "tp2")
+        #expect(try o.int("per_device_bytes") < o.int("min_memory_bytes"))
+        // The Llama-2 70B of the issue's text, which answered `smallest_hardware none` before.
+        let l2 = try Binary.run(["capacity", "--model", "llama-2-70b", "--context", "32K", "--batch", "8", "--format", "json"]).object()
+        #expect(l2["smallest_hardware"] is String)
+        #expect(try l2.int("devices") >= 2)
+    }
+
+    @Test("One device that holds it keeps the single-device answer, with devices 1 and layout tp1")
+    func singleStillSingle() throws {
+        let o = try Binary.run(["capacity", "--model", "yoco-3b", "--context", "32K", "--format", "json"]).object()
+        #expect(try o.int("devices") == 1)
+        #expect(o["layout"] as? String == "tp1")
+        #expect(try o.int("per_device_bytes") >= o.int("min_memory_bytes"))  // plus the device's runtime reserve
+    }
+
+    @Test("memory --tp 4 on H100-SXM: Llama-3.1-70B bf16 per-device weights and KV match the hand count")
+    func memoryTP4() throws {
+        let r = try Binary.run(["memory", "--model", "llama-3.1-70b", "--context", "32K", "--hardware", "h100-sxm-80gb",
+                                "--tp", "4", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try r.object()
+        // 80 x 213,925,888 + 2 x 32,064 x 8,192 + 8,192 = 17,639,415,808 parameters x 2 B (ModelSpec+Sharding.swift).
+        #expect(try o.int("weight_bytes") == 35_278_831_616)
+        // 32,768 tokens x 80 layers x 2 x 2 KV heads x 128 x 2 B.
+        #expect(try o.int("kv_cache_bytes") == 32768 * 81_920)
+        #expect(o["layout"] as? String == "tp4")
+        #expect(try o.int("devices") == 4)
+        #expect(o["fits"] as? Bool == true)
+        // --devices 4 alone is the same layout; --layout tp4 too.
+        for extra in [["--devices", "4"], ["--layout", "tp4"]] {
+            let same = try Binary.run(["memory", "--model", "llama-3.1-70b", "--context", "32K", "--hardware", "h100-sxm-80gb", "--format", "json"] + extra).object()
+            #expect(try same.int("weight_bytes") == 35_278_831_616)
+        }
+    }
+
+    @Test("Usage errors of the layout flags exit 64 and name the reason", arguments: [
+        (["memory", "--model", "llama-3.1-70b", "--tp", "3"], "must divide the attention heads (64)"),
+        (["memory", "--model", "llama-3.1-70b", "--pp", "3"], "must divide the layers (80)"),
+        (["memory", "--model", "llama-3.1-70b", "--ep", "2"], "needs a mixture-of-experts feed-forward"),
+        (["memory", "--model", "llama-3.1-70b", "--devices", "6", "--tp", "4"], "not a multiple of tp x pp"),
+        (["memory", "--model", "llama-3.1-70b", "--layout", "tp4", "--tp", "2"], "give --layout or --tp/--pp/--ep, not both"),
+        (["memory", "--model", "llama-3.1-70b", "--layout", "tp4x"], "a layout is factors such as tp4pp2"),
+        (["memory", "--model", "llama-3.1-70b", "--layout", "tp4pp4", "--hardware", "h100-sxm-80gb"], "more than a `h100-sxm-80gb` node holds (8)"),
+        (["memory", "--model", "llama-3.1-70b", "--tp", "0"], "--tp must be between 1"),
+        (["capacity", "--model", "llama-3.1-70b", "--context", "32K", "--tp", "2"], "apply to the largest batch on --hardware"),
+        (["capacity", "--model", "llama-3.1-8b", "--context", "8K", "--tpot", "0.05"], "--tpot needs --generate"),
+        (["estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm-80gb", "--context", "8K", "--generate", "8",
+          "--price-per-device-hour", "0"], "--price-per-device-hour must be above 0"),
+    ])
+    func usageErrors(args: [String], message: String) throws {
+        let r = try Binary.run(args)
+        #expect(r.status == 64, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+    }
+
+    @Test("A host profile has no interconnect: several devices of it are refused")
+    func noInterconnect() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("yocoprof-noic-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let profile = """
+            {"id": "lone", "source": "test", "memory_bytes": 85520809984, "memory_bandwidth_bytes_per_second": 3.35e12,
+             "peak_flops_per_second": {"bf16": 9.89e14}, "compute_efficiency": 0.7, "memory_efficiency": 0.8,
+             "operator_overhead_seconds": 5e-6}
+            """
+        try profile.write(to: dir, atomically: true, encoding: .utf8)
+        let r = try Binary.run(["estimate", "--model", "llama-3.1-8b", "--hardware", dir.path, "--context", "1K", "--generate", "8", "--tp", "2"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("states none"), "\(r.stderr)")
+    }
+
+    @Test("estimate --tp 4: communication is counted, the devices and binding stage are named, and cost follows the price")
+    func estimateTP() throws {
+        let base = ["estimate", "--model", "llama-3.1-70b", "--hardware", "h100-sxm-80gb", "--context", "8K", "--generate", "256",
+                    "--batch", "8", "--format", "json"]
+        let r = try Binary.run(base + ["--tp", "4", "--price-per-device-hour", "2.5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try r.object()
+        #expect(try o.int("devices") == 4)
+        #expect(o["layout"] as? String == "tp4")
+        let comm = try #require(o["communication_seconds"] as? Double)
+        let total = try #require(o["total_seconds"] as? Double)
+        #expect(comm > 0 && comm < total)
+        // cost = 4 devices x $2.5 x total seconds / 3600 / (8 x 256 tokens) x 1e6; the renderer writes
+        // doubles to about 1e-12 relative, so the comparison allows that.
+        let cost = try #require(o["cost_per_million_tokens_usd"] as? Double)
+        let expected = 4 * 2.5 * total / 3600 / (8 * 256) * 1e6
+        #expect(abs(cost - expected) <= 1e-9 * expected)
+        // A pipeline layout states its bubble; two stages idle half the time with one micro-batch.
+        let pp = try Binary.run(base + ["--layout", "tp2pp2"]).object()
+        #expect(pp["pipeline_bubble_fraction"] as? Double == 0.5)
+        #expect(try pp.int("memory_binding_stage") == 1)  // the last stage holds the output head and the logits
+        // Without a layout flag the row has no deployment columns (single-device output unchanged).
+        let one = try Binary.run(base).object()
+        #expect(one["layout"] == nil)
+        #expect(one["cost_per_million_tokens_usd"] == nil)
+    }
+
+    @Test("capacity --ttft/--tpot: the largest batch within both targets, the binding one named")
+    func targets() throws {
+        let args = ["capacity", "--model", "llama-3.1-8b", "--hardware", "h100-sxm-80gb", "--context", "8K", "--generate", "512",
+                    "--ttft", "2", "--tpot", "0.05", "--format", "json"]
+        let o = try Binary.run(args).object()
+        let b = try o.int("max_batch")
+        #expect(b >= 1)
+        #expect(o["limited_by"] as? String == "ttft")
+        let ttft = try #require(o["ttft_seconds"] as? Double)
+        #expect(ttft <= 2)
+        // One more sequence breaks the TTFT target: estimate at max_batch + 1.
+        let next = try Binary.run(["estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm-80gb", "--context", "8K",
+                                   "--generate", "512", "--batch", "\(b + 1)", "--format", "json"]).object()
+        #expect(try #require(next["time_to_first_token_seconds"] as? Double) > 2)
+        // Without --hardware: the smallest deployment that serves the batch within the targets. Loose
+        // targets leave memory binding: one H200 (the smallest single device that holds the 141 GB of
+        // weights), its batch the memory answer of `capacity --hardware`.
+        let d = try Binary.run(["capacity", "--model", "llama-3.1-70b", "--context", "2K", "--generate", "128",
+                                "--ttft", "5", "--tpot", "0.1", "--batch", "4", "--format", "json"]).object()
+        #expect(d["fits"] as? Bool == true, "\(d)")
+        #expect(d["hardware"] as? String == "h200-sxm-141gb")
+        #expect(try d.int("devices") == 1)
+        #expect(d["limited_by"] as? String == "kv_cache")
+        let memoryOnly = try Binary.run(["capacity", "--model", "llama-3.1-70b", "--hardware", "h200-sxm-141gb", "--context", "2K",
+                                         "--generate", "128", "--format", "json"]).object()
+        #expect(try d.int("max_batch") == memoryOnly.int("max_batch"))
+        // A tight TTFT needs several devices: tensor parallelism divides the prefill.
+        let tight = try Binary.run(["capacity", "--model", "llama-3.1-70b", "--context", "2K", "--generate", "128",
+                                    "--ttft", "0.5", "--tpot", "0.1", "--batch", "4", "--format", "json"]).object()
+        #expect(try tight.int("devices") >= 2, "\(tight)")
+    }
+}
