@@ -197,4 +197,24 @@ struct EngineLogTests {
         #expect(try spec.enginePool(base, plan: spec.dtypes).blocks == (33 << 30) / (2_097_152))
         #expect(try spec.enginePool(eagle, plan: spec.dtypes).blocks == (33 << 30) / (2_097_152 / 32 * 33))
     }
+
+    @Test("vllm-pr12569 (V1 ~0.7.1, Llama-3.1-70B w8a8): weights 67.7228 GiB by the rule vs logged 67.7229; 1381 blocks -> 10.79x at 2048")
+    func w8a8Weights() throws {
+        var spec = ModelSpec.transformer(id: "llama-3.1-70b", source: "test", layers: 80, hiddenSize: 8192, heads: 64, kvHeads: 8,
+                                         headDim: 128, ffnSize: 28672, vocabSize: 128_256)
+        spec.maxPositionEmbeddings = 131_072
+        let plan = DTypePlan(weights: .bf16, kvCache: .bf16, state: .bf16, activations: .bf16,
+                             weightStorage: WeightStorage(format: .int8Channel, notConverted: ["lm_head"]))
+        // int8 linears 68,451,041,280 B + fp32 scale per output row 80 x 83,968 x 4 = 26,869,760 B + bf16 embedding
+        // and head 4,202,692,608 B + norms 161 x 8192 x 2 = 2,637,824 B + RoPE cache 131072 x 128 x 2 = 33,554,432 B.
+        let weights = spec.weightBytes(plan: plan).values.reduce(0, +) + spec.ropeCacheBytes(plan: plan)
+        #expect(weights == 72_716_795_904)
+        // 67.72279 GiB; the log's 67.7229 needs 54-161 KB more than this count holds: an allocation the
+        // rule does not name, 1e-4 GiB, inside the tolerance stated here.
+        #expect(abs(Double(weights) / Self.gib - 67.7229) < 1.5e-4)
+        let p = try spec.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1381 * 5_242_880,
+                                                   maxModelLen: 2048), plan: plan)
+        #expect(p.blocks == 1381)
+        #expect(String(format: "%.2f", p.maxConcurrency) == "10.79")
+    }
 }

@@ -97,4 +97,39 @@ struct EngineCommandTests {
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
+
+    @Test("a compressed-tensors W8A8 block (one group of symmetric int8 per-channel weights) is read; other schemes are refused by name")
+    func compressedTensors() throws {
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.llama))) as! [String: Any]
+        func group(_ weights: [String: Any]) -> [String: Any] {
+            ["quant_method": "compressed-tensors", "ignore": ["lm_head"],
+             "config_groups": ["group_0": ["targets": ["Linear"], "weights": weights]]]
+        }
+        o["quantization_config"] = group(["num_bits": 8, "type": "int", "strategy": "channel", "symmetric": true])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("w8a8-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: o).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let m = try Self.row(["memory", "--model", url.path, "--context", "1K"])
+        #expect((m["weight_dtype"] as? String) == "int8-channel")
+        // Llama-3.1-8B: linears 6,979,321,856 B + fp32 per-row scales 32 x 43,008 x 4 = 5,505,024 B
+        // + bf16 embedding and head 2,101,346,304 B + norms 532,480 B.
+        #expect(Self.int(m["weight_bytes"]) == 6_979_321_856 + 5_505_024 + 2_101_346_304 + 532_480)
+        o["quantization_config"] = group(["num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "symmetric": true])
+        try JSONSerialization.data(withJSONObject: o).write(to: url)
+        let r = try Binary.run(["memory", "--model", url.path, "--context", "1K"])
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("compressed-tensors") && r.stderr.contains("refusing"), "\(r.stderr)")
+    }
+
+    @Test("--tp 4: one rank's pool (Llama-3.1-70B on H100-SXM: 2 KV heads and a quarter of the weights per rank)")
+    func tensorParallel() throws {
+        let o = try Self.row(["capacity", "--model", "llama-3.1-70b", "--engine", "vllm", "--hardware", "h100-sxm-80gb", "--tp", "4",
+                              "--max-model-len", "32768"])
+        // Weights per rank 35,278,831,616 B (the hand count in Deployment/ModelSpec+Sharding.swift) + RoPE cache 131072 x 128 x 2 B.
+        #expect(Self.int(o["engine_weight_bytes"]) == 35_278_831_616 + 33_554_432)
+        // A block: 16 tokens x 80 layers x 2 (K, V) x 2 heads x 128 x 2 B.
+        #expect(Self.int(o["block_bytes"]) == 1_310_720)
+        let pp = try Binary.run(["capacity", "--model", "llama-3.1-70b", "--engine", "vllm", "--hardware", "h100-sxm-80gb", "--pp", "2"])
+        #expect(pp.status == 64 && pp.stderr.contains("pipeline"), "\(pp.stderr)")
+    }
 }

@@ -13,6 +13,7 @@
 //   fp8 tensor   weight in*out B, weight_scale fp32 [1] (one per checkpoint matrix)
 //   fp8 channel  weight in*out B, weight_scale fp32 [out, 1]
 //   fp8 block    weight in*out B, weight_scale_inv fp32 [ceil(out/bn), ceil(in/bk)] (DeepSeek-V3 128x128)
+//   int8 channel weight in*out B, weight_scale fp32 [out, 1] (compressed-tensors W8A8)
 //   MXFP4        blocks ceil(in/2)*out B (e2m1 x2), scales [out, ceil(in/32)] uint8 (e8m0) -> 4.25 bits
 //   NVFP4        weight [out, ceil(in/2)] uint8, weight_scale [out, ceil(in/16)] fp8 e4m3,
 //                weight_scale_2 fp32 [1], input_scale fp32 [1]                 -> 4.5 bits + 8 B
@@ -44,6 +45,9 @@ public enum WeightFormat: Sendable, Hashable {
     case fp8(FP8Scaling, staticActivations: Bool)
     case mxfp4
     case nvfp4
+    /// int8 values with one fp32 scale per output row (compressed-tensors W8A8 `strategy: channel`,
+    /// as vLLM allocates CompressedTensorsW8A8Int8: weight_scale fp32 [out, 1]).
+    case int8Channel
 
     /// AWQ 4-bit with zero points, the AutoAWQ default.
     public static func awq(group: Int?) -> WeightFormat { .integer(bits: 4, group: group, packing: .awq, zeroPoint: true) }
@@ -79,6 +83,8 @@ public enum WeightFormat: Sendable, Hashable {
             return cdiv(i, 2) * o + cdiv(i, 32) * o
         case .nvfp4:
             return cdiv(i, 2) * o + cdiv(i, 16) * o + 4 + 4
+        case .int8Channel:
+            return i * o + o * 4
         }
     }
 
@@ -102,12 +108,13 @@ public enum WeightFormat: Sendable, Hashable {
             return base + (st ? "-static" : "")
         case .mxfp4: return "mxfp4"
         case .nvfp4: return "nvfp4"
+        case .int8Channel: return "int8-channel"
         }
     }
 
     /// The names `--weight-format` accepts, for help and errors.
     public static let grammar =
-        "awq-int4-g128 (add -nozp: no zero points), gptq-int4-g128 / gptq-int8-g128, int4-g128 / int8-g64 (symmetric, 16-bit scales, no zero points), gall = one group per row; fp8-tensor, fp8-channel, fp8-block128 (or fp8-block128x64; -static adds input scales); mxfp4; nvfp4"
+        "awq-int4-g128 (add -nozp: no zero points), gptq-int4-g128 / gptq-int8-g128, int4-g128 / int8-g64 (symmetric, 16-bit scales, no zero points), gall = one group per row; fp8-tensor, fp8-channel, fp8-block128 (or fp8-block128x64; -static adds input scales); int8-channel (fp32 scale per row); mxfp4; nvfp4"
 
     /// Parses a name of `grammar`; nil when it is not one.
     public init?(name raw: String) {
@@ -115,6 +122,7 @@ public enum WeightFormat: Sendable, Hashable {
         switch name {
         case "mxfp4": self = .mxfp4; return
         case "nvfp4": self = .nvfp4; return
+        case "int8-channel": self = .int8Channel; return
         default: break
         }
         var parts = name.split(separator: "-").map(String.init)

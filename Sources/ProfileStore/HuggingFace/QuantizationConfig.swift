@@ -7,7 +7,9 @@
 //   fp8    weight_block_size [n, k] (else one scale per matrix), activation_scheme (static: input
 //          scales), ignored_layers | modules_to_not_convert
 //   mxfp4  modules_to_not_convert (gpt-oss lists attention, router, embeddings and lm_head)
-// Any other quant_method (compressed-tensors, bitsandbytes, modelopt, gguf, ...) is refused naming it.
+//   compressed-tensors  one config group of symmetric 8-bit per-channel weights (int: W8A8 int8,
+//          float: fp8), `ignore` kept 16-bit; other schemes refused
+// Any other quant_method (bitsandbytes, modelopt, gguf, ...) is refused naming it.
 
 import CostModel
 import Foundation
@@ -56,9 +58,35 @@ enum QuantizationConfig {
                                  notConverted: try patterns("ignored_layers", "modules_to_not_convert"))
         case "mxfp4":
             return WeightStorage(format: .mxfp4, notConverted: try patterns("modules_to_not_convert"))
+        case "compressed-tensors":
+            return try compressedTensors(q, r)
         default:
-            throw q.error("quant_method", "(\(r.family)): this quantised format is not modelled (awq, gptq, fp8 and mxfp4 are); refusing rather than counting it as \(try r.dtype().rawValue)", method)
+            throw q.error("quant_method", "(\(r.family)): this quantised format is not modelled (awq, gptq, fp8, mxfp4 and 8-bit per-channel compressed-tensors are); refusing rather than counting it as \(try r.dtype().rawValue)", method)
         }
+    }
+
+    /// compressed-tensors, the cheap cases only: one entry of `config_groups` whose `weights` are
+    /// 8-bit, symmetric, per channel (int: W8A8 int8; float: fp8), with `ignore` left in 16-bit.
+    static func compressedTensors(_ q: JSONFields, _ r: HFReader) throws(ProfileError) -> WeightStorage {
+        func refuse(_ key: String, _ value: Any?) -> ProfileError {
+            q.error(key, "(\(r.family), quant_method compressed-tensors): only one config group of symmetric 8-bit per-channel weights is modelled; refusing rather than counting another scheme", value)
+        }
+        guard let groups = try q.nested("config_groups"), groups.object.count == 1, let name = groups.object.keys.first,
+              let group = try groups.nested(name), let w = try group.nested("weights") else {
+            throw refuse("config_groups", q.object["config_groups"])
+        }
+        let bits = try w.int("num_bits"), type = try w.string("type"), strategy = try w.string("strategy")
+        guard bits == 8, strategy == "channel", try w.bool("symmetric", default: true) else { throw refuse("config_groups.\(name).weights", w.object) }
+        let format: WeightFormat
+        switch type {
+        case "int": format = .int8Channel
+        case "float": format = .fp8(.perChannel, staticActivations: false)
+        default: throw refuse("config_groups.\(name).weights.type", type)
+        }
+        // `ignore` names modules (e.g. "lm_head", which stays 16-bit anyway); `re:` entries are regexes.
+        let ignore = try q.optionalStringArray("ignore") ?? []
+        if let regex = ignore.first(where: { $0.hasPrefix("re:") }) { throw refuse("ignore", regex) }
+        return WeightStorage(format: format, notConverted: ignore)
     }
 
     /// -1 means one group over each row's whole input.

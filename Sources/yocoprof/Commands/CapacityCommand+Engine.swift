@@ -1,5 +1,5 @@
 // `capacity --engine vllm|vllm-v0|sglang`: the KV pool the engine builds at start-up and what its
-// log prints (CostModel/Engine/EnginePool.swift).
+// log prints (CostModel/Engine/EnginePool.swift), per device of a tensor-parallel group with --tp.
 
 import ArgumentParser
 import CostModel
@@ -24,13 +24,12 @@ extension CapacityCommand {
         let hw = try hardware.map { try store.loadHardware($0) }
         let device = memory?.bytes ?? engineOptions.deviceMemory ?? hw?.memoryBytes ?? 0
         var s = engineOptions.settings(model: spec, deviceMemoryBytes: device)
-        // --tp: the engine sizes one tensor-parallel rank (its shard of the weights and KV heads).
-        if let layout = try parallel.resolved() {
-            guard layout.pipeline == 1, layout.expert == 1, layout.data == 1 else {
-                throw CLIError.usage("--engine takes tensor parallelism only (--tp N); received the layout \(layout)")
-            }
-            s.tensorParallel = layout.tensor
+        // One device of a tensor-parallel group (--tp, --layout): every rank holds the same pool.
+        let layout = try parallel.resolved() ?? .single
+        guard layout.pipeline == 1, layout.expert == 1 else {
+            throw CLIError.usage("--engine models one tensor-parallel rank (--tp); pipeline and expert parallelism are not modelled for engine pools")
         }
+        s.tensorParallel = layout.tensor
         guard s.maxModelLen >= 1 else {
             throw CLIError.usage("--max-model-len is needed: \(spec.id) states no max_position_embeddings to default to")
         }
