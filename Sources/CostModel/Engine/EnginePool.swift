@@ -26,7 +26,7 @@
 // cache, max_position_embeddings x dk in the 16-bit dtype, one per model (vLLM registers it as a
 // non-persistent buffer and shares it between layers: rotary_embedding.py 0.6.4 l.95-119, 943-975);
 // reproduces vLLM's "Loading model weights took 14.9888 GB" for Llama-3.1-8B exactly.
-// Not modelled, refused by name: fixed-state (recurrent) layers, slots of different page sizes,
+// Not modelled, refused by name: fixed-state (recurrent) and latent (MLA) layers, slots of different page sizes,
 // integer KV formats, SGLang's sliding-window pool and drafter.
 
 /// Why an engine rule cannot answer for this model or these settings.
@@ -100,6 +100,9 @@ extension ModelSpec {
         let rank = tensorShard(s.tensorParallel)
         var layers: [(span: AttentionSpan, bytesPerToken: Int128, count: Int)] = []
         for run in rank.cacheRuns {
+            if case .latent = run.kind {
+                throw refuse("latent-attention (MLA) layers: the engine's latent page rule is not modelled")
+            }
             guard case .keyValue(let g) = run.kind else {
                 throw refuse("fixed-state (recurrent) layers: the engine's state-page rule is not modelled")
             }
