@@ -173,8 +173,13 @@ extension ModelSpec {
         if gate { other += r * (d + 4) }
         f = f + .elementwise(other)
         let touched = e.expectedExpertsTouched(rows: r)
-        let expertBytes = dt.weights.bytes(elements: e.expertParameters(hidden: hiddenSize))
-        let bytes = dt.weights.bytes(elements: e.routerParameters(hidden: hiddenSize) + e.sharedParameters(hidden: hiddenSize))
+        // One expert's matrices with its biases; the router and the shared-expert gate as vectors
+        // (never converted by a quantised format: ModelSpec+Linears.swift).
+        let layer = runStarts[ri]
+        let expertBytes = readBytes(Self.expertMatrices(e, hidden: hiddenSize).map { ($0.0, $0.1, $0.2) },
+                                    vectors: e.expertParameters(hidden: hiddenSize) - 3 * d * i, layer: layer, dt)
+        let bytes = readBytes(Self.sharedExpertMatrices(e, hidden: hiddenSize).map { ($0.0, $0.1, $0.2) },
+                              vectors: e.routerParameters(hidden: hiddenSize) + (gate ? d : 0), layer: layer, dt)
             + Int128((touched * expertBytes.fastDouble).rounded())
             + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
         return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes).with(rows: max(1, r * k / E))

@@ -126,11 +126,12 @@ struct DTypeOptions: ParsableArguments {
         if let state { p.state = state }
         if let activations { p.activations = activations }
         if let weightFormat {
-            if let kind = model.unquantisedLayerKind {
-                throw CLIError.usage("--weight-format \(weightFormat.name): a quantised format on \(kind) layers (\(model.id)) is not modelled yet")
+            let storage = WeightStorage(format: weightFormat, notConverted: model.dtypes.weightStorage?.notConverted ?? [],
+                                        convertsOutputHead: model.dtypes.weightStorage?.convertsOutputHead ?? false)
+            if let kind = model.unquantisedLayerKind(for: storage) {
+                throw CLIError.usage("--weight-format \(weightFormat.name): a quantised format on \(kind) (\(model.id)) is not modelled yet")
             }
-            p.weightStorage = WeightStorage(format: weightFormat, notConverted: model.dtypes.weightStorage?.notConverted ?? [],
-                                            convertsOutputHead: model.dtypes.weightStorage?.convertsOutputHead ?? false)
+            p.weightStorage = storage
         }
         if let kvFormat { p.kvFormat = kvFormat; p.kvCache = kvFormat.elementDType }
         return p

@@ -64,11 +64,45 @@ struct HuggingFaceExpertFamilyTests {
         #expect(spec.layerBlocks.allSatisfy { $0.mixer.attention!.sinks && $0.mixer.attention!.qkvBias })
     }
 
-    @Test("the published quantised files stay refused by name (storage formats are issue 12)",
-          arguments: ["openai--gpt-oss-20b", "deepseek-ai--DeepSeek-V3"])
-    func quantisedRefused(file: String) throws {
-        #expect(throws: ProfileError.self) { try HFFixtures.load(file) }
-        do { _ = try HFFixtures.load(file) } catch { #expect("\(error)".contains("quantization_config")) }
+    @Test("DeepSeek-V3's fp8 blocks on latent attention stay refused by name")
+    func quantisedLatentRefused() throws {
+        #expect(throws: ProfileError.self) { try HFFixtures.load("deepseek-ai--DeepSeek-V3") }
+        do { _ = try HFFixtures.load("deepseek-ai--DeepSeek-V3") } catch {
+            #expect("\(error)".contains("quantization_config") && "\(error)".contains("latent-attention"))
+        }
+    }
+
+    // The published gpt-oss-20b config: MXFP4 experts, everything in modules_to_not_convert
+    // (attention, router, embeddings, lm_head) and every vector in bf16. Per layer and expert
+    // (d 2880, I 2880; MXFP4 = ceil(in/2) + ceil(in/32) bytes per output column):
+    //   gate_up_proj 2880 -> 5760: 1440 * 5760 + 90 * 5760 = 8,812,800 B
+    //   down_proj    2880 -> 2880: 1440 * 2880 + 90 * 2880 = 4,406,400 B
+    //   24 layers x 32 experts x 13,219,200 B = 10,152,345,600 B
+    // the other 20,914,757,184 - 24 * 32 * 3 * 2880 * 2880 = 1,804,459,584 parameters in bf16:
+    //   3,608,919,168 B; total 13,761,264,768 B.
+    @Test("gpt-oss-20b as published: MXFP4 experts, the rest bf16, 13,761,264,768 B of weights")
+    func gptOssMXFP4() throws {
+        let spec = try HFFixtures.load("openai--gpt-oss-20b")
+        #expect(spec.dtypes.weightStorage?.format.name == "mxfp4")
+        #expect(spec.parameterCount.total == 20_914_757_184)
+        let bytes = spec.weightBytes(plan: spec.dtypes)
+        #expect(bytes.values.reduce(0, +) == 13_761_264_768)
+        #expect(bytes[.attention] == 2 * spec.parameterCount.byClass[.attention]!)
+    }
+
+    @Test("a modules_to_not_convert pattern that names experts differently by family is refused on experts")
+    func ambiguousPatternRefused() throws {
+        #expect(throws: ProfileError.self) {
+            try parse("mistralai--Mixtral-8x7B-v0.1") {
+                $0["quantization_config"] = ["quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": true,
+                                             "version": "gemm", "modules_to_not_convert": ["gate"]]
+            }
+        }
+        // Without the pattern every expert is converted and the router stays 16-bit.
+        let plain = try parse("mistralai--Mixtral-8x7B-v0.1") {
+            $0["quantization_config"] = ["quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": true, "version": "gemm"]
+        }
+        #expect(plain.weightBytes(plan: plain.dtypes)[.ffn]! < plain.weightBytes(dtype: .bf16)[.ffn]! / 3)
     }
 
     @Test("DeepSeek: layers below first_k_dense_replace are dense; moe_layer_freq counts absolute indices")

@@ -61,16 +61,16 @@ extension ModelSpec {
         var matrixElements: [WeightClass: Int128] = [:]
         var bytes: [WeightClass: Int128] = [:]
         for m in linearMatrices {
-            matrixElements[m.weightClass, default: 0] += Int128(m.names.count) * m.elements
+            matrixElements[m.weightClass, default: 0] += m.instances * m.elements
             let quantised = storage.format.matrixBytes(inputs: m.inputs, outputs: m.outputs)
             let headStays = m.weightClass == .outputHead && !storage.convertsOutputHead
             if headStays {
                 bytes[m.weightClass, default: 0] += plain.bytes(elements: m.elements)
             } else if storage.notConverted.isEmpty {
-                bytes[m.weightClass, default: 0] += Int128(m.names.count) * quantised
+                bytes[m.weightClass, default: 0] += m.instances * quantised
             } else {
                 for name in m.names {
-                    bytes[m.weightClass, default: 0] += storage.leavesUnconverted(name) ? plain.bytes(elements: m.elements) : quantised
+                    bytes[m.weightClass, default: 0] += Int128(m.copies) * (storage.leavesUnconverted(name) ? plain.bytes(elements: m.elements) : quantised)
                 }
             }
         }

@@ -62,8 +62,8 @@ enum HuggingFaceConfig {
             throw f.error("layer_types", "(\(modelType)) lists sliding layers, which this family's transformers code does not read; refusing rather than guessing", nil)
         }
         let spec = try p.spec(id: id, reader: r)
-        if let format = p.weightStorage?.format.name, let kind = spec.unquantisedLayerKind {
-            throw f.error("quantization_config", "(\(modelType)): a quantised format (\(format)) on \(kind) layers is not modelled yet; refusing rather than counting those weights in 16 bits", nil)
+        if let storage = p.weightStorage, let kind = spec.unquantisedLayerKind(for: storage) {
+            throw f.error("quantization_config", "(\(modelType)): a quantised format (\(storage.format.name)) on \(kind) is not modelled yet; refusing rather than counting those weights in 16 bits", nil)
         }
         return spec
     }
