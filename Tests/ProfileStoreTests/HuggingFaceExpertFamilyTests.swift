@@ -170,6 +170,22 @@ struct HuggingFaceExpertFamilyTests {
         #expect(spec.family.contains("vision tower"))
     }
 
+    @Test("Llama 4 without no_rope_layers reads no_rope_layer_interval (transformers' default 4), not a fixed 4")
+    func llama4NoRopeInterval() throws {
+        func spec(interval: Int?) throws -> ModelSpec {
+            var o = try JSONSerialization.jsonObject(with: Data(Self.scout.utf8)) as! [String: Any]
+            var text = o["text_config"] as! [String: Any]
+            text["no_rope_layers"] = nil
+            if let interval { text["no_rope_layer_interval"] = interval }
+            o["text_config"] = text
+            return try ProfileStore.parseModel(try JSONSerialization.data(withJSONObject: o), file: "llama-4-scout/config.json")
+        }
+        // Default: layers 3, 7, ... are full, the published list's 12 (49,152 B per token).
+        #expect(try spec(interval: nil).kvBytesPerToken(dtype: .bf16) == 49_152)
+        // Interval 2: 24 full layers x 8 x 128 x 2 x 2 B = 98,304 B per token.
+        #expect(try spec(interval: 2).kvBytesPerToken(dtype: .bf16) == 98_304)
+    }
+
     func parse(_ file: String, _ edit: (inout [String: Any]) -> Void) throws -> ModelSpec {
         var o = try JSONSerialization.jsonObject(with: Data(contentsOf: HFFixtures.directory.appendingPathComponent(file + ".json"))) as! [String: Any]
         edit(&o)

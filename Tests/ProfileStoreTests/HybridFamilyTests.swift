@@ -207,4 +207,38 @@ struct HybridFamilyTests {
             _ = try HybridFixtures.load("ai21labs--AI21-Jamba-1.5-Mini") { $0["num_experts"] = 1; $0["attn_layer_offset"] = 8 }
         }
     }
+
+    // Found in review: keys the families' configuration classes read that the importer had dropped
+    // or defaulted wrongly. Each is now exact or refused naming the key.
+    @Test("a null num_key_value_heads is the attention heads (JambaConfig, MiniMaxConfig), not 8")
+    func nullKVHeads() throws {
+        // Jamba: 4 attention layers x 32 KV heads x 128 x 2 (K, V) x 2 B = 65,536 (8 heads: 16,384).
+        let jamba = try HybridFixtures.load("ai21labs--AI21-Jamba-1.5-Mini") { $0["num_key_value_heads"] = NSNull() }
+        #expect(jamba.kvBytesPerToken(dtype: .bf16) == 65_536)
+        // MiniMax-M1: 10 softmax layers x 64 KV heads x 128 x 2 x 2 B = 327,680 (8 heads: 40,960).
+        let minimax = try HybridFixtures.load("MiniMaxAI--MiniMax-M1") { $0["num_key_value_heads"] = NSNull() }
+        #expect(minimax.kvBytesPerToken(dtype: .bf16) == 327_680)
+    }
+
+    @Test("MiniMax reads num_experts as num_local_experts (its attribute_map)")
+    func miniMaxExpertsAlias() throws {
+        let spec = try HybridFixtures.load("MiniMaxAI--MiniMax-M1") { $0["num_local_experts"] = nil; $0["num_experts"] = 16 }
+        #expect(spec.layerBlocks.compactMap { $0.feedForward.experts?.count }.allSatisfy { $0 == 16 })
+        #expect(spec.layerBlocks.contains { $0.feedForward.experts != nil })
+    }
+
+    @Test("keys a hybrid family reads but this does not model are refused by name", arguments: [
+        ("MiniMaxAI--MiniMax-M1", "sliding_window", "4096"),
+        ("Qwen--Qwen3-Next-80B-A3B-Instruct", "attention_bias", "true"),
+        ("ai21labs--AI21-Jamba-1.5-Mini", "expert_layer_offset", "2"),
+    ])
+    func refusedKeys(file: String, key: String, text: String) throws {
+        let value: Any = text == "true" ? true : Int(text)!
+        do {
+            _ = try HybridFixtures.load(file) { $0[key] = value }
+            Issue.record("\(file) with \(key) = \(value) imported")
+        } catch {
+            #expect("\(error)".contains("`\(key)`"), "\(error)")
+        }
+    }
 }

@@ -17,6 +17,7 @@
 // 16,384 B of KV per token in bf16.
 
 import CostModel
+import Foundation
 
 enum Jamba {
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
@@ -33,6 +34,10 @@ enum Jamba {
         let experts = try r.int("num_experts", default: 16)
         let ePeriod = try r.int("expert_layer_period", default: 2), eOffset = try r.int("expert_layer_offset", default: 1)
         guard ePeriod >= 1 else { throw r.f.error("expert_layer_period", "must be at least 1", ePeriod) }
+        // JambaConfig raises when the offset is not below the period (no layer would hold experts).
+        guard (0..<ePeriod).contains(eOffset) else {
+            throw r.f.error("expert_layer_offset", "must be at least 0 and below `expert_layer_period` (\(ePeriod))", eOffset)
+        }
         let rank: Int
         if r.f.object["mamba_dt_rank"] as? String == "auto" || !r.present("mamba_dt_rank") {
             rank = (d + 15) / 16
@@ -47,7 +52,8 @@ enum Jamba {
             innerSize: expand * d, stateSize: try r.int("mamba_d_state", default: 16), timeStepRank: rank,
             convKernel: try r.int("mamba_d_conv", default: 4), convBias: try r.bool("mamba_conv_bias", default: true),
             projectionBias: try r.bool("mamba_proj_bias", default: false), timeStepNorms: true)
-        let kvHeads = try r.int("num_key_value_heads", default: 8)
+        // Absent: 8; null: the attention heads (JambaConfig turns None into num_attention_heads).
+        let kvHeads = r.f.object["num_key_value_heads"] is NSNull ? heads : try r.int("num_key_value_heads", default: 8)
         let attention = Attention(heads: heads, kvHeads: kvHeads, headDim: d / heads)
         var expert: Experts?
         if experts > 1 {

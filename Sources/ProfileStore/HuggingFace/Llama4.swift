@@ -32,7 +32,9 @@ enum Llama4 {
         let n = max(0, s.layers)
         let chunk = try r.int("attention_chunk_size", default: 8192)
         guard chunk >= 1 else { throw r.f.error("attention_chunk_size", "must be at least 1", chunk) }
-        let rope = try r.f.optionalIntArray("no_rope_layers") ?? (0..<n).map { ($0 + 1) % 4 != 0 ? 1 : 0 }
+        // transformers: every `no_rope_layer_interval`-th layer (default 4) is a NoPE (full) layer.
+        let interval = try ExpertLayers.positive(r, "no_rope_layer_interval", default: 4)
+        let rope = try r.f.optionalIntArray("no_rope_layers") ?? (0..<n).map { ($0 + 1) % interval != 0 ? 1 : 0 }
         guard rope.count == n, rope.allSatisfy({ $0 == 0 || $0 == 1 }) else {
             throw r.f.error("no_rope_layers", "must list 0 or 1 for each of the \(n) layers", "\(rope.count) entries")
         }

@@ -18,6 +18,7 @@
 // layers, 456,089,655,296 parameters with the experts (closed form; public 456B).
 
 import CostModel
+import Foundation
 
 enum MiniMax {
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
@@ -41,10 +42,16 @@ enum MiniMax {
             throw r.f.error("attn_type_list", "(\(r.family)) is required: it says which layers are lightning and which softmax attention", nil)
         }
         let ffn = try r.int("intermediate_size", default: 14336)
-        let kvHeads = try r.int("num_key_value_heads", default: 8)
-        let e = try r.int("num_local_experts", default: 8), k = try r.int("num_experts_per_tok", default: 2)
+        // Absent: 8; null: the attention heads (MiniMaxConfig turns None into num_attention_heads).
+        let kvHeads = r.f.object["num_key_value_heads"] is NSNull ? heads : try r.int("num_key_value_heads", default: 8)
+        if let w = try r.optionalInt("sliding_window") {
+            throw r.f.error("sliding_window", "(\(r.family)): a window on MiniMax's softmax-attention layers is not modelled; refusing rather than guessing", w)
+        }
+        // MiniMaxConfig's attribute_map reads `num_experts` as num_local_experts.
+        let expertsKey = r.f.object["num_local_experts"] == nil && r.f.object["num_experts"] != nil ? "num_experts" : "num_local_experts"
+        let e = try r.int(expertsKey, default: 8), k = try r.int("num_experts_per_tok", default: 2)
         if e > 1 {  // one expert is the dense SwiGLU (MiniMaxConfig allows it), with no top-k to check
-            try ExpertLayers.check(r, experts: e, expertsKey: "num_local_experts", active: k, activeKey: "num_experts_per_tok",
+            try ExpertLayers.check(r, experts: e, expertsKey: expertsKey, active: k, activeKey: "num_experts_per_tok",
                                    inner: ffn, innerKey: "intermediate_size")
         }
         // One integer (M1) or one per layer (Text-01's remote code writes [0]).

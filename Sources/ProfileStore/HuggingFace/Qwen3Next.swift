@@ -30,6 +30,10 @@ enum Qwen3Next {
             keyHeads: try r.int("linear_num_key_heads", default: 16), keyDim: try r.int("linear_key_head_dim", default: 128),
             valueHeads: try r.int("linear_num_value_heads", default: 32), valueDim: try r.int("linear_value_head_dim", default: 128),
             convKernel: try r.int("linear_conv_kernel_dim", default: 4))
+        // Qwen3-Next's attention puts `attention_bias` on q, k, v and o: not read, so refused when set.
+        if try r.bool("attention_bias", default: false) {
+            throw r.f.error("attention_bias", "(\(r.family)): biases on the gated attention's projections are not modelled; refusing rather than dropping them", true)
+        }
         var attention = Attention(heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, qkNorm: true)
         attention.outputGate = true
         // num_experts 0: every layer dense (the configuration class's rule), so no expert key is read.
