@@ -66,6 +66,7 @@ public enum MixtureOfExperts {
         scratch s: Scratch, _ y: UnsafeMutablePointer<Float>, rows: Int, width d: Int, inner: Int, counters: inout WorkCounters
     ) {
         let e = experts.count
+        precondition(k >= 1 && k <= e, "top-k must be between 1 and the \(e) experts; received \(k)")
         Linear.forward(x, router, s.logits, m: rows, k: d, n: e, counters: &counters)
         for r in 0..<rows { softmax(s.logits + r * e, count: e) }
         counters.otherFlops += softmaxFlopsPerLogit * Int64(rows) * Int64(e)
@@ -102,6 +103,7 @@ public enum MixtureOfExperts {
         scratch s: Scratch, _ y: UnsafeMutablePointer<Float>, rows: Int, width d: Int, inner: Int, counters: inout WorkCounters
     ) {
         let e = experts.count
+        precondition(k >= 1 && k <= e, "top-k must be between 1 and the \(e) experts; received \(k)")
         Linear.reference(x, router, s.logits, m: rows, k: d, n: e, counters: &counters)
         for r in 0..<rows {
             let z = s.logits + r * e

@@ -48,6 +48,19 @@ struct DeploymentMemoryTests {
         #expect(m.stages == [model.memory(q)])
     }
 
+    // Nemotron-H keeps its SSM state in fp32 whatever the plan says: a stage must count it the
+    // same way as the single-device model (an earlier stage sum used the plan's state dtype).
+    @Test("A fixed-state layer's own state dtype is counted on every pipeline stage")
+    func fixedStateDTypePerStage() throws {
+        let model = FixedStateMixerTests.hybrid(FixedStateMixerTests.gdn, stateDType: .fp32)
+        let q = MemoryQuery(batch: 2, promptTokens: 100, generatedTokens: 0, dtypes: .uniform(.bf16))
+        let one = model.memory(q)
+        #expect(try model.deploymentMemory(q, layout: .single).stages == [one])
+        let pp = try model.deploymentMemory(q, layout: ParallelLayout(pipeline: 2))
+        #expect(pp.stages.map(\.stateBytes).reduce(0, +) == one.stateBytes)
+        #expect(pp.stages.map(\.kvCacheBytes).reduce(0, +) == one.kvCacheBytes)
+    }
+
     @Test("Sharding never increases per-device bytes; only replicated KV makes the sum over devices exceed the model",
           arguments: Fixtures.all)
     func neverLarger(model: ModelSpec) throws {

@@ -53,8 +53,8 @@ struct EngineLogTests {
         // From the logged kv_cache_size 3.81 GiB.
         let k = try Self.pools(spec, .vllmV0, loggedGiB: 3.81, maxModelLen: 20000)
         #expect(k.lo.blocks <= 1952 && 1952 <= k.hi.blocks)
-        // The logged concurrency from the logged blocks: 1952 x 16 / 20000 = 1.5616 (V0: no per-request rounding).
-        #expect(String(format: "%.2f", Double(1952 * 16) / 20000) == "1.56")
+        // The logged concurrency 1.56x: the pool's tokens / 20000 (V0: no per-request rounding).
+        #expect(mid.tokens == mid.blocks * 16)
         #expect(String(format: "%.2f", mid.maxConcurrency) == "1.56")
     }
 
@@ -68,8 +68,9 @@ struct EngineLogTests {
         let mid = try spec.enginePool(EngineSettings(engine: .vllmV0, deviceMemoryBytes: Self.bytes(gib: 23.58), memoryFraction: 0.9,
                                                      reserveBytes: Self.bytes(gib: 17.98 + 0.35) - weights, maxModelLen: 29000), plan: spec.dtypes)
         #expect(abs(Int(mid.blocks) - 1478) <= 8, "rounding of three 2-decimal inputs: ±7.4 blocks")
-        #expect(1478 * 16 == 23_648)
-        #expect(String(format: "%.2f", Double(1478 * 16) / 29000) == "0.82")
+        // The logged 23,648 tokens and 0.82x come from the pool at its logged kv_cache_size.
+        #expect(k.lo.tokens <= 23_648 && 23_648 <= k.hi.tokens)
+        #expect(String(format: "%.2f", mid.maxConcurrency) == "0.82")
     }
 
     @Test("vllm-pr12126 (V0 ~0.7, H100, Llama-3.2-11B-Vision text: 40 KV layers x 8 x 128): 14.65 GiB -> 6001 blocks; CPU 4 GiB -> 1638")
@@ -214,6 +215,8 @@ struct EngineLogTests {
         #expect(abs(Double(weights) / Self.gib - 67.7229) < 1.5e-4)
         let p = try spec.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1381 * 5_242_880,
                                                    maxModelLen: 2048), plan: plan)
+        // A block: 2 (K, V) x 16 tokens x 8 KV heads x 128 x 2 B x 80 layers = 5,242,880 B.
+        #expect(p.blockBytes == 5_242_880)
         #expect(p.blocks == 1381)
         #expect(String(format: "%.2f", p.maxConcurrency) == "10.79")
     }

@@ -88,6 +88,10 @@ struct ExpertsTests {
         #expect(e.expectedExpertsTouched(rows: 1000) == 32)
         e.routing = .measuredFraction(0.01)
         #expect(e.expectedExpertsTouched(rows: 1000) == 6)
+        // A batch-1 decode step makes k = 6 picks: it cannot touch half of the 64 experts.
+        e.routing = .measuredFraction(0.5)
+        #expect(e.expectedExpertsTouched(rows: 1) == 6)
+        #expect(e.expectedExpertsTouched(rows: 3) == 18)
     }
 
     @Test("random MoE models: weights >= active weights, FLOPs and bytes positive and monotonic in batch")

@@ -146,8 +146,13 @@ extension ModelSpec {
     public func memory(_ q: MemoryQuery, stage: PipelineStage) -> MemoryBreakdown {
         let slots = cacheRuns(of: stage)
         let b = Int128(q.batch), t = q.contextTokens
-        let kv = slots.reduce(Int128(0)) { $1.kind.isState ? $0 : $0 + Int128($1.count) * q.dtypes.kvCache.bytes(elements: $1.kind.elements(tokens: t)) }
-        let state = slots.reduce(Int128(0)) { $1.kind.isState ? $0 + Int128($1.count) * q.dtypes.state.bytes(elements: $1.kind.elements(tokens: 0)) : $0 }
+        // CacheKind.bytes, as Memory.swift counts them: a fixed-state layer's recurrent part in its
+        // own dtype (Nemotron-H's fp32 SSM state), not the plan's.
+        func bytes(_ slot: (kind: CacheKind, count: Int)) -> Int128 {
+            Int128(slot.count) * slot.kind.bytes(tokens: slot.kind.isState ? 0 : t, kv: q.dtypes.kvCache, state: q.dtypes.state)
+        }
+        let kv = slots.filter { !$0.kind.isState }.reduce(Int128(0)) { $0 + bytes($1) }
+        let state = slots.filter(\.kind.isState).reduce(Int128(0)) { $0 + bytes($1) }
         // A quantised format (Storage/) is counted on a stage holding the whole stack (tp only);
         // deploymentMemory refuses it with pp > 1.
         let whole = stage.layersPerRun == runs.map(\.count)

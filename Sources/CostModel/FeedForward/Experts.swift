@@ -22,8 +22,8 @@
 public enum ExpertRouting: Sendable, Hashable {
     /// Every row picks k of E experts uniformly and independently: E (1 - (1 - k/E)^R).
     case uniform
-    /// A measured or assumed fraction of the E experts touched per pass, whatever R
-    /// (0 < fraction <= 1; clamped so that at least k are touched).
+    /// A measured or assumed fraction of the E experts touched per pass (0 < fraction <= 1),
+    /// clamped to at least k and at most the R k picks the pass makes.
     case measuredFraction(Double)
 }
 
@@ -99,7 +99,7 @@ public struct Experts: Sendable, Hashable {
         let e = Double(count), k = Double(min(active, count))
         switch routing {
         case .measuredFraction(let f):
-            return min(e, max(k, f * e))
+            return min(e, Double(rows) * k, max(k, f * e))
         case .uniform:
             // (1 - k/E)^rows by repeated squaring (CostModel uses the standard library only).
             var base = 1 - k / e, power = 1.0, n = rows
