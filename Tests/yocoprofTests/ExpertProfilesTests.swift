@@ -60,13 +60,17 @@ struct ExpertProfilesTests {
         #expect(r.status == 64)
     }
 
-    @Test("--experts-touched 1 reads every expert per decode step; out of (0, 1] is a usage error")
+    @Test("--experts-touched 1 reads every expert a decode step can reach; out of (0, 1] is a usage error")
     func expertsTouched() throws {
-        let base = ["estimate", "--model", "mixtral-8x7b", "--hardware", "h100-sxm-80gb", "--context", "1K", "--generate", "16", "--batch", "1"]
+        let base = ["estimate", "--model", "mixtral-8x7b", "--hardware", "h100-sxm-80gb", "--context", "1K", "--generate", "16", "--batch", "4"]
         let uniform = try Self.json(base)
         let all = try Self.json(base + ["--experts-touched", "1"])
-        // 6 more experts of 3 x 4096 x 14336 x 2 B on each of 32 layers
-        #expect((all["decode_step_bytes"] as? Int ?? 0) - (uniform["decode_step_bytes"] as? Int ?? 0) == 32 * 6 * 3 * 4096 * 14336 * 2)
+        // Batch 4, k 2 of 8: uniform routing touches 8 (1 - (3/4)^4) = 5.46875 experts; all 8 is
+        // 2.53125 more of 3 x 4096 x 14336 x 2 = 352,321,536 B each, on each of 32 layers.
+        #expect((all["decode_step_bytes"] as? Int ?? 0) - (uniform["decode_step_bytes"] as? Int ?? 0) == 32 * 891_813_888)
+        // Batch 1 makes k = 2 picks: a stated fraction cannot read more than those 2 experts.
+        let one = ["estimate", "--model", "mixtral-8x7b", "--hardware", "h100-sxm-80gb", "--context", "1K", "--generate", "16", "--batch", "1"]
+        #expect(try Self.json(one + ["--experts-touched", "1"])["decode_step_bytes"] as? Int == Self.json(one)["decode_step_bytes"] as? Int)
         #expect(try Binary.run(base + ["--experts-touched", "0"]).status == 64)
     }
 }

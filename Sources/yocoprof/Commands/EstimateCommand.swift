@@ -67,7 +67,7 @@ struct KernelOptions: ParsableArguments {
     var mlaForm: LatentAttentionForm?
 
     @Option(name: .customLong("experts-touched"), help: ArgumentHelp(
-        "Mixtures of experts: the fraction (0 < f <= 1) of a layer's experts one pass reads, measured or assumed, instead of uniform routing's E (1 - (1 - k/E)^rows) (at least k are read).",
+        "Mixtures of experts: the fraction (0 < f <= 1) of a layer's experts one pass reads, measured or assumed, instead of uniform routing's E (1 - (1 - k/E)^rows) (at least k, at most the rows x k picks of the pass).",
         valueName: "fraction"))
     var expertsTouched: Double?
 
