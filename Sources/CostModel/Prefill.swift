@@ -303,7 +303,7 @@ extension ModelSpec {
                 let e = AttentionPairs.executed(tokens: n, span: .full, tiling: tiling)
                 var core = latentCoreOp(run: ri, m, batch: b, queries: n, useful: u, executed: e, form: m.prefillForm, dt)
                 // A prefill core, priced on the prefill-attention curves at the q/k head dim (the
-                // curves' nearest head dim; without this the GPU curves priced it as a decode step).
+                // curves interpolate the head dim; without this the GPU curves priced it as a decode step).
                 core.attention = AttentionShape(queries: n, keys: n, headDim: m.queryHeadDim, causal: true)
                 ops.append(core)
                 let h = Int128(run.count) * b * Int128(m.heads)
