@@ -46,6 +46,12 @@ public final class ModelRun {
     public let options: RunOptions
     public let allocator: CountingAllocator
     public var counters = WorkCounters()
+    /// Whether forward calls time each operator (OperatorTimes.swift); on by default, off only to
+    /// measure what the timing costs.
+    public var timesOperators = true
+    let operatorSlots: OperatorSlots
+    /// Nanoseconds per operator slot since the last `resetOperatorTimes` (operatorSlots.count).
+    let operatorNanos: UnsafeMutablePointer<UInt64>
     public private(set) var tokensHeld = 0
     let caches: [CacheStore]
     /// layer index -> index into `caches` (the slot the layer reads; ModelSpec.caches)
@@ -119,7 +125,17 @@ public final class ModelRun {
         caches = stores
         cacheOfLayer = map
         sharedSlot = shared
+        operatorSlots = OperatorSlots(spec)
+        operatorNanos = .allocate(capacity: operatorSlots.count)
+        operatorNanos.initialize(repeating: 0, count: operatorSlots.count)
     }
+
+    deinit { operatorNanos.deallocate() }
+
+    /// Seconds per cost-model operator of the forward calls since the last reset (or the start).
+    public var operatorTimes: OperatorTimes { operatorSlots.times(operatorNanos) }
+
+    public func resetOperatorTimes() { operatorNanos.update(repeating: 0, count: operatorSlots.count) }
 
     /// Prefill `tokens` ([B, N] row-major token ids) from an empty cache.
     public func prefill(tokens: [Int32], allPositions: Bool = false) throws(KernelError) -> ForwardOutput {

@@ -23,8 +23,12 @@ public struct ProfileRequest: Sendable, Hashable {
     public var repeats: Int
     /// Seed of the weights and the token ids (same seed, same bits).
     public var seed: UInt64
+    /// Whether the kernels time each operator (on by default; off only to measure the timing's cost).
+    public var timesOperators = true
 
-    public init(model: ModelSpec, batch: Int = 1, contextTokens: Int, generatedTokens: Int, repeats: Int = 3, seed: UInt64 = 0) {
+    public init(model: ModelSpec, batch: Int = 1, contextTokens: Int, generatedTokens: Int, repeats: Int = 3, seed: UInt64 = 0,
+                timesOperators: Bool = true) {
+        self.timesOperators = timesOperators
         self.model = model
         self.batch = batch
         self.contextTokens = contextTokens
@@ -110,6 +114,14 @@ public struct MeasuredRun: Sendable {
     public var prefillWork: WorkCounters
     public var decodeWork: WorkCounters
     public var blas: BLASEnvironment
+    /// Seconds per cost-model operator of one prefill (median over the repeats, operator by
+    /// operator and step by step; Kernels/OperatorTimes.swift); empty when timing was off.
+    public var prefillOperatorTimes = OperatorTimes()
+    /// Seconds per operator of the G decode steps together (median over the repeats).
+    public var decodeOperatorTimes = OperatorTimes()
+    /// Each repeat's prefill and decode operator times (the median's inputs, for bands).
+    public var prefillOperatorRepeats: [OperatorTimes] = []
+    public var decodeOperatorRepeats: [OperatorTimes] = []
 }
 
 extension ModelSpec {
@@ -179,9 +191,11 @@ public final class Profiler: Sendable {
         var prefillReadings: [MeasuredCounter] = [], decodeReadings: [MeasuredCounter] = []
         var prefillWork = WorkCounters(), decodeWork = WorkCounters()
         var kv = 0, state = 0
+        var prefillOps: [OperatorTimes] = [], decodeOps: [OperatorTimes] = []
         for r in 0..<request.repeats {
             let runLabel = "\(request.label): repeat \(r + 1)/\(request.repeats)"
             let run = try ModelRun(weights: weights, batch: B, capacityTokens: N + G, allocator: allocator)
+            run.timesOperators = request.timesOperators
             kv = run.liveBytes(.kvCache)
             state = run.liveBytes(.state)
 
@@ -192,6 +206,8 @@ public final class Profiler: Sendable {
                 run.counters.publish()
             }
             prefillTimes.append(pm.wallSeconds)
+            if request.timesOperators { prefillOps.append(run.operatorTimes) }
+            run.resetOperatorTimes()
             if r == 0 {
                 prefillWork = run.counters
                 prefillReadings = trusted(pm.readings)
@@ -207,6 +223,7 @@ public final class Profiler: Sendable {
                     run.counters.publish()
                 }
                 decodeTimes.append(dm.wallSeconds)
+                if request.timesOperators { decodeOps.append(run.operatorTimes) }
                 if r == 0 {
                     decodeWork = run.counters
                     decodeReadings = trusted(dm.readings)
@@ -216,7 +233,7 @@ public final class Profiler: Sendable {
         let predictedKV = spec.kvCacheBytes(batch: B, tokens: Int128(N + G), dtype: .fp32)
         let predictedState = spec.stateBytes(batch: B, dtype: .fp32)
         let decodeSeconds = decodeTimes.isEmpty ? nil : Spread(decodeTimes)
-        return MeasuredRun(
+        var measured = MeasuredRun(
             modelID: spec.id, architecture: spec.architectureName, batch: B, contextTokens: N, generatedTokens: G,
             repeats: request.repeats, prefillSeconds: Spread(prefillTimes), decodeSeconds: decodeSeconds,
             decodeTokensPerSecond: decodeSeconds.map { s in s.map { Double(B * G) / $0 } },
@@ -227,6 +244,11 @@ public final class Profiler: Sendable {
             peakResidentBytes: ProcessMemory.peakResidentBytes(), peakResidentReset: resetOK,
             prefillCounters: prefillReadings, decodeCounters: decodeReadings,
             prefillWork: prefillWork, decodeWork: decodeWork, blas: blas)
+        measured.prefillOperatorTimes = .median(prefillOps)
+        measured.decodeOperatorTimes = .median(decodeOps)
+        measured.prefillOperatorRepeats = prefillOps
+        measured.decodeOperatorRepeats = decodeOps
+        return measured
     }
 
     /// The hardware FLOP event becomes unavailable when the self-test did not trust it.
