@@ -8,6 +8,9 @@
 //   hardware FLOP counter                          relative error against executed FLOPs, tolerance
 //                                                  `hardwareFlopTolerance`, or unavailable(reason)
 //   prefill_seconds, decode_tokens_per_second      relative error of the roofline prediction
+//   prefill_seconds.<op>, decode_seconds.<op>     relative, per cost-model operator (OperatorBreakdown.swift):
+//                                                  the kernels' lap times joined by OperatorID, with
+//                                                  each side's share of its phase total
 //   prefill/decode_experts_touched (MoE models)    relative: the experts the kernel ran per pass
 //                                                  (SDE EXPERTS_TOUCHED) against the uniform-routing
 //                                                  expectation E (1 - (1 - k/E)^rows) per MoE layer
@@ -87,6 +90,18 @@ public struct ValidationRecord: Sendable, Hashable {
     public var relativeError: Double?
     /// "match", "mismatch", "ok", "outside_tolerance" or "unavailable: reason".
     public var status: String
+    /// The min and max of the repeats (timed metrics), in the metric's unit.
+    public var measuredMin: Double? = nil
+    public var measuredMax: Double? = nil
+    /// Per-operator rows: the operator's share of its phase, measured and predicted.
+    public var measuredShare: Double? = nil
+    public var predictedShare: Double? = nil
+
+    /// Whether the prediction lies inside the repeats' min-max band (nil without a band).
+    public var predictionInBand: Bool? {
+        guard let lo = measuredMin, let hi = measuredMax, let p = predicted else { return nil }
+        return lo <= p && p <= hi
+    }
 }
 
 public enum Validator {
@@ -203,8 +218,19 @@ public enum Validator {
             }
         }
         record("prefill_seconds", "seconds", .relative, predicted: p.prefillSeconds, measured: run.prefillSeconds.median)
+        out[out.count - 1].measuredMin = run.prefillSeconds.min
+        out[out.count - 1].measuredMax = run.prefillSeconds.max
         if let tps = run.decodeTokensPerSecond, let predicted = p.decodeTokensPerSecond {
             record("decode_tokens_per_second", "tokens/s", .relative, predicted: predicted, measured: tps.median)
+            out[out.count - 1].measuredMin = tps.min
+            out[out.count - 1].measuredMax = tps.max
+        }
+        for o in try OperatorBreakdown.compare(c, run: run, hardware: hardware) {
+            record("\(o.phase.rawValue)_seconds.\(o.name)", "seconds", .relative, predicted: o.predictedSeconds, measured: o.measuredSeconds)
+            out[out.count - 1].measuredMin = o.id == nil ? nil : o.measuredMin
+            out[out.count - 1].measuredMax = o.id == nil ? nil : o.measuredMax
+            out[out.count - 1].measuredShare = o.measuredShare
+            out[out.count - 1].predictedShare = o.predictedShare
         }
         return out
     }
@@ -220,6 +246,9 @@ public struct ValidationSummary: Sendable {
         public var maxAbsError: Double?
         public var mismatches: Int
         public var unavailable: Int
+        /// Rows whose prediction lies inside the repeats' min-max band, of those with a band.
+        public var inBand: Int = 0
+        public var withBand: Int = 0
     }
 
     public var lines: [Line]
@@ -239,7 +268,8 @@ public struct ValidationSummary: Sendable {
             return Line(metric: metric, kind: rs[0].kind, count: rs.count,
                         medianAbsError: errors.isEmpty ? nil : Spread(errors).median, maxAbsError: errors.last,
                         mismatches: rs.filter { $0.kind == .exact && $0.status == "mismatch" }.count,
-                        unavailable: rs.filter { $0.status.hasPrefix("unavailable") }.count)
+                        unavailable: rs.filter { $0.status.hasPrefix("unavailable") }.count,
+                        inBand: rs.filter { $0.predictionInBand == true }.count, withBand: rs.filter { $0.predictionInBand != nil }.count)
         }
         speedups = []
         guard let transformerID else { return }

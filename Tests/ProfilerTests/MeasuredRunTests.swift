@@ -62,6 +62,33 @@ struct MeasuredRunTests {
         #expect(Double(run.prefillWork.expertsTouched) == prefill.measured)
     }
 
+    @Test("per-operator rows join the kernels' times and the roofline's by OperatorID, with shares of each phase",
+          arguments: [Fixtures.yocoGRet, Fixtures.gqa])
+    func perOperatorRows(spec: ModelSpec) throws {
+        let profiler = try sharedProfiler.get()
+        let c = ValidationCase(model: spec, batch: 1, contextTokens: 9, generatedTokens: 3, repeats: 2)
+        let run = try profiler.measure(c.request)
+        let hw = HardwareSpec(id: "test", source: "test", memoryBytes: 1 << 40, memoryBandwidthBytesPerSecond: 1e10,
+                              peakFlopsPerSecond: [.fp32: 1e11], computeEfficiency: 1, memoryEfficiency: 1, operatorOverheadSeconds: 0)
+        let rows = try OperatorBreakdown.compare(c, run: run, hardware: hw)
+        let prefillIDs = Set(spec.prefillCost(batch: 1, promptTokens: 9, dtypes: .uniform(.fp32)).operators.filter { $0.count > 0 }.map(\.id))
+        let timed = rows.filter { $0.phase == .prefill && $0.id != nil }
+        #expect(Set(timed.compactMap(\.id)) == prefillIDs)
+        for r in timed {
+            #expect(r.measuredSeconds > 0 && r.predictedSeconds! > 0, "\(r.name)")
+            #expect(r.measuredMin <= r.measuredSeconds && r.measuredSeconds <= r.measuredMax, "\(r.name)")
+        }
+        for phase in [OperatorComparison.Phase.prefill, .decode] {
+            let all = rows.filter { $0.phase == phase }
+            // Measured shares (operators and the untimed rest) tile the phase's wall time; predicted
+            // shares tile the predicted total. 1e-9: rounding of the sums.
+            #expect(abs(all.reduce(0) { $0 + $1.measuredShare } - 1) < 1e-9 || all.contains { $0.id == nil && $0.measuredSeconds == 0 })
+            #expect(abs(all.compactMap(\.predictedShare).reduce(0, +) - 1) < 1e-9)
+        }
+        let records = try Validator.compare(c, run: run, hardware: hw)
+        #expect(records.contains { $0.metric == "prefill_seconds.head" && $0.measuredShare != nil && $0.predictedShare != nil })
+    }
+
     @Test("hardware events read as a value or as unavailable with PAPI's reason, never a fake number")
     func hardwareValueOrReason() throws {
         let profiler = try sharedProfiler.get()

@@ -130,11 +130,16 @@ struct ValidateCommand: ParsableCommand {
             Column("model", .text), Column("architecture", .text), Column("batch", .count), Column("context_tokens", .tokens),
             Column("generated_tokens", .tokens), Column("metric", .text), Column("unit", .text), Column("comparison", .text),
             Column("predicted", .text), Column("measured", .text), Column("relative_error", .ratio), Column("status", .text),
+            Column("measured_min", .text), Column("measured_max", .text), Column("prediction_in_band", .text),
+            Column("measured_share", .ratio), Column("predicted_share", .ratio),
         ])
         for x in records {
             r.append([.text(x.modelID), .text(x.architecture), .int(Int128(x.batch)), .int(Int128(x.contextTokens)),
                       .int(Int128(x.generatedTokens)), .text(x.metric), .text(x.unit), .text(x.kind.rawValue),
-                      .text(x.predictedText), .text(x.measuredText), x.relativeError.map(Value.double) ?? .null, .text(x.status)])
+                      .text(x.predictedText), .text(x.measuredText), x.relativeError.map(Value.double) ?? .null, .text(x.status),
+                      .text(x.measuredMin.map { "\($0)" } ?? ""), .text(x.measuredMax.map { "\($0)" } ?? ""),
+                      .text(x.predictionInBand.map { $0 ? "yes" : "no" } ?? ""),
+                      x.measuredShare.map(Value.double) ?? .null, x.predictedShare.map(Value.double) ?? .null])
         }
         return r
     }
@@ -143,13 +148,14 @@ struct ValidateCommand: ParsableCommand {
         var r = Report(title: "Validation summary", columns: [
             Column("metric", .text), Column("comparison", .text), Column("rows", .count),
             Column("median_abs_relative_error", .ratio), Column("max_abs_relative_error", .ratio),
-            Column("exact_mismatches", .count), Column("unavailable", .count),
+            Column("exact_mismatches", .count), Column("unavailable", .count), Column("predictions_in_band", .text),
         ], summaryKeys: ["metric", "median_abs_relative_error", "max_abs_relative_error", "exact_mismatches", "unavailable",
                          "comparison", "rows"])
         for l in s.lines {
             r.append([.text(l.metric), .text(l.kind.rawValue), .int(Int128(l.count)),
                       l.medianAbsError.map(Value.double) ?? .null, l.maxAbsError.map(Value.double) ?? .null,
-                      .int(Int128(l.mismatches)), .int(Int128(l.unavailable))])
+                      .int(Int128(l.mismatches)), .int(Int128(l.unavailable)),
+                      .text(l.withBand > 0 ? "\(l.inBand)/\(l.withBand)" : "")])
         }
         return r
     }
