@@ -22,8 +22,14 @@ struct ProfileCommand: ParsableCommand {
             (SDE) counters read back through PAPI. A run whose predicted memory exceeds --memory-fraction \
             of MemAvailable is refused before anything is allocated. Details: docs/PROFILING.md.
 
+            --breakdown reports, instead, one row per operator and phase: the kernels' own time \
+            for it (laps of a monotonic clock around each operator, keyed by the cost model's \
+            operator ids), its share of the phase, the roofline's seconds for it on --hardware \
+            (default: this host's calibrated profile, if there is one) and the relative error.
+
             Examples:
               yocoprof profile --model host-yoco-gret --context 1K,4K --generate 16
+              yocoprof profile --model host-yoco-gret --context 4K --generate 32 --breakdown
               yocoprof profile --model host-transformer,host-yoco-gret \\
                   --context 1K,4K,16K --generate 64 --repeat 3 --format csv
             """)
@@ -49,6 +55,12 @@ struct ProfileCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Seed of the weights and token ids.", valueName: "n"))
     var seed: UInt64 = 0
+
+    @Flag(help: "Per operator and phase: measured seconds and share beside the cost model's.")
+    var breakdown = false
+
+    @Option(help: ArgumentHelp("With --breakdown: hardware profile of the prediction (default: this host's calibrated one).", valueName: "id|path"))
+    var hardware: String?
 
     @OptionGroup var profiles: ProfileOptions
     @OptionGroup var output: OutputOptions
@@ -104,8 +116,49 @@ struct ProfileCommand: ParsableCommand {
             "\(profiler.blas); PAPI \(profiler.session.papiVersion); \(availability)",
         ] + profiler.selfTest.lines + Self.notes
         let title = "Measured runs: \(specs.map(\.id).joined(separator: ", ")), batch \(batch), \(generate) generated tokens, \(repeats) repeat\(repeats == 1 ? "" : "s") (\(profiler.blas))"
+        if breakdown {
+            let hostID = HostInfo.current().profileID
+            let hostExists = FileManager.default.fileExists(atPath: store.hardwareDirectory.appendingPathComponent(hostID + ".json").path)
+            let hw = try hardware.map { try store.loadHardware($0) } ?? (hostExists ? try store.loadHardware(hostID) : nil)
+            var rows: [(MeasuredRun, ValidationCase, [OperatorComparison])] = []
+            for r in runs {
+                let c = ValidationCase(model: specs.first { $0.id == r.modelID }!, batch: r.batch, contextTokens: r.contextTokens,
+                                       generatedTokens: r.generatedTokens, repeats: r.repeats)
+                rows.append((r, c, try OperatorBreakdown.compare(c, run: r, hardware: hw)))
+            }
+            let hwNote = hw.map { "predicted: the roofline on hardware profile \($0.id), fp32, the kernels' tiling" }
+                ?? "predicted: none (no --hardware and no calibrated profile \(HostInfo.current().profileID) for this host; run `yocoprof calibrate`)"
+            return try output.emit(Self.breakdownReport(rows.map { ($0.0, $0.2) }, title: "Per-operator time: " + title,
+                                                        notes: [hwNote] + Self.breakdownNotes))
+        }
         let report = Self.report(runs, title: title, notes: notes)
         try emit(report)
+    }
+
+    static let breakdownNotes = [
+        "measured_seconds: the kernels' laps around the operator, all its layers, median over the repeats (decode: the G steps together); share: of the phase's measured wall time",
+        "outside_operators: wall time no operator covered (buffer set-up, output copies, counter publication); the cost model has no term for it",
+        "steps: the operator's own time by step (norm, products, rope, elementwise, cache_write, core, cache_read, gather)",
+    ]
+
+    static func breakdownReport(_ runs: [(MeasuredRun, [OperatorComparison])], title: String, notes: [String]) -> Report {
+        var report = Report(title: title, columns: [
+            Column("model", .text), Column("batch", .count), Column("context_tokens", .tokens), Column("generated_tokens", .tokens),
+            Column("phase", .text), Column("operator", .text), Column("measured_seconds", .seconds),
+            Column("measured_seconds_min", .seconds), Column("measured_seconds_max", .seconds), Column("measured_share", .ratio),
+            Column("predicted_seconds", .seconds), Column("predicted_share", .ratio), Column("relative_error", .ratio),
+            Column("steps", .text),
+        ], notes: notes)
+        for (r, ops) in runs {
+            for o in ops {
+                report.append([.text(r.modelID), .int(Int128(r.batch)), .int(Int128(r.contextTokens)), .int(Int128(r.generatedTokens)),
+                               .text(o.phase.rawValue), .text(o.name), .double(o.measuredSeconds), .double(o.measuredMin),
+                               .double(o.measuredMax), .double(o.measuredShare), o.predictedSeconds.map(Value.double) ?? .null,
+                               o.predictedShare.map(Value.double) ?? .null, o.relativeError.map(Value.double) ?? .null,
+                               .text(o.stepText)])
+            }
+        }
+        return report
     }
 
     /// Tables and markdown show one metric/value block per run (a run has ~60 fields); CSV and JSON
