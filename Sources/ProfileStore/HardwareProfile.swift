@@ -11,7 +11,8 @@ enum HardwareProfile {
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
         "interconnect", "price_per_device_hour",
         "efficiency_curves", "default_attention_kernel",
-        // Written by `calibrate` for host profiles; descriptive only.
+        // Written by `calibrate` for host profiles; descriptive only but for `calibrated_at`, which
+        // is checked (ISO 8601 UTC) and read by `validate` to warn on a stale profile.
         "cpu_model", "cores", "threads", "openblas_core", "calibrated_at", "spread",
     ]
 
@@ -38,6 +39,7 @@ enum HardwareProfile {
     /// current directory).
     static func decode(_ f: JSONFields, directory: URL? = nil) throws(ProfileError) -> HardwareSpec {
         try f.rejectUnknownKeys(knownKeys)
+        _ = try calibratedAt(f)
         guard let peaks = try f.nested("peak_flops_per_second") else {
             throw f.error("peak_flops_per_second", "is required (an object of FLOP/s per dtype)", nil)
         }
@@ -104,5 +106,30 @@ enum HardwareProfile {
         }
 
         return spec
+    }
+}
+
+extension HardwareProfile {
+    /// `calibrated_at`: when `calibrate` measured the profile, ISO 8601 UTC with seconds
+    /// (`2025-01-31T12:00:00Z`); optional (profiles from before it, and every vendor profile, have
+    /// none), strict when present.
+    static func calibratedAt(_ f: JSONFields) throws(ProfileError) -> Date? {
+        guard let text = try f.optionalString("calibrated_at") else { return nil }
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime]
+        guard let date = parser.date(from: text) else {
+            throw f.error("calibrated_at", "must be an ISO 8601 UTC time such as 2025-01-31T12:00:00Z", text)
+        }
+        return date
+    }
+}
+
+extension ProfileStore {
+    /// When the hardware profile `idOrPath` was calibrated (its `calibrated_at`), nil when it does not
+    /// say; the profile must load (`loadHardware`).
+    public func hardwareCalibratedAt(_ idOrPath: String) throws -> Date? {
+        _ = try loadHardware(idOrPath)
+        let url = Self.isPath(idOrPath) ? URL(fileURLWithPath: idOrPath) : hardwareDirectory.appendingPathComponent(idOrPath + ".json")
+        return try HardwareProfile.calibratedAt(try Self.read(url, display: displayPath(url)))
     }
 }

@@ -44,9 +44,22 @@ public struct ValidationCase: Sendable, Hashable {
 }
 
 /// Named suites. `default`: every host architecture at 1K, 4K and 16K prompt tokens, each followed
-/// by a decode run; `quick`: short contexts for a smoke test.
+/// by a decode run; `quick`: short contexts for a smoke test; `paper-160m`: the paper's smallest
+/// scaling-curve pair (yoco-160m, transformer-160m: d 768, 12 layers) run in fp32 at 1K, 4K and 8K.
 public enum ValidationSuite: String, CaseIterable, Sendable {
     case `default`, quick
+    case paper160m = "paper-160m"
+
+    /// The models a suite runs when none are named (nil: every host-* profile).
+    public var defaultModelIDs: [String]? {
+        switch self {
+        case .default, .quick: nil
+        // Weights ~0.96 GB in fp32 each (with the untied 100,288 x 768 head and embedding); the
+        // Transformer's fp32 KV cache at 8K + 32 tokens is 12 x 2 x 768 x 4 B x 8,224 = 606 MB: far
+        // inside 24 GiB, and MemoryGuard checks every run before it allocates.
+        case .paper160m: ["transformer-160m", "yoco-160m"]
+        }
+    }
 
     public func cases(models: [ModelSpec]) -> [ValidationCase] {
         switch self {
@@ -58,6 +71,11 @@ public enum ValidationSuite: String, CaseIterable, Sendable {
             }
         case .quick:
             return [(256, 8, 2), (1024, 8, 2)].flatMap { n, g, r in
+                models.map { ValidationCase(model: $0, contextTokens: n, generatedTokens: g, repeats: r) }
+            }
+        case .paper160m:
+            // Three repeats (an 8K prefill of the 160M Transformer is tens of seconds on 2 cores).
+            return [(1024, 32, 3), (4096, 32, 3), (8192, 32, 3)].flatMap { n, g, r in
                 models.map { ValidationCase(model: $0, contextTokens: n, generatedTokens: g, repeats: r) }
             }
         }
@@ -262,6 +280,11 @@ public struct ValidationSummary: Sendable {
             if groups[r.metric] == nil { order.append(r.metric) }
             groups[r.metric, default: []].append(r)
         }
+        // Whole-run metrics first, then the per-operator rows of prefill and of decode, then the probe.
+        func rank(_ m: String) -> Int {
+            m.hasPrefix("prefill_seconds.") ? 1 : m.hasPrefix("decode_seconds.") ? 2 : m.hasPrefix("probe_") ? 3 : 0
+        }
+        order = order.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
         lines = order.map { metric in
             let rs = groups[metric]!
             let errors = rs.compactMap { $0.relativeError.map(abs) }.sorted()

@@ -193,6 +193,8 @@ struct HostProfileKeyTests {
         ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"many\": 0.7}", "compute_efficiency_by_rows.many"),
         ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"1024\": 1.7}", "compute_efficiency_by_rows.1024"),
         ("\"operator_memory_efficiency\": {\"attention_core\": 0.6}", "\"operator_memory_efficiency\": {\"dense\": 0.6}", "operator_memory_efficiency.dense"),
+        ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": \"yesterday\"", "calibrated_at"),
+        ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": 1764237600", "calibrated_at"),
     ])
     func bad(original: String, replacement: String, field: String) {
         let text = Self.text.replacingOccurrences(of: original, with: replacement)
@@ -202,5 +204,19 @@ struct HostProfileKeyTests {
         } throws: { error in
             "\(error)".contains("`\(field)`")
         }
+    }
+
+    @Test("calibrated_at reads back as the instant it names; a profile without it has none")
+    func calibratedAt() throws {
+        let dir = try Fixtures.tempProfiles()
+        let with = dir.appendingPathComponent("hardware/host-x.json")
+        try Data(Self.text.utf8).write(to: with)
+        let store = ProfileStore(directory: dir)
+        // 2026-11-27T10:00:00Z is 1,795,773,600 s after 1970-01-01T00:00:00Z.
+        #expect(try store.hardwareCalibratedAt("host-x")?.timeIntervalSince1970 == 1_795_773_600)
+        let without = Self.text.replacingOccurrences(of: "\"calibrated_at\": \"2026-11-27T10:00:00Z\", ", with: "")
+        #expect(without != Self.text)
+        try Data(without.replacingOccurrences(of: "host-x", with: "host-y").utf8).write(to: dir.appendingPathComponent("hardware/host-y.json"))
+        #expect(try store.hardwareCalibratedAt("host-y") == nil)
     }
 }

@@ -1,0 +1,116 @@
+// A short calibration probe interleaved with the measured configurations (issue 14 §3). This VM's
+// speed drifts between runs (stream bandwidth 34-59 GB/s over an hour), so a time error can be the
+// machine, not the model. Before and after each configuration `validate` reads the probe: a fixed
+// sgemm (512 x 512 x 512, about 3 ms a sample here) and a stream read over the calibration's array
+// size (128 MiB, larger than any last-level cache here, about 3 ms a pass), each the median of
+// three samples, reusing Calibrator's own loops (Calibration.swift). About 25 ms per reading.
+//
+// Rules (stated, not fitted):
+//   - a configuration whose probe moved by more than `repeatThreshold` (5%) between the readings
+//     before and after it is measured again, up to `maxAttempts` times in all; the attempt whose
+//     probe moved least is kept, and the record says how many were made;
+//   - `validate` warns (one line on stderr) when the first probe's stream rate differs from the
+//     profile's calibrated read rate (bandwidth x memory efficiency, the same loop and array size)
+//     by more than `profileTolerance` (10%), or when the profile is older than `staleAge` (24 h).
+// The sgemm probe is compared with the profile's dense rate (peak x compute efficiency) only for
+// the report: that rate is a mean over the kernels' shapes, not this one shape.
+
+import CostModel
+import Foundation
+import Kernels
+
+/// One reading of the probe.
+public struct ProbeReading: Sendable, Hashable {
+    public var sgemmFlopsPerSecond: Double
+    public var streamReadBytesPerSecond: Double
+
+    /// The larger relative change of either rate from `base` to self.
+    public func change(from base: ProbeReading) -> Double {
+        max(abs(sgemmFlopsPerSecond / base.sgemmFlopsPerSecond - 1), abs(streamReadBytesPerSecond / base.streamReadBytesPerSecond - 1))
+    }
+}
+
+public final class DriftProbe {
+    /// A configuration is measured again when its probe moved more than this between before and after.
+    public static let repeatThreshold = 0.05
+    /// Attempts per configuration at most (the first one included).
+    public static let maxAttempts = 3
+    /// `validate` warns when the probe's stream rate is this far from the profile's calibrated one.
+    public static let profileTolerance = 0.10
+    /// `validate` warns when the profile was calibrated longer ago than this.
+    public static let staleAge: TimeInterval = 24 * 3600
+
+    static let gemm = GemmShape(name: "probe", m: 512, n: 512, k: 512)
+    let elements: Int
+    let array: UnsafeMutablePointer<Float>
+
+    /// `streamArrayBytes`: the calibration's array size (CalibrationSettings' default).
+    public init(streamArrayBytes: Int = 128 << 20) {
+        elements = streamArrayBytes / 4
+        array = .allocate(capacity: elements)
+        array.initialize(repeating: 1, count: elements)
+    }
+
+    deinit { array.deallocate() }
+
+    /// Medians of three samples of each.
+    public func read() -> ProbeReading {
+        let g = Calibrator.measureGemm(Self.gemm, repeats: 3, minimumSeconds: 0.002)
+        let threads = BLASEnvironment.current().threads
+        let s = Calibrator.measureStream(.read, arrays: [array, array, array], elements: elements, workers: max(1, threads), repeats: 3)
+        return ProbeReading(sgemmFlopsPerSecond: g.flopsPerSecond.median, streamReadBytesPerSecond: s.bytesPerSecond.median)
+    }
+
+    /// The profile's calibrated stream-read rate (bandwidth x memory efficiency: calibrate's median
+    /// read over the same array size) and dense rate (peak fp32 x compute efficiency).
+    public static func calibrated(_ hw: HardwareSpec) -> ProbeReading {
+        ProbeReading(sgemmFlopsPerSecond: (hw.peakFlopsPerSecond[.fp32] ?? 0) * hw.computeEfficiency,
+                     streamReadBytesPerSecond: hw.memoryBandwidthBytesPerSecond * hw.memoryEfficiency)
+    }
+
+    /// The one-line warnings `validate` prints for `hw` (calibrated at `calibratedAt`, if it says)
+    /// given the first probe reading; empty when the profile is fresh and the machine where it was.
+    public static func warnings(profile id: String, hw: HardwareSpec, calibratedAt: Date?, now: Date = Date(),
+                                firstProbe: ProbeReading) -> [String] {
+        var out: [String] = []
+        if let t = calibratedAt, now.timeIntervalSince(t) > staleAge {
+            let hours = Int(now.timeIntervalSince(t) / 3600)
+            out.append("warning: host profile \(id) was calibrated \(hours) h ago (over \(Int(staleAge / 3600)) h); recalibrate with `yocoprof calibrate` before trusting time errors")
+        }
+        let cal = calibrated(hw)
+        if cal.streamReadBytesPerSecond > 0 {
+            let d = firstProbe.streamReadBytesPerSecond / cal.streamReadBytesPerSecond - 1
+            if abs(d) > profileTolerance {
+                out.append("warning: the stream-read probe gives \(Int((firstProbe.streamReadBytesPerSecond / 1e9).rounded())) GB/s, \(Int((100 * d).rounded()))% from host profile \(id)'s calibrated \(Int((cal.streamReadBytesPerSecond / 1e9).rounded())) GB/s (tolerance \(Int(100 * profileTolerance))%): the machine's speed moved since calibration")
+            }
+        }
+        return out
+    }
+}
+
+extension Validator {
+    /// The probe's rows of one configuration: each rate read after the configuration against the
+    /// profile's calibrated one (the relative error is the machine's drift from its calibration),
+    /// and the probe's move across the configuration with the attempts it took.
+    public static func probeRecords(_ c: ValidationCase, before: ProbeReading, after: ProbeReading, attempts: Int,
+                                    hardware: HardwareSpec) -> [ValidationRecord] {
+        let cal = DriftProbe.calibrated(hardware)
+        let moved = after.change(from: before)
+        let status = attempts > 1 ? "ok: measured \(attempts) times, probe moved \(Int((100 * moved).rounded()))% on the kept attempt"
+            : "ok: probe moved \(Int((100 * moved).rounded()))%"
+        func row(_ metric: String, _ unit: String, predicted: Double, measured: Double, low: Double, high: Double) -> ValidationRecord {
+            ValidationRecord(modelID: c.model.id, architecture: c.model.architectureName, batch: c.batch, contextTokens: c.contextTokens,
+                             generatedTokens: c.generatedTokens, metric: metric, unit: unit, kind: .relative, predicted: predicted,
+                             measured: measured, predictedText: "\(predicted)", measuredText: "\(measured)",
+                             relativeError: predicted > 0 ? (measured - predicted) / predicted : nil, status: status,
+                             measuredMin: low, measuredMax: high)
+        }
+        return [
+            row("probe_stream_read_bytes_per_second", "bytes/s", predicted: cal.streamReadBytesPerSecond, measured: after.streamReadBytesPerSecond,
+                low: min(before.streamReadBytesPerSecond, after.streamReadBytesPerSecond),
+                high: max(before.streamReadBytesPerSecond, after.streamReadBytesPerSecond)),
+            row("probe_sgemm_flops_per_second", "flops/s", predicted: cal.sgemmFlopsPerSecond, measured: after.sgemmFlopsPerSecond,
+                low: min(before.sgemmFlopsPerSecond, after.sgemmFlopsPerSecond), high: max(before.sgemmFlopsPerSecond, after.sgemmFlopsPerSecond)),
+        ]
+    }
+}
