@@ -13,7 +13,7 @@ else
 unexport OPENBLAS_CORETYPE
 endif
 
-.PHONY: run report test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump bench
+.PHONY: run report test deps build build-debug clean fuzz sanitize-address sanitize-thread check-dump bench validate-160m
 
 deps:
 	@scripts/install-deps.sh
@@ -125,3 +125,8 @@ gpu-measure:
 gpu-join: build
 	@test -n "$(GPU_CSV)" || { echo "make gpu-join GPU_CSV=Reports/gpu/<file>.csv"; exit 64; }
 	python3 scripts/gpu/join_predictions.py --bin $(BIN_RELEASE) $(GPU_CSV)
+
+# The paper's smallest pair (yoco-160m, transformer-160m: d 768, 12 layers) in fp32 at 1K, 4K and
+# 8K prompt tokens; minutes on 2 cores, so not part of `make run`. Reports: Reports/validation-160m/.
+validate-160m: build
+	$(BIN_RELEASE) validate --suite paper-160m --output-dir Reports/validation-160m --format table --wide

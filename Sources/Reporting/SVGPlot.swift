@@ -37,12 +37,15 @@ public struct PlotAxis: Sendable, Hashable {
     public var format: TickFormat
     /// Tick positions; nil = chosen automatically.
     public var ticks: [Double]?
+    /// A log axis spans the data (5% margin) with 1-2-5 ticks instead of whole decades.
+    public var fitsData: Bool
 
-    public init(label: String, scale: AxisScale = .auto, format: TickFormat = .plain, ticks: [Double]? = nil) {
+    public init(label: String, scale: AxisScale = .auto, format: TickFormat = .plain, ticks: [Double]? = nil, fitsData: Bool = false) {
         self.label = label
         self.scale = scale
         self.format = format
         self.ticks = ticks
+        self.fitsData = fitsData
     }
 }
 
@@ -50,11 +53,17 @@ public struct PlotSeries: Sendable, Hashable {
     public var name: String
     public var points: [PlotPoint]
     public var dashed: Bool
+    /// Markers only, no line between the points (a scatter, e.g. a parity plot's cases).
+    public var markersOnly: Bool
+    /// A line only, no markers (a reference line: y = x, a ±10% band edge).
+    public var lineOnly: Bool
 
-    public init(name: String, points: [PlotPoint], dashed: Bool = false) {
+    public init(name: String, points: [PlotPoint], dashed: Bool = false, markersOnly: Bool = false, lineOnly: Bool = false) {
         self.name = name
         self.points = points
         self.dashed = dashed
+        self.markersOnly = markersOnly
+        self.lineOnly = lineOnly
     }
 
     public init(name: String, xs: [Double], ys: [Double], dashed: Bool = false) {
@@ -98,8 +107,8 @@ public struct LineChart: Sendable, Hashable {
     public func svg() -> String {
         let xScale = resolvedScale(x.scale, series.flatMap { $0.points.map(\.x) })
         let yScale = resolvedScale(y.scale, series.flatMap { $0.points.map(\.y) })
-        let xr = AxisMap(values: series.flatMap { $0.points.map(\.x) }, scale: xScale, ticks: x.ticks)
-        let yr = AxisMap(values: series.flatMap { $0.points.map(\.y) }, scale: yScale, ticks: y.ticks)
+        let xr = AxisMap(values: series.flatMap { $0.points.map(\.x) }, scale: xScale, ticks: x.ticks, fitsData: x.fitsData)
+        let yr = AxisMap(values: series.flatMap { $0.points.map(\.y) }, scale: yScale, ticks: y.ticks, fitsData: y.fitsData)
 
         let captionLines = caption.map { $0.lines(width: max(40, width / 6)) } ?? []
         // The legend column is as wide as its longest name (about 7 px per character at 12 px).
@@ -148,7 +157,7 @@ public struct LineChart: Sendable, Hashable {
             out += "<g class=\"series\" data-series=\"\(escape(s.name))\" data-marker=\"\(style.marker.rawValue)\" data-dash=\"\(style.dash ?? "solid")\" stroke=\"\(style.colour)\" fill=\"#ffffff\">\n"
             var run: [String] = []
             func flush() {
-                if run.count > 1 { out += "<polyline fill=\"none\" stroke-width=\"2\"\(dash) points=\"\(run.joined(separator: " "))\"/>\n" }
+                if run.count > 1 && !s.markersOnly { out += "<polyline fill=\"none\" stroke-width=\"2\"\(dash) points=\"\(run.joined(separator: " "))\"/>\n" }
                 run = []
             }
             var markers = ""
@@ -156,6 +165,7 @@ public struct LineChart: Sendable, Hashable {
                 guard xr.drawable(p.x), yr.drawable(p.y) else { flush(); continue }
                 let (cx, cy) = (px(p.x), py(p.y))
                 run.append("\(fmt(cx)),\(fmt(cy))")
+                if s.lineOnly { continue }
                 markers += style.marker.svg(x: cx, y: cy, fmt: fmt, title: "\(escape(s.name)): \(escape(label(p.x, x.format))), \(escape(label(p.y, y.format)))") + "\n"
             }
             flush()
@@ -167,8 +177,9 @@ public struct LineChart: Sendable, Hashable {
             let style = styles[i]
             let ly = top + 12 + Double(i) * 20, lx = left + pw + 16
             let dash = style.dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-            out += "<g class=\"legend-entry\" data-series=\"\(escape(s.name))\" stroke=\"\(style.colour)\" fill=\"#ffffff\"><line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 24))\" y2=\"\(fmt(ly))\" stroke-width=\"2\"\(dash)/>"
-            out += style.marker.svg(x: lx + 12, y: ly, fmt: fmt, title: nil)
+            out += "<g class=\"legend-entry\" data-series=\"\(escape(s.name))\" stroke=\"\(style.colour)\" fill=\"#ffffff\">"
+            if !s.markersOnly { out += "<line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly))\" x2=\"\(fmt(lx + 24))\" y2=\"\(fmt(ly))\" stroke-width=\"2\"\(dash)/>" }
+            if !s.lineOnly { out += style.marker.svg(x: lx + 12, y: ly, fmt: fmt, title: nil) }
             out += "<text x=\"\(fmt(lx + 30))\" y=\"\(fmt(ly + 4))\" stroke=\"none\" fill=\"#000000\">\(escape(s.name))</text></g>\n"
         }
         out += "</g>\n</svg>\n"
@@ -303,7 +314,7 @@ private struct AxisMap {
     var hi: Double
     var ticks: [Double]
 
-    init(values: [Double], scale: AxisScale, ticks given: [Double]?) {
+    init(values: [Double], scale: AxisScale, ticks given: [Double]?, fitsData: Bool = false) {
         self.scale = scale
         var v = values.filter { $0.isFinite && (scale != .log || $0 > 0) }
         if let given { v += given.filter { $0.isFinite && (scale != .log || $0 > 0) } }
@@ -311,6 +322,23 @@ private struct AxisMap {
         if scale == .linear && lo > 0 && lo < hi * 0.5 { lo = 0 }  // start counts and sizes at zero
         if hi <= lo {
             if scale == .log { lo /= 2; hi *= 2 } else { lo -= 1; hi += 1 }
+        }
+        if scale == .log && fitsData && given == nil {
+            // the data's own span, 5% of it (in log space) as margin, ticks at 1, 2 and 5 per decade
+            let margin = max(0.02, 0.05 * (log10(hi) - log10(lo)))
+            lo = Foundation.pow(10, log10(lo) - margin)
+            hi = Foundation.pow(10, log10(hi) + margin)
+            self.lo = lo
+            self.hi = hi
+            var t: [Double] = []
+            var e = Int(floor(log10(lo)))
+            while pow10(e) <= hi {
+                for m in [1.0, 2.0, 5.0] where m * pow10(e) >= lo && m * pow10(e) <= hi { t.append(m * pow10(e)) }
+                e += 1
+            }
+            if t.count > 9 { t = t.filter { v in abs(log10(v).rounded() - log10(v)) < 1e-9 } }  // decades only when crowded
+            ticks = t
+            return
         }
         if scale == .log {
             // pad to whole decades when no ticks are given

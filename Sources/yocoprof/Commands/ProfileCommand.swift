@@ -59,6 +59,9 @@ struct ProfileCommand: ParsableCommand {
     @Flag(help: "Per operator and phase: measured seconds and share beside the cost model's.")
     var breakdown = false
 
+    @Flag(name: .customLong("no-operator-timing"), help: "Run without the per-operator clock (to measure what the timing costs).")
+    var noOperatorTiming = false
+
     @Option(help: ArgumentHelp("With --breakdown: hardware profile of the prediction (default: this host's calibrated one).", valueName: "id|path"))
     var hardware: String?
 
@@ -69,6 +72,7 @@ struct ProfileCommand: ParsableCommand {
 
     func validate() throws {
         if modelIDs.isEmpty { throw ValidationError("--model needs at least one id") }
+        if breakdown && noOperatorTiming { throw ValidationError("--breakdown needs the operator timing; drop --no-operator-timing") }
         let contexts = try SweepLists.tokens(context)
         if contexts.isEmpty || contexts.contains(where: { $0 < 1 }) {
             throw ValidationError("--context needs token counts of at least 1; received \(context)")
@@ -102,7 +106,8 @@ struct ProfileCommand: ParsableCommand {
         do {
             for spec in specs {
                 for n in contexts {
-                    let r = ProfileRequest(model: spec, batch: batch, contextTokens: n, generatedTokens: generate, repeats: repeats, seed: seed)
+                    let r = ProfileRequest(model: spec, batch: batch, contextTokens: n, generatedTokens: generate, repeats: repeats, seed: seed,
+                                           timesOperators: !noOperatorTiming)
                     runs.append(try profiler.measure(r, progress: progress.show))
                 }
             }

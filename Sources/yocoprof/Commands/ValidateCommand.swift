@@ -123,17 +123,15 @@ struct ValidateCommand: ParsableCommand {
         let root = store.directory.deletingLastPathComponent().path + "/"
         let shownPath = hostPath.hasPrefix(root) ? String(hostPath.dropFirst(root.count)) : hostPath
         let context = "host profile \(host.id) (\(shownPath)); \(profiler.blas); suite \(suite)"
-        let charts = [("prefill_seconds", "prefill.svg", "prefill time (s)"),
-                      ("decode_tokens_per_second", "decode.svg", "decode rate (tokens/s)")].map { metric, file, label in
-            (dir + "/" + file, Data(Self.chart(records, metric: metric, label: label).utf8))
-        }
+        let charts = Self.charts(records).map { (dir + "/" + $0.file, Data($0.svg.utf8)) }
         // One set: the reports of one run, never half of this run and half of the last.
         try AtomicFile.writeSet([
             (dir + "/validation.csv", Data(Self.recordsReport(records).rendered(as: .csv).utf8)),
             (dir + "/summary.md", Data(Self.summaryMarkdown(summary, context: context).utf8)),
         ] + charts + [(dir + "/host-profile.json", try Data(contentsOf: URL(fileURLWithPath: hostPath)))])
         var report = Self.summaryReport(summary)
-        report.notes = [context] + Self.speedupLines(summary) + ["reports: \(dir)/{validation.csv, summary.md, prefill.svg, decode.svg, host-profile.json}"]
+        report.notes = [context] + Self.speedupLines(summary)
+            + ["reports: \(dir)/{validation.csv, summary.md, host-profile.json, \(Self.chartFiles.joined(separator: ", "))}"]
         try output.emit(report)
         if summary.exactMismatches > 0 {
             throw CLIError.failure("validate: \(summary.exactMismatches) exact metrics differ from the cost model (see \(dir)/validation.csv)")
@@ -209,20 +207,5 @@ struct ValidateCommand: ParsableCommand {
         let lines = speedupLines(s)
         if !lines.isEmpty { md += "## YOCO against the Transformer\n\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n" }
         return md
-    }
-
-    /// Measured (solid) and predicted (dashed) against context, one pair of lines per model.
-    static func chart(_ records: [ValidationRecord], metric: String, label: String) -> String {
-        var series: [PlotSeries] = []
-        var seen: [String] = []
-        for r in records where r.metric == metric && !seen.contains(r.modelID) { seen.append(r.modelID) }
-        for id in seen {
-            let rs = records.filter { $0.metric == metric && $0.modelID == id }.sorted { $0.contextTokens < $1.contextTokens }
-            series.append(PlotSeries(name: "\(id) measured", xs: rs.map { Double($0.contextTokens) }, ys: rs.map { $0.measured ?? .nan }))
-            series.append(PlotSeries(name: "\(id) predicted", xs: rs.map { Double($0.contextTokens) }, ys: rs.map { $0.predicted ?? .nan }, dashed: true))
-        }
-        return LineChart(title: "Predicted against measured: \(label)", x: PlotAxis(label: "prompt tokens", scale: .log),
-                         y: PlotAxis(label: label, scale: .log), series: series, width: 1040,
-                         caption: "solid: measured on this host (median of repeats); dashed: the cost model on the calibrated host profile").svg()
     }
 }
