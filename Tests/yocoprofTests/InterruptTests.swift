@@ -164,7 +164,8 @@ struct InterruptTests {
         let host = dir.appendingPathComponent("host.json").path, out = dir.appendingPathComponent("v")
         let calibrated = try Binary.run(["calibrate", "--quick", "--profile-output", host, "--format", "csv"])
         try #require(calibrated.status == 0, "\(calibrated.stderr)")
-        let files = ["decode.svg", "host-profile.json", "prefill.svg", "summary.md", "validation.csv"]
+        let files = ["decode.svg", "host-profile.json", "operators-decode.svg", "operators-prefill.svg", "parity-decode.svg",
+                     "parity-prefill.svg", "prefill.svg", "summary.md", "validation.csv"]
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
         for f in files { try Data("old".utf8).write(to: out.appendingPathComponent(f)) }
         try Self.interruptAtCommit(["validate", "--suite", "quick", "--model", "host-gqa", "--hardware", host,

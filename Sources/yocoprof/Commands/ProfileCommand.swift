@@ -29,7 +29,7 @@ struct ProfileCommand: ParsableCommand {
 
             Examples:
               yocoprof profile --model host-yoco-gret --context 1K,4K --generate 16
-              yocoprof profile --model host-yoco-gret --context 4K --generate 32 --breakdown
+              yocoprof profile --model host-yoco-gret --context 4K --breakdown
               yocoprof profile --model host-transformer,host-yoco-gret \\
                   --context 1K,4K,16K --generate 64 --repeat 3 --format csv
             """)

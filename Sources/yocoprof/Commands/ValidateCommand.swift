@@ -42,7 +42,8 @@ struct ValidateCommand: ParsableCommand {
               yocoprof validate          # every host-* model x 1K, 4K, 16K tokens
               yocoprof validate --suite published     # seconds; make validate-published
               yocoprof validate --suite quick --output-dir /tmp/v
-              yocoprof validate --suite paper-160m --output-dir Reports/validation-160m   # make validate-160m
+              yocoprof validate --suite paper-160m \\
+                  --output-dir Reports/validation-160m     # make validate-160m
               yocoprof validate --hardware Profiles/hardware/host-amd-epyc.json \\
                   --format markdown
             """)
