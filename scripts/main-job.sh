@@ -4,7 +4,7 @@
 # runs the default suite, writes Reports/validation/ and prints the summary.
 set -euo pipefail
 bin=${1:-.build/release/yocoprof}
-echo "== yocoprof validate (default suite: every host-* model x 1K, 4K, 16K prompt tokens, 32 decoded) =="
+echo "== yocoprof validate (default suite: every host-* model x 1K, 4K, 16K prompt tokens, 32 decoded; per-operator rows and a drift probe; the 160M pair: make validate-160m) =="
 "$bin" validate --format table --wide
 echo
 echo "== The paper's headline from the profiles: tokens held in 1 GiB of KV memory =="

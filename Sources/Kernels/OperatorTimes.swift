@@ -67,7 +67,7 @@ public struct OperatorTimes: Sendable, Hashable {
     /// Every operator's seconds together (the timed part of the passes).
     public var totalSeconds: Double { order.reduce(0) { $0 + seconds[$1]! } }
 
-    /// The same times divided by `n` (per repeat, per step).
+    /// The same times multiplied by `f` (1/G: per decode step).
     public func scaled(by f: Double) -> OperatorTimes {
         var out = OperatorTimes()
         for id in order {
@@ -82,8 +82,8 @@ public struct OperatorTimes: Sendable, Hashable {
         }
     }
 
-    /// The element-wise median over repeats of each operator's seconds (each step's median too);
-    /// operators in the first repeat's order.
+    /// The median over repeats of each (operator, step); an operator's seconds are the sum of its
+    /// steps' medians. Operators in the first repeat's order.
     public static func median(_ repeats: [OperatorTimes]) -> OperatorTimes {
         var out = OperatorTimes()
         guard let first = repeats.first else { return out }

@@ -20,7 +20,8 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Write SVG figures: memory, prefill time and throughput against context; KV per token against model size.",
         discussion: """
-            Axes are log-scaled where the data spans two decades or more. Memory and prefill figures \
+            Axes are log-scaled where the data spans two decades or more, and span the data (the \
+            contexts are the x ticks, in K/M). Memory and prefill figures \
             use batch 1; the throughput figure uses --batch (default max).
 
             Examples:
@@ -115,19 +116,19 @@ struct PlotCommand: ParsableCommand {
                 s.append(PlotSeries(name: "\(hw.id) capacity", xs: xs, ys: xs.map { _ in Double(hw.memoryBytes) / gib }, dashed: true))
                 try write("memory", LineChart(
                     title: "Memory at batch 1 against prompt length", x: xAxis,
-                    y: PlotAxis(label: "memory (GiB = 2^30 bytes)"), series: s,
+                    y: PlotAxis(label: "memory (GiB = 2^30 bytes)", fitsData: true), series: s,
                     caption: "weights + KV at prompt + generated + state + prefill activations + runtime reserve; \(setting)"))
             case .prefill:
                 let s = try series(batch: .fixed(1)) { $0.prefillSeconds }
                 try write("prefill", LineChart(
                     title: "Prefill time at batch 1 against prompt length", x: xAxis,
-                    y: PlotAxis(label: "prefill time (s)"), series: s,
+                    y: PlotAxis(label: "prefill time (s)", fitsData: true), series: s,
                     caption: "YOCO exits early: cross layers on the last position only; \(setting)"))
             case .throughput:
                 let s = try series(batch: batch) { $0.throughputTokensPerSecond }
                 try write("throughput", LineChart(
                     title: "Throughput at batch \(batch) against prompt length", x: xAxis,
-                    y: PlotAxis(label: "throughput (generated tokens/s)", format: .si), series: s,
+                    y: PlotAxis(label: "throughput (generated tokens/s)", format: .si, fitsData: true), series: s,
                     caption: "batch x generated / (prefill + decode); missing points do not fit; \(setting)"))
             case .kvPerToken:
                 let ids = sizeModels.map(SweepLists.names) ?? store.modelIDs.filter { $0.hasPrefix("yoco-") || $0.hasPrefix("transformer-") }
