@@ -1,9 +1,10 @@
 // A short calibration probe interleaved with the measured configurations (issue 14 §3). This VM's
 // speed drifts between runs (stream bandwidth 34-59 GB/s over an hour), so a time error can be the
 // machine, not the model. Before and after each configuration `validate` reads the probe: a fixed
-// sgemm (512 x 512 x 512, about 3 ms a sample here) and a stream read over the calibration's array
-// size (128 MiB, larger than any last-level cache here, about 3 ms a pass), each the median of
-// three samples, reusing Calibrator's own loops (Calibration.swift). About 25 ms per reading.
+// sgemm (512 x 512 x 512) and a stream read over the calibration's array size (128 MiB, larger
+// than any last-level cache here), each the median of three samples after a warm-up, reusing
+// Calibrator's own loops (Calibration.swift). Each reading's own wall time is recorded (the
+// probe rows' status gives it).
 //
 // Rules (stated, not fitted):
 //   - a configuration whose probe moved by more than `repeatThreshold` (5%) between the readings
@@ -23,6 +24,14 @@ import Kernels
 public struct ProbeReading: Sendable, Hashable {
     public var sgemmFlopsPerSecond: Double
     public var streamReadBytesPerSecond: Double
+    /// Wall time the reading took.
+    public var seconds: Double = 0
+
+    public init(sgemmFlopsPerSecond: Double, streamReadBytesPerSecond: Double, seconds: Double = 0) {
+        self.sgemmFlopsPerSecond = sgemmFlopsPerSecond
+        self.streamReadBytesPerSecond = streamReadBytesPerSecond
+        self.seconds = seconds
+    }
 
     /// The larger relative change of either rate from `base` to self.
     public func change(from base: ProbeReading) -> Double {
@@ -55,10 +64,14 @@ public final class DriftProbe {
 
     /// Medians of three samples of each.
     public func read() -> ProbeReading {
-        let g = Calibrator.measureGemm(Self.gemm, repeats: 3, minimumSeconds: 0.002)
-        let threads = BLASEnvironment.current().threads
-        let s = Calibrator.measureStream(.read, arrays: [array, array, array], elements: elements, workers: max(1, threads), repeats: 3)
-        return ProbeReading(sgemmFlopsPerSecond: g.flopsPerSecond.median, streamReadBytesPerSecond: s.bytesPerSecond.median)
+        var g: GemmMeasurement?, s: StreamMeasurement?
+        let seconds = timed {
+            g = Calibrator.measureGemm(Self.gemm, repeats: 3, minimumSeconds: 0.002)
+            let threads = BLASEnvironment.current().threads
+            s = Calibrator.measureStream(.read, arrays: [array, array, array], elements: elements, workers: max(1, threads), repeats: 3)
+        }
+        return ProbeReading(sgemmFlopsPerSecond: g!.flopsPerSecond.median, streamReadBytesPerSecond: s!.bytesPerSecond.median,
+                            seconds: seconds)
     }
 
     /// The profile's calibrated stream-read rate (bandwidth x memory efficiency: calibrate's median
@@ -96,8 +109,9 @@ extension Validator {
                                     hardware: HardwareSpec) -> [ValidationRecord] {
         let cal = DriftProbe.calibrated(hardware)
         let moved = after.change(from: before)
-        let status = attempts > 1 ? "ok: measured \(attempts) times, probe moved \(Int((100 * moved).rounded()))% on the kept attempt"
-            : "ok: probe moved \(Int((100 * moved).rounded()))%"
+        let took = "probe reading \(Int((1000 * after.seconds).rounded())) ms"
+        let status = attempts > 1 ? "ok: measured \(attempts) times, probe moved \(Int((100 * moved).rounded()))% on the kept attempt; \(took)"
+            : "ok: probe moved \(Int((100 * moved).rounded()))%; \(took)"
         func row(_ metric: String, _ unit: String, predicted: Double, measured: Double, low: Double, high: Double) -> ValidationRecord {
             ValidationRecord(modelID: c.model.id, architecture: c.model.architectureName, batch: c.batch, contextTokens: c.contextTokens,
                              generatedTokens: c.generatedTokens, metric: metric, unit: unit, kind: .relative, predicted: predicted,

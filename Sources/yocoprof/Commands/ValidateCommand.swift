@@ -19,14 +19,15 @@ struct ValidateCommand: ParsableCommand {
             The host profile comes from `calibrate` (microbenchmarks only); when --hardware is not \
             given and Profiles/hardware/<host>.json does not exist, validate calibrates first and \
             writes it. Reports go to --output-dir: validation.csv (one row per metric and run), \
-            summary.md, prefill.svg, decode.svg and the host profile used.
+            summary.md, prefill.svg, decode.svg, parity-prefill.svg, parity-decode.svg, \
+            operators-prefill.svg, operators-decode.svg and the host profile used.
 
             Per operator: rows prefill_seconds.<op> and decode_seconds.<op> set the kernels' own \
             time for each cost-model operator (embedding, <run>.projections, <run>.core, \
             <run>.output, <run>.ffn, kv_projection, head) beside the roofline's, with each one's \
             share of its phase; the summary gives their median and max |error| over the suite.
 
-            Noise: a short probe (a 512^3 sgemm and a 128 MiB stream read, ~25 ms) runs before \
+            Noise: a short probe (a 512^3 sgemm and a 128 MiB stream read) runs before \
             and after every configuration; a configuration whose probe moved more than 5% is \
             measured again (3 attempts at most, the steadiest kept), and probe_* rows record the \
             drift from the profile's calibrated rates. A warning goes to stderr when the profile \
