@@ -57,6 +57,10 @@ public enum Collective: String, Sendable, Hashable {
     case allGather = "all_gather"
     /// Activations sent from one pipeline stage to the next.
     case send
+    /// Expert parallelism: each rank's token rows sent to the ranks holding their experts (all-to-all).
+    case dispatch = "all_to_all_dispatch"
+    /// Expert parallelism: the experts' outputs sent back to the rows' ranks (all-to-all).
+    case combine = "all_to_all_combine"
 }
 
 /// A typed operator id: which block run (none for model-level operators) and which part.
