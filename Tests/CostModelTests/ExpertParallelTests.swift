@@ -175,6 +175,39 @@ struct ExpertParallelTests {
         #expect(throws: SpecError.self) { try spec.deploymentMemory(MemoryQuery(promptTokens: 10, dtypes: kvPlan), layout: ParallelLayout(pipeline: 2)) }
     }
 
+    @Test("Sharding experts, latent attention and fixed-state layers never increases per-device bytes; only the latent cache and KV heads beyond tp are replicated")
+    func neverLarger() throws {
+        let gdn = FixedStateMixer.gatedDeltaNet(keyHeads: 4, keyDim: 8, valueHeads: 8, valueDim: 8, convKernel: 4)
+        let hybrid = ModelSpec(id: "gdn", source: "test", hiddenSize: 64, vocabSize: 64,
+                               runs: [BlockRun(Block(mixer: .fixedState(gdn), feedForward: .experts(Experts(count: 8, active: 2, inner: 32))), count: 3),
+                                      BlockRun(Block(mixer: .attention(Attention(heads: 4, kvHeads: 2, headDim: 16)), feedForward: .gated(inner: 128, activation: .silu)), count: 1)])
+        let q = MemoryQuery(batch: 2, promptTokens: 512, generatedTokens: 16, dtypes: Self.bf16)
+        for model in [MoEFixtures.mixtral, MLAFixtures.spec(), hybrid] {
+            let one = model.memory(q)
+            var tried = 0
+            for tp in [2, 4, 8] {
+                for ep in [1, 2, 4, 8] where ep <= tp {
+                    let layout = ParallelLayout(tensor: tp, expert: ep)
+                    guard (try? layout.check(for: model)) != nil else { continue }
+                    tried += 1
+                    let m = try model.deploymentMemory(q, layout: layout)
+                    let label = "\(model.id) \(layout)"
+                    #expect(m.perDevice.weightBytes < one.weightBytes, "\(label)")
+                    #expect(m.perDevice.kvCacheBytes <= one.kvCacheBytes, "\(label)")
+                    #expect(m.perDevice.stateBytes <= one.stateBytes, "\(label)")
+                    // Summed over the ranks: the latent cache is whole on each (tp copies), the
+                    // hybrid's 2 KV heads are replicated beyond tp 2 (tp / 2 copies); the state
+                    // splits exactly (the GDN's heads and conv channels all divide).
+                    let kvSum = Int128(tp) * m.perDevice.kvCacheBytes, stateSum = Int128(tp) * m.perDevice.stateBytes
+                    let copies = model.id == "mla" ? tp : model.id == "gdn" ? max(1, tp / 2) : 1
+                    #expect(kvSum == Int128(copies) * one.kvCacheBytes, "\(label)")
+                    #expect(stateSum == one.stateBytes, "\(label)")
+                }
+            }
+            #expect(tried >= 2, "\(model.id)")
+        }
+    }
+
     /// H100 SXM with an NVLink interconnect of round figures (the test needs a link, not its value).
     static let nvlinkH100: HardwareSpec? = {
         var h = ComputeFixtures.h100

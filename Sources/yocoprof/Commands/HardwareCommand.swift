@@ -9,12 +9,11 @@ struct HardwareCommand: ParsableCommand {
         commandName: "hardware",
         abstract: "List the hardware profiles in Profiles/hardware.",
         discussion: """
+            CSV, JSON and --wide add the interconnect after the other columns: device_link_bytes_per_second (NVLink or Infinity Fabric, per direction), host_link_bytes_per_second (PCIe), link_step_latency_seconds, collective_efficiency and node_devices; empty for a profile that states none.
+
             Examples:
               yocoprof hardware --format markdown
-              yocoprof hardware --wide      (with the interconnect: device_link_bytes_per_second, per
-                                            direction; host_link_bytes_per_second (PCIe);
-                                            link_step_latency_seconds; collective_efficiency;
-                                            node_devices)
+              yocoprof hardware --wide
             """)
 
     @OptionGroup var profiles: ProfileOptions
