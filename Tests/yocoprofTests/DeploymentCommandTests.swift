@@ -67,6 +67,10 @@ struct DeploymentCommandTests {
         (["memory", "--model", "qwen3-30b-a3b", "--tp", "8", "--ep", "8"], nil),
         (["memory", "--model", "mixtral-8x7b", "--tp", "8", "--ep", "8", "--weight-format", "awq-int4-g128"], nil),
         (["memory", "--model", "llama-3.1-8b", "--tp", "8", "--weight-format", "int4-g1024"], "input features of a matrix quantised in groups of 1024"),
+        // gpt-oss-20b as published: MXFP4 experts of I 2880; at tp4 a rank holds 720 = 22.5 blocks
+        // of 32 (vLLM pads it; not counted), at tp2 1440 = 45 blocks. Its bf16 attention is not checked.
+        (["memory", "--model", "Tests/Fixtures/hf/openai--gpt-oss-20b.json", "--tp", "4"], "720 input features of a matrix quantised in groups of 32"),
+        (["memory", "--model", "Tests/Fixtures/hf/openai--gpt-oss-20b.json", "--tp", "2"], nil),
         (["capacity", "--model", "llama-3.1-8b", "--memory", "80GB", "--max-num-batched-tokens", "4096"], "--max-num-batched-tokens and --draft-layers need --engine"),
         (["capacity", "--model", "llama-3.1-70b", "--context", "32K", "--tp", "2"], "apply to the largest batch on --hardware"),
         (["capacity", "--model", "llama-3.1-8b", "--context", "8K", "--tpot", "0.05"], "--tpot needs --generate"),

@@ -228,7 +228,7 @@ extension ModelSpec {
         if layout.pipeline > 1, let name = q.dtypes.kvFormat?.name {
             throw SpecError(field: "pp", constraint: "with a quantised KV-cache format (\(name)) is not modelled yet: KV formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
         }
-        if let storage = q.dtypes.weightStorage { try checkSplit(storage.format, layout: layout) }
+        if let storage = q.dtypes.weightStorage { try checkSplit(storage, layout: layout) }
         let rank = tensorShard(layout.tensor)
         return DeploymentMemory(layout: layout, stages: rank.pipelineStages(layout.pipeline).map { rank.memory(q, stage: $0) })
     }
@@ -241,22 +241,26 @@ extension ModelSpec {
     /// divisible by the block): integer groups and fp8 block columns along the inputs of the
     /// row-split matrices (o_proj, down_proj: their inputs are divided by tp), fp8 block rows along
     /// the outputs of the column-split ones (q/k/v, gate/up). Routed experts are checked at the width
-    /// one rank really holds, I / (tp / ep).
-    func checkSplit(_ format: WeightFormat, layout: ParallelLayout) throws(SpecError) {
-        let tp = layout.tensor
+    /// one rank really holds, I / (tp / ep). MXFP4 (32) and NVFP4 (16) blocks along the inputs too:
+    /// vLLM pads such a rank's expert width rather than refusing, and the padding is not counted
+    /// here, so the split is refused. Matrices the storage leaves in 16 bits are not checked.
+    func checkSplit(_ storage: WeightStorage, layout: ParallelLayout) throws(SpecError) {
+        let tp = layout.tensor, format = storage.format
         guard tp > 1 else { return }
         let (inputGroup, outputGroup): (Int?, Int?)
         switch format {
         case .integer(_, let g, _, _): (inputGroup, outputGroup) = (g, nil)
         case .fp8(.block(let bn, let bk), _): (inputGroup, outputGroup) = (bk, bn)
+        case .mxfp4: (inputGroup, outputGroup) = (32, nil)
+        case .nvfp4: (inputGroup, outputGroup) = (16, nil)
         default: return
         }
-        for m in tensorShard(tp).linearMatrices where m.layers != nil {
+        for m in tensorShard(tp).linearMatrices where m.layers != nil && !m.names.allSatisfy(storage.leavesUnconverted) {
             let rowSplit = m.module.hasSuffix("o_proj") || m.module.hasSuffix("down_proj")
             let expert = m.copies > 1 ? layout.expert : 1
             let at = m.layers.map { " (model.layers.\($0.lowerBound).\(m.module))" } ?? ""
             if rowSplit, let g = inputGroup, (m.inputs * expert) % g != 0 {
-                throw SpecError(field: "tp", constraint: "leaves each rank \(m.inputs * expert) input features of a matrix quantised in groups of \(g) (\(format.name)); vLLM refuses a split that cuts a group\(at)", value: "\(tp)")
+                throw SpecError(field: "tp", constraint: "leaves each rank \(m.inputs * expert) input features of a matrix quantised in groups of \(g) (\(format.name)); a split that cuts a group is refused (vLLM refuses it for integer and fp8-block formats and pads MXFP4/NVFP4 widths, which is not counted)\(at)", value: "\(tp)")
             }
             if !rowSplit, let g = outputGroup, m.outputs % g != 0 {
                 throw SpecError(field: "tp", constraint: "leaves each rank \(m.outputs) output features of a matrix quantised in blocks of \(g) (\(format.name)); vLLM refuses a split that cuts a block\(at)", value: "\(tp)")
