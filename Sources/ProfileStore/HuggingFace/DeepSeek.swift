@@ -56,13 +56,12 @@ enum DeepSeek {
         var ffs: [FeedForward?] = Array(repeating: nil, count: max(0, layers))
         var describe = "dense SwiGLU of \(dense) on every layer"
         if !r.isNull("n_routed_experts") {
-            let e = try r.int("n_routed_experts", default: df.routed)
             let stated = try r.optionalInt("num_experts_per_tok")
             if df.activeIsRequired && stated == nil {
                 throw r.f.error("num_experts_per_tok", "(\(r.family)) is absent or null (the class default None); the experts per token must be stated", nil)
             }
             let inner = try r.int("moe_intermediate_size", default: df.moeInner)
-            let (_, k) = try ExpertLayers.counts(r, expertsKey: "n_routed_experts", experts: df.routed, activeKey: "num_experts_per_tok",
+            let (e, k) = try ExpertLayers.counts(r, expertsKey: "n_routed_experts", experts: df.routed, activeKey: "num_experts_per_tok",
                                                  active: df.active, inner: inner, innerKey: "moe_intermediate_size")
             let (experts, routed, nShared) = try ExpertLayers.deepSeekLayout(
                 r, layers: layers, experts: e, active: k, inner: inner, sharedKey: "n_shared_experts", sharedDefault: df.shared,
