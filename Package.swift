@@ -22,7 +22,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CostModel"),
-        .target(name: "ProfileStore", dependencies: ["CostModel"]),
+        .target(name: "ProfileStore", dependencies: ["CostModel", "Reporting"]),
         .target(name: "Reporting", dependencies: ["CostModel"]),
         .systemLibrary(name: "COpenBLAS"),
         // Softmax/decode/decay kernels in AVX-512, AVX2+FMA and portable-vector paths, chosen at run time (docs/KERNELS.md).

@@ -89,12 +89,20 @@ struct EfficiencyCurvesFileTests {
         ("prefill_attention,flash9,bf16,128,true,512,0.2,k100,x,n", "line 2, library"),
         ("prefill_attention,flash2,bf16,128,yes,512,0.2,k100,x,n", "line 2, causal"),
         ("prefill_attention,flash2,bf16,128,true,512,0.2,k100,x", "line 2, line"),
-        ("prefill_attention,flash2,bf16,128,true,512,0.2,k100,x,\"q\"", "line 2, line"),
+        ("prefill_attention,flash2,bf16,128,true,512,0.2,k100,x,n\"q", "line 2"),  // a quote inside an unquoted field
         ("conv,x,bf16,,,1,0.5,k100,x,n", "line 2, operator"),
     ])
     func malformed(line: String, field: String) {
         let text = Self.header + "\n" + line + "\n" + Self.good.split(separator: "\n").dropFirst().joined(separator: "\n")
         #expect { try parse(text) } throws: { ($0 as? ProfileError)?.field == field }
+    }
+
+    @Test("the file is RFC 4180 CSV: CRLF records and a quoted note holding commas read as LF ones do")
+    func csvRules() throws {
+        let quoted = Self.good.replacingOccurrences(of: "k341,table,n\n", with: "k341,table,\"a note, with commas\"\n")
+        let crlf = quoted.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(quoted != Self.good && crlf.unicodeScalars.filter { $0 == "\r" }.count == 7)
+        #expect(try parse(crlf) == (try parse(Self.good)))
     }
 
     @Test("whole-file rules: header, duplicate x, missing curves and the default kernel")
