@@ -95,7 +95,7 @@ extension ValidateCommand {
         md += "| row | held out | group | GPU | engine | model | batch | in | out | measured | predicted | error | where the predicted time goes |\n"
         md += "|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n"
         for x in scored {
-            md += "| \(x.row.id) | \(x.row.heldOut ? "yes" : "") | \(x.group!.rawValue) | \(x.hardwareID) | \(x.row.engine) \(x.row.engineVersion.split(separator: " ").first ?? "") | \(x.profileID) | \(x.row.batch) | \(x.row.inputTokens) | \(x.row.outputTokens) | \(x.row.value) \(x.row.unit) | \(Units.fixed(x.predicted!, 2)) | \(Units.fixed(100 * x.error!, 1))% | \(x.breakdown) |\n"
+            md += "| \(x.row.id) | \(x.row.heldOut ? "yes" : "") | \(x.group!.rawValue) | \(x.hardwareID) | \(x.row.engine) \(x.row.engineVersion.split(separator: " ").first ?? "") | \(x.profileID) | \(x.row.batch) | \(x.row.inputTokens) | \(x.row.outputTokens) | \(x.row.value) \(x.row.unit) | \(Units.fixed(x.predicted!, 4)) | \(Units.fixed(100 * x.error!, 1))% | \(x.breakdown) |\n"
         }
         md += """
 
