@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "CostModel"]),
         .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore", "TestSupport"]),
-        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "TestSupport"]),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "Reporting", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
         .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "Kernels", "TestSupport"]),
     ]
