@@ -1,6 +1,7 @@
 // Fixed-state mixers (FixedStateMixer+Cost.swift): their state and work on small shapes derived by
-// hand, and the properties every kind must keep (a state that does not grow with the context, the
-// Mamba scan as n recurrent steps, a hybrid's KV cache equal to its attention layers').
+// hand (literal FLOP figures for every kind, derived in the comments from the operations, not from
+// the code's formulas), and the properties every kind must keep (a state that does not grow with the
+// context, a hybrid's KV cache equal to its attention layers').
 
 import Testing
 @testable import CostModel
@@ -34,13 +35,65 @@ struct FixedStateMixerTests {
         #expect(g.prefillCoreFlops(tokens: 5) == FlopCount(matmul: 652, other: 582))
     }
 
-    @Test("Mamba's selective scan in prefill is n recurrent steps", arguments: [1, 7, 4096])
-    func mambaScan(n: Int) {
+    @Test("Mamba's selective scan: literal prefill and decode FLOPs", arguments: [
+        // (n, prefill matmul, prefill other): n tokens x 64 channels x (4N = 64 matmul, 3N + 12 = 60 other).
+        (1, 4_096, 3_840), (7, 28_672, 26_880), (4096, 16_777_216, 15_728_640),
+    ])
+    func mambaScan(n: Int, matmul: Int, other: Int) {
         let m = FixedStateMixer.mamba(innerSize: 64, stateSize: 16, timeStepRank: 4, convKernel: 4, convBias: true,
                                       projectionBias: false, timeStepNorms: true)
-        #expect(m.prefillCoreFlops(tokens: Int128(n)) == Int128(n) * m.decodeCoreFlops)
-        // per channel: matmul 4N = 64, other 3N + 12 = 60; 64 channels.
-        #expect(m.decodeCoreFlops == FlopCount(matmul: 64 * 64, other: 64 * 60))
+        // Decode, per channel (N 16): the outer product ΔB x and the read-out Cᵀh, 2N multiply-adds each = 64 matmul
+        // FLOPs; the decay of the N state entries 16, exp(ΔA) 2N = 32, softplus 4, Δx 1, D skip 2, SiLU gate 5 = 60.
+        #expect(m.decodeCoreFlops == FlopCount(matmul: 4_096, other: 3_840))
+        #expect(m.prefillCoreFlops(tokens: Int128(n)) == FlopCount(matmul: Int128(matmul), other: Int128(other)))
+    }
+
+    @Test("Kimi delta attention on a small shape, by hand")
+    func kimiDelta() {
+        // h 2 heads of dk = dv = 4, conv 4, chunk 2.
+        let m = FixedStateMixer.kimiDelta(heads: 2, headDim: 4, convKernel: 4, chunkTokens: 2)
+        // Decode, per head: Sᵀk, k uᵀ and Sᵀq, 2 x 16 FLOPs each = 96 matmul, x 2 heads = 192.
+        // Other per head: the per-channel decay of the 16 state entries 16, u = β(v - Sᵀk) 2 x 4 = 8, the gates
+        // 5 x 4 + 4 = 24, the gated output norm 9 x 4 = 36, l2norm of q and k and the q scale 9 x 4 = 36: 120; x 2 = 240.
+        #expect(m.decodeCoreFlops == FlopCount(matmul: 192, other: 240))
+        // Prefill n 5 in chunks of 2 (2, 2, 1): sum of squared chunk sizes 9, sum of c(c - 1) 4, 3 chunks.
+        // Matmul per head: β K Kᵀ 2 x 4 x 9 = 72, the triangular solve (4 + 4) x 4 = 32, W S, Q S and Kᵀ U'
+        // 6 x 16 x 5 = 480, Q Kᵀ 72, its product with U' 72: 728; x 2 = 1,456.
+        // Other per head: decay mask 2 x 9 = 18, cumulative decays 5, state decay 16 x 3 chunks = 48: 71, x 2 = 142;
+        // plus 5 tokens x the decode step's element-wise work without its state decay (240 - 2 x 16 = 208) = 1,040:
+        // 1,182.
+        #expect(m.prefillCoreFlops(tokens: 5) == FlopCount(matmul: 1_456, other: 1_182))
+    }
+
+    @Test("lightning attention on a small shape, by hand")
+    func lightning() {
+        // h 2 heads of dh 4, blocks of 2.
+        let m = FixedStateMixer.lightning(heads: 2, headDim: 4, blockTokens: 2)
+        // Decode, per head: S = λS + kᵀv (2 x 16) and o = qS (2 x 16) = 64 matmul, x 2 = 128; other: the decay
+        // of 16 entries + norm and gate 9 x 4 = 52, x 2 = 104.
+        #expect(m.decodeCoreFlops == FlopCount(matmul: 128, other: 104))
+        // Prefill n 5 in blocks of 2 (2, 2, 1): sum of squared block sizes 9, 3 blocks.
+        // Matmul per head: Q Kᵀ ⊙ D and its product with V, 4 x 4 x 9 = 144, q S and kᵀv 4 x 16 x 5 = 320: 464,
+        // x 2 = 928. Other per head: decay mask 2 x 9 = 18, state decays 16 x 3 = 48, decays on q and k with norm
+        // and gate 11 x 4 x 5 = 220: 286, x 2 = 572.
+        #expect(m.prefillCoreFlops(tokens: 5) == FlopCount(matmul: 928, other: 572))
+    }
+
+    @Test("Mamba2 (SSD) on a small shape, by hand")
+    func mamba2() {
+        // hm 4 heads of P 8, G 2 groups of state N 4, chunk 2.
+        let m = FixedStateMixer.mamba2(heads: 4, headDim: 8, groups: 2, stateSize: 4, convKernel: 4, convBias: true,
+                                       projectionBias: false, chunkTokens: 2)
+        // Decode, per head: the outer product (Δx)Bᵀ and the read-out hC, 2 x 8 x 4 each = 128 matmul, x 4 = 512.
+        // Other per head: the decay of 32 state entries, softplus and exp(ΔA) 6, Δx 8, D skip 16, gated norm 72 = 134;
+        // x 4 = 536.
+        #expect(m.decodeCoreFlops == FlopCount(matmul: 512, other: 536))
+        // Prefill n 5 in chunks of 2 (2, 2, 1): sum of squared chunk sizes 9, 3 chunks.
+        // Matmul: C Bᵀ per group 2 x 4 x 9 = 72, x 2 groups = 144; per head (C Bᵀ ⊙ L) X 2 x 8 x 9 = 144 and the chunk
+        // states with the state's contribution 4 x 4 x 8 x 5 = 640: 784, x 4 = 3,136; 3,280 in all.
+        // Other per head: segment sums 2 x 9 = 18, state passing 32 x 3 chunks = 96, 5 tokens x (12 x 8 + 6) = 510:
+        // 624, x 4 = 2,496.
+        #expect(m.prefillCoreFlops(tokens: 5) == FlopCount(matmul: 3_280, other: 2_496))
     }
 
     @Test("every kind's decode work and state do not depend on the context", arguments: FixedStateKind.allCases)

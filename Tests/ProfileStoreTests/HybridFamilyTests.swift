@@ -231,6 +231,8 @@ struct HybridFamilyTests {
         ("MiniMaxAI--MiniMax-M1", "sliding_window", "4096"),
         ("Qwen--Qwen3-Next-80B-A3B-Instruct", "attention_bias", "true"),
         ("ai21labs--AI21-Jamba-1.5-Mini", "expert_layer_offset", "2"),
+        // Kimi-Linear's shared experts are bounded as DeepSeek's are (Experts.maxCount = 65,536).
+        ("moonshotai--Kimi-Linear-48B-A3B-Instruct", "num_shared_experts", "65537"),
     ])
     func refusedKeys(file: String, key: String, text: String) throws {
         let value: Any = text == "true" ? true : Int(text)!

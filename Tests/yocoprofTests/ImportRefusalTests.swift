@@ -57,7 +57,7 @@ struct ImportRefusalTests {
         ("mlp_bias", "true", ["`mlp_bias`", "(llama)", "not modelled"]),
         ("model_type", "\"bloom\"", ["`model_type`", "bloom", "does not map"]),
         ("model_type", "\"zamba2\"", ["`model_type`", "(zamba2)", "shared transformer blocks"]),
-        ("model_type", "\"mamba2\"", ["`model_type`", "(mamba2)", "pure state-space"]),
+        ("model_type", "\"falcon_mamba\"", ["`model_type`", "(falcon_mamba)", "weightless RMSNorms"]),
         ("layer_types", "[\"chunked_attention\"]", ["`layer_types`", "(llama)", "chunked_attention"]),
     ])
     func keys(key: String, literal: String, names: [String]) throws {

@@ -51,33 +51,21 @@ enum DeepSeek {
         let hidden = try r.int("hidden_size"), layers = try r.int("num_hidden_layers"), heads = try r.int("num_attention_heads")
         let vocab = try r.int("vocab_size", default: df.vocab)
         let dense = try r.int("intermediate_size")
-        // q_lora_rank: absent -> the class default; null -> a plain q projection.
-        let qRank: Int? = r.present("q_lora_rank") ? try r.optionalInt("q_lora_rank") : df.qRank
-        let m = LatentAttention(heads: heads, queryRank: qRank, kvRank: try r.int("kv_lora_rank", default: 512),
-                                nopeHeadDim: try r.int("qk_nope_head_dim", default: 128),
-                                ropeHeadDim: try r.int("qk_rope_head_dim", default: 64),
-                                valueHeadDim: try r.int("v_head_dim", default: 128))
+        let m = try latent(r, heads: heads, queryRank: df.qRank)
         // Experts: n_routed_experts null means a dense model in the reference code.
         var ffs: [FeedForward?] = Array(repeating: nil, count: max(0, layers))
         var describe = "dense SwiGLU of \(dense) on every layer"
         if !r.isNull("n_routed_experts") {
-            let e = try r.int("n_routed_experts", default: df.routed)
             let stated = try r.optionalInt("num_experts_per_tok")
             if df.activeIsRequired && stated == nil {
                 throw r.f.error("num_experts_per_tok", "(\(r.family)) is absent or null (the class default None); the experts per token must be stated", nil)
             }
-            let k = try r.int("num_experts_per_tok", default: df.active)
             let inner = try r.int("moe_intermediate_size", default: df.moeInner)
-            try ExpertLayers.check(r, experts: e, expertsKey: "n_routed_experts", active: k, activeKey: "num_experts_per_tok",
-                                   inner: inner, innerKey: "moe_intermediate_size")
-            let nShared = try r.int("n_shared_experts", default: df.shared)
-            guard (0...Experts.maxCount).contains(nShared) else { throw r.f.error("n_shared_experts", "must be between 0 and \(Experts.maxCount)", nShared) }
-            let firstDense = try r.int("first_k_dense_replace", default: df.firstDense)
-            guard firstDense >= 0 else { throw r.f.error("first_k_dense_replace", "must be at least 0", firstDense) }
-            let freq = try ExpertLayers.positive(r, "moe_layer_freq", default: 1)
-            let experts = Experts(count: e, active: k, inner: inner, routerBias: df.routerBias,
-                                  shared: nShared > 0 ? SharedExperts(inner: nShared * inner) : nil)
-            let routed = ExpertLayers.deepSeek(layers: layers, firstDense: firstDense, frequency: freq)
+            let (e, k) = try ExpertLayers.counts(r, expertsKey: "n_routed_experts", experts: df.routed, activeKey: "num_experts_per_tok",
+                                                 active: df.active, inner: inner, innerKey: "moe_intermediate_size")
+            let (experts, routed, nShared) = try ExpertLayers.deepSeekLayout(
+                r, layers: layers, experts: e, active: k, inner: inner, sharedKey: "n_shared_experts", sharedDefault: df.shared,
+                firstDenseDefault: df.firstDense, routerBias: df.routerBias)
             ffs = routed.map { $0 ? .experts(experts) : nil }
             describe = "\(e) experts of \(inner), top-\(k)" + (nShared > 0 ? ", \(nShared) shared" : "")
                 + ", on \(routed.filter { $0 }.count) of \(layers) layers (the others dense SwiGLU of \(dense))"
@@ -93,5 +81,16 @@ enum DeepSeek {
             keyFor: HFKeys.standard.merging(["heads": "num_attention_heads", "experts": "n_routed_experts",
                                              "experts_per_token": "num_experts_per_tok", "expert_ffn_size": "moe_intermediate_size",
                                              "shared_expert_ffn_size": "n_shared_experts"]) { $1 })
+    }
+
+    /// Multi-head latent attention from DeepSeek's keys (read the same way by Kimi-Linear):
+    /// q_lora_rank absent -> `queryRank` (the family's default), null -> a plain q projection;
+    /// kv_lora_rank 512, qk_nope_head_dim 128, qk_rope_head_dim 64, v_head_dim 128 when absent.
+    static func latent(_ r: HFReader, heads: Int, queryRank: Int?) throws(ProfileError) -> LatentAttention {
+        let qRank: Int? = r.present("q_lora_rank") ? try r.optionalInt("q_lora_rank") : queryRank
+        return LatentAttention(heads: heads, queryRank: qRank, kvRank: try r.int("kv_lora_rank", default: 512),
+                               nopeHeadDim: try r.int("qk_nope_head_dim", default: 128),
+                               ropeHeadDim: try r.int("qk_rope_head_dim", default: 64),
+                               valueHeadDim: try r.int("v_head_dim", default: 128))
     }
 }

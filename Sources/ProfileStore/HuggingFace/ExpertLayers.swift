@@ -1,5 +1,7 @@
 // Which layers of a mixture-of-experts family route to experts, by each family's own rule (all
-// 0-based; docs/research/hf/TRAPS.md 7 and 12), and the expert keys every MoE family reads.
+// 0-based; docs/research/hf/TRAPS.md 7 and 12), and the expert keys every MoE family reads: the
+// routed count and top-k (`counts`), and DeepSeek's layout of shared experts, dense leading layers
+// and layer frequency (`deepSeekLayout`, read by DeepSeek-V2/V3 and Kimi-Linear).
 
 import CostModel
 
@@ -35,6 +37,36 @@ enum ExpertLayers {
         guard (1...(Limits.maxWidth * 8)).contains(inner) else {
             throw r.f.error(innerKey, "must be between 1 and \(Limits.maxWidth * 8)", inner)
         }
+    }
+
+    /// The routed-expert count and top-k under the family's key names and defaults (nil: the key is
+    /// required), checked against each other and against the expert inner size.
+    static func counts(_ r: HFReader, expertsKey: String, experts: Int?, activeKey: String, active: Int?,
+                       inner: Int, innerKey: String) throws(ProfileError) -> (experts: Int, active: Int) {
+        func read(_ key: String, _ value: Int?) throws(ProfileError) -> Int {
+            if let value { return try r.int(key, default: value) }
+            return try r.int(key)
+        }
+        let e = try read(expertsKey, experts), k = try read(activeKey, active)
+        try check(r, experts: e, expertsKey: expertsKey, active: k, activeKey: activeKey, inner: inner, innerKey: innerKey)
+        return (e, k)
+    }
+
+    /// DeepSeek's expert layout: `sharedKey` shared experts of the routed width (0 to Experts.maxCount;
+    /// run together as one gated FFN of n x inner), `first_k_dense_replace` dense leading layers and
+    /// `moe_layer_freq`; which of the `layers` route (`deepSeek` above).
+    static func deepSeekLayout(_ r: HFReader, layers: Int, experts e: Int, active k: Int, inner: Int, sharedKey: String,
+                               sharedDefault: Int, firstDenseDefault: Int, routerBias: Bool)
+        throws(ProfileError) -> (experts: Experts, routed: [Bool], shared: Int)
+    {
+        let nShared = try r.int(sharedKey, default: sharedDefault)
+        guard (0...Experts.maxCount).contains(nShared) else { throw r.f.error(sharedKey, "must be between 0 and \(Experts.maxCount)", nShared) }
+        let firstDense = try r.int("first_k_dense_replace", default: firstDenseDefault)
+        guard firstDense >= 0 else { throw r.f.error("first_k_dense_replace", "must be at least 0", firstDense) }
+        let freq = try positive(r, "moe_layer_freq", default: 1)
+        let experts = Experts(count: e, active: k, inner: inner, routerBias: routerBias,
+                              shared: nShared > 0 ? SharedExperts(inner: nShared * inner) : nil)
+        return (experts, deepSeek(layers: layers, firstDense: firstDense, frequency: freq), nShared)
     }
 
     /// A step or frequency key: at least 1 (a 0 would divide by zero in the family's rule).

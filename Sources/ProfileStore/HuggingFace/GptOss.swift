@@ -30,10 +30,9 @@ enum GptOss {
         } else {
             windows = (0..<max(0, s.layers)).map { ($0 + 1) % 2 != 0 ? window : nil }
         }
-        let e = try r.int("num_local_experts", default: 128), k = try r.int("num_experts_per_tok", default: 4)
         let inner = s.ffn.first ?? 0
-        try ExpertLayers.check(r, experts: e, expertsKey: "num_local_experts", active: k, activeKey: "num_experts_per_tok",
-                               inner: inner, innerKey: "intermediate_size")
+        let (e, k) = try ExpertLayers.counts(r, expertsKey: "num_local_experts", experts: 128, activeKey: "num_experts_per_tok", active: 4,
+                                             inner: inner, innerKey: "intermediate_size")
         let moe = FeedForward.experts(Experts(count: e, active: k, inner: inner, expertBias: true, routerBias: true))
         let bias = try r.bool("attention_bias", default: true)
         let sliding = windows.filter { $0 != nil }.count

@@ -28,6 +28,7 @@ enum HuggingFaceConfig {
         "gpt2": GPT2.plan, "falcon": Falcon.plan, "RefinedWebModel": Falcon.plan, "RefinedWeb": Falcon.plan,
         "mixtral": Mixtral.plan, "qwen2_moe": Qwen2MoE.plan, "qwen3_moe": Qwen3MoE.plan, "gpt_oss": GptOss.plan,
         "deepseek_v2": DeepSeek.planV2, "deepseek_v3": DeepSeek.planV3, "llama4": Llama4.plan, "llama4_text": Llama4.textPlan,
+        "mamba": Mamba.plan, "mamba2": Mamba2.plan,
     ].merging(hybridFamilies) { a, _ in a }
 
     /// Hybrid stacks of attention and fixed-state layers. Each reads its own pattern, state, expert and

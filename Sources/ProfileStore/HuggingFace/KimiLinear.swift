@@ -27,24 +27,15 @@ enum KimiLinear {
         let types = try HybridLayers.oneBasedLists(r, config, layers: layers)
         let kda = try kda(config)
         let d = try r.int("hidden_size"), heads = try r.int("num_attention_heads")
-        // q_lora_rank null (the published value): a plain q projection.
-        let qRank: Int? = r.present("q_lora_rank") ? try r.optionalInt("q_lora_rank") : nil
-        let mla = LatentAttention(heads: heads, queryRank: qRank, kvRank: try r.int("kv_lora_rank", default: 512),
-                                  nopeHeadDim: try r.int("qk_nope_head_dim", default: 128),
-                                  ropeHeadDim: try r.int("qk_rope_head_dim", default: 64),
-                                  valueHeadDim: try r.int("v_head_dim", default: 128))
+        // q_lora_rank absent or null (the published value): a plain q projection.
+        let mla = try DeepSeek.latent(r, heads: heads, queryRank: nil)
         let dense = try r.int("intermediate_size")
-        let e = try r.int("num_experts"), k = try r.int("num_experts_per_token"), inner = try r.int("moe_intermediate_size")
-        try ExpertLayers.check(r, experts: e, expertsKey: "num_experts", active: k, activeKey: "num_experts_per_token",
-                               inner: inner, innerKey: "moe_intermediate_size")
-        let nShared = try r.int("num_shared_experts", default: 0)
-        guard nShared >= 0 else { throw r.f.error("num_shared_experts", "must be at least 0", nShared) }
-        let firstDense = try r.int("first_k_dense_replace", default: 0)
-        guard firstDense >= 0 else { throw r.f.error("first_k_dense_replace", "must be at least 0", firstDense) }
-        let freq = try ExpertLayers.positive(r, "moe_layer_freq", default: 1)
-        let experts = Experts(count: e, active: k, inner: inner, routerBias: true,
-                              shared: nShared > 0 ? SharedExperts(inner: nShared * inner) : nil)
-        let routed = ExpertLayers.deepSeek(layers: layers, firstDense: firstDense, frequency: freq)
+        let inner = try r.int("moe_intermediate_size")
+        let (e, k) = try ExpertLayers.counts(r, expertsKey: "num_experts", experts: nil, activeKey: "num_experts_per_token", active: nil,
+                                             inner: inner, innerKey: "moe_intermediate_size")
+        let (experts, routed, nShared) = try ExpertLayers.deepSeekLayout(
+            r, layers: layers, experts: e, active: k, inner: inner, sharedKey: "num_shared_experts", sharedDefault: 0,
+            firstDenseDefault: 0, routerBias: true)
         let blocks = (0..<layers).map { i -> Block in
             Block(mixer: types[i] == .attention ? .latentAttention(mla) : .fixedState(kda),
                   feedForward: routed[i] ? .experts(experts) : .gated(inner: dense, activation: .silu))

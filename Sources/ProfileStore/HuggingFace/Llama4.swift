@@ -43,10 +43,9 @@ enum Llama4 {
         if let bad = listed?.first(where: { !(0..<n).contains($0) }) {
             throw r.f.error("moe_layers", "must list 0-based layer indices below `num_hidden_layers` (\(n))", bad)
         }
-        let e = try r.int("num_local_experts", default: 16), k = try r.int("num_experts_per_tok", default: 1)
         let inner = s.ffn.first ?? 0
-        try ExpertLayers.check(r, experts: e, expertsKey: "num_local_experts", active: k, activeKey: "num_experts_per_tok",
-                               inner: inner, innerKey: "intermediate_size")
+        let (e, k) = try ExpertLayers.counts(r, expertsKey: "num_local_experts", experts: 16, activeKey: "num_experts_per_tok", active: 1,
+                                             inner: inner, innerKey: "intermediate_size")
         let denseInner = try r.int("intermediate_size_mlp", default: 16_384)
         let experts = Experts(count: e, active: k, inner: inner, shared: SharedExperts(inner: inner))
         let routed = ExpertLayers.llama4(layers: n, step: step, listed: listed)

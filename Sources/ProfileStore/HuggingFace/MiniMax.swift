@@ -49,11 +49,10 @@ enum MiniMax {
         }
         // MiniMaxConfig's attribute_map reads `num_experts` as num_local_experts.
         let expertsKey = r.f.object["num_local_experts"] == nil && r.f.object["num_experts"] != nil ? "num_experts" : "num_local_experts"
-        let e = try r.int(expertsKey, default: 8), k = try r.int("num_experts_per_tok", default: 2)
-        if e > 1 {  // one expert is the dense SwiGLU (MiniMaxConfig allows it), with no top-k to check
-            try ExpertLayers.check(r, experts: e, expertsKey: expertsKey, active: k, activeKey: "num_experts_per_tok",
-                                   inner: ffn, innerKey: "intermediate_size")
-        }
+        // One expert is the dense SwiGLU (MiniMaxConfig allows it), with no top-k to check.
+        let e = try r.int(expertsKey, default: 8)
+        let k = e > 1 ? try ExpertLayers.counts(r, expertsKey: expertsKey, experts: 8, activeKey: "num_experts_per_tok", active: 2,
+                                                inner: ffn, innerKey: "intermediate_size").active : 0
         // One integer (M1) or one per layer (Text-01's remote code writes [0]).
         let shared = r.f.object["shared_intermediate_size"] is [Any]
             ? try r.f.optionalIntArray("shared_intermediate_size") ?? [] : [try r.int("shared_intermediate_size", default: 0)]

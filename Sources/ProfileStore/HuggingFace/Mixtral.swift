@@ -15,10 +15,9 @@ enum Mixtral {
     static func plan(_ r: HFReader) throws(ProfileError) -> DecoderPlan {
         let s = try HFKeys.shape(r, kvDefault: 8, vocabDefault: 32_000)
         let window = try r.window("sliding_window", absent: nil)
-        let e = try r.int("num_local_experts", default: 8), k = try r.int("num_experts_per_tok", default: 2)
         let inner = s.ffn.first ?? 0
-        try ExpertLayers.check(r, experts: e, expertsKey: "num_local_experts", active: k, activeKey: "num_experts_per_tok",
-                               inner: inner, innerKey: "intermediate_size")
+        let (e, k) = try ExpertLayers.counts(r, expertsKey: "num_local_experts", experts: 8, activeKey: "num_experts_per_tok", active: 2,
+                                             inner: inner, innerKey: "intermediate_size")
         let moe = FeedForward.experts(Experts(count: e, active: k, inner: inner))
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,

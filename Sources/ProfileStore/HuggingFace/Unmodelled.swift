@@ -1,6 +1,6 @@
 // What the importer refuses by name until the cost model describes it (issues 11 and 12):
-// families whose every checkpoint uses a stack the cost model cannot describe (pure Mamba, Zamba's
-// shared blocks), and keys that switch any other family to experts, latent attention or
+// families whose every checkpoint uses a stack the cost model cannot describe (Zamba's shared
+// blocks), and keys that switch any other family to experts, latent attention or
 // state-space layers. The MoE and MLA families read their own keys (`readBy`); the hybrid families
 // (Qwen3-Next, Jamba, Nemotron-H, Kimi-Linear, MiniMax) read their own pattern, state, expert and
 // latent keys and refuse what they do not model themselves. One line each: the key, the family,
@@ -38,8 +38,7 @@ enum Unmodelled {
 
     /// model_type values that are always one of the above.
     static let familyKinds: [String: String] = [
-        "mamba": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
-        "mamba2": "pure state-space stacks (no attention layer; the Mamba2 mixer is modelled inside nemotron_h)",
+        "falcon_mamba": "Mamba layers with weightless RMSNorms on dt, B and C (the Mamba mixer here has Jamba's weighted ones or none)",
         "zamba": "shared attention blocks reused at several depths",
         "zamba2": "shared transformer blocks reused at several depths with per-use LoRA adapters",
     ]
