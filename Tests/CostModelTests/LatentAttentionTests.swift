@@ -71,4 +71,26 @@ struct LatentAttentionTests {
             try MLAFixtures.spec(m).validate()
         }
     }
+
+    // The time model reads the format's bytes on latent attention (Mixers/LatentAttention.swift), as
+    // memory counts them. Per layer, bf16 2 x 187,105,280 elements = 374,210,560 B against fp8
+    // 128x128 blocks 187,151,072 B (the matrices of the DeepSeek-V3 hand count in
+    // HuggingFaceExpertFamilyTests, without the norms): 187,059,488 B fewer per layer and step.
+    @Test("a decode step on fp8-block latent attention reads the fp8 bytes with their block scales")
+    func decodeReadsFormatBytes() {
+        let spec = MLAFixtures.spec()
+        let bf16 = DTypePlan.uniform(.bf16)
+        var fp8 = bf16
+        fp8.weightStorage = WeightStorage(format: .fp8(.block(outputs: 128, inputs: 128), staticActivations: false))
+        func mlaBytes(_ p: DTypePlan) -> Int128 {
+            spec.decodeStepCost(batch: 1, context: 1000, dtypes: p).operators
+                .filter { $0.id.label == "mla" && [.projections, .output].contains($0.id.part) }
+                .reduce(0) { $0 + Int128($1.count) * $1.bytes }
+        }
+        #expect(mlaBytes(bf16) - mlaBytes(fp8) == 61 * 187_059_488)
+        // The whole step: every weight but the embedding is read once, so the step saves what memory saves.
+        let w = { (p: DTypePlan) in spec.weightBytes(plan: p).values.reduce(0, +) }
+        #expect(spec.decodeStepCost(batch: 1, context: 1000, dtypes: bf16).bytes - spec.decodeStepCost(batch: 1, context: 1000, dtypes: fp8).bytes
+                == w(bf16) - w(fp8))
+    }
 }
