@@ -79,7 +79,7 @@ extension ModelSpec {
 
     func projectionsOp(run ri: Int, rows r: Int128, _ dt: DTypePlan, latentForm form: LatentAttentionForm? = nil) -> OperatorCost {
         let run = runs[ri], d = Int128(hiddenSize)
-        let w = dt.weights, act = dt.activations, kv = dt.kvCache
+        let act = dt.activations, kv = dt.kvCache
         let count = run.count
         switch run.block.mixer {
         case .attention(let a):
