@@ -93,4 +93,22 @@ struct LatentAttentionTests {
         #expect(spec.decodeStepCost(batch: 1, context: 1000, dtypes: bf16).bytes - spec.decodeStepCost(batch: 1, context: 1000, dtypes: fp8).bytes
                 == w(bf16) - w(fp8))
     }
+
+    // fp8 128x128 blocks under tp: q_b_proj (H dq outputs) and kv_b_proj are cut by heads, o_proj's
+    // inputs too; q_a_proj and kv_a_proj_with_mqa are held whole (576 outputs, 4.5 blocks, is never
+    // cut). DeepSeek-V3 at tp8: q_b 16 x 192 = 3072, kv_b 16 x 256 = 4096, o_proj 16 x 128 = 2048 per
+    // rank, whole blocks. 12 heads at tp4: 3 x 192 = 576 outputs of q_b_proj per rank, 4.5 blocks: refused.
+    @Test("a tp split that cuts an fp8 block of a latent projection is refused; the replicated kv_a is not checked")
+    func tensorParallelBlocks() throws {
+        var plan = DTypePlan.uniform(.bf16)
+        plan.weightStorage = WeightStorage(format: .fp8(.block(outputs: 128, inputs: 128), staticActivations: false))
+        let q = MemoryQuery(batch: 1, promptTokens: 1024, dtypes: plan)
+        _ = try MLAFixtures.spec().deploymentMemory(q, layout: ParallelLayout(tensor: 8))
+        var m = MLAFixtures.v3
+        m.heads = 12
+        #expect(throws: SpecError.self) { try MLAFixtures.spec(m).deploymentMemory(q, layout: ParallelLayout(tensor: 4)) }
+        do { _ = try MLAFixtures.spec(m).deploymentMemory(q, layout: ParallelLayout(tensor: 4)) } catch {
+            #expect("\(error)".contains("q_b_proj") && "\(error)".contains("576 output features"))
+        }
+    }
 }
