@@ -120,6 +120,8 @@ extension ModelSpec {
     /// attention, `lm_head` and embedding patterns do); one that does not (AWQ's `gate`, a
     /// `*.block_sparse_moe.*` glob) is refused rather than matched against the wrong name.
     public func unquantisedLayerKind(for storage: WeightStorage) -> String? {
+        // The matrix list has one entry per run: a run reusing another's weights would list them twice.
+        if let shared = sharedWeightBlocks { return shared }
         for (run, start) in zip(runs, runStarts) {
             switch run.block.mixer {
             case .fixedState(let m): return "\(m.kind.rawValue) (fixed-state) layers"
