@@ -39,8 +39,7 @@ enum Unmodelled {
     /// model_type values that are always one of the above.
     static let familyKinds: [String: String] = [
         "falcon_mamba": "Mamba layers with weightless RMSNorms on dt, B and C (the Mamba mixer here has Jamba's weighted ones or none)",
-        "zamba": "shared attention blocks reused at several depths",
-        "zamba2": "shared transformer blocks reused at several depths with per-use LoRA adapters",
+        "zamba": "Mamba (v1) layers of several heads under one shared attention block over [hidden, embedding] (Zamba2's shared blocks are modelled; Zamba v1's multi-head Mamba mixer is not)",
     ]
 
     /// Keys that do not describe the layer stack (storage formats, encoders, chunked layers): refused
