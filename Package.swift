@@ -22,7 +22,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "CostModel"),
-        .target(name: "ProfileStore", dependencies: ["CostModel"]),
+        .target(name: "ProfileStore", dependencies: ["CostModel", "Reporting"]),
         .target(name: "Reporting", dependencies: ["CostModel"]),
         .systemLibrary(name: "COpenBLAS"),
         // Softmax/decode/decay kernels in AVX-512, AVX2+FMA and portable-vector paths, chosen at run time (docs/KERNELS.md).
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "CostModel"]),
         .testTarget(name: "HardwareCountersTests", dependencies: ["HardwareCounters"]),
         .testTarget(name: "ProfilerTests", dependencies: ["Profiler", "Kernels", "HardwareCounters", "CostModel", "ProfileStore", "TestSupport"]),
-        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "TestSupport"]),
+        .testTarget(name: "ProfileStoreTests", dependencies: ["ProfileStore", "CostModel", "Reporting", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CostModel"]),
         .testTarget(name: "yocoprofTests", dependencies: ["yocoprof", "ProfileStore", "CostModel", "Kernels", "TestSupport"]),
     ]

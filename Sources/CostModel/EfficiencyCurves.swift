@@ -5,7 +5,9 @@
 // prices each operator at the efficiency of its own kernel and shape instead of the profile's single
 // `compute_efficiency` / `memory_efficiency`:
 //
-//   dense product (m x n x k)   FLOPs / (peak * dense(dtype, m n k))      curve over log2(m n k)
+//   dense product (M rows)      FLOPs / (peak * dense(dtype, M))          curve over log2(M), M the
+//                               rows one product sees (R, or R k / E for one expert of an MoE
+//                               layer); the points are published at fixed columns and depth
 //   prefill attention           useful QKᵀ and PV FLOPs (½ of the square when causal, the
 //                               FlashAttention benchmarks' count) / (peak * prefill(kernel, dtype,
 //                               head dim, causal, N))                     curve over log2(N)
@@ -35,7 +37,7 @@ public enum LaunchMode: String, CaseIterable, Sendable, Hashable {
 
 /// One published point: the shape variable and the efficiency (or seconds) measured there.
 public struct EfficiencyPoint: Sendable, Hashable {
-    /// The shape variable (sequence length, m n k, bytes per launch).
+    /// The shape variable (sequence length, product rows, bytes per launch).
     public var x: Double
     /// Fraction of peak (or of bandwidth).
     public var value: Double
@@ -62,10 +64,20 @@ public struct EfficiencyCurve: Sendable, Hashable {
         guard let first = points.first, let last = points.last else { return 1 }
         if x <= first.x { return first.value }
         if x >= last.x { return last.value }
-        let lx = x.log2Approximation
-        for (a, b) in zip(points, points.dropFirst()) where x <= b.x {
-            let la = a.x.log2Approximation, lb = b.x.log2Approximation
-            let t = lb > la ? (lx - la) / (lb - la) : 0
+        return Log2Interpolation.value(points.map { (log2X: $0.x.log2Approximation, value: $0.value) }, atLog2: x.log2Approximation) ?? last.value
+    }
+}
+
+/// The one interpolation rule of every curve (the GPU curves here, the calibrated host's dense
+/// rows curve in Roofline.swift): linear in log2(x) between points ascending in log2(x), flat
+/// beyond the first and the last. nil without points.
+enum Log2Interpolation {
+    static func value(_ points: [(log2X: Double, value: Double)], atLog2 x: Double) -> Double? {
+        guard let first = points.first, let last = points.last else { return nil }
+        if x <= first.log2X { return first.value }
+        if x >= last.log2X { return last.value }
+        for (a, b) in zip(points, points.dropFirst()) where x <= b.log2X {
+            let t = b.log2X > a.log2X ? (x - a.log2X) / (b.log2X - a.log2X) : 0
             return a.value + t * (b.value - a.value)
         }
         return last.value
@@ -91,7 +103,7 @@ public struct PrefillAttentionKey: Sendable, Hashable {
 public struct EfficiencyCurves: Sendable, Hashable {
     /// The data file, as the profile names it (for reports).
     public var file: String
-    /// Dense products: fraction of peak per compute dtype, over m n k of one product.
+    /// Dense products: fraction of peak per compute dtype, over the rows M of one product.
     public var dense: [DType: EfficiencyCurve]
     /// Prefill attention: fraction of peak over the sequence length.
     public var prefillAttention: [PrefillAttentionKey: EfficiencyCurve]

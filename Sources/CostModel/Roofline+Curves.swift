@@ -4,8 +4,9 @@
 //
 // Per operator instance (formulas in EfficiencyCurves.swift):
 //   dense (projections, output, FFN, K̂/V̂, embedding, head)
-//       max(executed FLOPs / (peak * dense(m n k)), bytes / (bw * streaming(bytes))) + launch
-//       with m n k = executed matmul FLOPs / 2 (one product's rows x columns x depth)
+//       max(executed FLOPs / (peak * dense(M)), bytes / (bw * streaming(bytes))) + launch
+//       with M = the operator's product rows (`OperatorCost.rows`: R tokens, B while decoding,
+//       R k / E for a mixture-of-experts layer, whose experts each see that many rows on average)
 //   prefill attention core (more than one query row)
 //       max(useful matmul FLOPs / (peak * prefill(kernel, head dim, causal, N)), bytes / (bw * streaming(bytes))) + launch
 //       (softmax work is inside the measured kernel time, as in the FlashAttention benchmarks)
@@ -48,8 +49,8 @@ public struct CurveRates: Sendable, Hashable {
     /// The dense curve's value at its largest published shape.
     var denseCeiling: Double { dense.points.last?.value ?? 1 }
 
-    /// Fraction of peak of a dense product of `mnk` = rows x columns x depth.
-    public func denseEfficiency(mnk: Double) -> Double { dense.value(at: mnk) }
+    /// Fraction of peak of a dense product of `rows` rows (M).
+    public func denseEfficiency(rows: Double) -> Double { dense.value(at: rows) }
 
     /// Bandwidth reached by a streaming operator moving `bytes` in one launch.
     public func streamingBytesPerSecond(bytes: Double) -> Double { bandwidthBytesPerSecond * curves.streaming.value(at: bytes) }
@@ -65,8 +66,7 @@ public struct CurveRates: Sendable, Hashable {
         let bytes = op.bytes.fastDouble
         switch op.operatorClass {
         case .dense:
-            let matmul = Double(op.executedFlops.matmul)
-            let eff = denseEfficiency(mnk: max(1, matmul / 2))
+            let eff = denseEfficiency(rows: max(1, op.rows.fastDouble))
             return (op.executedFlops.totalDouble / (peakFlopsPerSecond * eff), bytes / streamingBytesPerSecond(bytes: bytes))
         case .attentionCore, .windowedAttentionCore:
             if let s = op.attention, s.queries > 1,

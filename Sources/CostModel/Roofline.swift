@@ -57,6 +57,10 @@ public enum Collective: String, Sendable, Hashable {
     case allGather = "all_gather"
     /// Activations sent from one pipeline stage to the next.
     case send
+    /// Expert parallelism: each rank's token rows sent to the ranks holding their experts (all-to-all).
+    case dispatch = "all_to_all_dispatch"
+    /// Expert parallelism: the experts' outputs sent back to the rows' ranks (all-to-all).
+    case combine = "all_to_all_combine"
 }
 
 /// A typed operator id: which block run (none for model-level operators) and which part.
@@ -313,15 +317,9 @@ public struct RooflineRates: Sendable, Hashable {
         let cls = op.operatorClass
         if let fallback = cls.fallback { return classFlopsPerSecond[cls] ?? classFlopsPerSecond[fallback] ?? flopsPerSecond }
         if cls != .dense { return classFlopsPerSecond[cls] ?? flopsPerSecond }
-        guard op.rows > 0, let first = denseCurve.first, let last = denseCurve.last else { return flopsPerSecond }
-        let x = op.rows.fastDouble.log2Approximation
-        if x <= first.log2Rows { return first.flopsPerSecond }
-        if x >= last.log2Rows { return last.flopsPerSecond }
-        for (a, b) in zip(denseCurve, denseCurve.dropFirst()) where x <= b.log2Rows {
-            let t = (x - a.log2Rows) / (b.log2Rows - a.log2Rows)
-            return a.flopsPerSecond + t * (b.flopsPerSecond - a.flopsPerSecond)
-        }
-        return last.flopsPerSecond
+        guard op.rows > 0 else { return flopsPerSecond }
+        return Log2Interpolation.value(denseCurve.map { (log2X: $0.log2Rows, value: $0.flopsPerSecond) },
+                                       atLog2: op.rows.fastDouble.log2Approximation) ?? flopsPerSecond
     }
 
     /// One instance: max(flops / rate, bytes / bandwidth) + overhead.

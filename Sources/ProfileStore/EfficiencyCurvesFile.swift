@@ -1,13 +1,14 @@
 // Profiles/hardware/efficiency/<gpu>.csv -> EfficiencyCurves (CostModel/EfficiencyCurves.swift).
 //
 // One published point per line, with the row of Reports/published/kernel-efficiency.csv it comes
-// from. Columns (exactly these, in this order; no quoting, so no commas or quotes in any field):
+// from. RFC 4180 CSV (Reporting/CSVReader: quoted fields, LF or CRLF records). Columns (exactly
+// these, in this order):
 //   operator    dense_gemm | prefill_attention | decode_attention | streaming | launch
 //   library     prefill_attention: flash2 | flash3 | sdpa; launch: cuda_graphs | eager; else free text
 //   dtype       fp16 | bf16 | fp8 (a list joined by `/`, e.g. bf16/fp16), or `any` (bytes-based curves, launch)
 //   head_dim    prefill_attention only (a positive integer), else empty
 //   causal      prefill_attention only (true | false), else empty
-//   x           dense_gemm: m n k; prefill_attention: sequence length; decode_attention and
+//   x           dense_gemm: rows M of one product; prefill_attention: sequence length; decode_attention and
 //               streaming: bytes per launch; launch: empty
 //   value       a fraction from 0.001 to 1 (launch: seconds from 0 to 0.001)
 //   source_row  kernel-efficiency.csv row ids, e.g. k341 or k521-k518 (a difference of two rows)
@@ -18,6 +19,7 @@
 
 import CostModel
 import Foundation
+import Reporting
 
 enum EfficiencyCurvesFile {
     static let header = ["operator", "library", "dtype", "head_dim", "causal", "x", "value", "source_row", "value_kind", "note"]
@@ -31,22 +33,22 @@ enum EfficiencyCurvesFile {
     }
 
     static func parse(_ text: String, file: String, defaultKernel: AttentionKernel) throws(ProfileError) -> EfficiencyCurves {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        guard let first = lines.first, first.split(separator: ",", omittingEmptySubsequences: false).map(String.init) == header else {
-            throw ProfileError(file: file, field: "line 1", constraint: "must be the header \(header.joined(separator: ","))", value: lines.first)
+        let parsed: (records: [[String]], lines: [Int])
+        do { parsed = try CSVReader.parseWithLines(text) } catch {
+            throw ProfileError(file: file, field: "line \(error.line)", constraint: "must be RFC 4180 CSV (\(error.reason))", value: nil)
+        }
+        guard let first = parsed.records.first, first == header else {
+            throw ProfileError(file: file, field: "line 1", constraint: "must be the header \(header.joined(separator: ","))",
+                               value: parsed.records.first?.joined(separator: ","))
         }
         var dense: [DType: [EfficiencyPoint]] = [:]
         var prefill: [PrefillAttentionKey: [EfficiencyPoint]] = [:]
         var decode: [EfficiencyPoint] = [], streaming: [EfficiencyPoint] = []
         var launch: [LaunchMode: Double] = [:]
-        for (i, line) in lines.enumerated().dropFirst() {
-            let n = i + 1
+        for (f, n) in zip(parsed.records, parsed.lines).dropFirst() {
             func fail(_ column: String, _ constraint: String, _ value: String?) -> ProfileError {
                 ProfileError(file: file, field: "line \(n), \(column)", constraint: constraint, value: value.map { "\"\($0)\"" })
             }
-            if line.contains("\"") || line.contains("\r") { throw fail("line", "must not contain quotes or carriage returns", line) }
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == header.count else { throw fail("line", "must have \(header.count) fields", "\(f.count) fields") }
             let op = f[0], library = f[1]
             func number(_ col: Int, _ range: ClosedRange<Double>, _ what: String) throws(ProfileError) -> Double {
@@ -77,7 +79,7 @@ enum EfficiencyCurvesFile {
             switch op {
             case "dense_gemm":
                 try needsDType(); try empty([3, 4])
-                let p = EfficiencyPoint(x: try number(5, positive, "a positive m n k"), value: try number(6, fraction, "a fraction from 0.001 to 1"), source: f[7])
+                let p = EfficiencyPoint(x: try number(5, positive, "positive product rows"), value: try number(6, fraction, "a fraction from 0.001 to 1"), source: f[7])
                 for d in dtypes { dense[d, default: []].append(p) }
             case "prefill_attention":
                 try needsDType()

@@ -7,7 +7,10 @@
 // Which rows can be predicted is decided by data, never by row id: the engine table
 // (suite/engines.csv: modelled or not, and why), the GPU and model tables (suite/gpus.csv,
 // suite/models.csv: a row whose profile does not exist yet is skipped and says so), the GPU count
-// (the single-device roofline prices one GPU), the dtype (a row whose dtype has no efficiency
+// (a row on several GPUs runs the engine's multi-GPU layout, `multi_gpu_layout` in engines.csv:
+// tensor parallel over gpu_count ranks, priced by the deployment model's rank shard and its
+// all-reduces, Sources/CostModel/Deployment/; a layout the deployment model refuses skips the row
+// with its reason), the dtype (a row whose dtype has no efficiency
 // curve is skipped with the cost model's own error), and memory (a batch that does not fit is
 // skipped with the fit's figures). When a profile or a curve lands, its rows become usable.
 //
@@ -20,8 +23,12 @@
 //   per-token latency P50             T_d(B, N + G/2)  (the median step)
 //   generation speed (Qwen)           G / (T_p(1, N) + sum_{t=1}^{G-1} T_d(1, N + t))
 //   end-to-end batch latency (vLLM)   T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)
-// Error: predicted time / measured time - 1 for every metric (a rate's time is its inverse), so a
-// positive error means the model predicts a slower run than was measured.
+// On tp GPUs, T_p and T_d are one rank's (the model sharded tp ways) plus the layout's
+// communication (two all-reduces per layer, the embedding's, the logits' all-gather).
+// Times are read in the row's unit (s or ms; any other unit skips the row).
+// Error: (measured - predicted) / predicted in the metric's own unit, the definition of every
+// validation suite (RelativeError.swift, docs/VALIDATION.md): positive when the measured time
+// or rate is above the prediction.
 
 import CostModel
 import Reporting
@@ -94,7 +101,14 @@ public struct PublishedMaps: Sendable {
         public var modelled: Bool
         public var kernel: AttentionKernel?
         public var launchMode: LaunchMode?
+        /// How the engine runs a row on several GPUs; nil: such rows are not predicted.
+        public var multiGPU: MultiGPULayout?
         public var note: String
+    }
+    /// The multi-GPU layouts engines.csv can name.
+    public enum MultiGPULayout: String, Sendable, Hashable {
+        /// Tensor parallel over every GPU of the row (`tp`).
+        case tensor = "tp"
     }
     /// published model name -> (profile id, note)
     public var models: [String: (id: String, note: String)]
@@ -122,7 +136,7 @@ public struct PublishedRecord: Sendable {
     public var launchMode: String
     /// The prediction in the row's unit.
     public var predicted: Double?
-    /// predicted time / measured time - 1.
+    /// (measured - predicted) / predicted (RelativeError.swift).
     public var error: Double?
     /// "ok" or "skipped: <reason>".
     public var status: String
@@ -132,9 +146,6 @@ public struct PublishedRecord: Sendable {
 }
 
 public enum PublishedSuite {
-    /// The roofline prices one device; rows on more GPUs need a parallelism model.
-    public static let maxGPUs = 1
-
     // MARK: Reading
 
     static func table(_ text: String, file: String, columns: [String]) throws(PublishedSuiteError) -> [(line: Int, fields: [String: String])] {
@@ -203,7 +214,7 @@ public enum PublishedSuite {
         }
         let file = directory + "/engines.csv"
         var list: [PublishedMaps.Engine] = []
-        for (line, f) in try table(engines, file: file, columns: ["engine_prefix", "modelled", "attention_kernel", "launch_mode", "note"]) {
+        for (line, f) in try table(engines, file: file, columns: ["engine_prefix", "modelled", "attention_kernel", "launch_mode", "multi_gpu_layout", "note"]) {
             guard ["yes", "no"].contains(f["modelled"]!) else { throw PublishedSuiteError(file: file, line: line, field: "modelled", constraint: "must be yes or no", value: f["modelled"]!) }
             let modelled = f["modelled"]! == "yes"
             let kernel = AttentionKernel(rawValue: f["attention_kernel"]!), launch = LaunchMode(rawValue: f["launch_mode"]!)
@@ -212,8 +223,13 @@ public enum PublishedSuite {
                                           constraint: "must be flash2|flash3|sdpa and cuda_graphs|eager for a modelled engine",
                                           value: f["attention_kernel"]! + "/" + f["launch_mode"]!)
             }
+            let multi = f["multi_gpu_layout"]!
+            guard multi.isEmpty || PublishedMaps.MultiGPULayout(rawValue: multi) != nil else {
+                throw PublishedSuiteError(file: file, line: line, field: "multi_gpu_layout", constraint: "must be empty or tp", value: multi)
+            }
             if !modelled && f["note"]!.isEmpty { throw PublishedSuiteError(file: file, line: line, field: "note", constraint: "must say why the engine is not modelled", value: "") }
-            list.append(.init(prefix: f["engine_prefix"]!, modelled: modelled, kernel: kernel, launchMode: launch, note: f["note"]!))
+            list.append(.init(prefix: f["engine_prefix"]!, modelled: modelled, kernel: kernel, launchMode: launch,
+                              multiGPU: PublishedMaps.MultiGPULayout(rawValue: multi), note: f["note"]!))
         }
         return PublishedMaps(models: try pairs(models, "models.csv", "published_model", "profile_id"),
                              gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list)
@@ -247,7 +263,11 @@ public enum PublishedSuite {
             guard let engine = maps.engine(for: row.engine) else { skip("engine `\(row.engine)` is not in suite/engines.csv"); continue }
             guard engine.modelled, let kernel = engine.kernel else { skip(engine.note); continue }
             guard let formula = r.formula else { skip("metric `\(row.metric)` has no formula in the suite"); continue }
-            if row.gpuCount > maxGPUs { skip("runs on \(row.gpuCount) GPUs (tensor parallel): the roofline prices one device"); continue }
+            var layout = ParallelLayout.single
+            if row.gpuCount > 1 {
+                guard engine.multiGPU == .tensor else { skip("runs on \(row.gpuCount) GPUs and engines.csv names no multi-GPU layout for the engine"); continue }
+                layout = ParallelLayout(tensor: row.gpuCount)
+            }
             guard let hwID = maps.gpus[row.gpu]?.id else { skip("GPU `\(row.gpu)` is not in suite/gpus.csv"); continue }
             guard let hw = try hardware(hwID) else { skip("no hardware profile `\(hwID)`"); continue }
             guard let m = maps.models[row.model] else { skip("model `\(row.model)` is not in suite/models.csv"); continue }
@@ -258,12 +278,11 @@ public enum PublishedSuite {
             r.attentionKernel = kernel.rawValue
             r.launchMode = launch.rawValue
             do {
-                let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel, launch: launch)
+                let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel,
+                                    launch: launch, layout: layout)
                 r.predicted = p.value
                 r.breakdown = p.breakdown
-                let measuredSeconds = formula.isTime ? row.value : 1 / row.value
-                let predictedSeconds = formula.isTime ? p.value : 1 / p.value
-                r.error = predictedSeconds / measuredSeconds - 1
+                r.error = RelativeError.of(measured: row.value, predicted: p.value)
             } catch {
                 skip(error.description)
                 continue
@@ -280,68 +299,105 @@ public enum PublishedSuite {
 
     /// Seconds of a prefill and of decode steps, with the parts they are made of.
     struct Timeline {
-        var prefill = 0.0, prefillAttention = 0.0, weights = 0.0, attention = 0.0, launches = 0.0
-        var total: Double { prefill + weights + attention }
+        var prefill = 0.0, prefillAttention = 0.0, weights = 0.0, attention = 0.0, communication = 0.0, launches = 0.0
+        var total: Double { prefill + weights + attention + communication }
         func shares() -> String {
             guard total > 0 else { return "" }
             func pct(_ x: Double) -> String { "\(Int((100 * x / total).rounded()))%" }
-            return "prefill \(pct(prefill)) (attention \(pct(prefillAttention))), decode weights and other \(pct(weights)), decode attention \(pct(attention)); launches \(pct(launches))"
+            return "prefill \(pct(prefill)) (attention \(pct(prefillAttention))), decode weights and other \(pct(weights)), decode attention \(pct(attention))"
+                + (communication > 0 ? ", communication \(pct(communication))" : "") + "; launches \(pct(launches))"
         }
     }
 
+    /// Units per second of a time metric (s: 1, ms: 1000); nil for any other unit.
+    static func unitsPerSecond(_ unit: String) -> Double? { ["s": 1, "ms": 1000][unit] }
+
+    /// GPUs a rate is divided over (tokens/s: 1, tokens/s/GPU: the row's GPUs); nil for another unit.
+    static func rateDivisor(_ row: PublishedRow) -> Int? { ["tokens/s": 1, "tokens/s/GPU": row.gpuCount][row.unit] }
+
     static func predict(
         _ row: PublishedRow, formula: PublishedFormula, spec: ModelSpec, hardware hw: HardwareSpec, dtype: DType, batch b: Int,
-        kernel: AttentionKernel, launch: LaunchMode
+        kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single
     ) throws(CostModelError) -> Prediction {
         let plan = DTypePlan.uniform(dtype)
         let n = row.inputTokens, g = row.outputTokens
-        // The memory check and the rates: the batch holding N + G tokens on the device.
-        let e = try spec.estimate(on: hw, EstimateQuery(promptTokens: n, generatedTokens: g, batch: .fixed(b), dtypes: plan,
-                                                        attentionKernel: kernel, launchMode: launch))
-        let rates = e.rates
+        let perSecond = unitsPerSecond(row.unit), divisor = rateDivisor(row)
+        guard formula.isTime ? perSecond != nil : divisor != nil else {
+            throw .invalidQuery(SpecError(field: "unit", constraint: formula.isTime ? "must be s or ms for a time metric" : "must be tokens/s or tokens/s/GPU for a rate", value: row.unit))
+        }
+        let query = EstimateQuery(promptTokens: n, generatedTokens: g, batch: .fixed(b), dtypes: plan, attentionKernel: kernel, launchMode: launch)
+        // The memory check and the rates: the batch holding N + G tokens on the device (on every
+        // device of the layout), then the model one device computes.
+        let rates: RooflineRates
+        let rank: ModelSpec
+        if layout.isSingleDevice {
+            rates = try spec.estimate(on: hw, query).rates
+            rank = spec
+        } else {
+            do { try spec.validate() } catch { throw .invalidSpec(id: spec.id, error) }
+            do { try spec.checkDeployment(layout, on: hw) } catch { throw .invalidQuery(error) }
+            let fit: BatchFit
+            do { (fit, _) = try spec.deploymentFit(query, layout: layout, on: hw, dtypes: plan) } catch { throw .invalidQuery(error) }
+            guard fit.fits else {
+                throw .batchDoesNotFit(requested: b, maxBatch: fit.maxBatch, limitedBy: fit.limitedBy, requiredBytes: fit.requiredBytes, budgetBytes: fit.budgetBytes)
+            }
+            rates = try RooflineRates(hardware: hw, computeDType: dtype, attentionKernel: kernel, launchMode: launch)
+            rank = spec.tensorShard(layout.tensor)
+        }
+        // The layout's communication: one prefill of `batch` prompts, and one decode step (its
+        // all-reduces do not depend on the context).
+        func communication(batch: Int) -> (prefill: Double, step: Double) {
+            guard !layout.isSingleDevice else { return (0, 0) }
+            let timing = spec.deploymentTiming(layout: layout, batch: batch, promptTokens: n, generatedTokens: 1, dtypes: plan,
+                                               tiling: query.tiling, rates: rates)
+            return (timing.stages.reduce(0) { $0 + $1.prefillCommunicationSeconds }, timing.stages.reduce(0) { $0 + $1.decodeCommunicationSeconds })
+        }
         let launchSeconds = rates.curves?.launchSeconds ?? rates.overheadSeconds
         var t = Timeline()
         func prefill(_ batch: Int, times: Int = 1) {
-            let phase = spec.prefillCost(batch: batch, promptTokens: n, dtypes: plan)
+            let phase = rank.prefillCost(batch: batch, promptTokens: n, dtypes: plan)
             t.prefill += Double(times) * rates.seconds(phase)
             t.prefillAttention += Double(times) * phase.operators.filter { $0.attention != nil }.reduce(0) { $0 + rates.seconds($1) }
             t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
+            t.communication += Double(times) * communication(batch: batch).prefill
         }
         func decode(_ batch: Int, steps: Int) {
             guard steps > 0 else { return }
             let lo = Int128(n) + 1, hi = Int128(n) + Int128(steps)
-            for op in spec.decodeOperators(batch: batch, dtypes: plan) {
+            for op in rank.decodeOperators(batch: batch, dtypes: plan) {
                 let s = op.seconds(from: lo, to: hi, rates: rates)
                 if op.attendsContext { t.attention += s } else { t.weights += s }
                 t.launches += Double(op.fixed.count * steps) * launchSeconds
             }
+            t.communication += Double(steps) * communication(batch: batch).step
         }
         let value: Double
         switch formula {
         case .firstTokenLatency:
             prefill(b)
-            value = t.total * (row.unit == "ms" ? 1000 : 1)
+            value = t.total * perSecond!
         case .staticBatchThroughput:
             prefill(b)
             decode(b, steps: g - 1)
-            value = Double(b * g) / t.total / Double(row.gpuCount)
+            value = Double(b * g) / t.total / Double(divisor!)
         case .concurrentThroughput:
             prefill(1, times: b)
             decode(b, steps: g - 1)
-            value = Double(b * g) / t.total
+            value = Double(b * g) / t.total / Double(divisor!)
         case .perTokenLatencyP50:
-            let step = spec.decodeStepCost(batch: b, context: n + g / 2, dtypes: plan)
+            let step = rank.decodeStepCost(batch: b, context: n + g / 2, dtypes: plan)
             t.weights = rates.seconds(step)
             t.launches = Double(step.operatorLaunches) * launchSeconds
-            value = t.total
+            t.communication = communication(batch: b).step
+            value = t.total * perSecond!
         case .generationSpeed:
             prefill(1)
             decode(1, steps: g - 1)
-            value = Double(g) / t.total
+            value = Double(g) / t.total / Double(divisor!)
         case .batchLatency:
             prefill(b)
             decode(b, steps: g - 1)
-            value = t.total * (row.unit == "ms" ? 1000 : 1)
+            value = t.total * perSecond!
         }
         return Prediction(value: value, breakdown: t.shares())
     }

@@ -83,7 +83,7 @@ public struct ValidationRecord: Sendable, Hashable {
     /// Exact integer texts for exact metrics (Doubles would round large counts).
     public var predictedText: String
     public var measuredText: String
-    /// (measured - predicted) / predicted for relative metrics.
+    /// (measured - predicted) / predicted for relative metrics (RelativeError.swift).
     public var relativeError: Double?
     /// "match", "mismatch", "ok", "outside_tolerance" or "unavailable: reason".
     public var status: String
@@ -140,7 +140,7 @@ public enum Validator {
         func record(_ metric: String, _ unit: String, _ kind: ComparisonKind, predicted: Double?, measured: Double?,
                     predictedText: String? = nil, measuredText: String? = nil, status: String? = nil) {
             var rel: Double?
-            if let predicted, let measured, predicted != 0 { rel = (measured - predicted) / predicted }
+            if let predicted, let measured { rel = RelativeError.of(measured: measured, predicted: predicted) }
             let st: String
             if let status {
                 st = status

@@ -25,26 +25,29 @@ struct EngineOptions: ParsableArguments {
 
     @Option(name: .customLong("engine-reserve"), help: ArgumentHelp(
         "Memory the engine holds besides weights and KV: vLLM's activation peak + non_torch_memory from its log (default: this tool's activation estimate for the profile run, nothing for non-torch); SGLang's other start-up memory (default 0). Fractions of GiB/MiB/GB round to whole bytes (logs print 2 decimals).",
-        valueName: "size"), transform: EngineOptions.loggedBytes)
+        valueName: "size"), transform: Quantities.loggedBytes)
     var reserve: Int128?
 
     @Option(name: .customLong("device-memory"), help: ArgumentHelp(
         "Device memory as the log prints it (vLLM total_gpu_memory, SGLang free memory at start), in place of --memory or --hardware; fractions of GiB/MiB/GB round to whole bytes.",
-        valueName: "size"), transform: EngineOptions.loggedBytes)
+        valueName: "size"), transform: Quantities.loggedBytes)
     var deviceMemory: Int128?
 
     @Option(name: .customLong("kv-cache-memory"), help: ArgumentHelp(
         "The KV budget directly (vLLM --kv-cache-memory, or the log's \"Available KV cache memory\"); device memory, fraction, weights and reserve are then not used.",
-        valueName: "size"), transform: EngineOptions.loggedBytes)
+        valueName: "size"), transform: Quantities.loggedBytes)
     var kvCacheMemory: Int128?
 
     @Option(name: .customLong("block-size"), help: ArgumentHelp("Tokens per KV block (vLLM, default 16) or page (SGLang, default 1).", valueName: "tokens"))
     var blockSize: Int?
 
     @Option(name: .customLong("max-num-batched-tokens"), help: ArgumentHelp(
-        "vLLM V1 max_num_batched_tokens: sizes a sliding window's blocks per request and the default reserve (default 8192).",
+        "vLLM V1 max_num_batched_tokens: sizes a sliding window's blocks per request and the default reserve (default 8192; needs --engine vllm).",
         valueName: "tokens"), transform: Quantities.tokens)
-    var maxBatchedTokens: Int = 8192
+    var maxBatchedTokens: Int?
+
+    /// vLLM V1's default max_num_batched_tokens.
+    static let defaultMaxBatchedTokens = 8192
 
     @Option(name: .customLong("draft-layers"), help: ArgumentHelp(
         "KV layers a speculative-decoding drafter adds to the pool (EAGLE: 1), with the target's attention geometry (vLLM; default 0).",
@@ -53,12 +56,13 @@ struct EngineOptions: ParsableArguments {
 
     /// Some engine input was given (they need --engine).
     var anyEngineInput: Bool {
-        maxModelLen != nil || memoryFraction != nil || deviceMemory != nil || reserve != nil || kvCacheMemory != nil || blockSize != nil || draftLayers != 0
+        maxModelLen != nil || memoryFraction != nil || deviceMemory != nil || reserve != nil || kvCacheMemory != nil || blockSize != nil
+            || maxBatchedTokens != nil || draftLayers != 0
     }
 
     func validate() throws {
         if engine == .exact && anyEngineInput {
-            throw ValidationError("--max-model-len, --gpu-memory-utilization, --device-memory, --engine-reserve, --kv-cache-memory, --block-size and --draft-layers need --engine vllm|vllm-v0|sglang")
+            throw ValidationError("--max-model-len, --gpu-memory-utilization, --device-memory, --engine-reserve, --kv-cache-memory, --block-size, --max-num-batched-tokens and --draft-layers need --engine vllm|vllm-v0|sglang")
         }
         if let f = memoryFraction, !(f > 0 && f <= 1) { throw ValidationError("--gpu-memory-utilization must be in (0, 1]; received \(f)") }
         if let b = blockSize, b < 1 { throw ValidationError("--block-size must be at least 1; received \(b)") }
@@ -66,22 +70,10 @@ struct EngineOptions: ParsableArguments {
         if let m = maxModelLen, m < 1 { throw ValidationError("--max-model-len must be at least 1; received \(m)") }
     }
 
-    /// A size as a log prints it: whole bytes as `--memory` takes them, or a decimal fraction of
-    /// KiB/MiB/GiB/KB/MB/GB rounded to the nearest byte (a log's 2 decimals are far coarser).
-    static func loggedBytes(_ text: String) throws -> Int128 {
-        if let exact = try? Quantities.bytes(text) { return exact }
-        let t = text.trimmingCharacters(in: .whitespaces)
-        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)]
-        for (u, scale) in units where t.lowercased().hasSuffix(u.lowercased()) {
-            if let v = Double(t.dropLast(u.count)), v >= 0, v.isFinite { return Int128((v * scale).rounded()) }
-        }
-        throw ValidationError("not a size: \(text) (e.g. 6.51GiB, 80GB, 4096)")
-    }
-
     func settings(model: ModelSpec, deviceMemoryBytes: Int128) -> EngineSettings {
         EngineSettings(engine: engine, deviceMemoryBytes: deviceMemoryBytes, memoryFraction: memoryFraction, reserveBytes: reserve,
                        kvCacheMemoryBytes: kvCacheMemory, blockTokens: blockSize,
-                       maxModelLen: maxModelLen ?? model.maxPositionEmbeddings ?? 0, maxBatchedTokens: maxBatchedTokens,
+                       maxModelLen: maxModelLen ?? model.maxPositionEmbeddings ?? 0, maxBatchedTokens: maxBatchedTokens ?? Self.defaultMaxBatchedTokens,
                        draftLayers: draftLayers)
     }
 }

@@ -14,7 +14,7 @@ struct ParallelOptions: ParsableArguments {
     @Option(name: .customLong("pp"), help: ArgumentHelp("Pipeline stages: the layers split over them (must divide the layers).", valueName: "n"))
     var pipeline: Int?
 
-    @Option(name: .customLong("ep"), help: ArgumentHelp("Expert-parallel ranks (a mixture-of-experts model only; not modelled yet, refused by name).", valueName: "n"))
+    @Option(name: .customLong("ep"), help: ArgumentHelp("Expert-parallel ranks over the tp ranks (a mixture-of-experts model only; must divide tp and the experts): E / ep whole experts per rank, an all-to-all dispatch and combine per MoE layer (SGLang's --ep-size).", valueName: "n"))
     var expert: Int?
 
     @Option(help: ArgumentHelp("The layout as one string instead of --tp/--pp/--ep: tp4pp2, tp8, tp2dp4 (dp: data-parallel replicas).", valueName: "layout"))

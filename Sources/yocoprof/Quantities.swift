@@ -2,7 +2,8 @@
 //
 // Bytes: a bare integer is bytes; suffixes B, KB/MB/GB/TB (10^3 steps) and KiB/MiB/GiB/TiB
 // (2^10 steps), case-insensitive, with an optional fraction ("1.5GiB") when the result is a whole
-// number of bytes. GB and GiB are never confused: only the `i` makes a unit binary.
+// number of bytes (`loggedBytes`, for sizes copied from an engine's log: rounded to the nearest
+// byte). GB and GiB are never confused: only the `i` makes a unit binary.
 // Tokens: a bare integer, or K/M/G (binary: 32K = 32,768, 1M = 1,048,576, the convention of
 // context-length names) — and Ki/Mi/Gi as synonyms.
 
@@ -20,7 +21,10 @@ enum Quantities {
     ]
 
     /// Splits "1.5GiB" into digits and a unit, and scales exactly.
-    static func scaled(_ text: String, units: [(String, Int128)], what: String, example: String) throws(ValidationError) -> Int128 {
+    /// `rounding`: a fraction that is not a whole number of units is rounded to the nearest one
+    /// (half up) instead of refused.
+    static func scaled(_ text: String, units: [(String, Int128)], what: String, example: String,
+                       rounding: Bool = false) throws(ValidationError) -> Int128 {
         let s = text.trimmingCharacters(in: " ").lowercased()
         // ASCII digits only: `Character.isNumber` also accepts "½" (no digit value: a crash below)
         // and other scripts' digits.
@@ -55,6 +59,7 @@ enum Quantities {
         guard !overflow, product / denominator <= Int128(Int64.max) else {
             throw ValidationError("\(what) `\(text)` is too large")
         }
+        if rounding { return (2 * product + denominator) / (2 * denominator) }
         guard product % denominator == 0 else {
             throw ValidationError("\(what) `\(text)` is not a whole number of \(what == "size" ? "bytes" : "tokens")")
         }
@@ -63,6 +68,12 @@ enum Quantities {
 
     static func bytes(_ text: String) throws(ValidationError) -> Int128 {
         try scaled(text, units: byteUnits, what: "size", example: "1GiB, 80GB, 81559MiB, 4096")
+    }
+
+    /// A size as an engine's log prints it: `bytes`, or a decimal fraction of a unit rounded to the
+    /// nearest byte ("6.51GiB"; a log's 2 decimals are far coarser than a byte).
+    static func loggedBytes(_ text: String) throws(ValidationError) -> Int128 {
+        try scaled(text, units: byteUnits, what: "size", example: "6.51GiB, 80GB, 81559MiB, 4096", rounding: true)
     }
 
     static func tokens(_ text: String) throws(ValidationError) -> Int {

@@ -11,7 +11,7 @@ struct EfficiencyCurvesTests {
     /// A GPU of round numbers: 1e15 FLOP/s, 1e12 B/s, with curves of known values.
     static let curves = EfficiencyCurves(
         file: "test.csv",
-        dense: [.bf16: EfficiencyCurve([p(1e9, 0.5), p(1e12, 0.8)])],
+        dense: [.bf16: EfficiencyCurve([p(64, 0.5), p(4096, 0.8)])],  // over a product's rows M
         prefillAttention: [
             PrefillAttentionKey(kernel: .flash2, dtype: .bf16, headDim: 64, causal: true): EfficiencyCurve([p(512, 0.2), p(8192, 0.3)]),
             PrefillAttentionKey(kernel: .flash2, dtype: .bf16, headDim: 128, causal: true): EfficiencyCurve([p(512, 0.3), p(8192, 0.4)]),
@@ -58,9 +58,14 @@ struct EfficiencyCurvesTests {
         dec.attention = AttentionShape(queries: 1, keys: 100, headDim: 128, causal: true)
         #expect(abs(rates.seconds(dec) - (1e9 / 0.9e12 + 1e-6)) < 1e-12)
         #expect(c.isMemoryBound(dec))
-        // A dense product of m n k = 1e12 (0.8 of peak), compute-bound.
-        let gemm = OperatorCost(OperatorID(part: .ffn), flops: .gemm(10_000, 10_000, 10_000), bytes: 1_000_000)
+        // A dense product of 10^4 rows (beyond the last point: 0.8 of peak), compute-bound.
+        let gemm = OperatorCost(OperatorID(part: .ffn), flops: .gemm(10_000, 10_000, 10_000), bytes: 1_000_000).with(rows: 10_000)
         #expect(abs(rates.seconds(gemm) - (2e12 / 0.8e15 + 1e-6)) < 1e-12)
+        // The same FLOPs over products of 512 rows each (an MoE layer's R k / E): log2 512 is half-way
+        // between 64 and 4096, so 0.65 of peak; the curve reads a product's rows, not the operator's FLOPs.
+        let experts = OperatorCost(OperatorID(part: .ffn), flops: .gemm(10_000, 10_000, 10_000), bytes: 1_000_000).with(rows: 512)
+        // tolerance: the series log2 is exact to 1e-10
+        #expect(abs(rates.seconds(experts) - (2e12 / 0.65e15 + 1e-6)) < 1e-9)
         // Eager launches cost more.
         let eager = try RooflineRates(hardware: Self.gpu, computeDType: .bf16, launchMode: .eager)
         #expect(eager.seconds(gemm) > rates.seconds(gemm))

@@ -3,6 +3,7 @@
 
 import CostModel
 import Foundation
+import Reporting
 import Testing
 @testable import ProfileStore
 
@@ -20,19 +21,6 @@ struct EfficiencyCurvesFileTests {
         dense_gemm,cublas,bf16/fp16,,,1000000000,0.8,k341,table,n
         prefill_attention,flash2,bf16/fp16,128,true,512,0.2,k100,printed_bar_label,n
         """ + "\n" + tail + "\n"
-
-    /// The fields of one RFC 4180 line (quoted fields may hold commas; "" is a quote).
-    static func fields(_ line: String) -> [String] {
-        var out: [String] = [], field = "", quoted = false
-        var chars = Array(line)[...]
-        while let c = chars.popFirst() {
-            if quoted {
-                if c == "\"" { if chars.first == "\"" { chars.removeFirst(); field.append(c) } else { quoted = false } } else { field.append(c) }
-            } else if c == "\"" { quoted = true } else if c == "," { out.append(field); field = "" } else { field.append(c) }
-        }
-        out.append(field)
-        return out
-    }
 
     func parse(_ text: String) throws(ProfileError) -> EfficiencyCurves {
         try EfficiencyCurvesFile.parse(text, file: "t.csv", defaultKernel: .flash2)
@@ -58,17 +46,15 @@ struct EfficiencyCurvesFileTests {
     func provenance() throws {
         let text = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("Reports/published/kernel-efficiency.csv"), encoding: .utf8)
         var fraction: [String: Double] = [:]
-        for line in text.split(whereSeparator: \.isNewline).dropFirst() {  // CRLF is one Character
-            // row_id is the first field and fraction_of_peak the 21st (no field spans lines in this file)
-            let f = Self.fields(String(line))
+        for f in try CSVReader.parse(text).dropFirst() {  // CRLF records, quoted fields
+            // row_id is the first field and fraction_of_peak the 21st
             if f.count > 20, let v = Double(f[20]) { fraction[f[0]] = v }
         }
         for id in Self.gpus {
             let url = Fixtures.profiles.appendingPathComponent("hardware/efficiency/\(id).csv")
-            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst()
-            #expect(lines.count > 20)
-            for line in lines {
-                let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let records = try CSVReader.parse(try String(contentsOf: url, encoding: .utf8)).dropFirst()
+            #expect(records.count > 20)
+            for f in records {
                 if f[0] == "launch" { continue }  // a difference of two launch times (checked below)
                 let published = try #require(fraction[f[7]], "\(id): \(f[7]) is not a row with a fraction of peak")
                 // the file writes the published fraction with 4 decimals
@@ -89,12 +75,20 @@ struct EfficiencyCurvesFileTests {
         ("prefill_attention,flash9,bf16,128,true,512,0.2,k100,x,n", "line 2, library"),
         ("prefill_attention,flash2,bf16,128,yes,512,0.2,k100,x,n", "line 2, causal"),
         ("prefill_attention,flash2,bf16,128,true,512,0.2,k100,x", "line 2, line"),
-        ("prefill_attention,flash2,bf16,128,true,512,0.2,k100,x,\"q\"", "line 2, line"),
+        ("prefill_attention,flash2,bf16,128,true,512,0.2,k100,x,n\"q", "line 2"),  // a quote inside an unquoted field
         ("conv,x,bf16,,,1,0.5,k100,x,n", "line 2, operator"),
     ])
     func malformed(line: String, field: String) {
         let text = Self.header + "\n" + line + "\n" + Self.good.split(separator: "\n").dropFirst().joined(separator: "\n")
         #expect { try parse(text) } throws: { ($0 as? ProfileError)?.field == field }
+    }
+
+    @Test("the file is RFC 4180 CSV: CRLF records and a quoted note holding commas read as LF ones do")
+    func csvRules() throws {
+        let quoted = Self.good.replacingOccurrences(of: "k341,table,n\n", with: "k341,table,\"a note, with commas\"\n")
+        let crlf = quoted.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(quoted != Self.good && crlf.unicodeScalars.filter { $0 == "\r" }.count == 7)
+        #expect(try parse(crlf) == (try parse(Self.good)))
     }
 
     @Test("whole-file rules: header, duplicate x, missing curves and the default kernel")

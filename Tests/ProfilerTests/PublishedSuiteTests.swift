@@ -46,11 +46,13 @@ struct PublishedSuiteTests {
         }
     }
 
-    @Test("rows are skipped by data: GPU count, missing profile, dtype curve, engine; the reason names the thing")
+    @Test("rows are skipped by data: a layout the deployment model refuses, missing profile, dtype curve, engine; the reason names the thing")
     func skips() throws {
         let records = try Self.run(try Self.rows())
         func status(_ id: String) -> String { records.first { $0.row.id == id }!.status }
-        #expect(status("e040").contains("8 GPUs"))
+        #expect(status("e040") == "ok")  // Llama-2-70b on 8 A100s, tensor parallel
+        #expect(status("e041").contains("mixture-of-experts"))  // Mixtral on 2 GPUs: TP on experts is not modelled yet
+        #expect(status("e158").contains("host-overhead"))  // HF transformers on 2 GPUs: the engine is not modelled
         #expect(status("e001").contains("no model profile `gpt-j-6b`"))
         #expect(status("e019").contains("fp8"))
         #expect(status("e134").contains("host-overhead"))
@@ -61,6 +63,7 @@ struct PublishedSuiteTests {
     func staticBatchFormula() throws {
         var row = try #require(try Self.rows().first { $0.id == "e038" })  // TRT-LLM A100 Llama-2-7b, first token at 2048
         row.metric = "throughput_out_tok_per_s_per_gpu (static batch)"
+        row.unit = "tokens/s/GPU"  // a rate's unit (the row's own, ms, would skip it)
         row.batch = "4"
         row.outputTokens = 64
         let record = try #require(try Self.run([row]).first)
@@ -74,6 +77,50 @@ struct PublishedSuiteTests {
         #expect(abs(record.error! - (row.value / record.predicted! - 1)) < 1e-12)
     }
 
+    @Test("a row on several GPUs is one tensor-parallel rank of the model plus the layout's communication")
+    func tensorParallelRow() throws {
+        let row = try #require(try Self.rows().first { $0.id == "e039" })  // TRT-LLM, Llama-2-70b on 4 A100s, first token at 128
+        #expect(row.gpuCount == 4 && row.unit == "ms")
+        let record = try #require(try Self.run([row]).first)
+        #expect(record.status == "ok", "\(record.status)")
+        let spec = try Self.store.loadModel("llama-2-70b"), hw = try Self.store.loadHardware("a100-sxm-80gb")
+        let rates = try RooflineRates(hardware: hw, computeDType: .fp16, attentionKernel: .flash2, launchMode: .eager)
+        let plan = DTypePlan.uniform(.fp16), layout = ParallelLayout(tensor: 4)
+        let rank = rates.seconds(spec.tensorShard(4).prefillCost(batch: 1, promptTokens: 128, dtypes: plan))
+        let comm = spec.deploymentTiming(layout: layout, batch: 1, promptTokens: 128, generatedTokens: 1, dtypes: plan,
+                                         tiling: .flash128, rates: rates).stages[0].prefillCommunicationSeconds
+        #expect(comm > 0)
+        // the same arithmetic in the same order: equal to rounding
+        #expect(abs(record.predicted! - (rank + comm) * 1000) / record.predicted! < 1e-12)
+        // one rank of four computes about a quarter of the whole model's prefill
+        let whole = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 128, dtypes: plan))
+        #expect(rank < whole / 3)
+    }
+
+    @Test("a time is read in its row's unit: ms is 1000 s, another unit skips the row by name")
+    func units() throws {
+        let row = try #require(try Self.rows().first { $0.id == "e188" })  // LMDeploy per-token latency P50, in s
+        #expect(row.unit == "s")
+        var ms = row
+        ms.value = row.value * 1000
+        ms.unit = "ms"
+        var other = row
+        other.unit = "min"
+        let r = try Self.run([row, ms, other])
+        #expect(abs(r[1].predicted! - 1000 * r[0].predicted!) / r[1].predicted! < 1e-12)
+        #expect(abs(r[1].error! - r[0].error!) < 1e-12)
+        #expect(r[2].error == nil && r[2].status.contains("unit"), "\(r[2].status)")
+    }
+
+    @Test("the error is the default suite's (measured - predicted) / predicted, for a time and a rate alike")
+    func errorDefinition() throws {
+        let r = try Self.run(try Self.rows()).filter { $0.error != nil }
+        let time = try #require(r.first { $0.formula?.isTime == true }), rate = try #require(r.first { $0.formula?.isTime == false })
+        for x in [time, rate] {
+            #expect(abs(x.error! - (x.row.value - x.predicted!) / x.predicted!) < 1e-12, "\(x.row.id)")
+        }
+    }
+
     @Test("a malformed row or table is refused by file, line and field")
     func malformed() throws {
         let text = try Self.text("end-to-end.csv")
@@ -85,11 +132,15 @@ struct PublishedSuiteTests {
         let bad = lines[0] + "\n" + first.dropLast(2) + "maybe\n"
         #expect { try PublishedSuite.rows(csv: bad, file: "x.csv") } throws: { ($0 as? PublishedSuiteError)?.field == "held_out" }
         #expect { try PublishedSuite.maps(models: "a,b\n", gpus: "published_gpu,hardware_id,note\n",
-                                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,note\n", directory: "d") } throws: { ($0 as? PublishedSuiteError)?.field == "published_model" }
+                                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,multi_gpu_layout,note\n", directory: "d") } throws: { ($0 as? PublishedSuiteError)?.field == "published_model" }
         #expect {
             try PublishedSuite.maps(models: "published_model,profile_id,note\n", gpus: "published_gpu,hardware_id,note\n",
-                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,note\nX,yes,flash9,eager,n\n", directory: "d")
+                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,multi_gpu_layout,note\nX,yes,flash9,eager,,n\n", directory: "d")
         } throws: { ($0 as? PublishedSuiteError)?.field == "attention_kernel/launch_mode" }
+        #expect {
+            try PublishedSuite.maps(models: "published_model,profile_id,note\n", gpus: "published_gpu,hardware_id,note\n",
+                                    engines: "engine_prefix,modelled,attention_kernel,launch_mode,multi_gpu_layout,note\nX,yes,flash2,eager,pp,n\n", directory: "d")
+        } throws: { ($0 as? PublishedSuiteError)?.field == "multi_gpu_layout" }
     }
 }
 

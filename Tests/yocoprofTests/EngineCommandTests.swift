@@ -121,6 +121,31 @@ struct EngineCommandTests {
         #expect(r.stderr.contains("compressed-tensors") && r.stderr.contains("refusing"), "\(r.stderr)")
     }
 
+    @Test("quantization_config keys that change the layout are refused by name (exit 65); dynamic activation scales are read", arguments: [
+        (#"{"quant_method": "gptq", "bits": 4, "group_size": 128, "checkpoint_format": "gptq_v2"}"#, "checkpoint_format"),
+        (#"{"quant_method": "gptq", "bits": 4, "group_size": 128, "modules_in_block_to_quantize": [["self_attn.q_proj"]]}"#, "modules_in_block_to_quantize"),
+        (#"{"quant_method": "fp8", "ignored_layers": ["lm_head"], "modules_to_not_convert": ["model.layers.0.mlp"]}"#, "modules_to_not_convert"),
+        (#"{"quant_method": "compressed-tensors", "config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 8, "type": "int", "strategy": "channel", "symmetric": true}, "input_activations": {"num_bits": 8, "type": "int", "strategy": "tensor", "dynamic": false, "symmetric": true}}}}"#,
+         "input_activations"),
+        (#"{"quant_method": "compressed-tensors", "config_groups": {"group_0": {"targets": ["Attention"], "weights": {"num_bits": 8, "type": "int", "strategy": "channel", "symmetric": true}}}}"#, "targets"),
+        (#"{"quant_method": "compressed-tensors", "config_groups": {"group_0": {"targets": ["Linear"], "weights": {"num_bits": 8, "type": "int", "strategy": "channel", "symmetric": true}, "input_activations": {"num_bits": 8, "type": "int", "strategy": "token", "dynamic": true, "symmetric": true}}}}"#, nil),
+        (#"{"quant_method": "fp8", "ignored_layers": ["lm_head"], "modules_to_not_convert": ["lm_head"]}"#, nil),
+    ] as [(String, String?)])
+    func quantizationRefusals(config: String, key: String?) throws {
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.llama))) as! [String: Any]
+        o["quantization_config"] = try JSONSerialization.jsonObject(with: Data(config.utf8))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qc-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: o).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let r = try Binary.run(["memory", "--model", url.path, "--context", "1K"])
+        guard let key else {
+            #expect(r.status == 0, "\(r.stderr)")
+            return
+        }
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains(key) && r.stderr.contains("refus"), "\(r.stderr)")
+    }
+
     @Test("--tp 4: one rank's pool (Llama-3.1-70B on H100-SXM: 2 KV heads and a quarter of the weights per rank)")
     func tensorParallel() throws {
         let o = try Self.row(["capacity", "--model", "llama-3.1-70b", "--engine", "vllm", "--hardware", "h100-sxm-80gb", "--tp", "4",

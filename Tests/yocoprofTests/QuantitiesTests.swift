@@ -41,6 +41,23 @@ struct QuantitiesTests {
         #expect(throws: ValidationError.self) { try Quantities.bytes(text) }
     }
 
+    @Test("logged sizes round a fraction to the nearest byte; exact sizes are read as --memory reads them", arguments: [
+        ("6.51GiB", Int128(6_990_059_274)),    // 6.51 x 2^30 = 6,990,059,274.24
+        ("14.9888GiB", Int128(16_094_101_452)), // 14.9888 x 2^30 = 16,094,101,451.5712
+        ("80GB", Int128(80_000_000_000)),
+        ("81559MiB", Int128(81559) << 20),
+        ("0.5KiB", Int128(512)),
+        ("4096", Int128(4096)),
+    ])
+    func loggedSizes(text: String, bytes: Int128) throws {
+        #expect(try Quantities.loggedBytes(text) == bytes)
+    }
+
+    @Test("logged sizes still refuse what is not a size", arguments: ["", "GiB", "6.51 GiBs", "-1GiB", "1e9"])
+    func badLoggedSizes(text: String) {
+        #expect(throws: ValidationError.self) { try Quantities.loggedBytes(text) }
+    }
+
     @Test("the largest size is Int64.max bytes; one more is rejected")
     func sizeLimit() throws {
         #expect(try Quantities.bytes("9223372036854775807") == Int128(Int64.max))

@@ -28,11 +28,14 @@ def frac(r):
 
 
 def prefill(all_rows, gpu, library, kernel, direction, note):
+    # Causal points only: every attention core the cost model builds is causal (decoder-only
+    # models; YOCO's cross layers attend causally to the shared cache), so a non-causal curve
+    # would never be read. The non-causal rows stay in kernel-efficiency.csv.
     out = []
     for r in all_rows:
         if r["gpu"] == gpu and r["operator"] == "prefill_attention" and r["library"] == library \
                 and r["direction"] == direction and r["fraction_of_peak"] and r["seq_len"] \
-                and r["value_kind"] != "text_claim":
+                and r["value_kind"] != "text_claim" and r["causal"] == "true":
             out.append(["prefill_attention", kernel, "bf16/fp16", r["head_dim"], r["causal"], r["seq_len"],
                         "%.4f" % frac(r), r["row_id"], r["value_kind"], clean(note)])
     return out
@@ -53,12 +56,17 @@ def decode(all_rows, gpu, library, batch, note, operator="decode_attention"):
     return out
 
 
+# The per-shape H100 bf16 GEMM rows (kernel_rows_other.py, XLA's table): rows M 256 to 4096 at N = K = 4096.
+XLA_ROWS = {"k597", "k598", "k599", "k600"}
+
+
 def dense(all_rows, ids, dtype, note):
     out = []
     for r in all_rows:
         if r["row_id"] in ids:
-            mnk = int(r["m"]) * int(r["n"]) * int(r["k"])
-            out.append(["dense_gemm", "cublas", dtype, "", "", str(mnk), "%.4f" % frac(r), r["row_id"], r["value_kind"], clean(note)])
+            # x = the product's rows M (the curve's variable; the row's n and k are in its note)
+            out.append(["dense_gemm", "cublas", dtype, "", "", r["m"], "%.4f" % frac(r), r["row_id"], r["value_kind"],
+                        clean(note + "; M %s of M x N x K = %s x %s x %s" % (r["m"], r["m"], r["n"], r["k"]))])
     return out
 
 
@@ -86,13 +94,15 @@ def main():
     h100_decode = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", fi_note % "3352 (H100 SXM)")
     h100_stream = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", stream_note, "streaming")
     mamf = "ml-engineering MAMF: best shape of a brute-force search (torch.matmul -> cuBLAS); an upper envelope: no per-shape curve was published"
-    h100_dense = dense(r, {"k341", "k347"}, "bf16/fp16", mamf) + dense(r, {"k344"}, "fp8", mamf)
+    xla = ("XLA default matmul table (sm_90; cuBLAS through XLA): batch 1 at N = K = 4096 (a 7B-class projection) by rows M; "
+           "below M 256 the first point holds (flat: no smaller M was published)")
+    h100_dense = dense(r, XLA_ROWS, "bf16/fp16", xla) + dense(r, {"k344"}, "fp8", mamf)
     out = {
         "h100-sxm-80gb": h100_dense + h100_prefill + h100_decode + h100_stream + launch(r),
     }
     h200_t = "; transferred from H100 SXM (same 989 TFLOP/s dense peak; k335)"
     out["h200-sxm-141gb"] = (
-        dense(r, {"k341", "k347"}, "bf16/fp16", mamf + "; H100 SXM rows (no H200 bf16 row; same tensor peak k335)")
+        dense(r, XLA_ROWS, "bf16/fp16", xla + "; H100 rows (no H200 bf16 table; same tensor peak k335)")
         + dense(r, {"k345"}, "fp8", mamf)
         + [row[:9] + [row[9] + clean(h200_t)] for row in h100_prefill]
         + [row[:9] + [row[9] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode + h100_stream]

@@ -83,3 +83,13 @@ for gpu,libs in bg.items():
   for lib,pts in libs.items():
     for L,u in pts:
       add(gpu=gpu,library=lib,operator="decode_attention",direction="forward",dtype="fp16",head_dim=128,seq_len=L,batch=64,heads=32,kv_heads=4,fraction_of_peak=round(u/100,3),peak_reference_bandwidth_gbs=pk[gpu],metric_definition=GQDEF+"; batch decode, paged KV, batch 64, sequence length per request",source=GQ.format(f="batch-gqa-benchmark",n=9),note="read from figure by marker pixel position, precision +-2 pp",value_kind="read_from_figure")
+
+# ---- dense GEMM by rows (issue 15 review): XLA's default matmul performance table ----
+# OpenXLA's GPU cost model ships a table of measured cuBLAS matmul rates per (batch, m, n, k) and
+# dtype for sm_90 (H100). Rows taken: batch 1, n = k = 4096 (a 7B-class projection), m = 256 ... 4096
+# (m = 2048 is not read: interpolated between its neighbours). flops/s as printed; peak 989 TFLOP/s
+# (H100 SXM dense bf16, as the other H100 rows here).
+XLA="tensorflow/tensorflow third_party/xla/xla/service/gpu/model/matmul_interpolator_data.h @372d578bb861cc5804e56d37d93aec931a59762c (kDefaultMatmulPTable, key sm_90)"
+XDEF="measured bf16 x bf16 -> bf16 matmul rate (flops/s) of XLA's default matmul performance table, one entry per b, m, n, k; efficiency = rate / 989 TFLOP/s"
+for m,flops in [(256,412026793553338),(512,644116271145770),(1024,738474431911967),(4096,783328793548203)]:
+    add(gpu="H100 (sm_90)",library="cublas (via XLA)",operator="dense_gemm",dtype="bf16",batch=1,m=m,n=4096,k=4096,achieved_tflops=round(flops/1e12,1),peak_reference_tflops=989,fraction_of_peak=round(flops/1e12/989,3),metric_definition=XDEF,source=XLA,note="entry b 1, m %d, n 4096, k 4096: %d flops/s; the table names the compute capability, not the H100 variant (the 4096^3 rate, 79%% of 989, matches the SXM MAMF rows k341/k347)" % (m,flops),value_kind="table")

@@ -9,6 +9,15 @@
 //                        each rank's link, 2 (tp - 1) latency steps
 //   all_reduce           1 after the vocabulary-parallel embedding (stage 0), R = M (B decoding)
 //   all_gather           the fp32 logits B V 4 bytes (last stage): (tp - 1) / tp of them, tp - 1 steps
+// Per mixture-of-experts layer, with ep > 1 (k experts per row; the all-to-all of SGLang's DeepEP
+// backend and vLLM's all2all backends, docs/PARALLELISM.md):
+//   <label>.all_to_all_dispatch   each rank sends its share of the rows, ceil(R / ep), k copies
+//                                 each, to the ranks of their experts: under uniform routing
+//                                 (ep - 1) / ep of the copies leave the rank, so
+//                                 ceil(R / ep) k d a (ep - 1) / ep bytes per rank; ep - 1 steps
+//   <label>.all_to_all_combine    the experts' outputs back, the same bytes and steps
+//   Both come on top of the layer's two all-reduces: those still gather the rows every tp rank's
+//   attention reads (a reduce-scatter and an all-gather move an all-reduce's bytes).
 // Between stages k and k + 1 (pp > 1):
 //   send                 R d a bytes of the residual stream (R = B when stage k + 1 starts inside
 //                        YOCO's cross-decoder in a prefill), plus M 2 kW kv bytes of the shared K̂/V̂
@@ -62,6 +71,13 @@ extension ModelSpec {
             for (r, n) in stage.layersPerRun.enumerated() where n > 0 {
                 ops.append(comm(opID(r, .communication(.allReduce)), count: 2 * n,
                                 bytes: ring(dt.activations.bytes(elements: rows(r) * d)), steps: ringSteps))
+                if layout.expert > 1, let e = runs[r].block.feedForward.experts {
+                    let ep = Int128(layout.expert), share = (rows(r) + ep - 1) / ep
+                    let bytes = dt.activations.bytes(elements: share * Int128(e.active) * d) * (ep - 1) / ep
+                    for c in [Collective.dispatch, .combine] {
+                        ops.append(comm(opID(r, .communication(c)), count: n, bytes: bytes, steps: Int(ep - 1)))
+                    }
+                }
             }
             if stage.holdsHead {
                 ops.append(comm(OperatorID(part: .communication(.allGather)), count: 1,

@@ -12,6 +12,20 @@
 //   norms, biases of width d, hidden size d: replicated on every rank
 //   KV cache    by KV heads as the weights (replicated with them when tp > Hkv); gRet state by head
 //   YOCO K̂/V̂    by KV heads as attention
+//   latent attn q_b_proj, kv_b_proj, o_proj by heads: H / tp per rank; q_a_proj, kv_a_proj_with_mqa
+//               and their norms replicated (vLLM's ReplicatedLinear), so the latent cache (r + dr
+//               per position) is held whole on every rank (vLLM issue #51454 measures TP8 holding
+//               1/7.7 of DP8's tokens for that reason)
+//   fixed-state state heads (Mamba's channels) and key heads / tp, their projections, conv
+//               channels, conv state and recurrent state with them; Mamba2 groups / tp, or the one
+//               group replicated (vLLM's mamba_mixer2)
+//   experts     router (d x E) and a shared-expert gate replicated; each routed expert's I and the
+//               shared experts' Is over the tp ranks (vLLM's FusedMoE). With ep (ParallelLayout):
+//               a rank holds E / ep experts of I / (tp / ep) = (E / ep) 3 d I ep / tp = E 3 d I / tp
+//               elements, the same as E experts of I / tp, and under uniform routing the same FLOPs
+//               (R k / ep rows of I ep / tp) and the same expected bytes touched
+//               ((E / ep)(1 - (1 - k/E)^R) experts of I ep / tp): so the rank model is E experts of
+//               I / tp either way, and ep adds the all-to-all (ModelSpec+Parallel.swift).
 // So a rank of a stage is the model with H / tp, Hkv / tp (or 1), F / tp, hR / tp and ceil(V / tp):
 // `tensorShard(_:)` builds that model, and every formula (memory, FLOPs, bytes) applies to it.
 // Pipeline parallelism: stage k holds layers k s ..< (k + 1) s of that rank model, the embedding on
@@ -56,13 +70,25 @@ extension ModelSpec {
             case .gatedRetention(var g):
                 g.heads /= tp
                 block.mixer = .gatedRetention(g)
-            case .fixedState, .latentAttention, .identity:
-                break  // refused for tp > 1 by ParallelLayout.check (identity has nothing to split)
+            case .latentAttention(var m):
+                m.heads /= tp
+                block.mixer = .latentAttention(m)
+            case .fixedState(var m):
+                m.heads /= tp
+                m.keyHeads /= tp
+                if m.kind == .mamba2 { m.groups = m.groups == 1 ? 1 : m.groups / tp }
+                block.mixer = .fixedState(m)
+            case .identity:
+                break
             }
             switch block.feedForward {
             case .gated(let f, let act): block.feedForward = .gated(inner: f / tp, activation: act)
             case .mlp(let f, let act, let bias): block.feedForward = .mlp(inner: f / tp, activation: act, bias: bias)
-            case .experts, .identity: break  // experts refused for tp > 1 by ParallelLayout.check
+            case .experts(var e):
+                e.inner /= tp
+                e.shared?.inner /= tp
+                block.feedForward = .experts(e)
+            case .identity: break
             }
             return BlockRun(block, count: run.count)
         }
@@ -76,6 +102,8 @@ extension ModelSpec {
 public struct PipelineStage: Sendable, Hashable {
     /// 0-based stage index.
     public var index: Int
+    /// The model's layers this stage runs (0-based, consecutive).
+    public var layerRange: Range<Int>
     /// Layers of each run held by this stage (same order as `ModelSpec.runs`).
     public var layersPerRun: [Int]
     /// Stage 0: the embedding.
@@ -102,7 +130,7 @@ extension ModelSpec {
             let counts = runs.indices.map { r in max(0, min(hi, starts[r] + runs[r].count) - max(lo, starts[r])) }
             let holdsCross = firstCrossRun.map { f in counts[f...].contains { $0 > 0 } } ?? false
             return PipelineStage(
-                index: k, layersPerRun: counts, holdsEmbedding: k == 0, holdsHead: k == pp - 1,
+                index: k, layerRange: lo..<hi, layersPerRun: counts, holdsEmbedding: k == 0, holdsHead: k == pp - 1,
                 holdsSharedProjection: firstCrossLayer.map { (lo..<hi).contains($0) } ?? false,
                 holdsSharedSlot: holdsCross)
         }
@@ -153,12 +181,15 @@ extension ModelSpec {
         }
         let kv = slots.filter { !$0.kind.isState }.reduce(Int128(0)) { $0 + bytes($1) }
         let state = slots.filter(\.kind.isState).reduce(Int128(0)) { $0 + bytes($1) }
-        // A quantised format (Storage/) is counted on a stage holding the whole stack (tp only);
-        // deploymentMemory refuses it with pp > 1.
+        // A quantised weight format (Storage/): the stage's own layers' matrices in the format (the
+        // embedding, head and K̂/V̂ projection where the stage holds them). A KV format is counted on a
+        // stage holding the whole stack (tp only); deploymentMemory refuses it with pp > 1.
         let whole = stage.layersPerRun == runs.map(\.count)
+        let once: (WeightClass) -> Bool = { c in
+            c == .outputHead ? stage.holdsHead : c == .kvProjection ? stage.holdsSharedProjection : true
+        }
         return MemoryBreakdown(
-            weightBytesByClass: whole && q.dtypes.weightStorage != nil ? weightBytes(plan: q.dtypes)
-                : parameters(of: stage).mapValues { q.dtypes.weights.bytes(elements: $0) },
+            weightBytesByClass: weightBytes(plan: q.dtypes, layers: stage.layerRange, onceMatrices: once, parameters: parameters(of: stage)),
             kvCacheBytes: whole && q.dtypes.kvFormat != nil ? kvCacheBytes(batch: q.batch, tokens: t, plan: q.dtypes) : b * kv,
             stateBytes: b * state,
             activationBytes: activationBytes(
@@ -194,10 +225,46 @@ extension ModelSpec {
     /// For `ParallelLayout.single` the one stage equals `memory(q)` exactly (a test checks it).
     public func deploymentMemory(_ q: MemoryQuery, layout: ParallelLayout) throws(SpecError) -> DeploymentMemory {
         try layout.check(for: self)
-        if layout.pipeline > 1, let name = q.dtypes.weightStorage?.format.name ?? q.dtypes.kvFormat?.name {
-            throw SpecError(field: "pp", constraint: "with a quantised format (\(name)) is not modelled yet: formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
+        if layout.pipeline > 1, let name = q.dtypes.kvFormat?.name {
+            throw SpecError(field: "pp", constraint: "with a quantised KV-cache format (\(name)) is not modelled yet: KV formats are counted per device under tensor parallelism only", value: "\(layout.pipeline)")
         }
+        if let storage = q.dtypes.weightStorage { try checkSplit(storage, layout: layout) }
         let rank = tensorShard(layout.tensor)
         return DeploymentMemory(layout: layout, stages: rank.pipelineStages(layout.pipeline).map { rank.memory(q, stage: $0) })
+    }
+}
+
+extension ModelSpec {
+    /// A grouped weight format under tensor parallelism: every rank's share of a matrix must hold
+    /// whole groups. vLLM refuses a layout where it does not (GPTQ/AWQ: "the input size is not
+    /// aligned with the quantized weight shape"; fp8 blocks: the per-partition size must be
+    /// divisible by the block): integer groups and fp8 block columns along the inputs of the
+    /// row-split matrices (o_proj, down_proj: their inputs are divided by tp), fp8 block rows along
+    /// the outputs of the column-split ones (q/k/v, gate/up). Routed experts are checked at the width
+    /// one rank really holds, I / (tp / ep). MXFP4 (32) and NVFP4 (16) blocks along the inputs too:
+    /// vLLM pads such a rank's expert width rather than refusing, and the padding is not counted
+    /// here, so the split is refused. Matrices the storage leaves in 16 bits are not checked.
+    func checkSplit(_ storage: WeightStorage, layout: ParallelLayout) throws(SpecError) {
+        let tp = layout.tensor, format = storage.format
+        guard tp > 1 else { return }
+        let (inputGroup, outputGroup): (Int?, Int?)
+        switch format {
+        case .integer(_, let g, _, _): (inputGroup, outputGroup) = (g, nil)
+        case .fp8(.block(let bn, let bk), _): (inputGroup, outputGroup) = (bk, bn)
+        case .mxfp4: (inputGroup, outputGroup) = (32, nil)
+        case .nvfp4: (inputGroup, outputGroup) = (16, nil)
+        default: return
+        }
+        for m in tensorShard(tp).linearMatrices where m.layers != nil && !m.names.allSatisfy(storage.leavesUnconverted) {
+            let rowSplit = m.module.hasSuffix("o_proj") || m.module.hasSuffix("down_proj")
+            let expert = m.copies > 1 ? layout.expert : 1
+            let at = m.layers.map { " (model.layers.\($0.lowerBound).\(m.module))" } ?? ""
+            if rowSplit, let g = inputGroup, (m.inputs * expert) % g != 0 {
+                throw SpecError(field: "tp", constraint: "leaves each rank \(m.inputs * expert) input features of a matrix quantised in groups of \(g) (\(format.name)); a split that cuts a group is refused (vLLM refuses it for integer and fp8-block formats and pads MXFP4/NVFP4 widths, which is not counted)\(at)", value: "\(tp)")
+            }
+            if !rowSplit, let g = outputGroup, m.outputs % g != 0 {
+                throw SpecError(field: "tp", constraint: "leaves each rank \(m.outputs) output features of a matrix quantised in blocks of \(g) (\(format.name)); vLLM refuses a split that cuts a block\(at)", value: "\(tp)")
+            }
+        }
     }
 }

@@ -3,11 +3,13 @@
 // of the whole model-parallel group.
 //
 // Legend: tp tensor-parallel ranks, pp pipeline stages, ep expert-parallel ranks, dp replicas.
-//   devices = tp * pp * dp  (ep reuses the tp ranks of a stage, as vLLM's expert parallelism does,
-//   so it adds no devices; ep must divide tp * dp there. Expert parallelism is not modelled yet, so
-//   ep > 1 is refused by name; so is tp > 1 on experts, latent attention and fixed-state layers.)
-// A layout string names the factors that are not 1, in any order: `tp4pp2`, `tp8`, `pp2dp4`; `tp1`
-// (or `single`) is one device.
+//   devices = tp * pp * dp. Expert parallelism reuses the tp ranks of a stage (SGLang >= 0.4.10's
+//   hybrid EP + TP, `--tp-size T --ep-size E`: moe_ep_size = E, moe_tp_size = T / E; vLLM's
+//   `--enable-expert-parallel` at data-parallel size 1 is the case E = T), so it adds no devices and
+//   ep must divide tp; an expert group spanning data-parallel replicas (vLLM's EP = TP x DP with
+//   data-parallel attention) is not modelled and is refused. docs/PARALLELISM.md has the sources.
+// A layout string names the factors that are not 1, in any order: `tp4pp2`, `tp8`, `pp2dp4`,
+// `tp8ep8`; `tp1` (or `single`) is one device.
 // What each rank holds is ModelSpec+Sharding.swift; what each rank spends, ModelSpec+Parallel.swift.
 
 /// A parallel layout. Every factor is at least 1.
@@ -113,14 +115,25 @@ extension ParallelLayout {
                     throw SpecError(field: "tp", constraint: "must divide the gated-retention heads (\(g.heads))\(at)", value: "\(tp)")
                 }
             case .fixedState(let m):
-                throw SpecError(field: "tp", constraint: "is not modelled yet for \(m.kind.rawValue) (fixed-state) layers\(at)", value: "\(tp)")
-            case .latentAttention:
-                throw SpecError(field: "tp", constraint: "is not modelled yet for latent-attention layers\(at)", value: "\(tp)")
+                try Self.checkFixedState(m, tensor: tp, at: at)
+            case .latentAttention(let m):
+                // Heads split; the latent and the RoPE key (q_a, kv_a, their norms) replicated.
+                if m.heads % tp != 0 {
+                    throw SpecError(field: "tp", constraint: "must divide the latent-attention heads (\(m.heads))\(at)", value: "\(tp)")
+                }
             case .identity:
                 break
             }
-            if run.block.feedForward.experts != nil {
-                throw SpecError(field: "tp", constraint: "is not modelled yet for mixture-of-experts feed-forwards\(at)", value: "\(tp)")
+            if let e = run.block.feedForward.experts {
+                // Each expert's inner size over the tp ranks (with ep: E / ep experts of I / (tp / ep)
+                // per rank, the same elements; ModelSpec+Sharding.swift).
+                if e.inner % tp != 0 {
+                    throw SpecError(field: "tp", constraint: "must divide the expert inner size (\(e.inner))\(at)", value: "\(tp)")
+                }
+                if let s = e.shared, s.inner % tp != 0 {
+                    throw SpecError(field: "tp", constraint: "must divide the shared-expert inner size (\(s.inner))\(at)", value: "\(tp)")
+                }
+                continue
             }
             let f = run.block.feedForward.inner
             if f % tp != 0 {
@@ -143,11 +156,47 @@ extension ParallelLayout {
                 }
             }
         }
-        if expert > 1 {
-            let constraint = model.runs.contains { $0.block.feedForward.experts != nil }
-                ? "(expert parallelism, all-to-all) is not modelled yet for \(model.id)'s experts; run it on one device or over pipeline stages"
-                : "needs a mixture-of-experts feed-forward; \(model.id) has none"
-            throw SpecError(field: "ep", constraint: constraint, value: "\(expert)")
+        if expert > 1 { try checkExperts(for: model) }
+    }
+
+    /// Expert parallelism: a mixture-of-experts model, ep dividing tp (the experts reuse the tp
+    /// ranks), E divisible by ep in every MoE run; expert biases of width d (gpt-oss) are held by
+    /// E / ep experts per rank, which the rank model (E experts of I / tp) does not count: refused.
+    func checkExperts(for model: ModelSpec) throws(SpecError) {
+        let starts = model.runStarts
+        let moe = model.runs.indices.filter { model.runs[$0].block.feedForward.experts != nil }
+        guard !moe.isEmpty else {
+            throw SpecError(field: "ep", constraint: "needs a mixture-of-experts feed-forward; \(model.id) has none", value: "\(expert)")
+        }
+        if tensor % expert != 0 {
+            throw SpecError(field: "ep", constraint: "must divide tp (\(tensor)): the experts are split over the tensor-parallel ranks of a stage (SGLang's moe_tp_size = tp / ep); an expert group spanning data-parallel replicas is not modelled", value: "\(expert)")
+        }
+        for r in moe {
+            let e = model.runs[r].block.feedForward.experts!
+            let at = " (layer \(starts[r]))"
+            if e.count % expert != 0 {
+                throw SpecError(field: "ep", constraint: "must divide the routed experts (\(e.count))\(at)", value: "\(expert)")
+            }
+            if e.expertBias {
+                throw SpecError(field: "ep", constraint: "is not modelled for experts with biases (each rank's E / ep experts keep a bias of the hidden size)\(at)", value: "\(expert)")
+            }
+        }
+    }
+
+    /// Fixed-state mixers under tensor parallelism (vLLM's mamba, mamba2 and gated-delta-net layers):
+    /// the state heads (Mamba's channels) and the key heads split over the ranks, with their conv
+    /// channels and state; Mamba2's B/C groups split when tp divides them, replicated on every rank
+    /// when there is one group.
+    static func checkFixedState(_ m: FixedStateMixer, tensor tp: Int, at: String) throws(SpecError) {
+        let what = m.kind == .mamba ? "Mamba inner channels" : "\(m.kind.rawValue) heads"
+        if m.heads % tp != 0 {
+            throw SpecError(field: "tp", constraint: "must divide the \(what) (\(m.heads))\(at)", value: "\(tp)")
+        }
+        if m.keyHeads % tp != 0 {
+            throw SpecError(field: "tp", constraint: "must divide the \(m.kind.rawValue) key heads (\(m.keyHeads))\(at)", value: "\(tp)")
+        }
+        if m.kind == .mamba2, m.groups % tp != 0, m.groups != 1 {
+            throw SpecError(field: "tp", constraint: "must divide the Mamba2 groups (\(m.groups)) or the groups must be 1 (replicated)\(at)", value: "\(tp)")
         }
     }
 }

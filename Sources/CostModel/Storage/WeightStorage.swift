@@ -56,11 +56,27 @@ public struct WeightStorage: Sendable, Hashable {
 extension ModelSpec {
     /// Bytes of every weight class under a plan: the plain dtype, or the quantised storage.
     public func weightBytes(plan: DTypePlan) -> [WeightClass: Int128] {
-        guard let storage = plan.weightStorage else { return weightBytes(dtype: plan.weights) }
+        guard plan.weightStorage != nil else { return weightBytes(dtype: plan.weights) }
+        return weightBytes(plan: plan, layers: 0..<layers, onceMatrices: { _ in true }, parameters: parameterCount.byClass)
+    }
+
+    /// Bytes of the weights a part of the model holds under a quantised plan: the matrices of
+    /// `layers`, the once-per-model matrices `onceMatrices` accepts (by class), and the vectors of
+    /// `parameters` (the part's parameters by class) that are not those matrices.
+    func weightBytes(plan: DTypePlan, layers held: Range<Int>, onceMatrices: (WeightClass) -> Bool,
+                     parameters: [WeightClass: Int128]) -> [WeightClass: Int128] {
         let plain = plan.weights
+        guard let storage = plan.weightStorage else { return parameters.mapValues { plain.bytes(elements: $0) } }
         var matrixElements: [WeightClass: Int128] = [:]
         var bytes: [WeightClass: Int128] = [:]
-        for m in linearMatrices {
+        for var m in linearMatrices {
+            if let l = m.layers {
+                let lo = max(l.lowerBound, held.lowerBound), hi = min(l.upperBound, held.upperBound)
+                guard lo < hi else { continue }
+                m.layers = lo..<hi
+            } else if !onceMatrices(m.weightClass) {
+                continue
+            }
             matrixElements[m.weightClass, default: 0] += m.instances * m.elements
             let quantised = storage.format.matrixBytes(inputs: m.inputs, outputs: m.outputs)
             let headStays = m.weightClass == .outputHead && !storage.convertsOutputHead
@@ -75,7 +91,7 @@ extension ModelSpec {
             }
         }
         var out: [WeightClass: Int128] = [:]
-        for (c, n) in parameterCount.byClass {
+        for (c, n) in parameters {
             out[c] = (bytes[c] ?? 0) + plain.bytes(elements: n - (matrixElements[c] ?? 0))
         }
         return out

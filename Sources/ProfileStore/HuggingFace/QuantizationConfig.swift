@@ -3,12 +3,17 @@
 //   awq    bits | w_bit (4 only), group_size | q_group_size (-1: one group per row), zero_point
 //          (default true), version gemm (gemv packs differently: refused), modules_to_not_convert
 //   gptq   bits (2, 4, 8), group_size, lm_head (default false: the head stays 16-bit); `dynamic`
-//          per-module overrides and the Marlin format (is_marlin_format) are refused
+//          per-module overrides, the Marlin format (is_marlin_format), a checkpoint_format other
+//          than gptq (gptq_v2 stores zero points unshifted, marlin repacks) and
+//          modules_in_block_to_quantize (only the listed modules converted) are refused
 //   fp8    weight_block_size [n, k] (else one scale per matrix), activation_scheme (static: input
-//          scales), ignored_layers | modules_to_not_convert
+//          scales), ignored_layers | modules_to_not_convert (both, differing: refused; which one a
+//          loader reads differs between vLLM versions)
 //   mxfp4  modules_to_not_convert (gpt-oss lists attention, router, embeddings and lm_head)
 //   compressed-tensors  one config group of symmetric 8-bit per-channel weights (int: W8A8 int8,
-//          float: fp8), `ignore` kept 16-bit; other schemes refused
+//          float: fp8) targeting ["Linear"], `ignore` kept 16-bit; `input_activations` dynamic
+//          (scales computed per token at run time: nothing stored) or absent; static input scales,
+//          other targets and other schemes refused
 // Any other quant_method (bitsandbytes, modelopt, gguf, ...) is refused naming it.
 
 import CostModel
@@ -42,6 +47,12 @@ enum QuantizationConfig {
             guard [2, 4, 8].contains(bits) else { throw refuse("bits", "GPTQ is modelled at 2, 4 or 8 bits", bits) }
             if Unmodelled.isOn(q.object["dynamic"]) { throw refuse("dynamic", "per-module overrides are not modelled", q.object["dynamic"]) }
             if try q.bool("is_marlin_format", default: false) { throw refuse("is_marlin_format", "the Marlin repacked layout is not modelled", true) }
+            if let f = try q.optionalString("checkpoint_format"), f.lowercased() != "gptq" {
+                throw refuse("checkpoint_format", "only the gptq checkpoint layout is modelled", f)
+            }
+            if Unmodelled.isOn(q.object["modules_in_block_to_quantize"]) {
+                throw refuse("modules_in_block_to_quantize", "a checkpoint converting only the listed modules is not modelled (every decoder linear is counted converted)", q.object["modules_in_block_to_quantize"])
+            }
             let format = WeightFormat.integer(bits: bits, group: try groupSize(try q.int("group_size"), q), packing: .gptq, zeroPoint: true)
             return WeightStorage(format: format, notConverted: try patterns("modules_to_not_convert"),
                                  convertsOutputHead: try q.bool("lm_head", default: false))
@@ -53,6 +64,10 @@ enum QuantizationConfig {
                 scaling = .block(outputs: block[0], inputs: block[1])
             } else {
                 scaling = .perTensor
+            }
+            let ignored = try q.optionalStringArray("ignored_layers"), notConverted = try q.optionalStringArray("modules_to_not_convert")
+            if let a = ignored, let b = notConverted, !a.isEmpty, !b.isEmpty, Set(a) != Set(b) {
+                throw refuse("modules_to_not_convert", "differs from `ignored_layers` (\(a)); a loader reads one of them, and which differs between vLLM versions", b)
             }
             return WeightStorage(format: .fp8(scaling, staticActivations: staticActivations),
                                  notConverted: try patterns("ignored_layers", "modules_to_not_convert"))
@@ -74,6 +89,12 @@ enum QuantizationConfig {
         guard let groups = try q.nested("config_groups"), groups.object.count == 1, let name = groups.object.keys.first,
               let group = try groups.nested(name), let w = try group.nested("weights") else {
             throw refuse("config_groups", q.object["config_groups"])
+        }
+        if let targets = try group.optionalStringArray("targets"), targets != ["Linear"] {
+            throw q.error("config_groups.\(name).targets", "(\(r.family), quant_method compressed-tensors): only [\"Linear\"] (every linear layer) is modelled; refusing rather than counting other modules converted", targets)
+        }
+        if let act = try group.nested("input_activations"), !act.object.isEmpty, !(try act.bool("dynamic", default: false)) {
+            throw q.error("config_groups.\(name).input_activations", "(\(r.family), quant_method compressed-tensors): static input scales are not counted; only dynamic activation quantisation (nothing stored) is modelled, so refusing it", act.object)
         }
         let bits = try w.int("num_bits"), type = try w.string("type"), strategy = try w.string("strategy")
         guard bits == 8, strategy == "channel", try w.bool("symmetric", default: true) else { throw refuse("config_groups.\(name).weights", w.object) }

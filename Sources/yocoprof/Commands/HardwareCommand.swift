@@ -9,6 +9,8 @@ struct HardwareCommand: ParsableCommand {
         commandName: "hardware",
         abstract: "List the hardware profiles in Profiles/hardware.",
         discussion: """
+            CSV, JSON and --wide add the interconnect after the other columns: device_link_bytes_per_second (NVLink or Infinity Fabric, per direction), host_link_bytes_per_second (PCIe), link_step_latency_seconds, collective_efficiency and node_devices; empty for a profile that states none.
+
             Examples:
               yocoprof hardware --format markdown
               yocoprof hardware --wide
@@ -24,6 +26,9 @@ struct HardwareCommand: ParsableCommand {
             Column("memory_bandwidth_bytes_per_second", .bytesPerSecond),
             Column("bf16_peak_flops_per_second", .flopsPerSecond), Column("fp32_peak_flops_per_second", .flopsPerSecond),
             Column("summary", .text), Column("source", .text),
+            // The interconnect (profiles that state one; empty for the others).
+            Column("device_link_bytes_per_second", .bytesPerSecond), Column("host_link_bytes_per_second", .bytesPerSecond),
+            Column("link_step_latency_seconds", .seconds), Column("collective_efficiency", .ratio), Column("node_devices", .count),
         ], summaryKeys: ["id", "summary", "memory_bytes", "memory_bandwidth_bytes_per_second", "bf16_peak_flops_per_second", "source"])
         for h in all {
             report.append([
@@ -32,6 +37,11 @@ struct HardwareCommand: ParsableCommand {
                 h.peakFlopsPerSecond[.bf16].map(Value.double) ?? .null,
                 h.peakFlopsPerSecond[.fp32].map(Value.double) ?? .null,
                 .text(Self.summary(h)), .text(h.source),
+                h.interconnect.map { .double($0.deviceLinkBytesPerSecond) } ?? .null,
+                h.interconnect.map { .double($0.hostLinkBytesPerSecond) } ?? .null,
+                h.interconnect.map { .double($0.stepLatencySeconds) } ?? .null,
+                h.interconnect.map { .double($0.collectiveEfficiency) } ?? .null,
+                h.interconnect.map { .int(Int128($0.nodeDevices)) } ?? .null,
             ])
         }
         try output.emit(report)

@@ -45,7 +45,7 @@ extension ValidateCommand {
         var report = Self.publishedSummaryReport(lines)
         let skipped = records.filter { $0.error == nil }.count
         report.notes = ["\(records.count) published rows: \(records.count - skipped) predicted, \(skipped) skipped (reasons in summary.md)",
-                        "error = predicted time / measured time - 1 (a rate's time is its inverse); targets: median |error| <= 15%, max <= 35%",
+                        "error = (measured - predicted) / predicted in the metric's unit (docs/VALIDATION.md); targets: median |error| <= 15%, max <= 35%",
                         "held-out rows (never tuned against): " + records.filter(\.row.heldOut).map(\.row.id).joined(separator: ", "),
                         "reports: \(out)/{validation.csv, summary.md, prefill.svg, decode.svg}"]
         try output.emit(report)
@@ -86,15 +86,16 @@ extension ValidateCommand {
         var md = "# Validation against published measurements\n\n"
         md += "`yocoprof validate --suite published` (`make validate-published`): every row of Reports/published/end-to-end.csv "
         md += "beside the cost model on the GPU profiles' published kernel efficiencies (Profiles/hardware/efficiency/). "
-        md += "Nothing is fitted to these rows. Error = predicted time / measured time - 1 (a rate's time is its inverse; "
-        md += "positive: the model predicts a slower run). Targets: median |error| <= 15% and max <= 35% per group.\n\n"
+        md += "Nothing is fitted to these rows. Error = (measured - predicted) / predicted in the metric's own unit, as in every "
+        md += "validation suite (docs/VALIDATION.md; positive: the measured time or rate is above the prediction). "
+        md += "Targets: median |error| <= 15% and max <= 35% per group.\n\n"
         md += publishedSummaryReport(lines).rendered(as: .markdown) + "\n"
         let scored = records.filter { $0.error != nil }.sorted { abs($0.error!) > abs($1.error!) }
         md += "## Every predicted row, worst first\n\n"
         md += "| row | held out | group | GPU | engine | model | batch | in | out | measured | predicted | error | where the predicted time goes |\n"
         md += "|---|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|\n"
         for x in scored {
-            md += "| \(x.row.id) | \(x.row.heldOut ? "yes" : "") | \(x.group!.rawValue) | \(x.hardwareID) | \(x.row.engine) \(x.row.engineVersion.split(separator: " ").first ?? "") | \(x.profileID) | \(x.row.batch) | \(x.row.inputTokens) | \(x.row.outputTokens) | \(x.row.value) \(x.row.unit) | \(Units.fixed(x.predicted!, 2)) | \(Units.fixed(100 * x.error!, 1))% | \(x.breakdown) |\n"
+            md += "| \(x.row.id) | \(x.row.heldOut ? "yes" : "") | \(x.group!.rawValue) | \(x.hardwareID) | \(x.row.engine) \(x.row.engineVersion.split(separator: " ").first ?? "") | \(x.profileID) | \(x.row.batch) | \(x.row.inputTokens) | \(x.row.outputTokens) | \(x.row.value) \(x.row.unit) | \(Units.fixed(x.predicted!, 4)) | \(Units.fixed(100 * x.error!, 1))% | \(x.breakdown) |\n"
         }
         md += """
 
