@@ -39,7 +39,7 @@ enum Unmodelled {
     /// model_type values that are always one of the above.
     static let familyKinds: [String: String] = [
         "falcon_mamba": "Mamba layers with weightless RMSNorms on dt, B and C (the Mamba mixer here has Jamba's weighted ones or none)",
-        "zamba": "Mamba (v1) layers of several heads under one shared attention block over [hidden, embedding] (Zamba2's shared blocks are modelled; Zamba v1's multi-head Mamba mixer is not)",
+        "zamba": "multi-head Mamba (v1) mixers (per-head x_proj and dt_proj) under a shared attention block (zamba2 is read)",
     ]
 
     /// Keys that do not describe the layer stack (storage formats, encoders, chunked layers): refused
