@@ -80,6 +80,21 @@ struct EfficiencyCurvesTests {
         }
     }
 
+    @Test("a deployment estimate prices its launches and attention kernel as the query says, as a single-device one does")
+    func deploymentHonoursLaunchMode() throws {
+        var hw = Self.gpu
+        hw.interconnect = Interconnect(deviceLinkBytesPerSecond: 450e9, hostLinkBytesPerSecond: 64e9, collectiveEfficiency: 0.8,
+                                       stepLatencySeconds: 5e-6, nodeDevices: 8, source: "test")
+        func decodeSeconds(_ mode: LaunchMode) throws -> Double {
+            let q = EstimateQuery(promptTokens: 1024, generatedTokens: 16, batch: .fixed(1), launchMode: mode)
+            let d = try ComputeFixtures.transformer3B.assess(on: hw, q, layout: ParallelLayout(tensor: 2))
+            return try #require(d.timing).decodeSeconds
+        }
+        // eager launches cost 3 us against 1 us with graphs (the curves above): the eager decode is slower
+        // (it was priced with graphs whatever the query said)
+        #expect(try decodeSeconds(.eager) > decodeSeconds(.cudaGraphs))
+    }
+
     @Test("a kernel or dtype without a curve is refused by name")
     func missingCurve() {
         #expect(throws: CostModelError.missingEfficiencyCurve(hardware: "gpu", file: "test.csv", what: "prefill_attention for kernel flash3, dtype bf16, causal")) {

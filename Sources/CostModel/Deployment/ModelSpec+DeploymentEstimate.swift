@@ -80,7 +80,7 @@ extension ModelSpec {
         do { try checkDeployment(layout, on: hardware) } catch { throw .invalidQuery(error) }
         let dt = q.dtypes ?? dtypes
         let computeDType = q.computeDType ?? dt.activations
-        let rates = try RooflineRates(hardware: hardware, computeDType: computeDType)
+        let rates = try RooflineRates(hardware: hardware, computeDType: computeDType, attentionKernel: q.attentionKernel, launchMode: q.launchMode)
         let fit: BatchFit, memory: DeploymentMemory
         do { (fit, memory) = try deploymentFit(q, layout: layout, on: hardware, dtypes: dt) } catch { throw .invalidQuery(error) }
         let batch = fit.batch, n = q.promptTokens, g = q.generatedTokens
