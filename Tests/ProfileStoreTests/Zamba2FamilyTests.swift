@@ -33,6 +33,9 @@ struct Zamba2FamilyTests {
         #expect(spec.kvBytesPerToken(dtype: .bf16) == 184_320)
         // 54 x (3 x 5248 conv + 8 x 640 x 64 SSM) = 18,544,896 elements, x 2 B.
         #expect(spec.stateBytes(batch: 1, dtype: .bf16) == 37_089_792)
+        // A one-device layout's stage holds the same weights (the shared block once, every use's adapters).
+        let stage = try #require(spec.pipelineStages(1).first)
+        #expect(spec.parameters(of: stage) == spec.parameterCount.byClass)
         // The profile is the same configuration written out key by key.
         let profile = try Fixtures.store.loadModel("zamba2-config-defaults")
         #expect(profile.runs == spec.runs && profile.parameterCount == spec.parameterCount)
