@@ -59,6 +59,11 @@ struct SharedBlockTests {
         s.runs[1].weightsOf = 0
         s.runs[1].block.feedForward = .gated(inner: 16, activation: .silu)
         #expect(throws: SpecError.self) { try s.validate() }
+        // A gate/up adapter needs a gated feed-forward to add into.
+        var mlp = Self.spec
+        mlp.runs = [BlockRun(Block(mixer: mlp.runs[0].block.mixer, feedForward: .mlp(inner: 8, activation: .gelu, bias: false),
+                                   adapters: mlp.runs[0].block.adapters), count: 1)]
+        #expect(throws: SpecError.self) { try mlp.validate() }
     }
 
     @Test("layouts that would place shared weights are refused by name")

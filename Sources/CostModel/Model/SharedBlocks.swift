@@ -70,8 +70,10 @@ extension ModelSpec {
     /// Whether any run uses another run's weights or adds per-use adapters (Zamba2): the layouts,
     /// formats, engines and kernels that do not model it refuse such a model by this name.
     public var sharedWeightBlocks: String? {
-        guard runs.contains(where: { $0.sharesWeights || $0.block.adapters != nil || $0.block.mixer.attention?.inputWidth != nil }) else { return nil }
-        return "shared-weight blocks (Zamba2's shared transformer blocks with per-use adapters over a \(2 * hiddenSize)-wide input)"
+        guard let run = runs.first(where: { $0.sharesWeights || $0.block.adapters != nil || $0.block.mixer.attention?.inputWidth != nil })
+        else { return nil }
+        let width = run.block.mixer.attention?.inputWidth ?? hiddenSize
+        return "shared-weight blocks (Zamba2's shared transformer blocks with per-use adapters over a \(width)-wide input)"
     }
 }
 
@@ -107,7 +109,8 @@ extension ModelSpec {
         if ad.onQKV, run.block.mixer.attention?.writesOwnSlot != true {
             throw SpecError(field: "adapters", constraint: "on q, k and v need attention projecting its own K/V\(at)", value: "\(run.block.mixer)")
         }
-        if ad.onGateUp, case .gated = run.block.feedForward {} else if ad.onGateUp {
+        let gated = if case .gated = run.block.feedForward { true } else { false }
+        if ad.onGateUp && !gated {
             throw SpecError(field: "adapters", constraint: "on gate/up need a gated feed-forward\(at)", value: "\(run.block.feedForward)")
         }
     }
