@@ -21,7 +21,9 @@
 // attention q and output (H*dk + H*dv) and, when the layer projects its own, k and v
 // (Hkv*dk + Hkv*dv); gated retention q, k, v, gate, output (5*hR*dR) and the decays (hR); YOCO
 // cross layers run on the last position only during prefill, so they count 1 token; a fixed-state
-// mixer its projections' outputs and its inner output (projectionWidth + I).
+// mixer its projections' outputs and its inner output (projectionWidth + I). A wider-input attention
+// (Zamba2's shared blocks) adds its concatenated input (2d), and such a model keeps the original
+// embedding (d) live through the stack.
 // Attention score tiles and BLAS scratch are not counted (kilobytes to a few MiB).
 
 /// The inputs of a memory query.
@@ -95,7 +97,8 @@ extension ModelSpec {
         case .attention(let a):
             // q and the output; k and v unless they live in another layer's (or the shared) slot
             let own = a.writesOwnSlot ? Int128(a.keyWidth + a.valueWidth) : 0
-            return Int128(a.queryWidth + a.outputWidth) + own + (a.outputGate ? Int128(a.outputWidth) : 0)
+            // + the concatenated input of a wider-input attention (Zamba2's [hidden, embedding], 2d)
+            return Int128(a.queryWidth + a.outputWidth) + own + (a.outputGate ? Int128(a.outputWidth) : 0) + Int128(a.inputWidth ?? 0)
         case .gatedRetention(let g):
             return 5 * Int128(g.innerWidth) + Int128(g.heads)
         case .fixedState(let m):
@@ -124,9 +127,11 @@ extension ModelSpec {
         var widest: Int128 = 0  // elements live per in-flight token, over all layers run on every token
         var lastOnly: Int128 = 0  // cross layers: run on the last position only
         let exit = firstCrossRun ?? runs.count
+        // Zamba2 keeps the original embedding live through the stack for its shared blocks' input.
+        let embeddingCopy = runs.contains { $0.block.mixer.attention?.inputWidth != nil } ? d : 0
         for (r, run) in runs.enumerated() where runsPresent?[r] ?? true {
             let ffn = Int128(run.block.feedForward.workspaceElementsPerToken)
-            let width = 2 * d + max(Self.mixerWorkspaceElementsPerToken(run.block.mixer), ffn)
+            let width = 2 * d + embeddingCopy + max(Self.mixerWorkspaceElementsPerToken(run.block.mixer), ffn)
             if r >= exit { lastOnly = max(lastOnly, width) } else { widest = max(widest, width) }
         }
         if let s = sharedKV, sharedProjection {

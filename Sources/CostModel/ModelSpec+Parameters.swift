@@ -11,6 +11,8 @@
 //   feed-forward:          gated 3*d*F; two-matrix MLP 2*d*F (+ F + d biases); experts: E routed
 //                          experts 3*d*I (+ 2I + d biases), router d*E (+ E), shared 3*d*Is (+ d gate)
 //   norms:                 count * d (RMSNorm) or count * 2d (LayerNorm with bias)
+// Shared-weight blocks (Zamba2, Model/SharedBlocks.swift): a run using another run's weights adds
+// only its per-use adapters (q/k/v adapters and the output linear to attention, gate/up adapter to ffn).
 // Once per model: YOCO K̂/V̂ projections 2*d*(Hkv*dh) and their RMSNorm d; final norm d (2d for a
 // LayerNorm); embedding V*d (+ learned positions P*d); untied output head V*d.
 // Active parameters (what one token uses): the total less the (E - k) routed experts each MoE layer
@@ -78,14 +80,14 @@ public struct ParameterCount: Sendable, Hashable {
 
 extension Attention {
     /// Attention weights of one layer: Wq d*(H*dk), Wo (H*dv)*d and, when it writes its own slot,
-    /// Wk d*(Hkv*dk), Wv d*(Hkv*dv); biases H*dk (+ Hkv*dk + Hkv*dv) and d; q/k norms dk each
+    /// Wk d*(Hkv*dk), Wv d*(Hkv*dv) (q, k, v read `inputWidth` instead of d when it is set); biases H*dk (+ Hkv*dk + Hkv*dv) and d; q/k norms dk each
     /// (one weight vector shared by the heads, as Qwen3 and Gemma 3 do); sinks H; an output gate
     /// d*(H*dv).
     public func parameters(hidden d: Int) -> Int128 {
-        let d = Int128(d)
+        let dIn = Int128(inputWidth ?? d), d = Int128(d)
         let own = writesOwnSlot
-        var n = d * Int128(queryWidth) + Int128(outputWidth) * d
-        if own { n += d * Int128(keyWidth + valueWidth) }
+        var n = dIn * Int128(queryWidth) + Int128(outputWidth) * d
+        if own { n += dIn * Int128(keyWidth + valueWidth) }
         if qkvBias { n += Int128(queryWidth) + (own ? Int128(keyWidth + valueWidth) : 0) }
         if outputBias { n += d }
         if qkNorm { n += Int128(headDim) * (own ? 2 : 1) }
@@ -106,6 +108,13 @@ extension ModelSpec {
 
         for run in runs {
             let n = Int128(run.count)
+            if let a = run.block.adapters {
+                let p = a.parameters(run.block, hidden: hiddenSize)
+                c[.attention]! += n * p.attention
+                c[.ffn]! += n * p.ffn
+                parts[.dense]! += n * p.ffn
+            }
+            guard !run.sharesWeights else { continue }  // counted in the run that owns them
             for (kind, p) in layerParameters(run.block) { c[kind]! += n * p }
             let ff = run.block.feedForward
             if let e = ff.experts {
@@ -144,7 +153,7 @@ extension ModelSpec {
             c[.attention] = m.parameters(hidden: hiddenSize)
         }
         c[.ffn] = block.feedForward.parameters(hidden: hiddenSize)
-        c[.norms] = block.norms.parameters(hidden: hiddenSize)
+        c[.norms] = block.normParameters(hidden: hiddenSize)
         return c
     }
 }

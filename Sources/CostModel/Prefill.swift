@@ -22,6 +22,8 @@
 //                       fixed-state:   R x (input multiply-adds)  other R(4d + conv taps and SiLU, ...)
 //                                      (FixedStateMixer+Cost.swift); weights: every input-side weight
 //                       no mixer (a feed-forward-only layer): no projections, core or output operator
+//                       a wider input dIn (Zamba2's [hidden, embedding]): dIn for d in the product,
+//                         the norm and the input read; per-use adapters: SharedBlocks+Cost.swift
 //   <kind>.core         attention: 4 H dh per pair (QKᵀ, PV)   other 5 H per pair (softmax) + R qW
 //                         (final division) + H dh per row per key tile (online-softmax rescale)
 //                       gRet chunkwise, per sequence and head: 4 dR sum(c_j^2) (QKᵀ⊙D, ·V)
@@ -91,11 +93,14 @@ extension ModelSpec {
             let biasW = outW - gateW
             if a.qkvBias { other += r * biasW }
             if a.qkNorm { other += 4 * r * (qW + (own ? kW : 0)) }
-            let f = FlopCount.gemm(r, d, outW) + .elementwise(other)
-            let dI = hiddenSize, layer = runStarts[ri]
+            // Zamba2's shared attention reads a wider input (its norm too): dIn for d.
+            let dI = a.inputWidth ?? hiddenSize, dIn = Int128(dI), layer = runStarts[ri]
+            if dI != hiddenSize { other += r * 4 * (dIn - d) }
+            let adapters = adapterCost(run: ri, part: .projections, rows: r, dt)
+            let f = FlopCount.gemm(r, dIn, outW) + .elementwise(other) + adapters.flops
             var mats = [("self_attn.q_proj", dI, a.queryWidth + (a.outputGate ? a.outputWidth : 0))]
             if own { mats += [("self_attn.k_proj", dI, a.keyWidth), ("self_attn.v_proj", dI, a.valueWidth)] }
-            var bytes = readBytes(mats, vectors: a.qkvBias ? biasW : 0, layer: layer, dt) + act.bytes(elements: r * (d + qW + gateW))
+            var bytes = readBytes(mats, vectors: a.qkvBias ? biasW : 0, layer: layer, dt) + act.bytes(elements: r * (dIn + qW + gateW)) + adapters.bytes
             if own { bytes += kv.bytes(elements: r * (kW + vW)) }
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .gatedRetention(let g):
@@ -158,7 +163,8 @@ extension ModelSpec {
         case .experts(let e):
             return expertsOp(run: ri, e, rows: r, dt)
         }
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes).with(rows: r)
+        let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
+        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r)
     }
 
     /// A mixture-of-experts feed-forward over `r` rows (formula in the file header). Its GEMM rows

@@ -3,8 +3,8 @@
 // biases or shared experts); attention with full or
 // sliding-window spans over its own slot, over YOCO's shared K̂/V̂, or over an earlier layer's
 // full-span slot (Cross-Layer Attention); gated retention; dk = dv; no biases, q/k norms, sinks,
-// chunked spans, learned position embeddings, fixed-state mixers other than gRet, or layers
-// without a mixer or a feed-forward. Anything else is refused by name, never run as
+// chunked spans, learned position embeddings, fixed-state mixers other than gRet, shared-weight
+// blocks with adapters (Zamba2), or layers without a mixer or a feed-forward. Anything else is refused by name, never run as
 // something it is not.
 
 import CostModel
@@ -12,6 +12,9 @@ import CostModel
 extension ModelSpec {
     /// Throws `unsupportedModel` naming the first feature the kernels do not implement.
     func checkKernelSupport() throws(KernelError) {
+        if let shared = sharedWeightBlocks {
+            throw .unsupportedModel(reason: "\(id): \(shared) (the kernels run every layer with its own weights over a d-wide input)")
+        }
         if positionEmbeddingRows != 0 {
             throw .unsupportedModel(reason: "\(id): learned position embeddings (the kernels use RoPE)")
         }

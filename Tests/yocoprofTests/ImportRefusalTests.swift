@@ -54,7 +54,7 @@ struct ImportRefusalTests {
         ("layers_block_type", "[\"mamba\"]", ["`layers_block_type`", "(llama)", "state-space"]),
         ("mlp_bias", "true", ["`mlp_bias`", "(llama)", "not modelled"]),
         ("model_type", "\"bloom\"", ["`model_type`", "bloom", "does not map"]),
-        ("model_type", "\"zamba2\"", ["`model_type`", "(zamba2)", "shared transformer blocks"]),
+        ("model_type", "\"zamba\"", ["`model_type`", "(zamba)", "multi-head Mamba (v1) mixers"]),
         ("model_type", "\"falcon_mamba\"", ["`model_type`", "(falcon_mamba)", "weightless RMSNorms"]),
         ("layer_types", "[\"chunked_attention\"]", ["`layer_types`", "(llama)", "chunked_attention"]),
     ])

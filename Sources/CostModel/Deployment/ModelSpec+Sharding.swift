@@ -142,7 +142,15 @@ extension ModelSpec {
         var c: [WeightClass: Int128] = [:]
         for kind in WeightClass.allCases { c[kind] = 0 }
         for (r, run) in runs.enumerated() where stage.layersPerRun[r] > 0 {
-            for (kind, p) in layerParameters(run.block) { c[kind]! += Int128(stage.layersPerRun[r]) * p }
+            let n = Int128(stage.layersPerRun[r])
+            if let a = run.block.adapters {  // Zamba2's per-use weights
+                let p = a.parameters(run.block, hidden: hiddenSize)
+                c[.attention]! += n * p.attention
+                c[.ffn]! += n * p.ffn
+            }
+            // Weights another run owns count there (one stage only: pp > 1 is refused for such a model).
+            guard !run.sharesWeights else { continue }
+            for (kind, p) in layerParameters(run.block) { c[kind]! += n * p }
         }
         if stage.holdsSharedProjection, let s = sharedKV {
             c[.kvProjection]! += 2 * d * Int128(s.width)

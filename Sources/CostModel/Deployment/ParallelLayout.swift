@@ -94,6 +94,10 @@ extension ParallelLayout {
         for (field, v) in [("tp", tensor), ("pp", pipeline), ("ep", expert), ("dp", data)] {
             try SpecError.check(field, v, in: 1...Self.maxFactor)
         }
+        // A shard or a stage would have to place the weights one run owns and others reuse.
+        if let shared = model.sharedWeightBlocks, tensor > 1 || pipeline > 1 {
+            throw SpecError(field: tensor > 1 ? "tp" : "pp", constraint: "is not modelled yet for \(shared)", value: "\(tensor > 1 ? tensor : pipeline)")
+        }
         let tp = tensor
         let starts = model.runStarts
         for (r, run) in model.runs.enumerated() where tp > 1 {

@@ -25,11 +25,14 @@ public struct Block: Sendable, Hashable {
     public var mixer: Mixer
     public var feedForward: FeedForward
     public var norms: NormLayout
+    /// Per-use adapters of a block that shares its main weights (SharedBlocks.swift); nil: none.
+    public var adapters: InvocationAdapters?
 
-    public init(mixer: Mixer, feedForward: FeedForward, norms: NormLayout = .preRMS) {
+    public init(mixer: Mixer, feedForward: FeedForward, norms: NormLayout = .preRMS, adapters: InvocationAdapters? = nil) {
         self.mixer = mixer
         self.feedForward = feedForward
         self.norms = norms
+        self.adapters = adapters
     }
 }
 
@@ -37,10 +40,14 @@ public struct Block: Sendable, Hashable {
 public struct BlockRun: Sendable, Hashable {
     public var block: Block
     public var count: Int
+    /// The index of the earlier run whose mixer, feed-forward and norm weights these blocks use
+    /// (Zamba2's shared transformer blocks; SharedBlocks.swift); nil: the run owns its weights.
+    public var weightsOf: Int?
 
-    public init(_ block: Block, count: Int) {
+    public init(_ block: Block, count: Int, weightsOf: Int? = nil) {
         self.block = block
         self.count = count
+        self.weightsOf = weightsOf
     }
 }
 

@@ -76,6 +76,9 @@ public struct Attention: Sendable, Hashable {
     /// A sigmoid gate on the attention output, projected from the input beside the queries
     /// (Qwen3-Next's full-attention layers: q_proj is 2 H dk wide).
     public var outputGate: Bool = false
+    /// The width the q, k and v projections (and the pre-mixer norm) read, when it is not d:
+    /// Zamba2's shared attention reads [hidden, original embedding], 2d. nil: d.
+    public var inputWidth: Int? = nil
 
     public init(heads: Int, kvHeads: Int, headDim: Int, valueHeadDim: Int? = nil, span: AttentionSpan = .full,
                 kv: KVSource = .own, qkvBias: Bool = false, outputBias: Bool = false, qkNorm: Bool = false, sinks: Bool = false) {

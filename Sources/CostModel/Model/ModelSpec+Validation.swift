@@ -39,6 +39,7 @@ extension ModelSpec {
         for (r, run) in runs.enumerated() {
             let at = " (layer \(starts[r]))"
             try SpecError.check("layers", run.count, in: 1...Limits.maxLayers, at)
+            try validateSharing(run: r, at: at)
             if let e = run.block.feedForward.experts {
                 try e.validate(at: at)
             } else if run.block.feedForward != .identity {

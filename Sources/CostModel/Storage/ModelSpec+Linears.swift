@@ -202,6 +202,8 @@ extension ModelSpec {
     /// `backbone.layers.{i}.` (Mamba, Nemotron-H). A pattern that splits them is refused rather
     /// than matched against the wrong name.
     public func unquantisedLayerKind(for storage: WeightStorage) -> String? {
+        // The matrix list has one entry per run: a run reusing another's weights would list them twice.
+        if let shared = sharedWeightBlocks { return shared }
         for (run, start) in zip(runs, runStarts) {
             if case .fixedState(let f) = run.block.mixer, !storage.notConverted.isEmpty {
                 for layer in start..<(start + run.count) {

@@ -45,12 +45,14 @@ struct DecoderPlan {
     /// The stack, layer by layer, when a hybrid family builds it itself (attention beside
     /// fixed-state mixers, layers without a feed-forward); nil: attention blocks from the fields above.
     var blocks: [Block]? = nil
+    /// The stack as runs, when a family states which runs reuse another's weights (Zamba2); wins over `blocks`.
+    var runs: [BlockRun]? = nil
 
     func spec(id: String, reader r: HFReader) throws(ProfileError) -> ModelSpec {
         let ff: (Int) -> FeedForward = { i in
             gated ? .gated(inner: ffn[i], activation: activation) : .mlp(inner: ffn[i], activation: activation, bias: mlpBias)
         }
-        let blocks = self.blocks ?? (0..<layers).map { i -> Block in
+        let blocks = runs != nil ? [] : self.blocks ?? (0..<layers).map { i -> Block in
             let feedForward = feedForwards?[i] ?? ff(i)
             if let m = latent { return Block(mixer: .latentAttention(m), feedForward: feedForward, norms: norms) }
             let span: AttentionSpan = chunks?[i].map { .chunked(chunk: $0) } ?? windows[i].map { .sliding(window: $0) } ?? .full
@@ -63,7 +65,7 @@ struct DecoderPlan {
             id: id, source: "Hugging Face config.json (\(r.f.file))",
             notes: "Read from a Hugging Face config (model_type \(r.family)) with the transformers defaults for absent keys.",
             hiddenSize: hidden, vocabSize: vocab, tiedEmbeddings: tied,
-            dtypes: DTypePlan(weights: dtype, kvCache: dtype, state: dtype, activations: dtype, weightStorage: weightStorage), runs: .init(layers: blocks),
+            dtypes: DTypePlan(weights: dtype, kvCache: dtype, state: dtype, activations: dtype, weightStorage: weightStorage), runs: runs ?? .init(layers: blocks),
             positionEmbeddingRows: positionRows, finalNorm: finalNorm, maxPositionEmbeddings: maxPositions, family: family)
         do {
             try spec.validate()

@@ -36,7 +36,7 @@ enum HuggingFaceConfig {
     /// (Unmodelled.readBy).
     static let hybridFamilies: [String: @Sendable (HFReader) throws(ProfileError) -> DecoderPlan] = [
         "qwen3_next": Qwen3Next.plan, "jamba": Jamba.plan, "nemotron_h": NemotronH.plan, "kimi_linear": KimiLinear.plan,
-        "minimax": MiniMax.plan, "minimax_text_01": MiniMax.plan, "minimax_m1": MiniMax.plan,
+        "minimax": MiniMax.plan, "minimax_text_01": MiniMax.plan, "minimax_m1": MiniMax.plan, "zamba2": Zamba2.plan,
     ]
 
     /// Families whose transformers configuration reads `layer_types`; elsewhere a list with sliding

@@ -39,8 +39,7 @@ enum Unmodelled {
     /// model_type values that are always one of the above.
     static let familyKinds: [String: String] = [
         "falcon_mamba": "Mamba layers with weightless RMSNorms on dt, B and C (the Mamba mixer here has Jamba's weighted ones or none)",
-        "zamba": "shared attention blocks reused at several depths",
-        "zamba2": "shared transformer blocks reused at several depths with per-use LoRA adapters",
+        "zamba": "multi-head Mamba (v1) mixers (per-head x_proj and dt_proj) under a shared attention block (zamba2 is read)",
     ]
 
     /// Keys that do not describe the layer stack (storage formats, encoders, chunked layers): refused

@@ -135,8 +135,15 @@ struct InspectCommand: ParsableCommand {
                 case .layer(let j): "layer \(j)"
                 case .sharedProjection: "shared_projection"
                 }
+                // Zamba2's shared blocks: the wider input, whose weights, and the per-use adapters.
+                let ad = run.block.adapters
+                let adapterText = ad.map { ad in
+                    "adapters r\(ad.rank) " + [ad.onQKV ? "qkv" : nil, ad.onGateUp ? "gate_up" : nil, ad.outputLinear ? "linear" : nil]
+                        .compactMap { $0 }.joined(separator: "+")
+                }
                 let extras = [a.qkvBias ? "qkv_bias" : nil, a.outputBias ? "output_bias" : nil, a.qkNorm ? "qk_norm" : nil,
-                              a.sinks ? "sinks" : nil].compactMap { $0 }.joined(separator: " ")
+                              a.sinks ? "sinks" : nil, a.inputWidth.map { "input \($0)" },
+                              run.weightsOf.map { "weights of layer \(spec.runStarts[$0])" }, adapterText].compactMap { $0 }.joined(separator: " ")
                 let perToken: Int128 = a.writesOwnSlot && a.span == .full ? kv.bytes(elements: a.kvGeometry.elementsPerPosition) : 0
                 row += [.text("attention"), .text(name), window, .int(Int128(a.heads)), .int(Int128(a.kvHeads)),
                         .int(Int128(a.headDim)), .int(Int128(a.valueHeadDim)), .text(source), slotText,
