@@ -46,12 +46,12 @@ struct PublishedSuiteTests {
         }
     }
 
-    @Test("rows are skipped by data: a layout the deployment model refuses, missing profile, dtype curve, engine; the reason names the thing")
+    @Test("rows are skipped by data: missing profile, dtype curve, engine; the reason names the thing")
     func skips() throws {
         let records = try Self.run(try Self.rows())
         func status(_ id: String) -> String { records.first { $0.row.id == id }!.status }
         #expect(status("e040") == "ok")  // Llama-2-70b on 8 A100s, tensor parallel
-        #expect(status("e041").contains("mixture-of-experts"))  // Mixtral on 2 GPUs: TP on experts is not modelled yet
+        #expect(status("e041") == "ok")  // Mixtral on 2 GPUs: tensor parallel on the experts (issue 12)
         #expect(status("e158").contains("host-overhead"))  // HF transformers on 2 GPUs: the engine is not modelled
         #expect(status("e001").contains("no model profile `gpt-j-6b`"))
         #expect(status("e019").contains("fp8"))

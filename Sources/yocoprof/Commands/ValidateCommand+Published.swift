@@ -26,7 +26,8 @@ extension ValidateCommand {
         do {
             rows = try PublishedSuite.rows(csv: try read(dir + "/end-to-end.csv"), file: dir + "/end-to-end.csv")
             maps = try PublishedSuite.maps(models: try read(dir + "/suite/models.csv"), gpus: try read(dir + "/suite/gpus.csv"),
-                                           engines: try read(dir + "/suite/engines.csv"), directory: dir + "/suite")
+                                           engines: try read(dir + "/suite/engines.csv"),
+                                           engineHost: try read(dir + "/suite/engine-host.csv"), directory: dir + "/suite")
         } catch let e as PublishedSuiteError { throw CLIError.badData(e.description) }
         let models = Set(store.modelIDs), gpus = Set(store.hardwareIDs)
         let records = try PublishedSuite.run(
