@@ -25,6 +25,9 @@
 //   end-to-end batch latency (vLLM)   T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)
 // On tp GPUs, T_p and T_d are one rank's (the model sharded tp ways) plus the layout's
 // communication (two all-reduces per layer, the embedding's, the logits' all-gather).
+// Every engine step (each prefill, each decode step) adds the engine's host time per step, by
+// engine and version (suite/engine-host.csv, EngineHostOverhead.swift): serial components in
+// full, overlapped ones where they outlast the step's GPU time.
 // Times are read in the row's unit (s or ms; any other unit skips the row).
 // Error: (measured - predicted) / predicted in the metric's own unit, the definition of every
 // validation suite (RelativeError.swift, docs/VALIDATION.md): positive when the measured time
