@@ -79,7 +79,7 @@ extension ModelSpec {
 
     func projectionsOp(run ri: Int, rows r: Int128, _ dt: DTypePlan, latentForm form: LatentAttentionForm? = nil) -> OperatorCost {
         let run = runs[ri], d = Int128(hiddenSize)
-        let w = dt.weights, act = dt.activations, kv = dt.kvCache
+        let act = dt.activations, kv = dt.kvCache
         let count = run.count
         switch run.block.mixer {
         case .attention(let a):
@@ -107,7 +107,9 @@ extension ModelSpec {
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .fixedState(let m):
             let f = FlopCount.gemm(r, 1, m.inputMultiplyAdds(hidden: hiddenSize)) + .elementwise(r * (4 * d + m.projectionOtherFlopsPerToken))
-            let bytes = w.bytes(elements: m.inputParameters(hidden: hiddenSize)) + act.bytes(elements: r * (d + m.projectionWidth))
+            let mats = Self.mixerMatrices(run.block.mixer, hidden: hiddenSize).dropLast().map { ($0.module, $0.inputs, $0.outputs) }
+            let vectors = m.inputParameters(hidden: hiddenSize) - mats.reduce(Int128(0)) { $0 + Int128($1.1) * Int128($1.2) }
+            let bytes = readBytes(mats, vectors: vectors, layer: runStarts[ri], dt) + act.bytes(elements: r * (d + m.projectionWidth))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
         case .identity:
             return OperatorCost(opID(ri, .projections), count: 0, flops: .zero, bytes: 0)
@@ -129,7 +131,8 @@ extension ModelSpec {
         }
         let extraNorms = Int128(max(0, run.block.norms.count - 2))
         let f = FlopCount.gemm(r, inner, d) + .elementwise((bias ? r * d : 0) + 4 * r * d * extraNorms)
-        let module = run.block.mixer.attention != nil ? "self_attn.o_proj" : "retention.o_proj"
+        let module = run.block.mixer.attention != nil ? "self_attn.o_proj"
+            : Self.mixerMatrices(run.block.mixer, hidden: hiddenSize).last?.module ?? "retention.o_proj"
         let bytes = readBytes([(module, Int(inner), hiddenSize)], vectors: bias ? d : 0, layer: runStarts[ri], dt)
             + dt.activations.bytes(elements: r * (inner + 2 * d))
         return OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)

@@ -181,6 +181,45 @@ struct EngineLogTests {
         #expect(p.blocksPerRequest == 8192 + 521)
     }
 
+    // vllm-pr20665 (V1, 2025-07-09, ~0.9.2; 4 x L4, DeepSeek-V2-Lite at pp2 x tp2, bf16): stage 0 logs
+    // "Available KV cache memory: 12.13 GiB", stage 1 11.33 GiB; "GPU KV cache size: 807,792 tokens",
+    // "Maximum concurrency for 1,024 tokens per request: 788.86x". MLA caches 512 + 64 = 576 elements
+    // per token and layer, 1,152 B in bf16, whole on each TP rank; L4 has no FlashMLA, so the block
+    // is 16 (807,792 / 16 = 50,487 blocks; not a multiple of 64). This release's get_pp_indices gives
+    // the 27th layer to the first stage (14 + 13). Stage 0: 12.13 GiB / (16 x 1,152 x 14 = 258,048 B)
+    // -> 50,451..50,493 blocks over the rounding, holding 50,487; stage 1: 11.33 GiB / 239,616 B ->
+    // about 50,771; vLLM takes the minimum over workers, stage 0's. 50,487 / cdiv(1024, 16) = 788.86.
+    @Test("vllm-pr20665 (V1, 4 x L4, DeepSeek-V2-Lite pp2 tp2): 12.13 GiB over stage 0's 14 MLA layers -> 50,487 blocks, 807,792 tokens, 788.86x")
+    func mlaPipelineStage() throws {
+        // Stage 0's 14 layers of DeepSeek-V2-Lite's latent attention (16 heads, no q_lora, kv_lora 512,
+        // rope 64); with the budget given, the KV rule reads only the latent slots, not the feed-forward.
+        let lite = LatentAttention(heads: 16, queryRank: nil, kvRank: 512, nopeHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128)
+        let stage0 = MLAFixtures.spec(lite, layers: 14)
+        let rule = { (x: Double, tp: Int) throws -> EnginePool in
+            try stage0.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: Self.bytes(gib: x), blockTokens: 16,
+                                                 maxModelLen: 1024, tensorParallel: tp), plan: stage0.dtypes)
+        }
+        let lo = try rule(12.125, 2), hi = try rule(12.135, 2)
+        #expect(lo.blockBytes == 258_048, "16 x 576 x 2 B x 14 layers")
+        #expect(lo.blocks <= 50_487 && 50_487 <= hi.blocks, "\(lo.blocks)...\(hi.blocks)")
+        // The latent is not split by tensor parallelism: tp1 gives the same pool.
+        #expect(try rule(12.13, 1).blocks == rule(12.13, 2).blocks)
+        // The logged tokens and concurrency from the logged blocks, by the rule's block and per-request blocks.
+        #expect(50_487 * lo.blockTokens == 807_792)
+        #expect(String(format: "%.2f", 50_487.0 / Double(lo.blocksPerRequest)) == "788.86")
+        #expect(lo.blocksPerRequest == 64 && lo.tokens == lo.blocks * 16)
+        // Without --block-size the V1 rule takes FlashMLA's 64; SGLang's MLA cell is 576 x 2 B x layers.
+        let flash = try stage0.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 30, maxModelLen: 1024),
+                                          plan: stage0.dtypes)
+        #expect(flash.blockTokens == 64 && flash.blockBytes == 64 * 1152 * 14)
+        let sg = try stage0.enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 30, maxModelLen: 1024),
+                                       plan: stage0.dtypes)
+        #expect(sg.tokens == (1 << 30) / (1152 * 14))
+        #expect(throws: EngineRuleError.self) {
+            try stage0.enginePool(EngineSettings(engine: .vllmV0, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 30, maxModelLen: 1024), plan: stage0.dtypes)
+        }
+    }
+
     @Test("fixed-state layers, mixed page sizes and integer KV formats are refused by name")
     func refusals() {
         let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, maxModelLen: 4096)

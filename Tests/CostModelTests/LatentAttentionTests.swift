@@ -71,4 +71,44 @@ struct LatentAttentionTests {
             try MLAFixtures.spec(m).validate()
         }
     }
+
+    // The time model reads the format's bytes on latent attention (Mixers/LatentAttention.swift), as
+    // memory counts them. Per layer, bf16 2 x 187,105,280 elements = 374,210,560 B against fp8
+    // 128x128 blocks 187,151,072 B (the matrices of the DeepSeek-V3 hand count in
+    // HuggingFaceExpertFamilyTests, without the norms): 187,059,488 B fewer per layer and step.
+    @Test("a decode step on fp8-block latent attention reads the fp8 bytes with their block scales")
+    func decodeReadsFormatBytes() {
+        let spec = MLAFixtures.spec()
+        let bf16 = DTypePlan.uniform(.bf16)
+        var fp8 = bf16
+        fp8.weightStorage = WeightStorage(format: .fp8(.block(outputs: 128, inputs: 128), staticActivations: false))
+        func mlaBytes(_ p: DTypePlan) -> Int128 {
+            spec.decodeStepCost(batch: 1, context: 1000, dtypes: p).operators
+                .filter { $0.id.label == "mla" && [.projections, .output].contains($0.id.part) }
+                .reduce(0) { $0 + Int128($1.count) * $1.bytes }
+        }
+        #expect(mlaBytes(bf16) - mlaBytes(fp8) == 61 * 187_059_488)
+        // The whole step: every weight but the embedding is read once, so the step saves what memory saves.
+        let w = { (p: DTypePlan) in spec.weightBytes(plan: p).values.reduce(0, +) }
+        #expect(spec.decodeStepCost(batch: 1, context: 1000, dtypes: bf16).bytes - spec.decodeStepCost(batch: 1, context: 1000, dtypes: fp8).bytes
+                == w(bf16) - w(fp8))
+    }
+
+    // fp8 128x128 blocks under tp: q_b_proj (H dq outputs) and kv_b_proj are cut by heads, o_proj's
+    // inputs too; q_a_proj and kv_a_proj_with_mqa are held whole (576 outputs, 4.5 blocks, is never
+    // cut). DeepSeek-V3 at tp8: q_b 16 x 192 = 3072, kv_b 16 x 256 = 4096, o_proj 16 x 128 = 2048 per
+    // rank, whole blocks. 12 heads at tp4: 3 x 192 = 576 outputs of q_b_proj per rank, 4.5 blocks: refused.
+    @Test("a tp split that cuts an fp8 block of a latent projection is refused; the replicated kv_a is not checked")
+    func tensorParallelBlocks() throws {
+        var plan = DTypePlan.uniform(.bf16)
+        plan.weightStorage = WeightStorage(format: .fp8(.block(outputs: 128, inputs: 128), staticActivations: false))
+        let q = MemoryQuery(batch: 1, promptTokens: 1024, dtypes: plan)
+        _ = try MLAFixtures.spec().deploymentMemory(q, layout: ParallelLayout(tensor: 8))
+        var m = MLAFixtures.v3
+        m.heads = 12
+        #expect(throws: SpecError.self) { try MLAFixtures.spec(m).deploymentMemory(q, layout: ParallelLayout(tensor: 4)) }
+        do { _ = try MLAFixtures.spec(m).deploymentMemory(q, layout: ParallelLayout(tensor: 4)) } catch {
+            #expect("\(error)".contains("q_b_proj") && "\(error)".contains("576 output features"))
+        }
+    }
 }

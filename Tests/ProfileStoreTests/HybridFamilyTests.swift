@@ -71,6 +71,30 @@ struct HybridFamilyTests {
         #expect(spec.stateBytes(batch: 1, dtype: .bf16) == 39_518_208)
     }
 
+    // Qwen3-Next's Gated DeltaNet layers under fp8 128x128 blocks (the layout of its published FP8
+    // checkpoint; a what-if here). The safetensors shapes (docs/research/hf/SOURCES.md):
+    //   in_proj_qkvz 2048 -> 12288   25,165,824 + 96 x 16 x 4 = 6,144
+    //   in_proj_ba   2048 -> 64         131,072 +  1 x 16 x 4 =    64 (64 rows: one padded block)
+    //   out_proj     4096 -> 2048     8,388,608 + 16 x 32 x 4 = 2,048
+    //   vectors: conv1d 8192 x 4, A_log 32, dt_bias 32, norm 128 = 32,960 elements in bf16
+    // per layer 33,685,504 + 8,256 + 65,920 = 33,759,680 B; 36 layers: 1,215,348,480 B.
+    @Test("Qwen3-Next's Gated DeltaNet matrices take a weight format; the conv, decays and norm stay bf16")
+    func qwen3NextFP8() throws {
+        let spec = try HFFixtures.load("Qwen--Qwen3-Next-80B-A3B-Instruct")
+        let gdn = spec.linearMatrices.filter { $0.weightClass == .stateMixer }
+        // One entry per matrix of each run of GDN layers (12 runs of 3 layers).
+        #expect(gdn.prefix(3).map(\.module) == ["linear_attn.in_proj_qkvz", "linear_attn.in_proj_ba", "linear_attn.out_proj"])
+        #expect(gdn.prefix(3).map(\.outputs) == [12288, 64, 2048] && gdn.prefix(3).map(\.split) == [.columns, .columns, .rows])
+        #expect(gdn.reduce(0) { $0 + $1.instances } == 3 * 36)
+        var plan = spec.dtypes
+        plan.weightStorage = WeightStorage(format: .fp8(.block(outputs: 128, inputs: 128), staticActivations: false))
+        #expect(spec.weightBytes(plan: plan)[.stateMixer] == 1_215_348_480)
+        #expect(spec.unquantisedLayerKind(for: plan.weightStorage!) == nil)
+        // A pattern that matches `model.layers.` names and not Nemotron-H's `backbone.layers.` ones is refused.
+        let split = WeightStorage(format: .fp8(.perTensor, staticActivations: false), notConverted: ["model.layers.0.linear_attn"])
+        #expect(spec.unquantisedLayerKind(for: split)?.contains("gated_deltanet") == true)
+    }
+
     @Test("Qwen3-Next-80B-A3B stack with a dense feed-forward (num_experts 0)")
     func qwen3NextStack() throws {
         let spec = try HybridFixtures.load("Qwen--Qwen3-Next-80B-A3B-Instruct") { $0["num_experts"] = 0 }

@@ -51,7 +51,7 @@ struct PublishedSuiteTests {
         let records = try Self.run(try Self.rows())
         func status(_ id: String) -> String { records.first { $0.row.id == id }!.status }
         #expect(status("e040") == "ok")  // Llama-2-70b on 8 A100s, tensor parallel
-        #expect(status("e041") == "ok")  // Mixtral on 2 GPUs: tensor parallel on the experts (issue 12)
+        #expect(status("e041") == "ok")  // Mixtral on 2 GPUs: TP on experts is modelled (issue 12: FusedMoE's I / tp per rank)
         #expect(status("e158").contains("host-overhead"))  // HF transformers on 2 GPUs: the engine is not modelled
         #expect(status("e001").contains("no model profile `gpt-j-6b`"))
         #expect(status("e019").contains("fp8"))

@@ -104,6 +104,23 @@ struct DeploymentCommandTests {
         #expect(o["layout"] as? String == layout)
     }
 
+    // DeepSeek-V3 as published (fp8 128x128 blocks): 673,150,582,112 B of weights; at tp4 the busiest
+    // MI300X holds 190,286,119,136 B (weights, the whole latent cache 8 x 32,768 x 70,272 B, activations,
+    // runtime reserve): 4 devices where bf16 needs 8. Among H200s alone (141 GB) the answer is 8 at tp8.
+    @Test("capacity on DeepSeek-V3's published fp8 config: 4 x MI300X at tp4 (8 x H200 at tp8 among H200s)")
+    func smallestDeepSeekFP8() throws {
+        let config = Binary.repoRoot.appendingPathComponent("Tests/Fixtures/hf/deepseek-ai--DeepSeek-V3.json").path
+        let o = try Binary.run(["capacity", "--model", config, "--context", "32K", "--batch", "8", "--format", "json"]).object()
+        #expect(o["smallest_hardware"] as? String == "mi300x-192gb" && o["layout"] as? String == "tp4")
+        #expect(try o.int("devices") == 4 && o.int("per_device_bytes") == 190_286_119_136)
+        let m = try Binary.run(["memory", "--model", config, "--context", "32K", "--batch", "8", "--hardware", "h200-sxm-141gb",
+                                "--tp", "8", "--format", "json"]).object()
+        #expect(try m.int("total_bytes") == 105_680_124_960 && m.int("hardware_memory_bytes") > m.int("total_bytes"))
+        let tp4 = try Binary.run(["memory", "--model", config, "--context", "32K", "--batch", "8", "--hardware", "h200-sxm-141gb",
+                                  "--tp", "4", "--format", "json"]).object()
+        #expect(try tp4.int("total_bytes") > tp4.int("hardware_memory_bytes"))
+    }
+
     @Test("estimate --tp 4 --ep 4 on Qwen3-30B-A3B adds the all-to-all: more communication than tp4 alone")
     func expertParallelEstimate() throws {
         func comm(_ extra: [String]) throws -> Double {

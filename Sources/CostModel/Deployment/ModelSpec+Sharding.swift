@@ -243,7 +243,10 @@ extension ModelSpec {
     /// the outputs of the column-split ones (q/k/v, gate/up). Routed experts are checked at the width
     /// one rank really holds, I / (tp / ep). MXFP4 (32) and NVFP4 (16) blocks along the inputs too:
     /// vLLM pads such a rank's expert width rather than refusing, and the padding is not counted
-    /// here, so the split is refused. Matrices the storage leaves in 16 bits are not checked.
+    /// here, so the split is refused. Matrices the storage leaves in 16 bits, and replicated ones
+    /// (MLA's q_a_proj and kv_a_proj_with_mqa, KDA's f_a and g_a: every rank holds them whole), are
+    /// not checked; latent attention and fixed-state layers are checked like attention
+    /// (`TensorSplit` of each matrix, ModelSpec+Linears.swift).
     func checkSplit(_ storage: WeightStorage, layout: ParallelLayout) throws(SpecError) {
         let tp = layout.tensor, format = storage.format
         guard tp > 1 else { return }
@@ -255,15 +258,18 @@ extension ModelSpec {
         case .nvfp4: (inputGroup, outputGroup) = (16, nil)
         default: return
         }
-        for m in tensorShard(tp).linearMatrices where m.layers != nil && !m.names.allSatisfy(storage.leavesUnconverted) {
-            let rowSplit = m.module.hasSuffix("o_proj") || m.module.hasSuffix("down_proj")
+        for m in tensorShard(tp).linearMatrices where m.layers != nil && m.split != .replicated && !m.names.allSatisfy(storage.leavesUnconverted) {
+            let rowSplit = m.split == .rows
             let expert = m.copies > 1 ? layout.expert : 1
             let at = m.layers.map { " (model.layers.\($0.lowerBound).\(m.module))" } ?? ""
+            // The fused gate/up of the experts holds two matrices of I / tp outputs each (vLLM checks
+            // intermediate_size_per_partition against the block, not 2 I / tp).
+            let outputs = m.module.hasSuffix("gate_up_proj") ? m.outputs / 2 : m.outputs
             if rowSplit, let g = inputGroup, (m.inputs * expert) % g != 0 {
                 throw SpecError(field: "tp", constraint: "leaves each rank \(m.inputs * expert) input features of a matrix quantised in groups of \(g) (\(format.name)); a split that cuts a group is refused (vLLM refuses it for integer and fp8-block formats and pads MXFP4/NVFP4 widths, which is not counted)\(at)", value: "\(tp)")
             }
-            if !rowSplit, let g = outputGroup, m.outputs % g != 0 {
-                throw SpecError(field: "tp", constraint: "leaves each rank \(m.outputs) output features of a matrix quantised in blocks of \(g) (\(format.name)); vLLM refuses a split that cuts a block\(at)", value: "\(tp)")
+            if !rowSplit, let g = outputGroup, outputs % g != 0 {
+                throw SpecError(field: "tp", constraint: "leaves each rank \(outputs) output features of a matrix quantised in blocks of \(g) (\(format.name)); vLLM refuses a split that cuts a block\(at)", value: "\(tp)")
             }
         }
     }

@@ -26,8 +26,13 @@
 // cache, max_position_embeddings x dk in the 16-bit dtype, one per model (vLLM registers it as a
 // non-persistent buffer and shares it between layers: rotary_embedding.py 0.6.4 l.95-119, 943-975);
 // reproduces vLLM's "Loading model weights took 14.9888 GB" for Llama-3.1-8B exactly.
-// Not modelled, refused by name: fixed-state (recurrent) and latent (MLA) layers, slots of different page sizes,
-// integer KV formats, SGLang's sliding-window pool and drafter.
+// Latent attention (MLA): one latent of r + dr elements per token and layer, replicated on every
+// tensor-parallel rank, as a full-attention layer of that width: vLLM V1 page = bs * (r + dr) *
+// bytes (kv_cache_interface.py MLA coef 1, l.58-70; block 64 by default, FlashMLA), SGLang cell =
+// (r + dr) * layers * bytes (model_runner.py l.1092-1133).
+// Not modelled, refused by name: fixed-state (recurrent) layers (vLLM's MambaSpec pages padded to
+// the attention page, SGLang's mamba pool), latent attention on V0 0.6.4 (it pads the head to 256),
+// slots of different page sizes, integer KV formats, SGLang's sliding-window pool and drafter.
 
 /// Why an engine rule cannot answer for this model or these settings.
 public struct EngineRuleError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -99,14 +104,23 @@ extension ModelSpec {
         do { try ParallelLayout(tensor: s.tensorParallel).check(for: self) } catch { throw refuse("tensor parallelism \(s.tensorParallel): \(error.description)") }
         let rank = tensorShard(s.tensorParallel)
         var layers: [(span: AttentionSpan, bytesPerToken: Int128, count: Int)] = []
+        var latent = false
         for run in rank.cacheRuns {
-            if case .latent = run.kind {
-                throw refuse("latent-attention (MLA) layers: the engine's latent page rule is not modelled")
+            switch run.kind {
+            case .keyValue(let g):
+                layers.append((g.span, Int128(g.heads) * Int128(g.keyDim + g.valueDim) * bytesPerElement, run.count))
+            case .latent(let elements):
+                // One latent of r + dr per token and layer, whole on every rank (vLLM's
+                // get_num_kv_heads is 1 for MLA; SGLang's MLA pool has no head axis).
+                guard e != .vllmV0 else { throw refuse("latent-attention (MLA) layers: this release pads DeepSeek-V2's head to 256 and keeps per-head K/V (config.py l.577-581), a layout not modelled") }
+                latent = true
+                layers.append((.full, Int128(elements) * bytesPerElement, run.count))
+            default:
+                throw refuse("fixed-state (recurrent) layers: the engine's state pages (vLLM's MambaSpec padded to the attention page, with the attention block raised to match; SGLang's mamba pool of max_mamba_cache_size requests) are not modelled")
             }
-            guard case .keyValue(let g) = run.kind else {
-                throw refuse("fixed-state (recurrent) layers: the engine's state-page rule is not modelled")
-            }
-            layers.append((g.span, Int128(g.heads) * Int128(g.keyDim + g.valueDim) * bytesPerElement, run.count))
+        }
+        if latent, !layers.allSatisfy({ $0.bytesPerToken == layers[0].bytesPerToken }) {
+            throw refuse("latent-attention layers beside K/V layers of another page size are not modelled")
         }
         if s.draftLayers > 0 {
             guard e != .sglang else { throw refuse("the speculative drafter's pool is not modelled for this engine") }
@@ -118,7 +132,9 @@ extension ModelSpec {
             throw refuse("KV layers of different page sizes (head counts or dims differ) are not modelled")
         }
         let n = layers.reduce(0) { $0 + $1.count }
-        let bs = s.blockTokens ?? e.defaultBlockTokens
+        // vLLM V1 forces block 64 on latent attention (FlashMLA, before Blackwell; platforms/cuda.py
+        // l.142-177): pass --block-size for other backends (16 with Triton MLA, 128 with CUTLASS MLA).
+        let bs = s.blockTokens ?? (latent && e == .vllm ? 64 : e.defaultBlockTokens)
         guard bs >= 1 else { throw refuse("block size must be at least 1") }
 
         // The budget.

@@ -132,8 +132,10 @@ extension ModelSpec {
         }
         let other = r * (4 * d + 4 * Int128(m.queryRank ?? 0) + 4 * rank + 3 * (h * Int128(m.ropeHeadDim) + Int128(m.ropeHeadDim)))
         f = f + .elementwise(other)
-        let weights = m.queryParameters(hidden: hiddenSize) + d * c + rank + m.kvUpParameters
-        let bytes = dt.weights.bytes(elements: weights) + dt.activations.bytes(elements: r * (d + qW)) + dt.kvCache.bytes(elements: r * c)
+        // Weights: every input-side matrix in the plan's format (its scales counted), the q_a and kv_a norms.
+        let matrices = Self.mixerMatrices(.latentAttention(m), hidden: hiddenSize).dropLast().map { ($0.module, $0.inputs, $0.outputs) }
+        let norms = Int128(m.queryRank ?? 0) + rank
+        let bytes = readBytes(matrices, vectors: norms, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (d + qW)) + dt.kvCache.bytes(elements: r * c)
         return OperatorCost(opID(ri, .projections), count: runs[ri].count, flops: f, bytes: bytes).with(rows: r)
     }
 

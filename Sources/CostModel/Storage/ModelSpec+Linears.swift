@@ -6,6 +6,22 @@
 //   attention, own K/V:  q_proj d -> H*dk, k_proj d -> Hkv*dk, v_proj d -> Hkv*dv, o_proj H*dv -> d
 //   attention reading another slot: q_proj, o_proj
 //   gated retention:     q/k/v/g_proj d -> hR*dR, o_proj hR*dR -> d, gamma_proj d -> hR
+//   latent attention:    self_attn.q_a_proj d -> q, q_b_proj q -> H dq (or q_proj d -> H dq),
+//                        kv_a_proj_with_mqa d -> r + dr, kv_b_proj r -> H (dn + dv), o_proj H dv -> d
+//                        (DeepSeek-V3's names; Kimi-Linear's MLA layers use the same); the q_a and
+//                        kv_a norms are vectors
+//   fixed-state (legend of FixedStateMixer.swift; each family's module names):
+//     Gated DeltaNet     linear_attn.in_proj_qkvz d -> 2 nk dk + 2 nv dv, in_proj_ba d -> 2 nv,
+//                        out_proj nv dv -> d (Qwen3-Next)
+//     Kimi delta         self_attn.q_proj, k_proj d -> h dk, v_proj d -> h dv, f_a_proj d -> dv,
+//                        f_b_proj dv -> h dk, g_a_proj d -> dv, g_b_proj dv -> h dv, b_proj d -> h,
+//                        o_proj h dv -> d (Kimi-Linear)
+//     lightning          self_attn.qkv_proj d -> 3 h dh, output_gate d -> h dh, out_proj h dh -> d (MiniMax)
+//     Mamba              mamba.in_proj d -> 2 di, x_proj di -> R + 2N, dt_proj R -> di, out_proj di -> d (Jamba)
+//     Mamba2             mixer.in_proj d -> 2 di + 2 G N + hm, out_proj di -> d (Nemotron-H, whose
+//                        checkpoint prefix is `backbone.layers.{i}.`, not `model.layers.{i}.`)
+//                        the conv, A_log, D, dt_bias and the inner norms are vectors (16-bit in
+//                        every format: they are not Linear modules)
 //   feed-forward:        gated gate_proj, up_proj d -> F, down_proj F -> d; MLP up_proj d -> F, down_proj F -> d
 //   experts:             E copies of mlp.experts.gate_up_proj d -> 2I and mlp.experts.down_proj I -> d
 //                        (the fused layout of gpt-oss and of transformers' fused experts; MXFP4 and
@@ -31,6 +47,8 @@ public struct LinearMatrix: Sendable, Hashable {
     public var layers: Range<Int>?
     /// Copies per layer: E for a routed expert's matrix, else 1.
     public var copies: Int = 1
+    /// How tensor parallelism cuts it.
+    public var split: TensorSplit = .columns
 
     /// inputs * outputs
     public var elements: Int128 { Int128(inputs) * Int128(outputs) }
@@ -45,19 +63,78 @@ public struct LinearMatrix: Sendable, Hashable {
     }
 }
 
+/// How tensor parallelism cuts a matrix (Megatron-LM's split, as vLLM shards each layer).
+public enum TensorSplit: Sendable, Hashable {
+    /// Outputs divided over the ranks (q/k/v, gate/up, in_proj, kv_b_proj).
+    case columns
+    /// Inputs divided over the ranks (o_proj, down_proj, out_proj, Mamba's x_proj).
+    case rows
+    /// Held whole by every rank (MLA's q_a_proj and kv_a_proj_with_mqa, KDA's f_a and g_a: vLLM's
+    /// ReplicatedLinear).
+    case replicated
+}
+
+/// One matrix of a layer: its module path after `model.layers.{i}.`, its shape and its split.
+typealias LayerMatrix = (module: String, inputs: Int, outputs: Int, split: TensorSplit)
+
 extension ModelSpec {
+    /// A token mixer's matrices per layer (legend above), the input side first and the output
+    /// projection last; vectors (norms, conv, decays) are not listed. Attention and gated retention
+    /// are listed by `linearMatrices` itself; this gives latent attention and the fixed-state kinds.
+    static func mixerMatrices(_ mixer: Mixer, hidden d: Int) -> [LayerMatrix] {
+        switch mixer {
+        case .latentAttention(let m):
+            var out: [LayerMatrix] = []
+            if let q = m.queryRank {
+                out += [("self_attn.q_a_proj", d, q, .replicated), ("self_attn.q_b_proj", q, m.queryWidth, .columns)]
+            } else {
+                out.append(("self_attn.q_proj", d, m.queryWidth, .columns))
+            }
+            return out + [("self_attn.kv_a_proj_with_mqa", d, m.cacheElementsPerPosition, .replicated),
+                          ("self_attn.kv_b_proj", m.kvRank, m.heads * (m.nopeHeadDim + m.valueHeadDim), .columns),
+                          ("self_attn.o_proj", m.outputWidth, d, .rows)]
+        case .fixedState(let f):
+            let h = f.heads, nk = f.keyHeads, dk = f.keyDim, dv = f.valueDim
+            switch f.kind {
+            case .gatedDeltaNet:
+                return [("linear_attn.in_proj_qkvz", d, 2 * nk * dk + 2 * h * dv, .columns), ("linear_attn.in_proj_ba", d, 2 * h, .columns),
+                        ("linear_attn.out_proj", h * dv, d, .rows)]
+            case .kimiDelta:
+                return [("self_attn.q_proj", d, h * dk, .columns), ("self_attn.k_proj", d, h * dk, .columns),
+                        ("self_attn.v_proj", d, h * dv, .columns), ("self_attn.f_a_proj", d, dv, .replicated),
+                        ("self_attn.f_b_proj", dv, h * dk, .columns), ("self_attn.g_a_proj", d, dv, .replicated),
+                        ("self_attn.g_b_proj", dv, h * dv, .columns), ("self_attn.b_proj", d, h, .columns),
+                        ("self_attn.o_proj", h * dv, d, .rows)]
+            case .lightning:
+                return [("self_attn.qkv_proj", d, 3 * h * dv, .columns), ("self_attn.output_gate", d, h * dv, .columns),
+                        ("self_attn.out_proj", h * dv, d, .rows)]
+            case .mamba:
+                let r = f.timeStepRank
+                return [("mamba.in_proj", d, 2 * h, .columns), ("mamba.x_proj", h, r + 2 * dk, .rows),
+                        ("mamba.dt_proj", r, h, .columns), ("mamba.out_proj", h, d, .rows)]
+            case .mamba2:
+                return [("mixer.in_proj", d, 2 * h * dv + 2 * f.groups * dk + h, .columns), ("mixer.out_proj", h * dv, d, .rows)]
+            }
+        case .attention, .gatedRetention, .identity:
+            return []
+        }
+    }
+
     /// The model's linear matrices (see the legend above); the output head only when untied.
     public var linearMatrices: [LinearMatrix] {
         let d = hiddenSize
         var out: [LinearMatrix] = []
         for (run, start) in zip(runs, runStarts) {
             let layers = start..<(start + run.count)
-            func add(_ c: WeightClass, _ m: String, _ i: Int, _ o: Int, copies: Int = 1) {
-                out.append(LinearMatrix(weightClass: c, module: m, inputs: i, outputs: o, layers: layers, copies: copies))
+            func add(_ c: WeightClass, _ m: String, _ i: Int, _ o: Int, copies: Int = 1, split: TensorSplit? = nil) {
+                let rows = m.hasSuffix("o_proj") || m.hasSuffix("down_proj")
+                out.append(LinearMatrix(weightClass: c, module: m, inputs: i, outputs: o, layers: layers, copies: copies,
+                                        split: split ?? (rows ? .rows : .columns)))
             }
             switch run.block.mixer {
             case .attention(let a):
-                add(.attention, "self_attn.q_proj", d, a.queryWidth)
+                // An output gate (Qwen3-Next) is fused into q_proj's outputs, as the checkpoint stores it.
+                add(.attention, "self_attn.q_proj", d, a.queryWidth + (a.outputGate ? a.outputWidth : 0))
                 if a.writesOwnSlot {
                     add(.attention, "self_attn.k_proj", d, a.keyWidth)
                     add(.attention, "self_attn.v_proj", d, a.valueWidth)
@@ -67,8 +144,12 @@ extension ModelSpec {
                 for m in ["q_proj", "k_proj", "v_proj", "g_proj"] { add(.retention, "retention.\(m)", d, g.innerWidth) }
                 add(.retention, "retention.o_proj", g.innerWidth, d)
                 add(.retention, "retention.gamma_proj", d, g.heads)
-            case .fixedState, .latentAttention, .identity:
-                break  // not listed yet: `unquantisedLayerKind` refuses a format on them
+            case .latentAttention:
+                for m in Self.mixerMatrices(run.block.mixer, hidden: d) { add(.attention, m.module, m.inputs, m.outputs, split: m.split) }
+            case .fixedState:
+                for m in Self.mixerMatrices(run.block.mixer, hidden: d) { add(.stateMixer, m.module, m.inputs, m.outputs, split: m.split) }
+            case .identity:
+                break
             }
             switch run.block.feedForward {
             case .gated(let f, _):
@@ -110,21 +191,27 @@ extension ModelSpec {
                 ("mlp.shared_expert.down_proj", s.inner, d)]
     }
 
-    /// Why `storage` cannot be applied to this model exactly, naming the layer kind, or nil. Latent
-    /// attention and fixed-state mixers have no matrix list yet (a format would leave their weights
-    /// counted in 16 bits). Expert module names differ between families (Mixtral's
-    /// `block_sparse_moe.experts.{j}.w1`, Qwen's and DeepSeek's `mlp.experts.{j}.gate_proj`, gpt-oss's
-    /// fused `mlp.experts.gate_up_proj`, Llama 4's `feed_forward.experts.gate_up_proj`), and this
-    /// description does not keep the family's names: so on experts every `modules_to_not_convert`
-    /// pattern must give the same answer for every family's name of each expert matrix (the router,
-    /// attention, `lm_head` and embedding patterns do); one that does not (AWQ's `gate`, a
-    /// `*.block_sparse_moe.*` glob) is refused rather than matched against the wrong name.
+    /// Why `storage` cannot be applied to this model exactly, naming the layer kind, or nil. Module
+    /// names differ between families, and this description does not keep the family's names: so a
+    /// `modules_to_not_convert` pattern must give the same answer for every family's name of each
+    /// matrix it could cut. Experts: Mixtral's `block_sparse_moe.experts.{j}.w1`, Qwen's and
+    /// DeepSeek's `mlp.experts.{j}.gate_proj`, gpt-oss's fused `mlp.experts.gate_up_proj`, Llama 4's
+    /// `feed_forward.experts.gate_up_proj` (the router, attention, `lm_head` and embedding patterns
+    /// agree on all of them; AWQ's `gate` or a `*.block_sparse_moe.*` glob do not). Fixed-state
+    /// mixers: `model.layers.{i}.` (Jamba, Qwen3-Next, Kimi-Linear, MiniMax) against
+    /// `backbone.layers.{i}.` (Mamba, Nemotron-H). A pattern that splits them is refused rather
+    /// than matched against the wrong name.
     public func unquantisedLayerKind(for storage: WeightStorage) -> String? {
         for (run, start) in zip(runs, runStarts) {
-            switch run.block.mixer {
-            case .fixedState(let m): return "\(m.kind.rawValue) (fixed-state) layers"
-            case .latentAttention: return "latent-attention layers"
-            case .attention, .gatedRetention, .identity: break
+            if case .fixedState(let f) = run.block.mixer, !storage.notConverted.isEmpty {
+                for layer in start..<(start + run.count) {
+                    for m in Self.mixerMatrices(run.block.mixer, hidden: hiddenSize) {
+                        let names = ["model.layers.\(layer).\(m.module)", "backbone.layers.\(layer).\(m.module)"]
+                        for p in storage.notConverted where Set(names.map { WeightStorage.matches(pattern: p, name: $0) }).count > 1 {
+                            return "\(f.kind.rawValue) (fixed-state) layers with the modules_to_not_convert pattern `\(p)`, which matches one family's layer prefix (model.layers. or backbone.layers.) and not the other's"
+                        }
+                    }
+                }
             }
             guard run.block.feedForward.experts != nil else { continue }
             for layer in start..<(start + run.count) {
