@@ -25,6 +25,9 @@
 //   end-to-end batch latency (vLLM)   T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)
 // On tp GPUs, T_p and T_d are one rank's (the model sharded tp ways) plus the layout's
 // communication (two all-reduces per layer, the embedding's, the logits' all-gather).
+// Every engine step (each prefill, each decode step) adds the engine's host time per step, by
+// engine and version (suite/engine-host.csv, EngineHostOverhead.swift): serial components in
+// full, overlapped ones where they outlast the step's GPU time.
 // Times are read in the row's unit (s or ms; any other unit skips the row).
 // Error: (measured - predicted) / predicted in the metric's own unit, the definition of every
 // validation suite (RelativeError.swift, docs/VALIDATION.md): positive when the measured time
@@ -116,11 +119,15 @@ public struct PublishedMaps: Sendable {
     public var gpus: [String: (id: String, note: String)]
     /// First matching prefix wins.
     public var engines: [Engine]
+    /// Per-step host work by engine and version (suite/engine-host.csv, EngineHostOverhead.swift).
+    public var hostComponents: [EngineHostComponent]
 
-    public init(models: [String: (id: String, note: String)], gpus: [String: (id: String, note: String)], engines: [Engine]) {
+    public init(models: [String: (id: String, note: String)], gpus: [String: (id: String, note: String)], engines: [Engine],
+                hostComponents: [EngineHostComponent] = []) {
         self.models = models
         self.gpus = gpus
         self.engines = engines
+        self.hostComponents = hostComponents
     }
 
     public func engine(for name: String) -> Engine? { engines.first { name.hasPrefix($0.prefix) } }
@@ -200,8 +207,8 @@ public enum PublishedSuite {
         return out
     }
 
-    /// The three tables of Reports/published/suite/.
-    public static func maps(models: String, gpus: String, engines: String, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
+    /// The tables of Reports/published/suite/ (`engineHost`: engine-host.csv's text; nil: no host term).
+    public static func maps(models: String, gpus: String, engines: String, engineHost: String? = nil, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
         func pairs(_ text: String, _ name: String, _ key: String, _ value: String) throws(PublishedSuiteError) -> [String: (id: String, note: String)] {
             var out: [String: (id: String, note: String)] = [:]
             for (line, f) in try table(text, file: directory + "/" + name, columns: [key, value, "note"]) {
@@ -231,8 +238,11 @@ public enum PublishedSuite {
             list.append(.init(prefix: f["engine_prefix"]!, modelled: modelled, kernel: kernel, launchMode: launch,
                               multiGPU: PublishedMaps.MultiGPULayout(rawValue: multi), note: f["note"]!))
         }
+        let host = try engineHost.map { text throws(PublishedSuiteError) in
+            try EngineHostOverhead.components(csv: text, file: directory + "/engine-host.csv")
+        } ?? []
         return PublishedMaps(models: try pairs(models, "models.csv", "published_model", "profile_id"),
-                             gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list)
+                             gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list, hostComponents: host)
     }
 
     // MARK: Predicting
@@ -278,8 +288,10 @@ public enum PublishedSuite {
             r.attentionKernel = kernel.rawValue
             r.launchMode = launch.rawValue
             do {
+                let host = EngineHostOverhead.step(maps.hostComponents, engine: row.engine, versionText: row.engineVersion,
+                                                   batch: batch, eager: launch == .eager)
                 let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel,
-                                    launch: launch, layout: layout)
+                                    launch: launch, layout: layout, host: host)
                 r.predicted = p.value
                 r.breakdown = p.breakdown
                 r.error = RelativeError.of(measured: row.value, predicted: p.value)
@@ -300,12 +312,15 @@ public enum PublishedSuite {
     /// Seconds of a prefill and of decode steps, with the parts they are made of.
     struct Timeline {
         var prefill = 0.0, prefillAttention = 0.0, weights = 0.0, attention = 0.0, communication = 0.0, launches = 0.0
-        var total: Double { prefill + weights + attention + communication }
+        /// The engine's host work the GPU waits for (EngineHostOverhead.swift).
+        var host = 0.0
+        var total: Double { prefill + weights + attention + communication + host }
         func shares() -> String {
             guard total > 0 else { return "" }
             func pct(_ x: Double) -> String { "\(Int((100 * x / total).rounded()))%" }
             return "prefill \(pct(prefill)) (attention \(pct(prefillAttention))), decode weights and other \(pct(weights)), decode attention \(pct(attention))"
-                + (communication > 0 ? ", communication \(pct(communication))" : "") + "; launches \(pct(launches))"
+                + (communication > 0 ? ", communication \(pct(communication))" : "") + (host > 0 ? ", engine host \(pct(host))" : "")
+                + "; launches \(pct(launches))"
         }
     }
 
@@ -317,7 +332,7 @@ public enum PublishedSuite {
 
     static func predict(
         _ row: PublishedRow, formula: PublishedFormula, spec: ModelSpec, hardware hw: HardwareSpec, dtype: DType, batch b: Int,
-        kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single
+        kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single, host: EngineHostStep = .none
     ) throws(CostModelError) -> Prediction {
         let plan = DTypePlan.uniform(dtype)
         let n = row.inputTokens, g = row.outputTokens
@@ -354,8 +369,16 @@ public enum PublishedSuite {
         }
         let launchSeconds = rates.curves?.launchSeconds ?? rates.overheadSeconds
         var t = Timeline()
+        // The engine's host time over `steps` steps whose GPU work totals `gpu` seconds: the serial
+        // part every step, the overlapped part where it outlasts the mean GPU step.
+        func hostSeconds(steps: Int, gpu: Double) -> Double {
+            guard steps > 0 else { return 0 }
+            return Double(steps) * (host.seconds(gpuStep: gpu / Double(steps)) - gpu / Double(steps))
+        }
         func prefill(_ batch: Int, times: Int = 1) {
             let phase = rank.prefillCost(batch: batch, promptTokens: n, dtypes: plan)
+            let gpu = rates.seconds(phase) + communication(batch: batch).prefill
+            t.host += Double(times) * hostSeconds(steps: 1, gpu: gpu)
             t.prefill += Double(times) * rates.seconds(phase)
             t.prefillAttention += Double(times) * phase.operators.filter { $0.attention != nil }.reduce(0) { $0 + rates.seconds($1) }
             t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
@@ -364,12 +387,15 @@ public enum PublishedSuite {
         func decode(_ batch: Int, steps: Int) {
             guard steps > 0 else { return }
             let lo = Int128(n) + 1, hi = Int128(n) + Int128(steps)
+            var gpu = Double(steps) * communication(batch: batch).step
             for op in rank.decodeOperators(batch: batch, dtypes: plan) {
                 let s = op.seconds(from: lo, to: hi, rates: rates)
                 if op.attendsContext { t.attention += s } else { t.weights += s }
+                gpu += s
                 t.launches += Double(op.fixed.count * steps) * launchSeconds
             }
             t.communication += Double(steps) * communication(batch: batch).step
+            t.host += hostSeconds(steps: steps, gpu: gpu)
         }
         let value: Double
         switch formula {
@@ -389,6 +415,7 @@ public enum PublishedSuite {
             t.weights = rates.seconds(step)
             t.launches = Double(step.operatorLaunches) * launchSeconds
             t.communication = communication(batch: b).step
+            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication)
             value = t.total * perSecond!
         case .generationSpeed:
             prefill(1)

@@ -46,7 +46,7 @@ struct PublishedSuiteTests {
         }
     }
 
-    @Test("rows are skipped by data: a layout the deployment model refuses, missing profile, dtype curve, engine; the reason names the thing")
+    @Test("rows are skipped by data: missing profile, dtype curve, engine; the reason names the thing")
     func skips() throws {
         let records = try Self.run(try Self.rows())
         func status(_ id: String) -> String { records.first { $0.row.id == id }!.status }

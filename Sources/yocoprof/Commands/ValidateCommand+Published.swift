@@ -26,7 +26,8 @@ extension ValidateCommand {
         do {
             rows = try PublishedSuite.rows(csv: try read(dir + "/end-to-end.csv"), file: dir + "/end-to-end.csv")
             maps = try PublishedSuite.maps(models: try read(dir + "/suite/models.csv"), gpus: try read(dir + "/suite/gpus.csv"),
-                                           engines: try read(dir + "/suite/engines.csv"), directory: dir + "/suite")
+                                           engines: try read(dir + "/suite/engines.csv"),
+                                           engineHost: try read(dir + "/suite/engine-host.csv"), directory: dir + "/suite")
         } catch let e as PublishedSuiteError { throw CLIError.badData(e.description) }
         let models = Set(store.modelIDs), gpus = Set(store.hardwareIDs)
         let records = try PublishedSuite.run(
@@ -109,9 +110,11 @@ extension ValidateCommand {
             at large batch can reach far less (FlashInfer blog Figs. 8-9: vLLM 0.2.6 GQA saturates near 28%).
             - A100 prefill attention is the FlashAttention-2 forward+backward figure; H200 uses H100 curves; \
             launch costs are a V100 figure, one launch per operator.
-            - Small models (0.5B-1.5B) run far below the bandwidth roof in the engines: per-step host and launch \
-            work, charged here as one 0.5 us launch per operator, dominates them. The Qwen2 rows (vLLM 0.4.2) are \
-            lower trust (README §2.2 of Reports/published).
+            - Engine host time per step comes from suite/engine-host.csv (vLLM only: the V0 scheduler's 2.5 ms, \
+            vllm#4261, serial; output processing 0.2 ms at batch 1, vllm#6913, serial before 0.6 and overlapped \
+            with the GPU from 0.6); TensorRT-LLM and LMDeploy have no sourced figure and no host term. The Qwen2 \
+            rows (vLLM 0.4.2) are lower trust (README §2.2 of Reports/published); their long-prompt rows stay \
+            far slower than any term here explains.
             - Metric readings: LMDeploy's first-token latency includes its streaming front end; its \
             throughput formula queues the c prefills (README §2.1), which dominates at 1-token prompts.
 
