@@ -12,7 +12,7 @@
 //
 // Per operator, for R rows (R = M for layers over all tokens; R = B for YOCO's cross layers and the
 // output head, which run on the last prompt position only):
-//   <kind>.projections  attention/SWA: R x d x (qW + 2kW)      other R(4d + 3(qW + kW))  (norm, RoPE q,k)
+//   <kind>.projections  attention/SWA: R x d x (qW + 2kW)      other R(4d + 3(qW + kW))  (norm, RoPE q,k; no 3(qW + kW) without RoPE)
 //                       cross, or any layer reading another's slot (CLA, Gemma 3n):
 //                                      R x d x qW              other R(4d + 3qW)
 //                       + R(qW + 2kW) other for q/k/v biases, + 4R(qW + kW) for q/k norms
@@ -89,7 +89,7 @@ extension ModelSpec {
             let own = a.writesOwnSlot
             let gateW = a.outputGate ? Int128(a.outputWidth) : 0
             let outW = qW + gateW + (own ? kW + vW : 0)
-            var other = r * (4 * d + 3 * (qW + (own ? kW : 0)) + 5 * gateW)
+            var other = r * (4 * d + (a.rope ? 3 : 0) * (qW + (own ? kW : 0)) + 5 * gateW)
             let biasW = outW - gateW
             if a.qkvBias { other += r * biasW }
             if a.qkNorm { other += 4 * r * (qW + (own ? kW : 0)) }

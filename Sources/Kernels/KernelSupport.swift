@@ -33,6 +33,8 @@ extension ModelSpec {
                 throw .unsupportedModel(reason: "\(at): a layer without a mixer (the kernels run a mixer and a feed-forward per block)")
             case .latentAttention:
                 throw .unsupportedModel(reason: "\(at): multi-head latent attention")
+            case .attention(let a) where !a.rope:
+                throw .unsupportedModel(reason: "\(at): attention without RoPE (the kernels rotate q and k)")
             case .attention, .gatedRetention: break
             }
             switch run.block.feedForward {

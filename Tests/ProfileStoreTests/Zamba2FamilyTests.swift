@@ -34,12 +34,16 @@ struct Zamba2FamilyTests {
         // 54 x (3 x 5248 conv + 8 x 640 x 64 SSM) = 18,544,896 elements, x 2 B.
         #expect(spec.stateBytes(batch: 1, dtype: .bf16) == 37_089_792)
         // One decode row through a shared-block use (bf16): projections 2 x 5120 x (3 x 5120) = 157,286,400 matmul,
-        // other 4 x 5120 (norm over the 2d input) + 3 x (5120 + 5120) (RoPE on q, k) = 51,200. Feed-forward
+        // other 4 x 5120 (norm over the 2d input) = 20,480: no RoPE, `use_mem_rope` is False by default (with it,
+        // + 3 x (5120 + 5120) on q and k = 51,200, checked below). Feed-forward
         // 2 x 2560 x 20480 + 2 x 10240 x 2560 = 157,286,400, + gate/up adapter 2 x 2560 x 128 + 2 x 128 x 20480
         // = 5,898,240, + linear 2 x 2560 x 2560 = 13,107,200: 176,291,840 matmul; other 4 x 2560 + 5 x 10240
         // + the adapter's add 20480 = 81,920. Every use (the first, which owns the weights, or a later one) the same.
         let ops = spec.decodeStepCost(batch: 1, context: 1, dtypes: .uniform(.bf16)).operators.filter { $0.id.label == "attention" }
-        #expect(ops.filter { $0.id.part == .projections }.map(\.flops) == Array(repeating: FlopCount(matmul: 157_286_400, other: 51_200), count: 9))
+        #expect(ops.filter { $0.id.part == .projections }.map(\.flops) == Array(repeating: FlopCount(matmul: 157_286_400, other: 20_480), count: 9))
+        let roped = try Self.load(["use_mem_rope": true]).decodeStepCost(batch: 1, context: 1, dtypes: .uniform(.bf16)).operators
+            .filter { $0.id.label == "attention" && $0.id.part == .projections }
+        #expect(roped.map(\.flops) == Array(repeating: FlopCount(matmul: 157_286_400, other: 51_200), count: 9))
         #expect(ops.filter { $0.id.part == .ffn }.map(\.flops) == Array(repeating: FlopCount(matmul: 176_291_840, other: 81_920), count: 9))
         // A one-device layout's stage holds the same weights (the shared block once, every use's adapters).
         let stage = try #require(spec.pipelineStages(1).first)

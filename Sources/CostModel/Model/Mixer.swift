@@ -79,6 +79,9 @@ public struct Attention: Sendable, Hashable {
     /// The width the q, k and v projections (and the pre-mixer norm) read, when it is not d:
     /// Zamba2's shared attention reads [hidden, original embedding], 2d. nil: d.
     public var inputWidth: Int? = nil
+    /// Rotary position embedding on q and k (3 other FLOPs per element). false: Zamba2's shared
+    /// attention without `use_mem_rope`.
+    public var rope: Bool = true
 
     public init(heads: Int, kvHeads: Int, headDim: Int, valueHeadDim: Int? = nil, span: AttentionSpan = .full,
                 kv: KVSource = .own, qkvBias: Bool = false, outputBias: Bool = false, qkNorm: Bool = false, sinks: Bool = false) {

@@ -20,8 +20,8 @@
 // False, intermediate_size 4d, hidden_act gelu, num_attention_heads 32, num_key_value_heads H,
 // num_mem_blocks 1, use_shared_attention_adapter False, adapter_rank 128, max_position_embeddings 4096
 // (16384 with use_long_context); the output head is the embedding (Zamba2ForCausalLM ties it).
-// `use_mem_rope` changes no weight; the projections' RoPE work is counted either way (an overcount
-// of 3 (qW + kW) per row without it, well under 1% of the block). Neither the conv nor the SSM state
+// `use_mem_rope` (default False) changes no weight, only whether the shared attention rotates q and k
+// (3 (qW + kW) other FLOPs per row). Neither the conv nor the SSM state
 // has its own dtype here: both are held in the plan's state dtype.
 
 import CostModel
@@ -67,6 +67,7 @@ enum Zamba2 {
         guard (1...Limits.maxLayers).contains(memBlocks) else { throw r.f.error("num_mem_blocks", "must be between 1 and \(Limits.maxLayers)", memBlocks) }
         var attention = Attention(heads: heads, kvHeads: kvHeads, headDim: 2 * d / heads)
         attention.inputWidth = 2 * d
+        attention.rope = try r.bool("use_mem_rope", default: false)
         let adapters = InvocationAdapters(rank: try r.int("adapter_rank", default: 128), onQKV: qkvAdapters, onGateUp: true, outputLinear: true)
         let shared = Block(mixer: .attention(attention), feedForward: .gated(inner: ffn, activation: act), norms: .preRMS, adapters: adapters)
         let mambaBlock = Block(mixer: .fixedState(mamba), feedForward: .identity, norms: NormLayout(count: 1))
