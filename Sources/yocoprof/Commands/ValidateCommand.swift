@@ -196,7 +196,7 @@ struct ValidateCommand: ParsableCommand {
     static func speedupLines(_ s: ValidationSummary) -> [String] {
         s.speedups.map {
             let what = $0.metric == "prefill_seconds" ? "prefill speedup" : "decode-rate ratio"
-            let err = ($0.predicted - $0.measured) / $0.measured
+            let err = RelativeError.of(measured: $0.measured, predicted: $0.predicted) ?? 0
             return "\(what) of \($0.model) over \($0.baseline) at \($0.context) tokens: measured \(Units.fixed($0.measured, 2))x, predicted \(Units.fixed($0.predicted, 2))x (error \(Units.fixed(100 * err, 1))%)"
         }
     }
