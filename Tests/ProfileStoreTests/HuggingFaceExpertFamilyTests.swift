@@ -187,6 +187,8 @@ struct HuggingFaceExpertFamilyTests {
         #expect(spec.kvCacheBytes(batch: 1, tokens: 32768, dtype: .bf16) == 49_152 * 32768 + 36 * 8192 * 4096)
         let spans = spec.layerBlocks.map { $0.mixer.attention!.span }
         #expect(spans[3] == .full && spans[0] == .chunked(chunk: 8192))
+        // no_rope_layers 0 marks the NoPE layers (every 4th): they rotate neither q nor k
+        #expect(spec.layerBlocks.map { $0.mixer.attention!.rope } == (0..<48).map { ($0 + 1) % 4 != 0 })
         #expect(spec.family.contains("vision tower"))
     }
 

@@ -28,6 +28,8 @@ struct DecoderPlan {
     var feedForwards: [FeedForward?]? = nil
     /// Per layer: a chunked-local span of this many tokens (Llama 4), overriding `windows`.
     var chunks: [Int?]? = nil
+    /// Per layer: whether attention rotates q and k (false: Llama 4's NoPE layers); nil: every layer does.
+    var rope: [Bool]? = nil
     /// Every layer's mixer is this latent attention (DeepSeek) instead of attention.
     var latent: LatentAttention? = nil
     var norms: NormLayout = .preRMS
@@ -57,8 +59,9 @@ struct DecoderPlan {
             if let m = latent { return Block(mixer: .latentAttention(m), feedForward: feedForward, norms: norms) }
             let span: AttentionSpan = chunks?[i].map { .chunked(chunk: $0) } ?? windows[i].map { .sliding(window: $0) } ?? .full
             let kv: KVSource = sharesWith?[i].map { .layer($0) } ?? .own
-            let a = Attention(heads: heads, kvHeads: kvHeads, headDim: headDim, span: span, kv: kv,
+            var a = Attention(heads: heads, kvHeads: kvHeads, headDim: headDim, span: span, kv: kv,
                               qkvBias: qkvBias, outputBias: outputBias, qkNorm: qkNorm, sinks: sinks)
+            a.rope = rope?[i] ?? true
             return Block(mixer: .attention(a), feedForward: feedForward, norms: norms)
         }
         let spec = ModelSpec(

@@ -56,7 +56,7 @@ enum Llama4 {
         return DecoderPlan(
             layers: s.layers, hidden: s.hidden, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab,
             ffn: Array(repeating: denseInner, count: n), windows: Array(repeating: nil, count: n),
-            feedForwards: routed.map { $0 ? .experts(experts) : nil }, chunks: rope.map { $0 == 1 ? chunk : nil },
+            feedForwards: routed.map { $0 ? .experts(experts) : nil }, chunks: rope.map { $0 == 1 ? chunk : nil }, rope: rope.map { $0 == 1 },
             tied: try r.bool("tie_word_embeddings", default: false),
             maxPositions: try r.int("max_position_embeddings", default: 131_072), dtype: try r.dtype(),
             family: "\(r.family): \(e) experts of \(inner) + 1 shared, top-\(k), on \(routed.filter { $0 }.count) of \(n) layers; \(n - full) chunked (\(chunk)) RoPE layers and \(full) full NoPE layers",
