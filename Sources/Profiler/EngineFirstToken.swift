@@ -32,15 +32,11 @@ public struct EngineFirstTokenRule: Sendable, Hashable {
 public enum EngineFirstToken {
     /// first-token.csv -> rules, every field typed.
     public static func rules(csv text: String, file: String) throws(PublishedSuiteError) -> [EngineFirstTokenRule] {
-        let cols = ["row_id", "engine_prefix", "versions", "first_token", "source", "note"]
         var out: [EngineFirstTokenRule] = []
-        var seen: Set<String> = []
-        for (line, f) in try PublishedSuite.table(text, file: file, columns: cols) {
+        for (line, f) in try PublishedSuite.engineTable(text, file: file, columns: ["versions", "first_token", "source", "note"]) {
             func fail(_ field: String, _ constraint: String) -> PublishedSuiteError {
                 PublishedSuiteError(file: file, line: line, field: field, constraint: constraint, value: f[field]!)
             }
-            guard !f["row_id"]!.isEmpty, seen.insert(f["row_id"]!).inserted else { throw fail("row_id", "must be present and unique") }
-            guard !f["engine_prefix"]!.isEmpty else { throw fail("engine_prefix", "must name the engine") }
             let versions = f["versions"]!.split(separator: ";").map(String.init)
             guard !versions.isEmpty, versions.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
                 throw fail("versions", "must be version labels separated by ';' (such as 0.0;0.1.0a1)")

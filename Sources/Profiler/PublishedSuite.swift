@@ -183,6 +183,22 @@ public enum PublishedSuite {
         return out
     }
 
+    /// The records of a per-engine table (engine-host.csv, first-token.csv): `row_id` present and
+    /// unique, `engine_prefix` present, besides `columns`.
+    static func engineTable(_ text: String, file: String, columns: [String]) throws(PublishedSuiteError) -> [(line: Int, fields: [String: String])] {
+        let records = try table(text, file: file, columns: ["row_id", "engine_prefix"] + columns)
+        var seen: Set<String> = []
+        for (line, f) in records {
+            guard !f["row_id"]!.isEmpty, seen.insert(f["row_id"]!).inserted else {
+                throw PublishedSuiteError(file: file, line: line, field: "row_id", constraint: "must be present and unique", value: f["row_id"]!)
+            }
+            guard !f["engine_prefix"]!.isEmpty else {
+                throw PublishedSuiteError(file: file, line: line, field: "engine_prefix", constraint: "must name the engine", value: "")
+            }
+        }
+        return records
+    }
+
     /// end-to-end.csv -> rows, every field typed.
     public static func rows(csv text: String, file: String) throws(PublishedSuiteError) -> [PublishedRow] {
         let cols = ["row_id", "gpu", "gpu_count", "engine", "engine_version", "model", "dtype", "batch_or_concurrency",
@@ -374,12 +390,12 @@ public enum PublishedSuite {
             rates = try RooflineRates(hardware: hw, computeDType: dtype, attentionKernel: kernel, launchMode: launch)
             rank = spec.tensorShard(layout.tensor)
         }
-        // The layout's communication: one prefill of `batch` prompts, and one decode step (its
-        // all-reduces do not depend on the context).
         // The prompt tokens the prefill runs: N, or N - 1 when a decode step samples the first
         // token (EngineFirstToken.swift); that step is then the first of the decode sum, at context N.
         let prefillTokens = firstToken == .decodeStep ? n - 1 : n
         let firstDecodeContext = firstToken == .decodeStep ? n : n + 1
+        // The layout's communication: one prefill of `batch` prompts, and one decode step (its
+        // all-reduces do not depend on the context).
         func communication(batch: Int) -> (prefill: Double, step: Double) {
             guard !layout.isSingleDevice else { return (0, 0) }
             let timing = spec.deploymentTiming(layout: layout, batch: batch, promptTokens: max(prefillTokens, 1), generatedTokens: 1, dtypes: plan,

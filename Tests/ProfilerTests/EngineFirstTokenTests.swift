@@ -70,7 +70,7 @@ struct EngineFirstTokenTests {
         let prefill = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 127, dtypes: plan))
         // decodeSeconds(promptTokens: p, generatedTokens: k) sums the steps at contexts p + 1 ... p + k
         let step = spec.decodeSeconds(batch: 1, promptTokens: 127, generatedTokens: 1, dtypes: plan, rates: rates)
-        // the same arithmetic in the same order: equal to rounding
+        // the prefill, then the decode parts summed per operator: equal to rounding
         #expect(abs(record.predicted! - (prefill + step)) / record.predicted! < 1e-12)
         let whole = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 128, dtypes: plan))
         #expect(abs(plain.predicted! - whole) / plain.predicted! < 1e-12)
