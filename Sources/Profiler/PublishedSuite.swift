@@ -32,6 +32,9 @@
 // Every engine step (each prefill, each decode step) adds the engine's host time per step, by
 // engine and version (suite/engine-host.csv, EngineHostOverhead.swift): serial components in
 // full, overlapped ones where they outlast the step's GPU time.
+// A decode step T_d(b, n) is priced in the row's launch mode, except where the engine's CUDA
+// graphs stop at a sequence length (suite/graph-capture.csv, EngineGraphCapture.swift: vLLM 0.4.2
+// at 8192 tokens): a step whose n is past it is priced eager, with its host work serial.
 // Times are read in the row's unit (s or ms; any other unit skips the row).
 // Error: (measured - predicted) / predicted in the metric's own unit, the definition of every
 // validation suite (RelativeError.swift, docs/VALIDATION.md): positive when the measured time
@@ -432,16 +435,17 @@ public enum PublishedSuite {
             return (timing.stages.reduce(0) { $0 + $1.prefillCommunicationSeconds }, timing.stages.reduce(0) { $0 + $1.decodeCommunicationSeconds })
         }
         let launchSeconds = rates.curves?.launchSeconds ?? rates.overheadSeconds
-        // The decode steps past the engine's CUDA-graph limit run eager: their own launch cost and
-        // their host work without the overlap eager mode turns off (EngineHostOverhead.swift).
+        // The decode steps past the engine's CUDA-graph limit run eager: the eager launch cost, and
+        // `eagerHost` (the host work with the overlap eager mode turns off, EngineHostOverhead.swift).
         let eagerRates = graphSequenceLimit == nil ? rates
             : try RooflineRates(hardware: hw, computeDType: dtype, attentionKernel: kernel, launchMode: .eager)
         var t = Timeline()
         // The engine's host time over `steps` steps whose GPU work totals `gpu` seconds: the serial
-        // part every step, the overlapped part where it outlasts the mean GPU step.
-        func hostSeconds(steps: Int, gpu: Double, eager: Bool = false) -> Double {
+        // part every step, the overlapped part where it outlasts the mean GPU step (`pastGraphs`:
+        // steps past the CUDA-graph limit, whose host work is eager's).
+        func hostSeconds(steps: Int, gpu: Double, pastGraphs: Bool = false) -> Double {
             guard steps > 0 else { return 0 }
-            let h = eager ? eagerHost : host
+            let h = pastGraphs ? eagerHost : host
             return Double(steps) * (h.seconds(gpuStep: gpu / Double(steps)) - gpu / Double(steps))
         }
         func prefill(_ batch: Int, times: Int = 1) {
@@ -456,7 +460,7 @@ public enum PublishedSuite {
         }
         // Decode steps at contexts lo...hi (the sequence each step holds, its new token included),
         // priced at `stepRates`.
-        func decode(_ batch: Int, from lo: Int, to hi: Int, rates stepRates: RooflineRates, eager: Bool) {
+        func decode(_ batch: Int, from lo: Int, to hi: Int, rates stepRates: RooflineRates, pastGraphs: Bool) {
             guard hi >= lo else { return }
             let steps = hi - lo + 1
             let launchSeconds = stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds
@@ -468,7 +472,7 @@ public enum PublishedSuite {
                 t.launches += Double(op.fixed.count * steps) * launchSeconds
             }
             t.communication += Double(steps) * communication(batch: batch).step
-            t.host += hostSeconds(steps: steps, gpu: gpu, eager: eager)
+            t.host += hostSeconds(steps: steps, gpu: gpu, pastGraphs: pastGraphs)
         }
         // `steps` decode steps from context `firstDecodeContext` on: in the row's launch mode up to
         // the CUDA-graph limit, eager past it.
@@ -476,8 +480,8 @@ public enum PublishedSuite {
             guard steps > 0 else { return }
             let lo = firstDecodeContext, hi = firstDecodeContext + steps - 1
             let lastGraphed = graphSequenceLimit.map { min(hi, $0) } ?? hi
-            decode(batch, from: lo, to: lastGraphed, rates: rates, eager: launch == .eager)
-            decode(batch, from: max(lo, lastGraphed + 1), to: hi, rates: eagerRates, eager: true)
+            decode(batch, from: lo, to: lastGraphed, rates: rates, pastGraphs: false)
+            decode(batch, from: max(lo, lastGraphed + 1), to: hi, rates: eagerRates, pastGraphs: true)
         }
         // Decode steps after the prefill for `tokens` output tokens.
         func steps(_ tokens: Int) -> Int { firstToken == .decodeStep ? tokens : tokens - 1 }
@@ -496,13 +500,13 @@ public enum PublishedSuite {
             decode(b, steps: steps(g))
             value = Double(b * g) / t.total / Double(divisor!)
         case .perTokenLatencyP50:
-            let context = n + g / 2, eager = launch == .eager || graphSequenceLimit.map { context > $0 } == true
-            let stepRates = eager ? eagerRates : rates
+            let context = n + g / 2, pastGraphs = graphSequenceLimit.map { context > $0 } == true
+            let stepRates = pastGraphs ? eagerRates : rates
             let step = rank.decodeStepCost(batch: b, context: context, dtypes: plan)
             t.weights = stepRates.seconds(step)
             t.launches = Double(step.operatorLaunches) * (stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds)
             t.communication = communication(batch: b).step
-            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication, eager: eager)
+            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication, pastGraphs: pastGraphs)
             value = t.total * perSecond!
         case .generationSpeed:
             prefill(1)
