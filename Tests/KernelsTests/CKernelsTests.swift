@@ -116,14 +116,22 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
 
     /// Prefill tiles large enough for the AVX2 path's BLAS-free kernel (yc_attention_prefill): a
     /// short last query tile (rows not a multiple of the 6-row strips or the 48-row groups), key
-    /// tiles cut short (panels padded to 16 keys), a window, GQA, dh 8 and 24 (an 8-column tail
-    /// of the register tile) as well as 16-column multiples. One worker: a forced path holds on the
+    /// tiles cut short (panels padded to 16 keys, key counts not a multiple of the 8 x 8
+    /// transposes of the K packing), a window, GQA, dh 8, 24 and 88 (an 8-column tail of the
+    /// register tile) as well as 16-column multiples. One worker: a forced path holds on the
     /// calling thread only.
     static let fusedCases: [AttentionCase] = [
         AttentionCase(batch: 1, queries: 300, heads: 2, kvHeads: 1, headDim: 64, window: nil, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
         AttentionCase(batch: 1, queries: 300, heads: 2, kvHeads: 2, headDim: 24, window: 70, tiling: .init(queryTile: 200, keyTile: 100, workers: 1)),
         AttentionCase(batch: 2, queries: 211, heads: 3, kvHeads: 1, headDim: 8, window: nil, tiling: .init(queryTile: 128, keyTile: 100, workers: 1)),
         AttentionCase(batch: 1, queries: 259, heads: 1, kvHeads: 1, headDim: 32, window: 300, tiling: .init(queryTile: 200, keyTile: 160, workers: 1)),
+        // full 512-key tiles at dh 64 and 128 (the copies specialised on those strides), the
+        // second with Q and the accumulators kept in place (dh > 80); a window cutting the first
+        // key tile of a later query tile
+        AttentionCase(batch: 1, queries: 530, heads: 1, kvHeads: 1, headDim: 64, window: 520, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
+        AttentionCase(batch: 1, queries: 600, heads: 2, kvHeads: 1, headDim: 128, window: nil, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
+        // in place with an 8-column tail (88 = 5 x 16 + 8), key tiles of 60 (7 full groups of 8 keys + 4)
+        AttentionCase(batch: 1, queries: 230, heads: 2, kvHeads: 1, headDim: 88, window: 90, tiling: .init(queryTile: 100, keyTile: 60, workers: 1)),
     ]
 
     @Test(arguments: fusedCases)
