@@ -221,10 +221,38 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         }
     }
 
-    @Test func gretWorkersAndPathsAgree() {
-        let s = RetentionShape(batch: 2, tokens: 45, heads: 3, headDim: 20)
-        let n = s.batch * s.tokens * s.heads * s.headDim, chunk = 16
-        let q = randomArray(n, seed: 41), k = randomArray(n, seed: 42), v = randomArray(n, seed: 43)
+    struct RetentionCase: Sendable, CustomStringConvertible {
+        var shape: RetentionShape
+        var chunk: Int
+        /// Whether AVX2 runs its intra-chunk product without BLAS here (yc_retention_intra).
+        var fused: Bool
+        var description: String { "B\(shape.batch) T\(shape.tokens) h\(shape.heads) dR\(shape.headDim) C\(chunk)" }
+    }
+
+    static let retentionCases: [RetentionCase] = [
+        // dR 20: not a multiple of 8, so gemm + decay mask + gemm on every path
+        RetentionCase(shape: RetentionShape(batch: 2, tokens: 45, heads: 3, headDim: 20), chunk: 16, fused: false),
+        // a full 256-token chunk at dR 64 and 128 (the copies with constant strides) and a short last one
+        RetentionCase(shape: RetentionShape(batch: 1, tokens: 300, heads: 2, headDim: 64), chunk: 256, fused: true),
+        RetentionCase(shape: RetentionShape(batch: 1, tokens: 260, heads: 2, headDim: 128), chunk: 256, fused: true),
+        // dR 24 (an 8-column tail of the register tile) and a last chunk of 33 tokens (a 16-key
+        // panel padded, 4 groups of 8 keys + 1, rows not a multiple of the 6-row strips)
+        RetentionCase(shape: RetentionShape(batch: 2, tokens: 97, heads: 3, headDim: 24), chunk: 64, fused: true),
+    ]
+
+    @Test(arguments: retentionCases)
+    func gretWorkersAndPathsAgree(cs: RetentionCase) {
+        let s = cs.shape, chunk = cs.chunk
+        if let taken = SIMDPath.withForced(.avx2, {
+            GatedRetention.fusedIntraChunk(tokens: min(chunk, s.tokens), chunk: chunk, headDim: s.headDim)
+        }) {
+            #expect(taken == cs.fused, "AVX2 BLAS-free intra-chunk product for \(cs)")
+        }
+        let n = s.batch * s.tokens * s.heads * s.headDim
+        // k scaled by dR^-0.5 as the kernels receive it (RetentionShape's contract), so the outputs
+        // stay O(1) at dR 128 as in a model and 1e-4 keeps its meaning
+        let kScale = 1 / Float(s.headDim).squareRoot()
+        let q = randomArray(n, seed: 41), k = randomArray(n, seed: 42).map { $0 * kScale }, v = randomArray(n, seed: 43)
         let logDecay = randomArray(s.batch * s.tokens * s.heads, seed: 44).map { -0.305 - 0.295 * $0 }
         let state0 = randomArray(s.batch * s.heads * s.headDim * s.headDim, seed: 45)
         func chunkwise(workers: Int) -> [Float] {
@@ -237,7 +265,9 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         var state = state0, out = [Float](repeating: 0, count: n), c = WorkCounters()
         GatedRetention.parallel(q: q, k: k, v: v, logDecay: logDecay, out: &out, state: &state, shape: s, counters: &c)
         let ref = out + state
-        let one = chunkwise(workers: 1), two = chunkwise(workers: 2)
+        // at one OpenBLAS thread count (one worker otherwise runs the inter-chunk products on the
+        // process's count, whose sgemm bits differ from one thread's at these sizes)
+        let one = BLAS.singleThreaded { chunkwise(workers: 1) }, two = chunkwise(workers: 2)
         #expect(one == two)  // each (b, head) is one worker's, in the same order
         #expect(maxAbsDiff(one, ref) < 1e-4)
         for path in SIMDPath.supported {
