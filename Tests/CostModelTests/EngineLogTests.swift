@@ -220,6 +220,85 @@ struct EngineLogTests {
         }
     }
 
+    /// Kimi-Linear-48B-A3B's mixers as its config.json gives them: 27 layers, full attention at the
+    /// 1-based layers 4, 8, ..., 24, 27 as latent attention (32 heads, no q_lora, kv_lora 512, rope
+    /// 64), the other 20 Kimi delta attention (32 heads of 128, 4 conv taps). With the budget given,
+    /// the pool reads only the slots, so a dense feed-forward stands in for the experts.
+    static func kimiLinear() -> ModelSpec {
+        let mla = LatentAttention(heads: 32, queryRank: nil, kvRank: 512, nopeHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128)
+        let kda = FixedStateMixer.kimiDelta(heads: 32, headDim: 128, convKernel: 4)
+        let full: Set = [3, 7, 11, 15, 19, 23, 26]
+        let runs = (0..<27).map { i in
+            BlockRun(Block(mixer: full.contains(i) ? .latentAttention(mla) : .fixedState(kda), feedForward: .gated(inner: 9216, activation: .silu)), count: 1)
+        }
+        return ModelSpec(id: "kimi-linear", source: "test", hiddenSize: 2304, vocabSize: 163_840, runs: runs)
+    }
+
+    // vllm-28228-kimi-linear: vLLM 0.11.1-era V1 (log lines kv_cache_utils.py:1229/1234 are the
+    // 0.11.1 wheel's), 2 x RTX 3090, tp 2, max_model_len 120,000, prefix caching asked for but
+    // turned off (Kimi-Linear lacks SupportsMambaPrefixCaching). Logged: "Available KV cache
+    // memory: 2.30 GiB", "Add 1 padding layers, may waste at most 5.00%", "GPU KV cache size:
+    // 75,840 tokens", "Maximum concurrency for 120,000 tokens per request: 2.48x".
+    // Hand count, per rank: MLA page of one token a1 = 576 x 2 B = 1,152 B. KDA state (mamba_utils.py
+    // kda_state_shape / kda_state_dtype): conv 3 x (3 x 2,048) x 2 B (model dtype) = 36,864 B +
+    // recurrent 16 x 128 x 128 x 4 B (float32) = 1,048,576 B; m = 1,085,440 B. MLA aligns to 64:
+    // block = 64 x cdiv(1,085,440, 64 x 1,152 = 73,728) = 64 x 15 = 960, page = 960 x 1,152 =
+    // 1,105,920 B (the state padded up to it). Groups: 7 MLA layers are the group size; 20 KDA
+    // layers make 3 groups, one padded (1 / 20 = 5.00%); 4 groups. Blocks = 2.30 GiB / 1,105,920 /
+    // 7 = 318..319 over the rounding; tokens = blocks // 4 x 960 = 79 x 960 = 75,840 at both ends.
+    // Per request: cdiv(120,000, 960) = 125 MLA blocks + 1 per KDA group = 128; 318 / 128 = 2.48
+    // (319 would print 2.49: the engine's budget was in the lower half of the printed 2.30).
+    // What the 0.10.1.1-era reading (docs/research/engine-rules.md §9, before) missed: the float32
+    // recurrent state (it took bf16: m = 561,152 B) and the MLA alignment of 64 (it took 16).
+    @Test("vllm-28228 (vLLM 0.11.1 V1, 2 x RTX 3090, Kimi-Linear tp2): block 960, 1 padding layer, 75,840 tokens, 2.48x at 120,000")
+    func kimiLinearHybrid() throws {
+        let spec = Self.kimiLinear()
+        let (lo, hi) = try Self.pools(spec, .vllm0111, loggedGiB: 2.30, maxModelLen: 120_000, tp: 2)
+        #expect(lo.stateBytesPerRequest == 36_864 + 1_048_576)
+        #expect(lo.blockTokens == 960 && hi.blockTokens == 960)
+        #expect(lo.blockBytes == 960 * 1152 * 7, "one page per layer of a group of 7")
+        #expect(lo.paddingLayers == 1 && lo.stateLayers == 20 && lo.kvLayers == 7)
+        #expect(lo.blocks == 318 && hi.blocks == 319)
+        #expect(lo.tokens == 75_840 && hi.tokens == 75_840)
+        #expect(lo.blocksPerRequest == 128)
+        #expect(String(format: "%.2f", lo.maxConcurrency) == "2.48")
+        // tp 1 holds twice the state per layer: m = 73,728 + 2,097,152 B -> block 64 x 30 = 1,920.
+        let one = try Self.pools(spec, .vllm0111, loggedGiB: 2.30, maxModelLen: 120_000, tp: 1).lo
+        #expect(one.blockTokens == 1920)
+        // A user's larger block wins; a smaller one is raised.
+        let given = { (b: Int) throws -> Int in
+            try spec.enginePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, blockTokens: b,
+                                               maxModelLen: 120_000, tensorParallel: 2), plan: spec.dtypes).blockTokens
+        }
+        #expect(try given(1024) == 1024 && given(64) == 960)
+        // vLLM 0.10.1.1 and SGLang 0.5.2 keep refusing fixed-state layers, by name.
+        for e in [ServingEngine.vllm, .sglang] {
+            #expect(throws: EngineRuleError.self) {
+                try spec.enginePool(EngineSettings(engine: e, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 120_000,
+                                                   tensorParallel: 2), plan: spec.dtypes)
+            }
+        }
+    }
+
+    @Test("vLLM 0.11.1 refuses the fixed-state kinds no published log reproduces, pure state stacks and drafters on hybrids")
+    func hybridRefusals() {
+        let s = EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096)
+        let gdn = ModelSpec(id: "gdn", source: "test", hiddenSize: 2048, vocabSize: 1000, runs: [
+            BlockRun(Block(mixer: .fixedState(.gatedDeltaNet(keyHeads: 16, keyDim: 128, valueHeads: 32, valueDim: 128, convKernel: 4)),
+                           feedForward: .gated(inner: 4096, activation: .silu)), count: 3),
+            BlockRun(Block(mixer: .attention(Attention(heads: 16, kvHeads: 2, headDim: 256)), feedForward: .gated(inner: 4096, activation: .silu)), count: 1),
+        ])
+        #expect(throws: EngineRuleError.self) { try gdn.enginePool(s, plan: gdn.dtypes) }
+        let kdaOnly = ModelSpec(id: "kda", source: "test", hiddenSize: 2304, vocabSize: 1000, runs: [
+            BlockRun(Block(mixer: .fixedState(.kimiDelta(heads: 32, headDim: 128, convKernel: 4)), feedForward: .gated(inner: 4096, activation: .silu)), count: 4),
+        ])
+        #expect(throws: EngineRuleError.self) { try kdaOnly.enginePool(s, plan: kdaOnly.dtypes) }
+        var eagle = s
+        eagle.draftLayers = 1
+        let kimi = Self.kimiLinear()
+        #expect(throws: EngineRuleError.self) { try kimi.enginePool(eagle, plan: kimi.dtypes) }
+    }
+
     @Test("fixed-state layers, mixed page sizes and integer KV formats are refused by name")
     func refusals() {
         let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, maxModelLen: 4096)

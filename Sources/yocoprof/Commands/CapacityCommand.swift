@@ -31,9 +31,10 @@ struct CapacityCommand: ParsableCommand {
             state together; otherwise weights, caches, state, activations and (with
             --hardware) the runtime reserve all count.
 
-            With --engine vllm|vllm-v0|sglang the answer is the engine's start-up KV
-            pool (tokens, blocks, maximum concurrency at --max-model-len), as its log
-            prints it (docs/FORMATS.md).
+            With --engine vllm|vllm-0.11.1|vllm-v0|sglang the answer is the engine's
+            start-up KV pool (tokens, blocks, maximum concurrency at --max-model-len), as
+            its log prints it (docs/FORMATS.md); vllm-0.11.1 also holds Kimi-Linear's
+            delta-attention state pages (docs/research/engine-rules.md §9).
 
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
@@ -50,6 +51,8 @@ struct CapacityCommand: ParsableCommand {
                   --engine-reserve 2.42GiB --max-model-len 20000
               yocoprof capacity --model llama-3.1-8b --engine vllm \\
                   --kv-cache-memory 112.61GiB --max-model-len 40000
+              yocoprof capacity --model kimi-linear-48b-a3b --engine vllm-0.11.1 \\
+                  --tp 2 --kv-cache-memory 2.30GiB --max-model-len 120000
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
