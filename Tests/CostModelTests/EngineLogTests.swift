@@ -299,6 +299,79 @@ struct EngineLogTests {
         #expect(throws: EngineRuleError.self) { try kimi.enginePool(eagle, plan: kimi.dtypes) }
     }
 
+    // The whole deployment of vllm-pr20665: DeepSeek-V2-Lite's 27 layers over pp 2 x tp 2. vLLM's
+    // get_pp_indices (distributed/utils.py, the same text in 0.10.1.1 and 0.11.1) gives 27 // 2 = 13
+    // each and the remainder to partitions[-2], the first stage: layers 0-13 and 14-26. Each stage's
+    // ranks log their own budget (12.13 and 11.33 GiB); every worker keeps the minimum block count
+    // (0.10.1.1 unify_kv_cache_configs, 0.11.1 get_kv_cache_configs). Stage 1: 11.33 GiB / (16 x
+    // 1,152 x 13 = 239,616 B) -> 50,748..50,793 over the rounding, above stage 0's 50,452..50,493:
+    // stage 0 binds, and the deployment holds its blocks, the logged 50,487 x 16 = 807,792 tokens.
+    @Test("vllm-pr20665, whole deployment (pp 2 x tp 2): stages 0-13 and 14-26, stage 0 binds, 807,792 tokens within the rounding")
+    func mlaPipelineDeployment() throws {
+        let lite = LatentAttention(heads: 16, queryRank: nil, kvRank: 512, nopeHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128)
+        let spec = MLAFixtures.spec(lite, layers: 27)
+        func deploy(_ a: Double, _ b: Double) throws -> EnginePipelinePool {
+            try spec.enginePipelinePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, blockTokens: 16, maxModelLen: 1024, tensorParallel: 2,
+                                                       pipelineParallel: 2, stageKVCacheMemoryBytes: [Self.bytes(gib: a), Self.bytes(gib: b)]),
+                                        plan: spec.dtypes)
+        }
+        let lo = try deploy(12.125, 11.325), hi = try deploy(12.135, 11.335)
+        #expect(lo.stageLayers == [0..<14, 14..<27])
+        #expect(lo.stages.map(\.blockBytes) == [258_048, 239_616])
+        #expect(lo.bindingStage == 0 && hi.bindingStage == 0)
+        #expect(lo.stages[1].blocks >= 50_748 && hi.stages[1].blocks <= 50_793)
+        #expect(lo.deployment.blocks <= 50_487 && 50_487 <= hi.deployment.blocks, "\(lo.deployment.blocks)...\(hi.deployment.blocks)")
+        #expect(lo.deployment.tokens == lo.deployment.blocks * 16)
+    }
+
+    @Test("vLLM's stage split (get_pp_indices): remainder to the stages before the last (V1), to the last (V0 0.6.4)")
+    func pipelineSplit() {
+        // 27 // 4 = 6, remainder 3: V1 adds one to partitions[-2], [-3], [-4] -> 7, 7, 7, 6.
+        #expect(ModelSpec.enginePipelineLayers(layers: 27, stages: 4, engine: .vllm) == [0..<7, 7..<14, 14..<21, 21..<27])
+        // Remainder 1 with pp 4: the third stage -> 6, 6, 7, 6 (the middle stages, as the source's docstring says).
+        #expect(ModelSpec.enginePipelineLayers(layers: 25, stages: 4, engine: .vllm0111).map(\.count) == [6, 6, 7, 6])
+        #expect(ModelSpec.enginePipelineLayers(layers: 27, stages: 4, engine: .vllmV0).map(\.count) == [6, 6, 6, 9])
+        #expect(ModelSpec.enginePipelineLayers(layers: 80, stages: 2, engine: .vllm) == [0..<40, 40..<80])
+    }
+
+    // Llama-3.1-70B bf16, pp 2 on 80 GiB at util 0.9 with a given reserve of 1 GiB. Per layer:
+    // q, o 8192 x 8192 + k, v 8192 x 1024 = 150,994,944; MLP 3 x 8192 x 28672 = 704,643,072; norms
+    // 16,384: 855,654,400 parameters. Stage 0: 40 layers + the embedding 128,256 x 8192 =
+    // 35,276,849,152 x 2 B = 70,553,698,304 B + its RoPE cache 131,072 x 128 x 2 B = 33,554,432 B.
+    // Stage 1: 40 layers + final norm 8192 + head 1,050,673,152 = 35,276,857,344 x 2 B +
+    // 33,554,432 B. Budget floor(80 GiB x 0.9) = 77,309,411,328 - weights - 1 GiB: 5,648,416,768
+    // and 5,648,400,384 B; block 16 x 40 layers x 2 x 8 x 128 x 2 B = 2,621,440 B: 2,154 blocks
+    // each (2,154.70 and 2,154.69); equal, so the first stage is named.
+    @Test("pp 2 from device memory: each stage's weights by hand (embedding on the first, head on the last), 2,154 blocks")
+    func pipelineFromDeviceMemory() throws {
+        var spec = ModelSpec.transformer(id: "llama-3.1-70b", source: "test", layers: 80, hiddenSize: 8192, heads: 64, kvHeads: 8,
+                                         headDim: 128, ffnSize: 28672, vocabSize: 128_256)
+        spec.maxPositionEmbeddings = 131_072
+        let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, reserveBytes: 1 << 30, maxModelLen: 8192, pipelineParallel: 2)
+        let p = try spec.enginePipelinePool(s, plan: spec.dtypes)
+        #expect(p.stages.map { $0.engineWeightBytes } == [70_553_698_304 + 33_554_432, 70_553_714_688 + 33_554_432])
+        #expect(p.stages.map(\.kvBudgetBytes) == [5_648_416_768, 5_648_400_384])
+        #expect(p.stages.map(\.blocks) == [2154, 2154] && p.bindingStage == 0)
+        #expect(p.deployment.tokens == 2154 * 16)
+        // Without a reserve or a budget the stage's activation peak would be a guess: refused.
+        var guess = s
+        guess.reserveBytes = nil
+        #expect(throws: EngineRuleError.self) { try spec.enginePipelinePool(guess, plan: spec.dtypes) }
+        // SGLang's pp rule was not read; a hybrid's per-worker grouping is not modelled.
+        var sg = s
+        sg.engine = .sglang
+        #expect(throws: EngineRuleError.self) { try spec.enginePipelinePool(sg, plan: spec.dtypes) }
+        let kimi = Self.kimiLinear()
+        #expect(throws: EngineRuleError.self) {
+            try kimi.enginePipelinePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096,
+                                                       pipelineParallel: 3), plan: kimi.dtypes)
+        }
+        // pp 1 is the one-device pool.
+        var one = s
+        one.pipelineParallel = 1
+        #expect(try spec.enginePipelinePool(one, plan: spec.dtypes).deployment == spec.enginePool(one, plan: spec.dtypes))
+    }
+
     @Test("fixed-state layers, mixed page sizes and integer KV formats are refused by name")
     func refusals() {
         let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, maxModelLen: 4096)

@@ -152,7 +152,8 @@ extension ModelSpec {
                 stateBytes = bytes
                 stateLayers += run.count
             default:
-                throw refuse("recurrent-state (gated retention) layers: no engine release serves them")
+                // Gated retention (YOCO): the refusal as before this engine version modelled any state page.
+                throw refuse("fixed-state (recurrent) layers: the engine's state pages (vLLM's MambaSpec padded to the attention page, with the attention block raised to match; SGLang's mamba pool of max_mamba_cache_size requests) are not modelled")
             }
         }
         if latent, !layers.allSatisfy({ $0.bytesPerToken == layers[0].bytesPerToken }) {

@@ -78,8 +78,11 @@ extension CapacityCommand {
         if pipeline.stages.count > 1 {
             // One row per stage (its layers), then the deployment: the binding stage's pool.
             columns.insert(contentsOf: [Column("stage", .text), Column("stage_layers", .text)], at: 0)
+            // A stage's workers log only their budget; the pool lines come from the unified (binding) count.
             rows = zip(pipeline.stages, pipeline.stageLayers).enumerated().map { k, sp in
-                [.text(String(k)), .text("\(sp.1.lowerBound)-\(sp.1.upperBound - 1)")] + row(sp.0)
+                var r: [Value] = [.text(String(k)), .text("\(sp.1.lowerBound)-\(sp.1.upperBound - 1)")] + row(sp.0)
+                r[r.count - 1] = .text(String(format: "Available KV cache memory: %.2f GiB", Double(sp.0.kvBudgetBytes) / Double(1 << 30)))
+                return r
             } + [[.text("all"), .text("0-\(spec.layers - 1)")] + row(pool)]
         }
         let report = Report(
