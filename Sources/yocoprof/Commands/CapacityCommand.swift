@@ -51,8 +51,12 @@ struct CapacityCommand: ParsableCommand {
                   --engine-reserve 2.42GiB --max-model-len 20000
               yocoprof capacity --model llama-3.1-8b --engine vllm \\
                   --kv-cache-memory 112.61GiB --max-model-len 40000
-              yocoprof capacity --model kimi-linear-48b-a3b --engine vllm-0.11.1 \\
-                  --tp 2 --kv-cache-memory 2.30GiB --max-model-len 120000
+              yocoprof capacity --model Kimi-Linear-48B/config.json \\
+                  --engine vllm-0.11.1 --tp 2 --kv-cache-memory 2.30GiB \\
+                  --max-model-len 120000
+              yocoprof capacity --model deepseek-v2-lite --engine vllm --tp 2 \\
+                  --pp 2 --stage-kv-cache-memory 12.13GiB,11.33GiB \\
+                  --block-size 16 --max-model-len 1024
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
