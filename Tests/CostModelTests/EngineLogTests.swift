@@ -280,6 +280,43 @@ struct EngineLogTests {
         }
     }
 
+    // SGLang 0.5.2's pool for Qwen3-Next (model_runner.py profile_max_num_token l.1092-1133;
+    // configs/qwen3_next.py hybrid_gdn_params / mamba_cache_per_req l.285-326). Sourced, no published
+    // log. Qwen3-Next-80B-A3B: 48 layers, every 4th full attention (12: 2 KV heads of 256), 36 Gated
+    // DeltaNet (16 key heads of 128, 32 value heads of 128, conv 4). Per request and linear layer at
+    // tp 1: conv (2 x 16 x 128 + 32 x 128 = 8,192) x 3 x 2 B (bf16) = 49,152 B + recurrent 32 x 128 x
+    // 128 x 4 B (float32, the --mamba-ssm-dtype default) = 2,097,152 B; x 36 = 77,266,944 B; x 512
+    // (max_mamba_cache_size's default) = 39,560,675,328 B taken first. Cell: 2 x 256 x 2 x 2 B x 12 =
+    // 24,576 B. At 64 GiB: (68,719,476,736 - 39,560,675,328) / 24,576 = 1,186,474 tokens.
+    @Test("SGLang 0.5.2 on Qwen3-Next: 512 requests of GDN state (77,266,944 B each) come off the budget before the 24,576 B cells")
+    func sglangGatedDeltaNet() throws {
+        let gdn = Block(mixer: .fixedState(.gatedDeltaNet(keyHeads: 16, keyDim: 128, valueHeads: 32, valueDim: 128, convKernel: 4)),
+                        feedForward: .gated(inner: 5120, activation: .silu))
+        let full = Block(mixer: .attention(Attention(heads: 16, kvHeads: 2, headDim: 256)), feedForward: .gated(inner: 5120, activation: .silu))
+        let runs = (0..<12).flatMap { _ in [BlockRun(gdn, count: 3), BlockRun(full, count: 1)] }
+        let spec = ModelSpec(id: "qwen3-next", source: "test", hiddenSize: 2048, vocabSize: 151_936, runs: runs)
+        func pool(tp: Int = 1, requests: Int? = nil, ssm: DType? = nil) throws -> EnginePool {
+            try spec.enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0, kvCacheMemoryBytes: 64 << 30, maxModelLen: 4096,
+                                               tensorParallel: tp, stateRequests: requests, stateDType: ssm), plan: spec.dtypes)
+        }
+        let p = try pool()
+        #expect(p.stateBytesPerRequest == 2_146_304 && p.stateLayers == 36 && p.kvLayers == 12)
+        #expect(p.statePoolBytes == 39_560_675_328)
+        #expect(p.blockBytes == 24_576)
+        #expect(p.tokens == 1_186_474)
+        // tp 2: 1 KV head per rank (cell 12,288 B), half the state: 512 x 36 x (24,576 + 1,048,576) B.
+        let two = try pool(tp: 2)
+        #expect(two.statePoolBytes == 19_780_337_664 && two.tokens == 3_982_677)
+        // --mamba-ssm-dtype bf16 halves the recurrent part; --max-mamba-cache-size 100 holds fewer states.
+        #expect(try pool(ssm: .bf16).tokens == 1_972_906)
+        #expect(try pool(requests: 100).tokens == 2_481_802)
+        // Other fixed-state kinds stay refused on SGLang, and GDN on vLLM.
+        #expect(throws: EngineRuleError.self) { try Self.kimiLinear().enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0,
+            kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096), plan: spec.dtypes) }
+        #expect(throws: EngineRuleError.self) { try spec.enginePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0,
+            kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096), plan: spec.dtypes) }
+    }
+
     @Test("vLLM 0.11.1 refuses the fixed-state kinds no published log reproduces, pure state stacks and drafters on hybrids")
     func hybridRefusals() {
         let s = EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096)
@@ -366,6 +403,9 @@ struct EngineLogTests {
             try kimi.enginePipelinePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096,
                                                        pipelineParallel: 3), plan: kimi.dtypes)
         }
+        var drafter = s
+        drafter.draftLayers = 1
+        #expect(throws: EngineRuleError.self) { try spec.enginePipelinePool(drafter, plan: spec.dtypes) }
         // pp 1 is the one-device pool.
         var one = s
         one.pipelineParallel = 1

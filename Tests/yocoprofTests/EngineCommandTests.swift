@@ -161,6 +161,18 @@ struct EngineCommandTests {
         #expect(old.status == 64 && old.stderr.contains("fixed-state"), "\(old.stderr)")
     }
 
+    @Test("sglang on the qwen3-next-80b-a3b profile: its 512-request mamba pool comes off 64 GiB first -> 1,186,474 tokens (EngineLogTests' hand count)")
+    func sglangQwen3Next() throws {
+        let o = try Self.row(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "sglang", "--kv-cache-memory", "64GiB", "--max-model-len", "4096"])
+        #expect(Self.int(o["kv_pool_tokens"]) == 1_186_474 && Self.int(o["kv_layers"]) == 12)
+        let fewer = try Self.row(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "sglang", "--kv-cache-memory", "64GiB",
+                                  "--max-model-len", "4096", "--max-mamba-cache-size", "100"])
+        #expect(Self.int(fewer["kv_pool_tokens"]) == 2_481_802)
+        let wrong = try Binary.run(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "vllm", "--kv-cache-memory", "64GiB",
+                                    "--max-model-len", "4096", "--max-mamba-cache-size", "100"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("--engine sglang"), "\(wrong.stderr)")
+    }
+
     @Test("--pp 2 with --stage-kv-cache-memory: a row per stage and the deployment's (vllm-pr20665, DeepSeek-V2-Lite pp2 x tp2)")
     func pipelineStages() throws {
         let r = try Binary.run(["capacity", "--model", "deepseek-v2-lite", "--engine", "vllm", "--tp", "2", "--pp", "2", "--block-size", "16",

@@ -15,10 +15,11 @@
 //   pool          each stage's pool by EnginePool.swift's rule over its own layers;
 //                 blocks = min over stages (V1 get_kv_cache_configs / unify_kv_cache_configs;
 //                 V0 distributed_gpu_executor), tokens and concurrency from those blocks.
-// Refused by name: SGLang (its pp rule was not read), layer types mixed within the model (vLLM
-// groups hybrid layers over the whole model, then each worker's groups hold only its own layers:
-// the per-worker group size is not modelled), layers reading another layer's cache (YOCO, CLA) and
-// shared blocks (Zamba2), whose slots and weights cross stage boundaries.
+// Refused by name: SGLang (its pp rule was not read), a drafter's layers (on one stage), layer
+// types mixed within the model (vLLM groups hybrid layers over the whole model, then each worker's
+// groups hold only its own layers: the per-worker group size is not modelled), layers reading
+// another layer's cache (YOCO, CLA) and shared blocks (Zamba2), whose slots and weights cross
+// stage boundaries.
 
 /// What a pipeline-parallel deployment's engine holds: one pool per stage, and the binding stage.
 public struct EnginePipelinePool: Sendable, Hashable {
@@ -77,6 +78,9 @@ extension ModelSpec {
             })
             guard kinds.count <= 1 else {
                 throw refuse("pipeline parallelism on a model mixing layer types (\(kinds.sorted().joined(separator: ", "))): vLLM groups them over the whole model and each worker's groups hold only its layers; that per-worker grouping is not modelled")
+            }
+            guard s.draftLayers == 0 else {
+                throw refuse("a speculative drafter with pipeline parallelism: its layers sit on one stage, not modelled")
             }
             if let given = s.stageKVCacheMemoryBytes, given.count != pp {
                 throw refuse("\(given.count) stage KV budgets given for \(pp) stages")

@@ -41,8 +41,12 @@
 //        per request (its block is max_model_len without prefix caching); tokens = floor(blocks /
 //        groups) * min(bs, max_model_len); "Add N padding layers" = groups * group - layers
 // Reproduces vllm-28228 (Kimi-Linear, tp 2): 75,840 tokens, 2.48x at 120,000 (EngineLogTests).
-// Not modelled, refused by name: fixed-state layers under vLLM 0.10.1.1 and SGLang, fixed-state
-// kinds other than Kimi delta attention (no published log reproduced), prefix caching on hybrids,
+// SGLang 0.5.2, Qwen3-Next's Gated DeltaNet (model_runner.py l.1092-1133, configs/qwen3_next.py
+// l.285-326): state pool = max_mamba_cache_size (default 512) x per request (conv in bf16 +
+// recurrent in --mamba-ssm-dtype, float32 by default, over the linear layers); tokens =
+// floor((budget - state pool) / cell over the full-attention layers). Sourced; no published log.
+// Not modelled, refused by name: fixed-state layers under vLLM 0.10.1.1 and V0, fixed-state kinds
+// other than KDA (vLLM 0.11.1) and GDN (SGLang), prefix caching on hybrids,
 // latent attention on V0 0.6.4 (it pads the head to 256), slots of different page sizes, integer
 // KV formats, SGLang's sliding-window pool and drafter.
 
@@ -83,6 +87,9 @@ public struct EnginePool: Sendable, Hashable {
     public var stateBytesPerRequest: Int128 = 0
     /// Layers vLLM adds to fill each layer type's last group ("Add N padding layers").
     public var paddingLayers: Int = 0
+    /// SGLang's mamba pool: max_mamba_cache_size x one request's state over every state layer,
+    /// taken from the budget before the KV cells.
+    public var statePoolBytes: Int128 = 0
 }
 
 extension ModelSpec {
@@ -137,9 +144,22 @@ extension ModelSpec {
                 guard e != .vllmV0 else { throw refuse("latent-attention (MLA) layers: this release pads DeepSeek-V2's head to 256 and keeps per-head K/V (config.py l.577-581), a layout not modelled") }
                 latent = true
                 layers.append((.full, Int128(elements) * bytesPerElement, run.count))
+            case .fixedState(let st) where e == .sglang:
+                // SGLang 0.5.2's hybrid GDN (Qwen3-Next, is_hybrid_gdn): configs/qwen3_next.py
+                // hybrid_gdn_params l.285-315 and mamba_cache_per_req l.317-326: the conv state
+                // (2 nk dk + nv dv)/tp x (K - 1) in bfloat16, the recurrent nv/tp x dk x dv in
+                // --mamba-ssm-dtype (float32 by default), per linear layer.
+                guard st.kind == .gatedDeltaNet else {
+                    throw refuse("\(st.kind.rawValue) layers: this release's mamba pool serves Qwen3-Next's Gated DeltaNet only (is_hybrid_gdn); not modelled")
+                }
+                let ssm = s.stateDType ?? .fp32
+                let bytes = DType.bf16.bytes(elements: st.convElements) + ssm.bytes(elements: st.recurrentElements)
+                guard stateLayers == 0 || bytes == stateBytes else { throw refuse("fixed-state layers of different state sizes are not modelled") }
+                stateBytes = bytes
+                stateLayers += run.count
             case .fixedState(let st):
                 guard e == .vllm0111 else {
-                    throw refuse("fixed-state (recurrent) layers: this release's state pages (vLLM 0.10.1.1's MambaSpec padded to the attention page, 16-token alignment; SGLang's mamba pool of max_mamba_cache_size requests) are checked against no published log; Kimi delta attention is modelled under vllm-0.11.1")
+                    throw refuse("fixed-state (recurrent) layers: this release's state pages (MambaSpec padded to the attention page with 16-token alignment in vLLM 0.10.1.1; a per-sequence state cache in V0) are checked against no published log; Kimi delta attention is modelled under vllm-0.11.1, Qwen3-Next's Gated DeltaNet under sglang")
                 }
                 guard st.kind == .kimiDelta else {
                     throw refuse("\(st.kind.rawValue) layers: vLLM 0.11.1's state page for this kind (mamba_utils.py MambaStateShapeCalculator; its ssm dtype from mamba_ssm_cache_dtype or the model) is reproduced by no published start-up log; only Kimi delta attention is")
@@ -182,7 +202,7 @@ extension ModelSpec {
         // larger; the state page is padded to the attention page. This is the rule without prefix
         // caching (models lacking SupportsMambaPrefixCaching, Kimi-Linear among them, have it
         // turned off), where a state group's block is max_model_len (mamba_block_size).
-        if stateLayers > 0 {
+        if stateLayers > 0 && e == .vllm0111 {
             let align = Int128(latent ? 64 : 16)
             let hybrid = Int(align * ((stateBytes + align * perToken - 1) / (align * perToken)))
             if s.blockTokens == nil || s.blockTokens! < hybrid { bs = hybrid }
@@ -258,13 +278,18 @@ extension ModelSpec {
                 throw refuse("the sliding-window pool (swa_full_tokens_ratio) is not modelled")
             }
             let cell = perToken * Int128(n)
-            let pages = positive / cell / bsL
+            // rest_memory -= max_mamba_cache_size x mamba_cache_per_req (model_runner.py
+            // l.1126-1131), then the full-attention cell divides what is left.
+            let requests = Int128(s.stateRequests ?? 512)
+            let statePool = requests * stateBytes * Int128(stateLayers)
+            let pages = max(0, positive - statePool) / cell / bsL
             let tokens = pages * bsL
             let perRequest = cdiv(mml, bsL)
             return EnginePool(engine: e, memoryFraction: fraction, engineWeightBytes: weights, reserveBytes: reserve,
                               kvBudgetBytes: budget, blockTokens: bs, kvLayers: n, blockBytes: cell * bsL,
                               blocks: pages, tokens: tokens, maxModelLen: s.maxModelLen, blocksPerRequest: perRequest,
-                              maxConcurrency: Double(pages) / Double(perRequest))
+                              maxConcurrency: Double(pages) / Double(perRequest),
+                              stateLayers: stateLayers, stateBytesPerRequest: stateBytes, statePoolBytes: statePool)
         }
     }
 }

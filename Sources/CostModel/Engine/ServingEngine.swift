@@ -82,6 +82,11 @@ public struct EngineSettings: Sendable, Hashable {
     public var maxBatchedTokens: Int
     /// Tensor-parallel ranks: KV heads per rank = max(1, Hkv / tp) (replicated when TP > Hkv).
     public var tensorParallel: Int
+    /// SGLang's `max_mamba_cache_size`: requests whose state the mamba pool holds (nil: its
+    /// `--max-running-requests`, else 512; model_runner.py l.312-318).
+    public var stateRequests: Int?
+    /// SGLang's `--mamba-ssm-dtype` for the recurrent state (nil: float32, server_args.py l.396).
+    public var stateDType: DType?
     /// Pipeline stages (`enginePipelinePool`; `enginePool` answers one stage and needs 1).
     public var pipelineParallel: Int
     /// Each stage's KV budget (a rank of each stage's logged "Available KV cache memory"), in place
@@ -93,7 +98,8 @@ public struct EngineSettings: Sendable, Hashable {
 
     public init(engine: ServingEngine, deviceMemoryBytes: Int128, memoryFraction: Double? = nil, reserveBytes: Int128? = nil,
                 kvCacheMemoryBytes: Int128? = nil, blockTokens: Int? = nil, maxModelLen: Int, maxBatchedTokens: Int = 8192,
-                tensorParallel: Int = 1, draftLayers: Int = 0, pipelineParallel: Int = 1, stageKVCacheMemoryBytes: [Int128]? = nil) {
+                tensorParallel: Int = 1, draftLayers: Int = 0, pipelineParallel: Int = 1, stageKVCacheMemoryBytes: [Int128]? = nil,
+                stateRequests: Int? = nil, stateDType: DType? = nil) {
         self.engine = engine
         self.deviceMemoryBytes = deviceMemoryBytes
         self.memoryFraction = memoryFraction
@@ -106,5 +112,7 @@ public struct EngineSettings: Sendable, Hashable {
         self.draftLayers = draftLayers
         self.pipelineParallel = pipelineParallel
         self.stageKVCacheMemoryBytes = stageKVCacheMemoryBytes
+        self.stateRequests = stateRequests
+        self.stateDType = stateDType
     }
 }

@@ -49,6 +49,9 @@ extension CapacityCommand {
         let budgetGiven = engineOptions.kvCacheMemory != nil || engineOptions.stageKVCacheMemory != nil
         var notes = ["rules of \(pool.engine.version) (docs/research/engine-rules.md); weights as the engine loads them include the RoPE cos/sin cache"]
         if pool.kvBudgetBytes <= 0 { notes.insert("the weights and the reserve leave no memory for the KV pool", at: 0) }
+        if pool.statePoolBytes > 0 {
+            notes.append("the mamba pool of \(engineOptions.maxMambaCacheSize ?? 512) requests (max_mamba_cache_size) x \(pool.stateBytesPerRequest) B x \(pool.stateLayers) Gated DeltaNet layers = \(pool.statePoolBytes) B comes off the budget before the KV cells")
+        }
         if pipeline.stages.count > 1 {
             notes.append("each stage's ranks build the pool of their own layers; every worker keeps the smallest block count, stage \(pipeline.bindingStage)'s (the \"all\" row)")
         }

@@ -34,7 +34,8 @@ struct CapacityCommand: ParsableCommand {
             With --engine vllm|vllm-0.11.1|vllm-v0|sglang the answer is the engine's
             start-up KV pool (tokens, blocks, maximum concurrency at --max-model-len), as
             its log prints it (docs/FORMATS.md); vllm-0.11.1 also holds Kimi-Linear's
-            delta-attention state pages (docs/research/engine-rules.md §9).
+            delta-attention state pages, sglang Qwen3-Next's mamba pool
+            (docs/research/engine-rules.md §9).
 
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
