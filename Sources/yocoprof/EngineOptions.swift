@@ -76,7 +76,7 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         if engine == .exact && anyEngineInput {
-            throw ValidationError("--max-model-len, --gpu-memory-utilization, --device-memory, --engine-reserve, --kv-cache-memory, --stage-kv-cache-memory, --block-size, --max-num-batched-tokens, --draft-layers, --max-mamba-cache-size and --mamba-ssm-dtype need --engine vllm|vllm-0.11.1|vllm-v0|sglang")
+            throw ValidationError("--max-model-len, --gpu-memory-utilization, --device-memory, --engine-reserve, --kv-cache-memory, --stage-kv-cache-memory, --block-size, --max-mamba-cache-size, --mamba-ssm-dtype, --max-num-batched-tokens and --draft-layers need --engine vllm|vllm-0.11.1|vllm-v0|sglang")
         }
         if let f = memoryFraction, !(f > 0 && f <= 1) { throw ValidationError("--gpu-memory-utilization must be in (0, 1]; received \(f)") }
         if let b = blockSize, b < 1 { throw ValidationError("--block-size must be at least 1; received \(b)") }
