@@ -288,13 +288,65 @@ struct EngineLogTests {
     // 128 x 4 B (float32, the --mamba-ssm-dtype default) = 2,097,152 B; x 36 = 77,266,944 B; x 512
     // (max_mamba_cache_size's default) = 39,560,675,328 B taken first. Cell: 2 x 256 x 2 x 2 B x 12 =
     // 24,576 B. At 64 GiB: (68,719,476,736 - 39,560,675,328) / 24,576 = 1,186,474 tokens.
-    @Test("SGLang 0.5.2 on Qwen3-Next: 512 requests of GDN state (77,266,944 B each) come off the budget before the 24,576 B cells")
-    func sglangGatedDeltaNet() throws {
+    /// Qwen3-Next-80B-A3B's mixers as its config.json gives them: 48 layers, every 4th full attention
+    /// (16 heads, 2 KV heads of 256), the others Gated DeltaNet (16 key heads of 128, 32 value heads of
+    /// 128, 4 conv taps). With the budget given, the pool reads only the slots, so a dense
+    /// feed-forward stands in for the experts.
+    static func qwen3Next() -> ModelSpec {
         let gdn = Block(mixer: .fixedState(.gatedDeltaNet(keyHeads: 16, keyDim: 128, valueHeads: 32, valueDim: 128, convKernel: 4)),
                         feedForward: .gated(inner: 5120, activation: .silu))
         let full = Block(mixer: .attention(Attention(heads: 16, kvHeads: 2, headDim: 256)), feedForward: .gated(inner: 5120, activation: .silu))
         let runs = (0..<12).flatMap { _ in [BlockRun(gdn, count: 3), BlockRun(full, count: 1)] }
-        let spec = ModelSpec(id: "qwen3-next", source: "test", hiddenSize: 2048, vocabSize: 151_936, runs: runs)
+        return ModelSpec(id: "qwen3-next", source: "test", hiddenSize: 2048, vocabSize: 151_936, runs: runs)
+    }
+
+    // vllm-qwen3next-tp2-h200 (Reports/engine-logs/startup-logs.csv): vLLM 0.10.2 V1, 2 x H200, tp 2,
+    // Qwen3-Next-80B-A3B-Instruct bf16, max_model_len 262,144 (the config's), no other flag; prefix
+    // caching turned off for the hybrid. Logged: "Setting attention block size to 544 tokens",
+    // "Padding mamba page size by 1.49%", "Available KV cache memory: 44.59 GiB", "GPU KV cache
+    // size: 973,760 tokens", "Maximum concurrency for 262,144 tokens per request: 14.77x", and
+    // later "Current kv cache memory in use is 47878721024 bytes", "num_gpu_blocks is: 7162".
+    // 0.10.2's rule for this model is 0.11.1's (the wheels' mamba_utils.py, qwen3_next.py
+    // get_mamba_state_*_from_config, config.py HybridAttentionMambaModelConfig without MLA and
+    // prefix caching, kv_cache_utils.py grouping and report: the same arithmetic, reformatted).
+    // Hand count, per rank: 2 KV heads / tp 2 = 1, a1 = 1 x (256 + 256) x 2 B = 1,024 B. GDN state
+    // (gated_delta_net_state_shape / _dtype, both in the model dtype): conv 3 x (2 x 16 x 128 + 32 x
+    // 128) / 2 = 3 x 4,096 x 2 B = 24,576 B + recurrent 16 x 128 x 128 x 2 B = 524,288 B; m =
+    // 548,864 B. Block = 16 x cdiv(548,864, 16 x 1,024 = 16,384) = 16 x 34 = 544 (logged); page =
+    // 544 x 1,024 = 557,056 B, padding (557,056 - 548,864) / 548,864 = 1.49% (logged). Groups: 12
+    // attention layers are the group size; 36 GDN layers make 3 groups, no padding; 4 groups.
+    // Blocks = 44.59 GiB +- 0.005 / 557,056 / 12 = 7,161..7,163; tokens = blocks // 4 x 544 = 1,790
+    // x 544 = 973,760 at every end (logged). Per request: cdiv(262,144, 544) = 482 + 3 (one page
+    // per GDN group) = 485; 7,162 / 485 = 14.767 -> 14.77 (logged; 7,161 would print 14.76).
+    @Test("Qwen3-Next tp2 log (vLLM 0.10.2 = 0.11.1's GDN rule, 2 x H200): block 544, no padding layer, 973,760 tokens, 14.77x at 262,144")
+    func qwen3NextHybrid() throws {
+        let spec = Self.qwen3Next()
+        let (lo, hi) = try Self.pools(spec, .vllm0111, loggedGiB: 44.59, maxModelLen: 262_144, tp: 2)
+        #expect(lo.stateBytesPerRequest == 24_576 + 524_288)
+        #expect(lo.blockTokens == 544 && hi.blockTokens == 544)
+        #expect(lo.blockBytes == 544 * 1024 * 12, "one page per layer of a group of 12")
+        // The logged "Padding mamba page size by 1.49%": the state page padded up to the attention page.
+        #expect(String(format: "%.2f", 100 * Double(544 * 1024 - lo.stateBytesPerRequest) / Double(lo.stateBytesPerRequest)) == "1.49")
+        #expect(lo.paddingLayers == 0 && lo.stateLayers == 36 && lo.kvLayers == 12)
+        #expect(lo.blocks == 7161 && hi.blocks == 7163)
+        #expect(lo.tokens == 973_760 && hi.tokens == 973_760)
+        #expect(lo.blocksPerRequest == 485)
+        // The printed 14.77 holds for 7,162 and 7,163 blocks; the budget's low end (7,161) prints 14.76.
+        #expect(String(format: "%.2f", hi.maxConcurrency) == "14.77" && String(format: "%.2f", lo.maxConcurrency) == "14.76")
+        // The same log prints the budget in bytes ("Current kv cache memory in use is 47878721024
+        // bytes") and the blocks ("num_gpu_blocks is: 7162"): 47,878,721,024 / 557,056 / 12 = 7,162.46.
+        let exact = try spec.enginePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 47_878_721_024,
+                                                       maxModelLen: 262_144, tensorParallel: 2), plan: spec.dtypes)
+        #expect(exact.blocks == 7162 && exact.tokens == 973_760 && String(format: "%.2f", exact.maxConcurrency) == "14.77")
+        // tp 1: 2 KV heads (a1 = 2,048 B) and twice the state (m = 1,097,728 B) -> block 16 x 34 = 544
+        // again; tp 4: 1 KV head (replicated), m = 12,288 + 262,144 = 274,432 B -> 16 x 17 = 272.
+        #expect(try Self.pools(spec, .vllm0111, loggedGiB: 44.59, maxModelLen: 262_144, tp: 1).lo.blockTokens == 544)
+        #expect(try Self.pools(spec, .vllm0111, loggedGiB: 44.59, maxModelLen: 262_144, tp: 4).lo.blockTokens == 272)
+    }
+
+    @Test("SGLang 0.5.2 on Qwen3-Next: 512 requests of GDN state (77,266,944 B each) come off the budget before the 24,576 B cells")
+    func sglangGatedDeltaNet() throws {
+        let spec = Self.qwen3Next()
         func pool(tp: Int = 1, requests: Int? = nil, ssm: DType? = nil) throws -> EnginePool {
             try spec.enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0, kvCacheMemoryBytes: 64 << 30, maxModelLen: 4096,
                                                tensorParallel: tp, stateRequests: requests, stateDType: ssm), plan: spec.dtypes)
@@ -310,22 +362,30 @@ struct EngineLogTests {
         // --mamba-ssm-dtype bf16 halves the recurrent part; --max-mamba-cache-size 100 holds fewer states.
         #expect(try pool(ssm: .bf16).tokens == 1_972_906)
         #expect(try pool(requests: 100).tokens == 2_481_802)
-        // Other fixed-state kinds stay refused on SGLang, and GDN on vLLM.
+        // Other fixed-state kinds stay refused on SGLang, and GDN on vLLM 0.10.1.1.
         #expect(throws: EngineRuleError.self) { try Self.kimiLinear().enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0,
             kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096), plan: spec.dtypes) }
-        #expect(throws: EngineRuleError.self) { try spec.enginePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0,
+        #expect(throws: EngineRuleError.self) { try spec.enginePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0,
             kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096), plan: spec.dtypes) }
     }
 
     @Test("vLLM 0.11.1 refuses the fixed-state kinds no published log reproduces, pure state stacks and drafters on hybrids")
     func hybridRefusals() {
         let s = EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096)
-        let gdn = ModelSpec(id: "gdn", source: "test", hiddenSize: 2048, vocabSize: 1000, runs: [
+        // Mamba2 beside attention (Nemotron-H's mixer geometry): no published log reproduced.
+        let mamba2 = ModelSpec(id: "mamba2", source: "test", hiddenSize: 4096, vocabSize: 1000, runs: [
+            BlockRun(Block(mixer: .fixedState(.mamba2(heads: 128, headDim: 64, groups: 8, stateSize: 128, convKernel: 4, convBias: true,
+                                                      projectionBias: false, chunkTokens: 128)),
+                           feedForward: .gated(inner: 4096, activation: .silu)), count: 3),
+            BlockRun(Block(mixer: .attention(Attention(heads: 32, kvHeads: 8, headDim: 128)), feedForward: .gated(inner: 4096, activation: .silu)), count: 1),
+        ])
+        #expect(throws: EngineRuleError.self) { try mamba2.enginePool(s, plan: mamba2.dtypes) }
+        // A GDN stack without attention has no page to align its state page to.
+        let gdnOnly = ModelSpec(id: "gdn", source: "test", hiddenSize: 2048, vocabSize: 1000, runs: [
             BlockRun(Block(mixer: .fixedState(.gatedDeltaNet(keyHeads: 16, keyDim: 128, valueHeads: 32, valueDim: 128, convKernel: 4)),
                            feedForward: .gated(inner: 4096, activation: .silu)), count: 3),
-            BlockRun(Block(mixer: .attention(Attention(heads: 16, kvHeads: 2, headDim: 256)), feedForward: .gated(inner: 4096, activation: .silu)), count: 1),
         ])
-        #expect(throws: EngineRuleError.self) { try gdn.enginePool(s, plan: gdn.dtypes) }
+        #expect(throws: EngineRuleError.self) { try gdnOnly.enginePool(s, plan: gdnOnly.dtypes) }
         let kdaOnly = ModelSpec(id: "kda", source: "test", hiddenSize: 2304, vocabSize: 1000, runs: [
             BlockRun(Block(mixer: .fixedState(.kimiDelta(heads: 32, headDim: 128, convKernel: 4)), feedForward: .gated(inner: 4096, activation: .silu)), count: 4),
         ])

@@ -161,6 +161,21 @@ struct EngineCommandTests {
         #expect(old.status == 64 && old.stderr.contains("fixed-state"), "\(old.stderr)")
     }
 
+    @Test("the Qwen3-Next tp2 log end to end: the published config on vllm-0.11.1 at tp 2 and 44.59 GiB -> block 544, 973,760 tokens, 14.77x at 262,144")
+    func qwen3NextVLLM() throws {
+        let next = Self.hf.appendingPathComponent("Qwen--Qwen3-Next-80B-A3B-Instruct.json").path
+        let o = try Self.row(["capacity", "--model", next, "--engine", "vllm-0.11.1", "--tp", "2", "--kv-cache-memory", "44.59GiB",
+                              "--max-model-len", "262144"])
+        #expect(Self.int(o["block_size_tokens"]) == 544)
+        #expect(Self.int(o["kv_pool_tokens"]) == 973_760)
+        #expect(Self.int(o["kv_layers"]) == 12)
+        #expect(Self.int(o["gpu_blocks"]) == 7162, "\(o)")
+        #expect((o["log_line"] as? String)?.contains("GPU KV cache size: 973,760 tokens; Maximum concurrency for 262,144 tokens per request: 14.77x") == true, "\(o)")
+        // vLLM 0.10.1.1's rules (--engine vllm) keep refusing the GDN layers by name.
+        let old = try Binary.run(["capacity", "--model", next, "--engine", "vllm", "--tp", "2", "--kv-cache-memory", "44.59GiB", "--max-model-len", "262144"])
+        #expect(old.status == 64 && old.stderr.contains("fixed-state"), "\(old.stderr)")
+    }
+
     @Test("sglang on the qwen3-next-80b-a3b profile: its 512-request mamba pool comes off 64 GiB first -> 1,186,474 tokens (EngineLogTests' hand count)")
     func sglangQwen3Next() throws {
         let o = try Self.row(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "sglang", "--kv-cache-memory", "64GiB", "--max-model-len", "4096"])

@@ -34,19 +34,24 @@
 // config.py l.313-440, MambaSpec in v1/kv_cache_interface.py l.242-263, kv_cache_utils.py
 // l.974-999 and 1056): m = one request's state in one layer on this rank (Kimi delta attention:
 // kda_state_shape / kda_state_dtype, mamba_utils.py l.84-90, 196-226: 3 convs of (K - 1) x h dh/tp
-// in the model dtype + h/tp x dh x dh in float32), a1 = the attention page of one token;
-//   bs = align * ceil(m / (align * a1)), align 64 with MLA (not CUTLASS MLA) else 16, unless the
-//        user's block is larger; the state page padded to bs * a1 = page
+// in the model dtype + h/tp x dh x dh in float32; Gated DeltaNet: gated_delta_net_state_shape /
+// _dtype, l.74-81, 177-202: conv (K - 1) x (2 nk dk + nv dv)/tp + nv/tp x dk x dv, both in the
+// model dtype), a1 = the attention page of one token;
+//   bs = align * ceil(m / (align * a1)), align 64 with MLA (not CUTLASS MLA) else 16 (32 on
+//        Blackwell with head 256: not modelled, pass --block-size), unless the user's block is
+//        larger; the state page padded to bs * a1 = page
 //   the state layers are one more spec type of the grouping above; a state group needs one page
 //        per request (its block is max_model_len without prefix caching); tokens = floor(blocks /
 //        groups) * min(bs, max_model_len); "Add N padding layers" = groups * group - layers
-// Reproduces vllm-28228 (Kimi-Linear, tp 2): 75,840 tokens, 2.48x at 120,000 (EngineLogTests).
+// Reproduces vllm-28228 (Kimi-Linear, tp 2): 75,840 tokens, 2.48x at 120,000, and the Qwen3-Next
+// tp 2 log of vLLM 0.10.2 (whose GDN rule is 0.11.1's, reformatted): block 544, 973,760 tokens,
+// 14.77x at 262,144 (EngineLogTests).
 // SGLang 0.5.2, Qwen3-Next's Gated DeltaNet (model_runner.py l.1092-1133, configs/qwen3_next.py
 // l.285-326): state pool = max_mamba_cache_size (default 512) x per request (conv in bf16 +
 // recurrent in --mamba-ssm-dtype, float32 by default, over the linear layers); tokens =
 // floor((budget - state pool) / cell over the full-attention layers). Sourced; no published log.
 // Not modelled, refused by name: fixed-state layers under vLLM 0.10.1.1 and V0, fixed-state kinds
-// other than KDA (vLLM 0.11.1) and GDN (SGLang), prefix caching on hybrids,
+// other than KDA and GDN (vLLM 0.11.1; Mamba, Mamba2, lightning) and GDN (SGLang), prefix caching on hybrids,
 // latent attention on V0 0.6.4 (it pads the head to 256), slots of different page sizes, integer
 // KV formats, SGLang's sliding-window pool and drafter.
 
@@ -159,15 +164,24 @@ extension ModelSpec {
                 stateLayers += run.count
             case .fixedState(let st):
                 guard e == .vllm0111 else {
-                    throw refuse("fixed-state (recurrent) layers: this release's state pages (MambaSpec padded to the attention page with 16-token alignment in vLLM 0.10.1.1; a per-sequence state cache in V0) are checked against no published log; Kimi delta attention is modelled under vllm-0.11.1, Qwen3-Next's Gated DeltaNet under sglang")
+                    throw refuse("fixed-state (recurrent) layers: this release's state pages (MambaSpec padded to the attention page with 16-token alignment in vLLM 0.10.1.1; a per-sequence state cache in V0) are checked against no published log; Kimi delta attention and Qwen3-Next's Gated DeltaNet are modelled under vllm-0.11.1, Gated DeltaNet also under sglang")
                 }
-                guard st.kind == .kimiDelta else {
-                    throw refuse("\(st.kind.rawValue) layers: vLLM 0.11.1's state page for this kind (mamba_utils.py MambaStateShapeCalculator; its ssm dtype from mamba_ssm_cache_dtype or the model) is reproduced by no published start-up log; only Kimi delta attention is")
+                let bytes: Int128
+                switch st.kind {
+                case .kimiDelta:
+                    // kda_state_dtype (mamba_utils.py): the three conv states in the model dtype
+                    // (mamba_cache_dtype auto), the recurrent state always in float32; kda_state_shape:
+                    // conv (K - 1) x h dh / tp for each of q, k, v, recurrent h / tp x dh x dh.
+                    bytes = plan.activations.bytes(elements: st.convElements) + DType.fp32.bytes(elements: st.recurrentElements)
+                case .gatedDeltaNet:
+                    // gated_delta_net_state_dtype (mamba_utils.py l.74-81): conv and recurrent both in
+                    // mamba_cache_dtype, auto = the model dtype; gated_delta_net_state_shape
+                    // (l.177-202): conv (K - 1) x (2 nk dk + nv dv) / tp, recurrent nv / tp x dk x dv
+                    // (no speculative tokens: a drafter is refused below).
+                    bytes = plan.activations.bytes(elements: st.convElements + st.recurrentElements)
+                default:
+                    throw refuse("\(st.kind.rawValue) layers: vLLM 0.11.1's state page for this kind (mamba_utils.py MambaStateShapeCalculator; its ssm dtype from mamba_ssm_cache_dtype or the model; Mamba2 hybrids such as Nemotron-H and Granite-4.0-H support mamba prefix caching there, which, when on, changes the block) is reproduced by no published start-up log; only Kimi delta attention and Gated DeltaNet are")
                 }
-                // kda_state_dtype (mamba_utils.py): the three conv states in the model dtype
-                // (mamba_cache_dtype auto), the recurrent state always in float32; kda_state_shape:
-                // conv (K - 1) x h dh / tp for each of q, k, v, recurrent h / tp x dh x dh.
-                let bytes = plan.activations.bytes(elements: st.convElements) + DType.fp32.bytes(elements: st.recurrentElements)
                 guard stateLayers == 0 || bytes == stateBytes else { throw refuse("fixed-state layers of different state sizes are not modelled") }
                 stateBytes = bytes
                 stateLayers += run.count
@@ -203,6 +217,8 @@ extension ModelSpec {
         // caching (models lacking SupportsMambaPrefixCaching, Kimi-Linear among them, have it
         // turned off), where a state group's block is max_model_len (mamba_block_size).
         if stateLayers > 0 && e == .vllm0111 {
+            // On Blackwell (compute capability 10.0) with head size 256 and FlashInfer, 0.11.1 aligns
+            // to 32 (config.py l.357-368); the settings name no GPU, so pass that log's block there.
             let align = Int128(latent ? 64 : 16)
             let hybrid = Int(align * ((stateBytes + align * perToken - 1) / (align * perToken)))
             if s.blockTokens == nil || s.blockTokens! < hybrid { bs = hybrid }
