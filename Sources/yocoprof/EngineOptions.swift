@@ -9,7 +9,7 @@ extension ServingEngine: ExpressibleByArgument {}
 
 struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Serving engine whose KV-pool rules answer: exact (the memory model, default), vllm (\(ServingEngine.vllm.version)), vllm-0.11.1 (\(ServingEngine.vllm0111.version); also Kimi-Linear's delta-attention state pages), vllm-v0 (\(ServingEngine.vllmV0.version)), sglang (\(ServingEngine.sglang.version)).",
+        "Serving engine whose KV-pool rules answer: exact (the memory model, default), vllm (\(ServingEngine.vllm.version)), vllm-0.11.1 (\(ServingEngine.vllm0111.version); also Kimi-Linear's delta-attention and Qwen3-Next's Gated DeltaNet state pages), vllm-v0 (\(ServingEngine.vllmV0.version)), sglang (\(ServingEngine.sglang.version)).",
         valueName: "engine"))
     var engine: ServingEngine = .exact
 

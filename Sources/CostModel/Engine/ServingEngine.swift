@@ -12,7 +12,7 @@ public enum ServingEngine: String, CaseIterable, Sendable, Hashable {
     case vllm
     /// vLLM's V1 engine as released in 0.11.1: the 0.10.1.1 pool rules plus its hybrid rule for
     /// fixed-state layers (`model_executor/models/config.py` HybridAttentionMambaModelConfig), modelled
-    /// for Kimi delta attention (the one hybrid whose published log reproduces).
+    /// for Kimi delta attention and Gated DeltaNet (the hybrids whose published logs reproduce).
     case vllm0111 = "vllm-0.11.1"
     /// SGLang 0.5.2 (`srt/model_executor/model_runner.py` profile_max_num_token).
     case sglang

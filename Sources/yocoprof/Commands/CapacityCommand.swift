@@ -34,7 +34,8 @@ struct CapacityCommand: ParsableCommand {
             With --engine vllm|vllm-0.11.1|vllm-v0|sglang the answer is the engine's
             start-up KV pool (tokens, blocks, maximum concurrency at --max-model-len), as
             its log prints it (docs/FORMATS.md); vllm-0.11.1 also holds Kimi-Linear's
-            delta-attention state pages, sglang Qwen3-Next's mamba pool
+            delta-attention and Qwen3-Next's Gated DeltaNet state pages, sglang
+            Qwen3-Next's mamba pool
             (docs/research/engine-rules.md §9).
 
             Examples:
@@ -55,6 +56,9 @@ struct CapacityCommand: ParsableCommand {
               yocoprof capacity --model Kimi-Linear-48B/config.json \\
                   --engine vllm-0.11.1 --tp 2 --kv-cache-memory 2.30GiB \\
                   --max-model-len 120000
+              yocoprof capacity --model Qwen3-Next-80B-A3B/config.json \\
+                  --engine vllm-0.11.1 --tp 2 --kv-cache-memory 44.59GiB \\
+                  --max-model-len 262144
               yocoprof capacity --model deepseek-v2-lite --engine vllm --tp 2 \\
                   --pp 2 --stage-kv-cache-memory 12.13GiB,11.33GiB \\
                   --block-size 16 --max-model-len 1024
