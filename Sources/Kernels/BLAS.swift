@@ -11,8 +11,8 @@ public enum BLAS {
     /// before any product; the analytic commands never do, so they never load the library.
     public static func load() throws(KernelError) { _ = try OpenBLASLibrary.loaded.get() }
 
-    /// The file the loader mapped as OpenBLAS (opens it if needed).
-    public static var libraryPath: String { OpenBLASLibrary.symbols.path }
+    /// The file the loader mapped as OpenBLAS (opens it if needed); nil off Linux.
+    public static var libraryPath: String? { OpenBLASLibrary.symbols.path }
 
     private static let rowMajor = OpenBLASLibrary.rowMajor
     private static func op(_ transposed: Bool) -> Int32 { transposed ? OpenBLASLibrary.trans : OpenBLASLibrary.noTrans }

@@ -39,8 +39,8 @@ enum OpenBLASLibrary {
     typealias SetInt = @convention(c) (Int32) -> Void
     typealias GetString = @convention(c) () -> UnsafeMutablePointer<CChar>?
 
-    /// The resolved entry points, and the file they came from.
-    struct Symbols: @unchecked Sendable {  // C function pointers and an immutable path
+    /// The resolved entry points: C function pointers only, so reading them per product retains nothing.
+    struct Symbols: @unchecked Sendable {
         var sgemm: Sgemm
         var sgemv: Sgemv
         var sger: Sger
@@ -48,8 +48,10 @@ enum OpenBLASLibrary {
         var setNumThreads: SetInt
         var getCorename: GetString
         var getConfig: GetString
-        /// The file the loader mapped cblas_sgemm from, e.g. /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0.
-        var path: String
+
+        /// The file the loader mapped cblas_sgemm from (e.g. /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0),
+        /// or nil where /proc/self/maps is not there.
+        var path: String? { mappedFile(containing: unsafeBitCast(sgemm, to: UnsafeRawPointer.self)) }
     }
 
     /// Every symbol the wrappers call, in the order `Symbols` holds them.
@@ -97,7 +99,10 @@ enum OpenBLASLibrary {
                 failures.append(dlerror().map { String(cString: $0) } ?? "\(name): cannot be opened")
                 continue
             }
-            return try resolve(handle, name: name)
+            do { return try resolve(handle, name: name) } catch {
+                dlclose(handle)
+                throw error
+            }
         }
         let tried = candidates.count > 1 ? " (tried \(candidates.joined(separator: ", ")))" : ""
         throw .blasUnavailable(
@@ -111,16 +116,14 @@ enum OpenBLASLibrary {
             guard let p = dlsym(handle, symbol) else { throw .blasSymbolMissing(library: name, symbol: symbol) }
             pointers.append(p)
         }
-        let path = mappedFile(containing: pointers[0]) ?? name
         let symbols = Symbols(
             sgemm: unsafeBitCast(pointers[0], to: Sgemm.self), sgemv: unsafeBitCast(pointers[1], to: Sgemv.self),
             sger: unsafeBitCast(pointers[2], to: Sger.self), getNumThreads: unsafeBitCast(pointers[3], to: GetInt.self),
             setNumThreads: unsafeBitCast(pointers[4], to: SetInt.self),
-            getCorename: unsafeBitCast(pointers[5], to: GetString.self), getConfig: unsafeBitCast(pointers[6], to: GetString.self),
-            path: path)
+            getCorename: unsafeBitCast(pointers[5], to: GetString.self), getConfig: unsafeBitCast(pointers[6], to: GetString.self))
         let config = symbols.getConfig().map { String(cString: $0) } ?? ""
         if config.split(separator: " ").contains("USE64BITINT") {
-            throw .blasUnavailable(library: path, reason: "it is built with 64-bit integers (openblas_get_config: \(config)); yocoprof passes 32-bit ones (use the LP64 build, libopenblas.so.0)")
+            throw .blasUnavailable(library: symbols.path ?? name, reason: "it is built with 64-bit integers (openblas_get_config: \(config)); yocoprof passes 32-bit ones (use the LP64 build, libopenblas.so.0)")
         }
         return symbols
     }
@@ -128,6 +131,7 @@ enum OpenBLASLibrary {
     /// The file of /proc/self/maps whose mapping holds `address` (nil off Linux: the name opened
     /// stands for it). Swift's Glibc module lacks dladdr (it needs _GNU_SOURCE).
     static func mappedFile(containing address: UnsafeRawPointer) -> String? {
+        #if os(Linux)
         guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
         let a = UInt(bitPattern: address)
         for line in maps.split(separator: "\n") {
@@ -139,6 +143,9 @@ enum OpenBLASLibrary {
             if file.hasPrefix("/"), range.count == 2, range[0] <= a, a < range[1] { return file }
         }
         return nil
+        #else
+        return nil
+        #endif
     }
 
     /// The one attempt of this process (`BLAS.load`): the core type settled, then the library opened.
@@ -156,6 +163,7 @@ enum OpenBLASLibrary {
     /// The symbols for a product. A product that runs before any `BLAS.load()` (a test, a
     /// benchmark) opens the library here; if that fails the process ends with the error's line
     /// (exit 1, as the CLI maps a KernelError), since a product cannot throw.
+    @inline(__always)
     static var symbols: Symbols {
         switch loaded {
         case .success(let s): return s
