@@ -7,13 +7,7 @@ import Kernels
 import Testing
 
 @Suite struct OpenBLASLoadingTests {
-    static let onLinux: Bool = {
-        #if os(Linux)
-        return true
-        #else
-        return false
-        #endif
-    }()
+    static let onLinux = FileManager.default.fileExists(atPath: "/proc/self/maps")  // Linux: /proc, glibc, ELF
 
     /// A file that cannot exist: what YOCOPROF_OPENBLAS names to make OpenBLAS unloadable.
     static let missingLibrary = "/nonexistent-yocoprof-test/libopenblas.so.0"
