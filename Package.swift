@@ -24,10 +24,11 @@ let package = Package(
         .target(name: "CostModel"),
         .target(name: "ProfileStore", dependencies: ["CostModel", "Reporting"]),
         .target(name: "Reporting", dependencies: ["CostModel"]),
-        .systemLibrary(name: "COpenBLAS"),
         // Softmax/decode/decay kernels in AVX-512, AVX2+FMA and portable-vector paths, chosen at run time (docs/KERNELS.md).
         .target(name: "CKernels"),
-        .target(name: "Kernels", dependencies: ["COpenBLAS", "CostModel", "CKernels"]),
+        // OpenBLAS is opened at run time by the commands that run the kernels, not linked
+        // (Kernels/OpenBLASLibrary.swift): the analytic commands start without it.
+        .target(name: "Kernels", dependencies: ["CostModel", "CKernels"]),
         .systemLibrary(name: "CPAPI"),
         .target(name: "HardwareCounters", dependencies: ["CPAPI"]),
         // -O in every configuration: the calibration's stream loops must measure the machine,

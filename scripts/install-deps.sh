@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system libraries yocoprof links (BRIEF §1) when they are missing:
-# libopenblas-dev (BLAS for the kernels) and libpapi-dev (PAPI counters; brings libsde).
+# Installs the system libraries yocoprof uses (BRIEF §1) when they are missing:
+# libopenblas0 (BLAS for the kernels: opened at run time by the commands that run them, so only the
+# shared library is needed, no headers) and libpapi-dev (PAPI counters, linked; brings libsde).
 # Uses apt-get, through sudo when not root. Safe to run repeatedly.
 set -euo pipefail
-packages=(libopenblas-dev libpapi-dev)
+packages=(libopenblas0 libpapi-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

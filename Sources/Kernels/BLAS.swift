@@ -1,10 +1,22 @@
 // Thin Swift entry points to OpenBLAS: the only file that spells cblas calls for products.
 // Row-major throughout. `gemm` computes C[m, n] = alpha * op(A)[m, k] · op(B)[k, n] + beta * C.
+// The library is opened at run time, on the first call here or at `load()` (OpenBLASLibrary.swift).
 
-import COpenBLAS
 import Foundation
 
 public enum BLAS {
+    /// Opens OpenBLAS now if this process has not yet (OPENBLAS_CORETYPE settled first), or
+    /// throws why it cannot be: `blasCoreUnrunnable`, `blasUnavailable`, `blasSymbolMissing`.
+    /// Every command that runs the kernels calls it (through `BLASEnvironment.requireRunnable`)
+    /// before any product; the analytic commands never do, so they never load the library.
+    public static func load() throws(KernelError) { _ = try OpenBLASLibrary.loaded.get() }
+
+    /// The file the loader mapped as OpenBLAS (opens it if needed); nil off Linux.
+    public static var libraryPath: String? { OpenBLASLibrary.symbols.path }
+
+    private static let rowMajor = OpenBLASLibrary.rowMajor
+    private static func op(_ transposed: Bool) -> Int32 { transposed ? OpenBLASLibrary.trans : OpenBLASLibrary.noTrans }
+
     /// C[m, n] = alpha * op(A) op(B) + beta * C, row-major, with leading dimensions (row strides).
     @inline(__always)
     public static func gemm(
@@ -17,9 +29,8 @@ public enum BLAS {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
-                    beta, c, blasint(ldc))
+        OpenBLASLibrary.symbols.sgemm(rowMajor, op(transA), op(transB), Int32(m), Int32(n), Int32(k),
+                                      alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// y[m] = alpha * op(A) x + beta * y, A row-major [rows, cols] with leading dimension lda.
@@ -28,8 +39,7 @@ public enum BLAS {
         trans: Bool = false, rows: Int, cols: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>
     ) {
-        cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, blasint(rows), blasint(cols),
-                    alpha, a, blasint(lda), x, 1, beta, y, 1)
+        OpenBLASLibrary.symbols.sgemv(rowMajor, op(trans), Int32(rows), Int32(cols), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
     /// A[rows, cols] += alpha * x yᵀ (rank-1 update), row-major with leading dimension lda.
@@ -38,7 +48,7 @@ public enum BLAS {
         rows: Int, cols: Int, alpha: Float = 1, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
         a: UnsafeMutablePointer<Float>, lda: Int
     ) {
-        cblas_sger(CblasRowMajor, blasint(rows), blasint(cols), alpha, x, 1, y, 1, a, blasint(lda))
+        OpenBLASLibrary.symbols.sger(rowMajor, Int32(rows), Int32(cols), alpha, x, 1, y, 1, a, Int32(lda))
     }
 
     /// OpenBLAS's process-wide thread count. Kernels that run their own workers do not set it
@@ -46,17 +56,17 @@ public enum BLAS {
     /// such loop is running: a count set while a region is open takes effect when the last one
     /// leaves (the region keeps its 1 thread).
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
+        get { Int(OpenBLASLibrary.symbols.getNumThreads()) }
         set { SingleThreadedRegions.shared.setThreads(newValue) }
     }
 
     public static var coreName: String {
-        guard let p = openblas_get_corename() else { return "unknown" }
+        guard let p = OpenBLASLibrary.symbols.getCorename() else { return "unknown" }
         return String(cString: p)
     }
 
     public static var config: String {
-        guard let p = openblas_get_config() else { return "unknown" }
+        guard let p = OpenBLASLibrary.symbols.getConfig() else { return "unknown" }
         return String(cString: p)
     }
 
@@ -83,7 +93,7 @@ final class SingleThreadedRegions: @unchecked Sendable {
         defer { lock.unlock() }
         if open == 0 {
             restore = BLAS.threads
-            if restore != 1 { openblas_set_num_threads(1) }
+            if restore != 1 { OpenBLASLibrary.symbols.setNumThreads(1) }
         }
         open += 1
     }
@@ -92,7 +102,7 @@ final class SingleThreadedRegions: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         open -= 1
-        if open == 0 && restore != 1 { openblas_set_num_threads(Int32(restore)) }
+        if open == 0 && restore != 1 { OpenBLASLibrary.symbols.setNumThreads(Int32(restore)) }
     }
 
     /// `BLAS.threads = n`: applied now when no region is open, else remembered as the count the last
@@ -100,7 +110,7 @@ final class SingleThreadedRegions: @unchecked Sendable {
     func setThreads(_ n: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if open == 0 { openblas_set_num_threads(Int32(n)) } else { restore = n }
+        if open == 0 { OpenBLASLibrary.symbols.setNumThreads(Int32(n)) } else { restore = n }
     }
 
     /// Regions open now (tests).

@@ -1,21 +1,22 @@
 // What OpenBLAS and the CKernels are doing on this machine, and the one-time checks every
 // measurement relies on (BRIEF §5, issue 4 §2, issues 13 and 16).
 //
-// OpenBLAS picks its kernels when it loads, before main runs, from OPENBLAS_CORETYPE or its own
-// detection; a setenv in main is too late. So the executable calls `prepareProcess()` first thing:
+// OpenBLAS picks its kernels while it loads, from OPENBLAS_CORETYPE or its own detection; a
+// setenv after that is too late. The executable does not link it: it is opened on first use
+// (OpenBLASLibrary.swift), and `settleCoreType()` runs in this process just before, once:
 //   - OPENBLAS_CORETYPE names a core this CPU cannot run (OpenBLASCores.swift: SkylakeX without
-//     AVX-512, Bulldozer without FMA4, ...): its first product would die with SIGILL. The process
-//     re-executes itself (execv /proc/self/exe, same argv) with the variable replaced by the right
-//     core (or unset where OpenBLAS's detection is right) and says so in one line on stderr; the
-//     analytic commands, which run no product, thus work under any value. If exec fails, measured
-//     commands refuse (`prepareForMeasurement`) with one line naming the variable.
+//     AVX-512, Bulldozer without FMA4, ...): its first product would die with SIGILL. The variable
+//     is replaced by the right core (or unset where OpenBLAS's detection is right), with one line
+//     on stderr; YOCOPROF_NO_REEXEC=1 (named when this step re-executed the process) leaves it,
+//     and the load is refused with one line naming the variable.
 //   - unset on a CPU OpenBLAS 0.3.21 mis-detects (AVX-512: it falls back to SSE3 "Prescott",
-//     about 5x slower): re-exec with OPENBLAS_CORETYPE=SkylakeX.
+//     about 5x slower): set OPENBLAS_CORETYPE=SkylakeX.
+// The analytic commands never open the library, so no value of the variable concerns them.
 // Measured commands then call `prepareForMeasurement()`, which refuses a core ranked below the
 // CPU (a fallback or a weaker forced core), a YOCOPROF_SIMD the CPU cannot run, and a wrong sgemm.
 
-import COpenBLAS
 import Foundation
+import Synchronization
 
 public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
     /// openblas_get_corename(), e.g. "SkylakeX", "Haswell", "Prescott".
@@ -31,7 +32,7 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
     public var cpuRank: Int?
     /// The CKernels path in use (softmax, decode, decay).
     public var simdPath: SIMDPath
-    /// The OPENBLAS_CORETYPE value `prepareProcess` replaced because this CPU cannot run it.
+    /// The OPENBLAS_CORETYPE value `settleCoreType` replaced because this CPU cannot run it.
     public var replacedCoreType: String?
 
     public init(coreName: String, threads: Int, coreTypeVariable: String?, cpuHasAVX512F: Bool, cpuHasAVX2: Bool,
@@ -47,18 +48,23 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
     }
 
     static let coreTypeVariableName = "OPENBLAS_CORETYPE"
-    /// Set by `prepareProcess` in the copy it executes: the value it replaced ("" when it only added one).
-    static let replacedVariableName = "YOCOPROF_REPLACED_CORETYPE"
+    static let keepCoreTypeVariableName = "YOCOPROF_NO_REEXEC"
 
+    /// The environment of this process's OpenBLAS (opening it first if needed: the variable is
+    /// read after `settleCoreType` has run).
     public static func current() -> BLASEnvironment {
+        let coreName = BLAS.coreName, threads = BLAS.threads
         let flags = cpuFlags()
         let env = ProcessInfo.processInfo.environment
         return BLASEnvironment(
-            coreName: BLAS.coreName, threads: BLAS.threads, coreTypeVariable: env[coreTypeVariableName],
+            coreName: coreName, threads: threads, coreTypeVariable: env[coreTypeVariableName],
             cpuHasAVX512F: flags.contains("avx512f"), cpuHasAVX2: flags.contains("avx2"),
             cpuRank: flags.isEmpty ? nil : OpenBLASCore.cpuRank(flags), simdPath: .current,
-            replacedCoreType: env[replacedVariableName].flatMap { $0.isEmpty ? nil : $0 })
+            replacedCoreType: replacedCoreType.withLock { $0 })
     }
+
+    /// The value `settleCoreType` replaced in this process, if any.
+    private static let replacedCoreType = Mutex<String?>(nil)
 
     /// True when OpenBLAS runs a core ranked below what the CPU offers (its generic fallback, or a
     /// weaker core forced by OPENBLAS_CORETYPE). "Unknown" counts as the lowest rank; a core name
@@ -109,51 +115,36 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
         return missing.isEmpty ? nil : (value, missing)
     }
 
-    /// Call first thing in main, before anything could run a product (see the header): replaces an
-    /// OPENBLAS_CORETYPE this CPU cannot run, or sets SkylakeX where OpenBLAS mis-detects the CPU,
-    /// by re-executing this process. Returns normally when nothing needs doing or exec is
-    /// impossible. YOCOPROF_NO_REEXEC=1 disables it (measured commands then refuse a bad core).
-    public static func prepareProcess() {
-        var env = ProcessInfo.processInfo.environment
-        // An empty OPENBLAS_CORETYPE is no setting (OpenBLAS and scripts/openblas-coretype.sh
-        // read it so); YOCOPROF_NO_REEXEC counts when set to anything but "" or 0.
+    /// Runs once, inside `BLAS.load`, just before the library is opened (see the header):
+    /// replaces an OPENBLAS_CORETYPE this CPU cannot run, or sets SkylakeX where OpenBLAS
+    /// mis-detects the CPU. With YOCOPROF_NO_REEXEC set (to anything but "" or 0) the variable is
+    /// left as it is, and a core this CPU cannot run is refused (`blasCoreUnrunnable`).
+    static func settleCoreType(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                               cpuFlags flags: Set<String> = cpuFlags()) throws(KernelError) {
+        var env = environment
+        // An empty OPENBLAS_CORETYPE is no setting (OpenBLAS and scripts/openblas-coretype.sh read it so).
         if env[coreTypeVariableName]?.isEmpty == true {
             unsetenv(coreTypeVariableName)
             env[coreTypeVariableName] = nil
         }
-        let noReexec = env["YOCOPROF_NO_REEXEC"].map { !$0.isEmpty && $0 != "0" } ?? false
-        guard env[replacedVariableName] == nil, !noReexec else { return }
-        let flags = cpuFlags()
+        let keep = env[keepCoreTypeVariableName].map { !$0.isEmpty && $0 != "0" } ?? false
         let suggested = OpenBLASCore.suggested(cpuFlags: flags)
         if let bad = unrunnableCoreType(env, cpuFlags: flags) {
+            if keep { throw .blasCoreUnrunnable(variable: coreTypeVariableName, coreName: bad.name, missingFlags: bad.missing) }
             let instead = suggested.map { "\(coreTypeVariableName)=\($0)" } ?? "\(coreTypeVariableName) unset (OpenBLAS detects this CPU)"
             FileHandle.standardError.write(Data(
                 "note: \(coreTypeVariableName)=\(bad.name) needs CPU flags \(bad.missing.joined(separator: ", ")) this CPU lacks (SIGILL); running with \(instead)\n".utf8))
             if let s = suggested { setenv(coreTypeVariableName, s, 1) } else { unsetenv(coreTypeVariableName) }
-            reexec(replaced: bad.name)
-            if let v = env[coreTypeVariableName] { setenv(coreTypeVariableName, v, 1) }  // exec failed: tell the truth
+            replacedCoreType.withLock { $0 = bad.name }
             return
         }
-        guard env[coreTypeVariableName] == nil, let s = suggested else { return }
-        setenv(coreTypeVariableName, s, 1)
-        reexec(replaced: "")
-        unsetenv(coreTypeVariableName)  // exec failed: tell the truth
+        if env[coreTypeVariableName] == nil, !keep, let s = suggested { setenv(coreTypeVariableName, s, 1) }
     }
 
-    /// The former name of `prepareProcess()`.
-    public static func reexecWithCoreTypeIfNeeded() { prepareProcess() }
-
-    /// execv's /proc/self/exe with the same argv; returns only when exec failed. `replaced` marks the
-    /// copy (and guards against a loop if it still saw a bad variable).
-    private static func reexec(replaced: String) {
-        setenv(replacedVariableName, replaced, 1)
-        let args = CommandLine.arguments
-        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
-        cargs.append(nil)
-        execv("/proc/self/exe", &cargs)
-        unsetenv(replacedVariableName)
-        for p in cargs { free(p) }
-    }
+    /// The former start-up step of kernel-bench (it re-executed the process before OpenBLAS
+    /// loaded): opens the library now, after the same judgement. Errors resurface, typed, from
+    /// `prepareForMeasurement`.
+    public static func reexecWithCoreTypeIfNeeded() { _ = try? BLAS.load() }
 
     /// cblas_sgemm against a naive product on an awkward shape (37 x 29 x 53), once per process.
     /// Tolerance 1e-4: inputs in [-1, 1], 29-term sums, fp32 vs Double accumulation.
@@ -174,13 +165,12 @@ public struct BLASEnvironment: Sendable, Hashable, CustomStringConvertible {
         if !(worst <= 1e-4) { throw .blasSelfCheckFailed(maxAbsError: worst) }
     }
 
-    /// Refuses, before any product runs, an OPENBLAS_CORETYPE this CPU cannot run (left in place
-    /// only when `prepareProcess` could not re-exec, or YOCOPROF_NO_REEXEC is set) and a
-    /// YOCOPROF_SIMD it cannot honour. Every command that runs the kernels calls it.
+    /// Opens OpenBLAS (`BLAS.load`: refuses an OPENBLAS_CORETYPE this CPU cannot run when
+    /// YOCOPROF_NO_REEXEC keeps it, and a library that cannot be opened or lacks a symbol) and
+    /// refuses a YOCOPROF_SIMD this CPU cannot honour, before any product runs. Every command that
+    /// runs the kernels calls it.
     public static func requireRunnable() throws(KernelError) {
-        if let bad = unrunnableCoreType() {
-            throw .blasCoreUnrunnable(variable: coreTypeVariableName, coreName: bad.name, missingFlags: bad.missing)
-        }
+        try BLAS.load()
         try SIMDPath.requireHonouredEnvironment()
     }
 

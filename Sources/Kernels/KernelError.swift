@@ -14,6 +14,11 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
     case blasCoreUnrunnable(variable: String, coreName: String, missingFlags: [String])
     /// YOCOPROF_SIMD names a kernel path this CPU cannot run, or no path.
     case simdUnavailable(variable: String, value: String, reason: String)
+    /// OpenBLAS could not be opened (`library`: the file, or YOCOPROF_OPENBLAS=value); the
+    /// commands that run the kernels need it, the analytic ones never open it.
+    case blasUnavailable(library: String, reason: String)
+    /// The library opened as OpenBLAS lacks a symbol the wrappers call.
+    case blasSymbolMissing(library: String, symbol: String)
     /// cblas_sgemm disagrees with a naive product.
     case blasSelfCheckFailed(maxAbsError: Float)
     /// A run is asked to hold more tokens than its caches were sized for.
@@ -39,6 +44,12 @@ public enum KernelError: Error, Sendable, Hashable, CustomStringConvertible {
                 + (BLASEnvironment.suggestedCore().map { "set \(variable)=\($0) or unset it" } ?? "unset \(variable) (OpenBLAS detects this CPU itself)")
         case .simdUnavailable(let variable, let value, let reason):
             return "\(variable)=\(value) \(reason); unset it to use the best path"
+        case .blasUnavailable(let library, let reason):
+            return "cannot load OpenBLAS (\(library)): \(reason); the commands that run the kernels need it "
+                + "(Debian/Ubuntu: apt-get install libopenblas0, or set YOCOPROF_OPENBLAS to the library's path), the analytic commands do not"
+        case .blasSymbolMissing(let library, let symbol):
+            return "\(library) has no symbol \(symbol), which the kernels call: it is not OpenBLAS or lacks its CBLAS interface; "
+                + "point YOCOPROF_OPENBLAS at libopenblas.so.0 or unset it"
         case .blasSelfCheckFailed(let err):
             return "cblas_sgemm disagrees with a naive product (max abs error \(err))"
         case .capacityExceeded(let what, let cap, let req):

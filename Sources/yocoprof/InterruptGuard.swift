@@ -13,7 +13,7 @@ import Synchronization
 /// `deferringInterrupts` marks a critical section — AtomicFile writes its temporary files and
 /// renames them inside one. A signal mask would not do: it is per thread, and the kernel delivers
 /// a process-directed signal to any thread that does not block it (OpenBLAS starts its workers
-/// when the library loads, before our code runs, with whatever mask the process had). So the
+/// when a command that runs the kernels opens the library, with the mask the process has then). So the
 /// handler itself decides, on whichever thread it runs: outside a critical section it ends the
 /// process at once; inside one it records the signal and returns, and the section's end exits
 /// with that signal's status once every file is in place. Temporary files exist only inside

@@ -2,12 +2,9 @@
 
 import ArgumentParser
 import Foundation
-import Kernels
 
-// OpenBLAS picks its kernels when it loads, before any of our code runs: on AVX-512 CPUs it
-// mis-detects, and an OPENBLAS_CORETYPE this CPU cannot run would die with SIGILL at the first
-// product, so fix the variable and re-exec ourselves before doing anything else.
-BLASEnvironment.prepareProcess()
+// OpenBLAS is not linked: the commands that run the kernels open it (BLASEnvironment.requireRunnable,
+// after settling OPENBLAS_CORETYPE); the analytic ones never load it (Kernels/OpenBLASLibrary.swift).
 // Every command may write files: Ctrl-C waits for a file set in progress (InterruptGuard.swift).
 InterruptGuard.install()
 

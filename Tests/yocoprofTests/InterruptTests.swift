@@ -89,7 +89,8 @@ struct InterruptTests {
         case .process:
             kill(pid, SIGINT)
         case .workerThread:
-            // OpenBLAS starts its workers when it loads, SIGINT unblocked; a one-core machine may have none.
+            // OpenBLAS starts its workers when a kernel command (forward) opens it, SIGINT unblocked; the
+            // analytic writers never open it and have no other thread, nor has a one-core machine.
             let workers = w.workerThreads
             if let tid = workers.first { #expect(tgkill(pid, tid, SIGINT) == 0) } else { kill(pid, SIGINT) }
         }
