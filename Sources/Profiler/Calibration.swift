@@ -14,6 +14,8 @@
 //                      starts once no other thread of the process runs (ProcessQuiet.swift)
 //   operator overhead  median time of one tiny sgemm call (8 x 8 x 8): the fixed cost an operator
 //                      pays whatever its size
+//   fixed costs/run    first touch of a fresh 64 MiB buffer per byte, and the wake-up of OpenBLAS's
+//                      sleeping workers (Calibration+FixedCosts.swift)
 // Every figure is over `repeats` runs (after one warm-up); each keeps its median, min and max.
 // Threads: OpenBLAS's thread count as the kernels run it (BLAS.threads, all cores by default);
 // attention tiles run as the attention kernel runs them, `workers` concurrent single-threaded
@@ -232,6 +234,8 @@ public struct CalibrationResult: Sendable {
     public var runtimeResidentBytes: Int
     /// The kernel library's operator overhead and core efficiencies (nil without host models).
     public var kernels: KernelCalibration? = nil
+    /// Fixed costs per run: first touch and BLAS wake-up (Calibration+FixedCosts.swift).
+    public var fixedCosts: FixedCostCalibration? = nil
 
     /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
     /// (single-threaded shapes can, when another process holds a core during the squares).
@@ -318,10 +322,13 @@ public enum Calibrator {
         }
         progress?("tiny operator overhead")
         let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
+        progress?("fixed costs per run (first touch of \(firstTouchBytes >> 20) MiB, BLAS wake-up)")
+        let fixed: FixedCostCalibration
+        do { fixed = try measureFixedCosts(repeats: settings.repeats) } catch { throw .kernel(error) }
         var result = CalibrationResult(
             host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
             settings: settings, squares: squares, kernelProducts: products, streams: streams,
-            operatorOverhead: overhead, runtimeResidentBytes: rss)
+            operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed)
         if !settings.kernelModels.isEmpty {
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections
             let rates = RooflineRates(
