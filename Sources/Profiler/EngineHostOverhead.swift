@@ -71,16 +71,12 @@ public enum EngineHostOverhead {
 
     /// engine-host.csv -> components, every field typed.
     public static func components(csv text: String, file: String) throws(PublishedSuiteError) -> [EngineHostComponent] {
-        let cols = ["row_id", "engine_prefix", "version_min", "version_below", "component", "batch", "host_ms_per_step", "overlap",
-                    "value_kind", "source", "note"]
+        let cols = ["version_min", "version_below", "component", "batch", "host_ms_per_step", "overlap", "value_kind", "source", "note"]
         var out: [EngineHostComponent] = []
-        var seen: Set<String> = []
-        for (line, f) in try PublishedSuite.table(text, file: file, columns: cols) {
+        for (line, f) in try PublishedSuite.engineTable(text, file: file, columns: cols) {
             func fail(_ field: String, _ constraint: String) -> PublishedSuiteError {
                 PublishedSuiteError(file: file, line: line, field: field, constraint: constraint, value: f[field]!)
             }
-            guard !f["row_id"]!.isEmpty, seen.insert(f["row_id"]!).inserted else { throw fail("row_id", "must be present and unique") }
-            guard !f["engine_prefix"]!.isEmpty else { throw fail("engine_prefix", "must name the engine") }
             guard let lo = version(f["version_min"]!) else { throw fail("version_min", "must be a version such as 0.4") }
             guard let hi = version(f["version_below"]!), less(lo, hi) else { throw fail("version_below", "must be a version above version_min") }
             var batch: Int?

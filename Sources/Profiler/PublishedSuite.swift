@@ -16,13 +16,17 @@
 //
 // Metric formulas (B batch or concurrency, N input tokens, G output tokens; T_p(b, N) a prefill of b
 // prompts, T_d(b, n) one decode step at batch b and context n; the first output token comes from
-// the prefill):
+// the prefill, unless suite/first-token.csv says the engine samples it from a decode step, below):
 //   first-token latency               T_p(B, N)
 //   static-batch throughput (TRT-LLM) B G / (T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)) / GPUs
 //   LMDeploy throughput (c requests)  c G / (c T_p(1, N) + sum_{t=1}^{G-1} T_d(c, N + t))  (prefills queue)
 //   per-token latency P50             T_d(B, N + G/2)  (the median step)
 //   generation speed (Qwen)           G / (T_p(1, N) + sum_{t=1}^{G-1} T_d(1, N + t))
 //   end-to-end batch latency (vLLM)   T_p(B, N) + sum_{t=1}^{G-1} T_d(B, N + t)
+// An engine and version that first-token.csv marks `decode_step` (LMDeploy TurboMind up to
+// v0.1.0a1; EngineFirstToken.swift) prefills N - 1 tokens and samples the first token from a
+// decode step at context N: T_p(b, N) above reads T_p(b, N - 1) + T_d(b, N), and the decode sums
+// start at context N (G steps after the prefill, not G - 1).
 // On tp GPUs, T_p and T_d are one rank's (the model sharded tp ways) plus the layout's
 // communication (two all-reduces per layer, the embedding's, the logits' all-gather).
 // Every engine step (each prefill, each decode step) adds the engine's host time per step, by
@@ -121,13 +125,16 @@ public struct PublishedMaps: Sendable {
     public var engines: [Engine]
     /// Per-step host work by engine and version (suite/engine-host.csv, EngineHostOverhead.swift).
     public var hostComponents: [EngineHostComponent]
+    /// The pass the first token comes from, by engine and version (suite/first-token.csv).
+    public var firstTokenRules: [EngineFirstTokenRule]
 
     public init(models: [String: (id: String, note: String)], gpus: [String: (id: String, note: String)], engines: [Engine],
-                hostComponents: [EngineHostComponent] = []) {
+                hostComponents: [EngineHostComponent] = [], firstTokenRules: [EngineFirstTokenRule] = []) {
         self.models = models
         self.gpus = gpus
         self.engines = engines
         self.hostComponents = hostComponents
+        self.firstTokenRules = firstTokenRules
     }
 
     public func engine(for name: String) -> Engine? { engines.first { name.hasPrefix($0.prefix) } }
@@ -176,6 +183,22 @@ public enum PublishedSuite {
         return out
     }
 
+    /// The records of a per-engine table (engine-host.csv, first-token.csv): `row_id` present and
+    /// unique, `engine_prefix` present, besides `columns`.
+    static func engineTable(_ text: String, file: String, columns: [String]) throws(PublishedSuiteError) -> [(line: Int, fields: [String: String])] {
+        let records = try table(text, file: file, columns: ["row_id", "engine_prefix"] + columns)
+        var seen: Set<String> = []
+        for (line, f) in records {
+            guard !f["row_id"]!.isEmpty, seen.insert(f["row_id"]!).inserted else {
+                throw PublishedSuiteError(file: file, line: line, field: "row_id", constraint: "must be present and unique", value: f["row_id"]!)
+            }
+            guard !f["engine_prefix"]!.isEmpty else {
+                throw PublishedSuiteError(file: file, line: line, field: "engine_prefix", constraint: "must name the engine", value: "")
+            }
+        }
+        return records
+    }
+
     /// end-to-end.csv -> rows, every field typed.
     public static func rows(csv text: String, file: String) throws(PublishedSuiteError) -> [PublishedRow] {
         let cols = ["row_id", "gpu", "gpu_count", "engine", "engine_version", "model", "dtype", "batch_or_concurrency",
@@ -207,8 +230,10 @@ public enum PublishedSuite {
         return out
     }
 
-    /// The tables of Reports/published/suite/ (`engineHost`: engine-host.csv's text; nil: no host term).
-    public static func maps(models: String, gpus: String, engines: String, engineHost: String? = nil, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
+    /// The tables of Reports/published/suite/ (`engineHost`: engine-host.csv's text; nil: no host term;
+    /// `firstToken`: first-token.csv's text; nil: every first token from the prefill).
+    public static func maps(models: String, gpus: String, engines: String, engineHost: String? = nil, firstToken: String? = nil,
+                            directory: String) throws(PublishedSuiteError) -> PublishedMaps {
         func pairs(_ text: String, _ name: String, _ key: String, _ value: String) throws(PublishedSuiteError) -> [String: (id: String, note: String)] {
             var out: [String: (id: String, note: String)] = [:]
             for (line, f) in try table(text, file: directory + "/" + name, columns: [key, value, "note"]) {
@@ -241,8 +266,12 @@ public enum PublishedSuite {
         let host = try engineHost.map { text throws(PublishedSuiteError) in
             try EngineHostOverhead.components(csv: text, file: directory + "/engine-host.csv")
         } ?? []
+        let first = try firstToken.map { text throws(PublishedSuiteError) in
+            try EngineFirstToken.rules(csv: text, file: directory + "/first-token.csv")
+        } ?? []
         return PublishedMaps(models: try pairs(models, "models.csv", "published_model", "profile_id"),
-                             gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list, hostComponents: host)
+                             gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list, hostComponents: host,
+                             firstTokenRules: first)
     }
 
     // MARK: Predicting
@@ -290,8 +319,9 @@ public enum PublishedSuite {
             do {
                 let host = EngineHostOverhead.step(maps.hostComponents, engine: row.engine, versionText: row.engineVersion,
                                                    batch: batch, eager: launch == .eager)
+                let first = EngineFirstToken.pass(maps.firstTokenRules, engine: row.engine, versionText: row.engineVersion)
                 let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel,
-                                    launch: launch, layout: layout, host: host)
+                                    launch: launch, layout: layout, host: host, firstToken: first)
                 r.predicted = p.value
                 r.breakdown = p.breakdown
                 r.error = RelativeError.of(measured: row.value, predicted: p.value)
@@ -332,7 +362,8 @@ public enum PublishedSuite {
 
     static func predict(
         _ row: PublishedRow, formula: PublishedFormula, spec: ModelSpec, hardware hw: HardwareSpec, dtype: DType, batch b: Int,
-        kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single, host: EngineHostStep = .none
+        kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single, host: EngineHostStep = .none,
+        firstToken: FirstTokenPass = .prefill
     ) throws(CostModelError) -> Prediction {
         let plan = DTypePlan.uniform(dtype)
         let n = row.inputTokens, g = row.outputTokens
@@ -359,11 +390,15 @@ public enum PublishedSuite {
             rates = try RooflineRates(hardware: hw, computeDType: dtype, attentionKernel: kernel, launchMode: launch)
             rank = spec.tensorShard(layout.tensor)
         }
+        // The prompt tokens the prefill runs: N, or N - 1 when a decode step samples the first
+        // token (EngineFirstToken.swift); that step is then the first of the decode sum, at context N.
+        let prefillTokens = firstToken == .decodeStep ? n - 1 : n
+        let firstDecodeContext = firstToken == .decodeStep ? n : n + 1
         // The layout's communication: one prefill of `batch` prompts, and one decode step (its
         // all-reduces do not depend on the context).
         func communication(batch: Int) -> (prefill: Double, step: Double) {
             guard !layout.isSingleDevice else { return (0, 0) }
-            let timing = spec.deploymentTiming(layout: layout, batch: batch, promptTokens: n, generatedTokens: 1, dtypes: plan,
+            let timing = spec.deploymentTiming(layout: layout, batch: batch, promptTokens: max(prefillTokens, 1), generatedTokens: 1, dtypes: plan,
                                                tiling: query.tiling, rates: rates)
             return (timing.stages.reduce(0) { $0 + $1.prefillCommunicationSeconds }, timing.stages.reduce(0) { $0 + $1.decodeCommunicationSeconds })
         }
@@ -376,7 +411,8 @@ public enum PublishedSuite {
             return Double(steps) * (host.seconds(gpuStep: gpu / Double(steps)) - gpu / Double(steps))
         }
         func prefill(_ batch: Int, times: Int = 1) {
-            let phase = rank.prefillCost(batch: batch, promptTokens: n, dtypes: plan)
+            guard prefillTokens > 0 else { return }  // a 1-token prompt whose one token a decode step takes
+            let phase = rank.prefillCost(batch: batch, promptTokens: prefillTokens, dtypes: plan)
             let gpu = rates.seconds(phase) + communication(batch: batch).prefill
             t.host += Double(times) * hostSeconds(steps: 1, gpu: gpu)
             t.prefill += Double(times) * rates.seconds(phase)
@@ -384,9 +420,10 @@ public enum PublishedSuite {
             t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
             t.communication += Double(times) * communication(batch: batch).prefill
         }
+        // `steps` decode steps from context `firstDecodeContext` on.
         func decode(_ batch: Int, steps: Int) {
             guard steps > 0 else { return }
-            let lo = Int128(n) + 1, hi = Int128(n) + Int128(steps)
+            let lo = Int128(firstDecodeContext), hi = Int128(firstDecodeContext) + Int128(steps) - 1
             var gpu = Double(steps) * communication(batch: batch).step
             for op in rank.decodeOperators(batch: batch, dtypes: plan) {
                 let s = op.seconds(from: lo, to: hi, rates: rates)
@@ -397,18 +434,21 @@ public enum PublishedSuite {
             t.communication += Double(steps) * communication(batch: batch).step
             t.host += hostSeconds(steps: steps, gpu: gpu)
         }
+        // Decode steps after the prefill for `tokens` output tokens.
+        func steps(_ tokens: Int) -> Int { firstToken == .decodeStep ? tokens : tokens - 1 }
         let value: Double
         switch formula {
         case .firstTokenLatency:
             prefill(b)
+            decode(b, steps: steps(1))
             value = t.total * perSecond!
         case .staticBatchThroughput:
             prefill(b)
-            decode(b, steps: g - 1)
+            decode(b, steps: steps(g))
             value = Double(b * g) / t.total / Double(divisor!)
         case .concurrentThroughput:
             prefill(1, times: b)
-            decode(b, steps: g - 1)
+            decode(b, steps: steps(g))
             value = Double(b * g) / t.total / Double(divisor!)
         case .perTokenLatencyP50:
             let step = rank.decodeStepCost(batch: b, context: n + g / 2, dtypes: plan)
@@ -419,11 +459,11 @@ public enum PublishedSuite {
             value = t.total * perSecond!
         case .generationSpeed:
             prefill(1)
-            decode(1, steps: g - 1)
+            decode(1, steps: steps(g))
             value = Double(g) / t.total / Double(divisor!)
         case .batchLatency:
             prefill(b)
-            decode(b, steps: g - 1)
+            decode(b, steps: steps(g))
             value = t.total * perSecond!
         }
         return Prediction(value: value, breakdown: t.shares())

@@ -27,7 +27,8 @@ extension ValidateCommand {
             rows = try PublishedSuite.rows(csv: try read(dir + "/end-to-end.csv"), file: dir + "/end-to-end.csv")
             maps = try PublishedSuite.maps(models: try read(dir + "/suite/models.csv"), gpus: try read(dir + "/suite/gpus.csv"),
                                            engines: try read(dir + "/suite/engines.csv"),
-                                           engineHost: try read(dir + "/suite/engine-host.csv"), directory: dir + "/suite")
+                                           engineHost: try read(dir + "/suite/engine-host.csv"),
+                                           firstToken: try read(dir + "/suite/first-token.csv"), directory: dir + "/suite")
         } catch let e as PublishedSuiteError { throw CLIError.badData(e.description) }
         let models = Set(store.modelIDs), gpus = Set(store.hardwareIDs)
         let records = try PublishedSuite.run(
@@ -102,8 +103,9 @@ extension ValidateCommand {
 
             ## Why the worst rows miss (what the efficiencies rest on; docs/GPU-EFFICIENCY.md)
 
-            - Dense products are charged the best-shape cuBLAS ceiling (no per-shape curve is published): \
-            prefill, and short prompts most, is predicted too fast.
+            - Dense products are priced by their rows M on a measured N = K = 4096 curve (H100/H200: XLA's \
+            sm_90 cuBLAS table; A100: Vidur's Llama-2-7B operator profile), flat below M 256; a product's \
+            columns and depth are not a variable.
             - Weight streaming and element-wise traffic use the decode-attention streaming curve (a transfer: \
             no published GEMV or element-wise figure by size).
             - The decode-attention curve is FlashInfer's batch-1 MHA split-K kernel; engines' own GQA kernels \
@@ -115,8 +117,10 @@ extension ValidateCommand {
             with the GPU from 0.6); TensorRT-LLM and LMDeploy have no sourced figure and no host term. The Qwen2 \
             rows (vLLM 0.4.2) are lower trust (README §2.2 of Reports/published); their long-prompt rows stay \
             far slower than any term here explains.
-            - Metric readings: LMDeploy's first-token latency includes its streaming front end; its \
-            throughput formula queues the c prefills (README §2.1), which dominates at 1-token prompts.
+            - Metric readings: LMDeploy v0.1.0a1's first token comes from a decode step after a prefill of \
+            N - 1 tokens (suite/first-token.csv, its LlamaBatch.cc); its first-token latency also holds its \
+            streaming front end (not priced); its throughput formula queues the c prefills (README §2.1), \
+            which dominates at 1-token prompts.
 
             """
         var reasons: [String: [String]] = [:]
