@@ -20,9 +20,10 @@
 //   Other FLOPs = 5 per executed pair (scale, max, subtract, exp, sum) + dh per row per key tile
 //   (rescaling the accumulator) + dh per row (final division).
 //   Each tile runs as sgemm (S = scale Q Kᵀ), yc_softmax_tile, sgemm (acc += P V); on the AVX2 path
-//   (dh a multiple of 8, scratch permitting: dh <= 80 at the default 256 x 512) the same tile runs
-//   without BLAS in CKernels' yc_attention_prefill, which keeps the scores of 48 rows at a time in
-//   L1/L2: the same keys, pairs and rescales, so the same counters.
+//   (dh a multiple of 8, scratch permitting: dh <= 136 at the default 256 x 512, Q and the
+//   accumulators kept in place above dh 80) the same tile runs without BLAS in CKernels'
+//   yc_attention_prefill, which keeps the scores of 48 rows at a time in L1/L2: the same keys,
+//   pairs and rescales, so the same counters.
 // Decode (Tq = 1): all H query heads of a sequence are the rows of one streaming pass (CKernels'
 //   yc_attention_decode; row h reads KV head h / (H/Hkv)), so each cache row [Hkv, dh] is read
 //   once per sequence and step, contiguously: pairs = H * (hi - lo) per sequence, the same as

@@ -21,7 +21,9 @@
 // per chunk (counted in stateBytesRead / stateBytesWritten).
 // Speed: the chunkwise form runs (batch, head) pairs over `workers` (BLAS 1 thread inside), the
 // decay mask and row scalings in CKernels (AVX-512, AVX2 or portable, chosen at run time); each pair is one
-// worker's, chunk after chunk, so results do not depend on the worker count.
+// worker's, chunk after chunk, so results do not depend on the worker count. On the AVX2 path the
+// intra-chunk (Q Kᵀ ⊙ D) V runs without BLAS (CKernels' yc_retention_intra: the same products,
+// every key of the chunk, so the same FLOPs).
 
 import CKernels
 import Dispatch
@@ -117,10 +119,15 @@ public enum GatedRetention {
                 cum += logDecay[(b * s.tokens + t0 + j) * s.heads + h]
                 a[j] = cum
             }
-            // intra-chunk: (Q Kᵀ ⊙ D) V, the decay mask D applied in one SIMD pass (CKernels)
-            BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
-            yc_decay_mask(scores, n, n, a)
-            BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
+            // intra-chunk: (Q Kᵀ ⊙ D) V, the decay mask D applied in one SIMD pass (CKernels); on the
+            // AVX2 path the same products without BLAS, in the scratch before `a`
+            if fusedIntraChunk(tokens: n, chunk: chunk, headDim: dR) {
+                _ = yc_retention_intra(qc, kc, vc, ld, n, dR, a, oc, ld, scratch)
+            } else {
+                BLAS.gemm(transB: true, m: n, n: n, k: dR, a: qc, lda: ld, b: kc, ldb: ld, c: scores, ldc: n)
+                yc_decay_mask(scores, n, n, a)
+                BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
+            }
             // inter-chunk: diag(exp(a)) Q S (skipped while S is known to be zero)
             let hasState = !(initialStateIsZero && t0 == 0)
             if hasState {
@@ -139,6 +146,14 @@ public enum GatedRetention {
             c.stateBytesWritten += Int64(s.stateFloats * 4)
             t0 += n
         }
+    }
+
+    /// Whether a chunk of `tokens` tokens runs CKernels' BLAS-free intra-chunk product on this
+    /// thread's SIMD path (AVX2, headDim a multiple of 8) within the worker scratch ahead of `a`
+    /// (chunk² + 2 chunk headDim floats).
+    static func fusedIntraChunk(tokens: Int, chunk: Int, headDim: Int) -> Bool {
+        let needed = yc_retention_intra_scratch(tokens, headDim)
+        return needed > 0 && needed <= chunk * chunk + 2 * chunk * headDim
     }
 
     /// Recurrent form (the decode kernel): one token at a time, S updated in place.

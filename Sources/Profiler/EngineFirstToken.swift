@@ -22,8 +22,7 @@ public enum FirstTokenPass: String, Sendable, Hashable {
 public struct EngineFirstTokenRule: Sendable, Hashable {
     public var id: String
     public var enginePrefix: String
-    /// Version labels ("0.1.0a1", or "0.0" for every 0.0.x): a row's engine_version matches when
-    /// its first word is a label or starts with a label and a dot.
+    /// Version labels ("0.1.0a1", or "0.0" for every 0.0.x; PublishedSuite.versionMatches).
     public var versions: [String]
     public var pass: FirstTokenPass
     public var source: String
@@ -37,10 +36,7 @@ public enum EngineFirstToken {
             func fail(_ field: String, _ constraint: String) -> PublishedSuiteError {
                 PublishedSuiteError(file: file, line: line, field: field, constraint: constraint, value: f[field]!)
             }
-            let versions = f["versions"]!.split(separator: ";").map(String.init)
-            guard !versions.isEmpty, versions.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
-                throw fail("versions", "must be version labels separated by ';' (such as 0.0;0.1.0a1)")
-            }
+            guard let versions = PublishedSuite.versionLabels(f["versions"]!) else { throw fail("versions", PublishedSuite.versionLabelsConstraint) }
             guard let pass = FirstTokenPass(rawValue: f["first_token"]!) else { throw fail("first_token", "must be prefill or decode_step") }
             guard !f["source"]!.isEmpty else { throw fail("source", "must name where the rule comes from") }
             out.append(EngineFirstTokenRule(id: f["row_id"]!, enginePrefix: f["engine_prefix"]!, versions: versions, pass: pass,
@@ -52,10 +48,7 @@ public enum EngineFirstToken {
     /// The first-token pass of `engine` at `versionText`: the first rule that names both, else
     /// `.prefill`.
     public static func pass(_ rules: [EngineFirstTokenRule], engine: String, versionText: String) -> FirstTokenPass {
-        let head = versionText.split(separator: " ").first.map(String.init) ?? ""
-        let rule = rules.first { r in
-            engine.hasPrefix(r.enginePrefix) && r.versions.contains { head == $0 || head.hasPrefix($0 + ".") }
-        }
+        let rule = rules.first { engine.hasPrefix($0.enginePrefix) && PublishedSuite.versionMatches($0.versions, versionText) }
         return rule?.pass ?? .prefill
     }
 }

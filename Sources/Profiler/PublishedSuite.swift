@@ -32,6 +32,9 @@
 // Every engine step (each prefill, each decode step) adds the engine's host time per step, by
 // engine and version (suite/engine-host.csv, EngineHostOverhead.swift): serial components in
 // full, overlapped ones where they outlast the step's GPU time.
+// A decode step T_d(b, n) is priced in the row's launch mode, except where the engine's CUDA
+// graphs stop at a sequence length (suite/graph-capture.csv, EngineGraphCapture.swift: vLLM 0.4.2
+// at 8192 tokens): a step whose n is past it is priced eager, with its host work serial.
 // Times are read in the row's unit (s or ms; any other unit skips the row).
 // Error: (measured - predicted) / predicted in the metric's own unit, the definition of every
 // validation suite (RelativeError.swift, docs/VALIDATION.md): positive when the measured time
@@ -127,14 +130,19 @@ public struct PublishedMaps: Sendable {
     public var hostComponents: [EngineHostComponent]
     /// The pass the first token comes from, by engine and version (suite/first-token.csv).
     public var firstTokenRules: [EngineFirstTokenRule]
+    /// How long a decode sequence may grow and still replay the engine's CUDA graphs, by engine
+    /// and version (suite/graph-capture.csv, EngineGraphCapture.swift).
+    public var graphCaptureRules: [EngineGraphCaptureRule]
 
     public init(models: [String: (id: String, note: String)], gpus: [String: (id: String, note: String)], engines: [Engine],
-                hostComponents: [EngineHostComponent] = [], firstTokenRules: [EngineFirstTokenRule] = []) {
+                hostComponents: [EngineHostComponent] = [], firstTokenRules: [EngineFirstTokenRule] = [],
+                graphCaptureRules: [EngineGraphCaptureRule] = []) {
         self.models = models
         self.gpus = gpus
         self.engines = engines
         self.hostComponents = hostComponents
         self.firstTokenRules = firstTokenRules
+        self.graphCaptureRules = graphCaptureRules
     }
 
     public func engine(for name: String) -> Engine? { engines.first { name.hasPrefix($0.prefix) } }
@@ -199,6 +207,21 @@ public enum PublishedSuite {
         return records
     }
 
+    /// A `versions` field of a per-engine rule table (first-token.csv, graph-capture.csv): labels
+    /// separated by ';', none empty or holding a space; nil when it is not.
+    static func versionLabels(_ text: String) -> [String]? {
+        let labels = text.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        return !labels.isEmpty && labels.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) ? labels : nil
+    }
+    static let versionLabelsConstraint = "must be version labels separated by ';' (such as 0.0;0.1.0a1)"
+
+    /// Whether a row's engine_version names one of `labels`: its first word is a label, or starts
+    /// with a label and a dot ("0.0" holds every 0.0.x, not 0.05).
+    static func versionMatches(_ labels: [String], _ versionText: String) -> Bool {
+        let head = versionText.split(separator: " ").first.map(String.init) ?? ""
+        return labels.contains { head == $0 || head.hasPrefix($0 + ".") }
+    }
+
     /// end-to-end.csv -> rows, every field typed.
     public static func rows(csv text: String, file: String) throws(PublishedSuiteError) -> [PublishedRow] {
         let cols = ["row_id", "gpu", "gpu_count", "engine", "engine_version", "model", "dtype", "batch_or_concurrency",
@@ -231,9 +254,10 @@ public enum PublishedSuite {
     }
 
     /// The tables of Reports/published/suite/ (`engineHost`: engine-host.csv's text; nil: no host term;
-    /// `firstToken`: first-token.csv's text; nil: every first token from the prefill).
+    /// `firstToken`: first-token.csv's text; nil: every first token from the prefill;
+    /// `graphCapture`: graph-capture.csv's text; nil: every step in the engine's launch mode).
     public static func maps(models: String, gpus: String, engines: String, engineHost: String? = nil, firstToken: String? = nil,
-                            directory: String) throws(PublishedSuiteError) -> PublishedMaps {
+                            graphCapture: String? = nil, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
         func pairs(_ text: String, _ name: String, _ key: String, _ value: String) throws(PublishedSuiteError) -> [String: (id: String, note: String)] {
             var out: [String: (id: String, note: String)] = [:]
             for (line, f) in try table(text, file: directory + "/" + name, columns: [key, value, "note"]) {
@@ -269,9 +293,12 @@ public enum PublishedSuite {
         let first = try firstToken.map { text throws(PublishedSuiteError) in
             try EngineFirstToken.rules(csv: text, file: directory + "/first-token.csv")
         } ?? []
+        let graphs = try graphCapture.map { text throws(PublishedSuiteError) in
+            try EngineGraphCapture.rules(csv: text, file: directory + "/graph-capture.csv")
+        } ?? []
         return PublishedMaps(models: try pairs(models, "models.csv", "published_model", "profile_id"),
                              gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list, hostComponents: host,
-                             firstTokenRules: first)
+                             firstTokenRules: first, graphCaptureRules: graphs)
     }
 
     // MARK: Predicting
@@ -314,14 +341,19 @@ public enum PublishedSuite {
             guard let batch = Int(row.batch), batch >= 1 else { skip("batch `\(row.batch)` is not a number"); continue }
             guard let dt = dtype(row.dtype) else { skip("dtype `\(row.dtype)` is not one the cost model has"); continue }
             guard let launch = launchMode(row, engine: engine) else { skip("engine has no launch mode"); continue }
+            // CUDA graphs up to a sequence length: the steps past it run eager (graph-capture.csv)
+            let graphLimit = launch == .cudaGraphs
+                ? EngineGraphCapture.limit(maps.graphCaptureRules, engine: row.engine, versionText: row.engineVersion) : nil
             r.attentionKernel = kernel.rawValue
-            r.launchMode = launch.rawValue
+            r.launchMode = launch.rawValue + (graphLimit.map { "; eager past \($0) tokens" } ?? "")
             do {
-                let host = EngineHostOverhead.step(maps.hostComponents, engine: row.engine, versionText: row.engineVersion,
-                                                   batch: batch, eager: launch == .eager)
+                func host(eager: Bool) -> EngineHostStep {
+                    EngineHostOverhead.step(maps.hostComponents, engine: row.engine, versionText: row.engineVersion, batch: batch, eager: eager)
+                }
                 let first = EngineFirstToken.pass(maps.firstTokenRules, engine: row.engine, versionText: row.engineVersion)
                 let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel,
-                                    launch: launch, layout: layout, host: host, firstToken: first)
+                                    launch: launch, layout: layout, host: host(eager: launch == .eager), firstToken: first,
+                                    graphSequenceLimit: graphLimit, eagerHost: host(eager: true))
                 r.predicted = p.value
                 r.breakdown = p.breakdown
                 r.error = RelativeError.of(measured: row.value, predicted: p.value)
@@ -363,7 +395,7 @@ public enum PublishedSuite {
     static func predict(
         _ row: PublishedRow, formula: PublishedFormula, spec: ModelSpec, hardware hw: HardwareSpec, dtype: DType, batch b: Int,
         kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single, host: EngineHostStep = .none,
-        firstToken: FirstTokenPass = .prefill
+        firstToken: FirstTokenPass = .prefill, graphSequenceLimit: Int? = nil, eagerHost: EngineHostStep = .none
     ) throws(CostModelError) -> Prediction {
         let plan = DTypePlan.uniform(dtype)
         let n = row.inputTokens, g = row.outputTokens
@@ -403,12 +435,18 @@ public enum PublishedSuite {
             return (timing.stages.reduce(0) { $0 + $1.prefillCommunicationSeconds }, timing.stages.reduce(0) { $0 + $1.decodeCommunicationSeconds })
         }
         let launchSeconds = rates.curves?.launchSeconds ?? rates.overheadSeconds
+        // The decode steps past the engine's CUDA-graph limit run eager: the eager launch cost, and
+        // `eagerHost` (the host work with the overlap eager mode turns off, EngineHostOverhead.swift).
+        let eagerRates = graphSequenceLimit == nil ? rates
+            : try RooflineRates(hardware: hw, computeDType: dtype, attentionKernel: kernel, launchMode: .eager)
         var t = Timeline()
         // The engine's host time over `steps` steps whose GPU work totals `gpu` seconds: the serial
-        // part every step, the overlapped part where it outlasts the mean GPU step.
-        func hostSeconds(steps: Int, gpu: Double) -> Double {
+        // part every step, the overlapped part where it outlasts the mean GPU step (`pastGraphs`:
+        // steps past the CUDA-graph limit, whose host work is eager's).
+        func hostSeconds(steps: Int, gpu: Double, pastGraphs: Bool = false) -> Double {
             guard steps > 0 else { return 0 }
-            return Double(steps) * (host.seconds(gpuStep: gpu / Double(steps)) - gpu / Double(steps))
+            let h = pastGraphs ? eagerHost : host
+            return Double(steps) * (h.seconds(gpuStep: gpu / Double(steps)) - gpu / Double(steps))
         }
         func prefill(_ batch: Int, times: Int = 1) {
             guard prefillTokens > 0 else { return }  // a 1-token prompt whose one token a decode step takes
@@ -420,19 +458,30 @@ public enum PublishedSuite {
             t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
             t.communication += Double(times) * communication(batch: batch).prefill
         }
-        // `steps` decode steps from context `firstDecodeContext` on.
-        func decode(_ batch: Int, steps: Int) {
-            guard steps > 0 else { return }
-            let lo = Int128(firstDecodeContext), hi = Int128(firstDecodeContext) + Int128(steps) - 1
+        // Decode steps at contexts lo...hi (the sequence each step holds, its new token included),
+        // priced at `stepRates`.
+        func decode(_ batch: Int, from lo: Int, to hi: Int, rates stepRates: RooflineRates, pastGraphs: Bool) {
+            guard hi >= lo else { return }
+            let steps = hi - lo + 1
+            let launchSeconds = stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds
             var gpu = Double(steps) * communication(batch: batch).step
             for op in rank.decodeOperators(batch: batch, dtypes: plan) {
-                let s = op.seconds(from: lo, to: hi, rates: rates)
+                let s = op.seconds(from: Int128(lo), to: Int128(hi), rates: stepRates)
                 if op.attendsContext { t.attention += s } else { t.weights += s }
                 gpu += s
                 t.launches += Double(op.fixed.count * steps) * launchSeconds
             }
             t.communication += Double(steps) * communication(batch: batch).step
-            t.host += hostSeconds(steps: steps, gpu: gpu)
+            t.host += hostSeconds(steps: steps, gpu: gpu, pastGraphs: pastGraphs)
+        }
+        // `steps` decode steps from context `firstDecodeContext` on: in the row's launch mode up to
+        // the CUDA-graph limit, eager past it.
+        func decode(_ batch: Int, steps: Int) {
+            guard steps > 0 else { return }
+            let lo = firstDecodeContext, hi = firstDecodeContext + steps - 1
+            let lastGraphed = graphSequenceLimit.map { min(hi, $0) } ?? hi
+            decode(batch, from: lo, to: lastGraphed, rates: rates, pastGraphs: false)
+            decode(batch, from: max(lo, lastGraphed + 1), to: hi, rates: eagerRates, pastGraphs: true)
         }
         // Decode steps after the prefill for `tokens` output tokens.
         func steps(_ tokens: Int) -> Int { firstToken == .decodeStep ? tokens : tokens - 1 }
@@ -451,11 +500,13 @@ public enum PublishedSuite {
             decode(b, steps: steps(g))
             value = Double(b * g) / t.total / Double(divisor!)
         case .perTokenLatencyP50:
-            let step = rank.decodeStepCost(batch: b, context: n + g / 2, dtypes: plan)
-            t.weights = rates.seconds(step)
-            t.launches = Double(step.operatorLaunches) * launchSeconds
+            let context = n + g / 2, pastGraphs = graphSequenceLimit.map { context > $0 } == true
+            let stepRates = pastGraphs ? eagerRates : rates
+            let step = rank.decodeStepCost(batch: b, context: context, dtypes: plan)
+            t.weights = stepRates.seconds(step)
+            t.launches = Double(step.operatorLaunches) * (stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds)
             t.communication = communication(batch: b).step
-            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication)
+            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication, pastGraphs: pastGraphs)
             value = t.total * perSecond!
         case .generationSpeed:
             prefill(1)

@@ -116,14 +116,22 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
 
     /// Prefill tiles large enough for the AVX2 path's BLAS-free kernel (yc_attention_prefill): a
     /// short last query tile (rows not a multiple of the 6-row strips or the 48-row groups), key
-    /// tiles cut short (panels padded to 16 keys), a window, GQA, dh 8 and 24 (an 8-column tail
-    /// of the register tile) as well as 16-column multiples. One worker: a forced path holds on the
+    /// tiles cut short (panels padded to 16 keys, key counts not a multiple of the 8 x 8
+    /// transposes of the K packing), a window, GQA, dh 8, 24 and 88 (an 8-column tail of the
+    /// register tile) as well as 16-column multiples. One worker: a forced path holds on the
     /// calling thread only.
     static let fusedCases: [AttentionCase] = [
         AttentionCase(batch: 1, queries: 300, heads: 2, kvHeads: 1, headDim: 64, window: nil, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
         AttentionCase(batch: 1, queries: 300, heads: 2, kvHeads: 2, headDim: 24, window: 70, tiling: .init(queryTile: 200, keyTile: 100, workers: 1)),
         AttentionCase(batch: 2, queries: 211, heads: 3, kvHeads: 1, headDim: 8, window: nil, tiling: .init(queryTile: 128, keyTile: 100, workers: 1)),
         AttentionCase(batch: 1, queries: 259, heads: 1, kvHeads: 1, headDim: 32, window: 300, tiling: .init(queryTile: 200, keyTile: 160, workers: 1)),
+        // full 512-key tiles at dh 64 and 128 (the copies specialised on those strides), the
+        // second with Q and the accumulators kept in place (dh > 80); a window cutting the first
+        // key tile of a later query tile
+        AttentionCase(batch: 1, queries: 530, heads: 1, kvHeads: 1, headDim: 64, window: 520, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
+        AttentionCase(batch: 1, queries: 600, heads: 2, kvHeads: 1, headDim: 128, window: nil, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
+        // in place with an 8-column tail (88 = 5 x 16 + 8), key tiles of 60 (7 full groups of 8 keys + 4)
+        AttentionCase(batch: 1, queries: 230, heads: 2, kvHeads: 1, headDim: 88, window: 90, tiling: .init(queryTile: 100, keyTile: 60, workers: 1)),
     ]
 
     @Test(arguments: fusedCases)
@@ -213,10 +221,38 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         }
     }
 
-    @Test func gretWorkersAndPathsAgree() {
-        let s = RetentionShape(batch: 2, tokens: 45, heads: 3, headDim: 20)
-        let n = s.batch * s.tokens * s.heads * s.headDim, chunk = 16
-        let q = randomArray(n, seed: 41), k = randomArray(n, seed: 42), v = randomArray(n, seed: 43)
+    struct RetentionCase: Sendable, CustomStringConvertible {
+        var shape: RetentionShape
+        var chunk: Int
+        /// Whether AVX2 runs its intra-chunk product without BLAS here (yc_retention_intra).
+        var fused: Bool
+        var description: String { "B\(shape.batch) T\(shape.tokens) h\(shape.heads) dR\(shape.headDim) C\(chunk)" }
+    }
+
+    static let retentionCases: [RetentionCase] = [
+        // dR 20: not a multiple of 8, so gemm + decay mask + gemm on every path
+        RetentionCase(shape: RetentionShape(batch: 2, tokens: 45, heads: 3, headDim: 20), chunk: 16, fused: false),
+        // a full 256-token chunk at dR 64 and 128 (the copies with constant strides) and a short last one
+        RetentionCase(shape: RetentionShape(batch: 1, tokens: 300, heads: 2, headDim: 64), chunk: 256, fused: true),
+        RetentionCase(shape: RetentionShape(batch: 1, tokens: 260, heads: 2, headDim: 128), chunk: 256, fused: true),
+        // dR 24 (an 8-column tail of the register tile) and a last chunk of 33 tokens (a 16-key
+        // panel padded, 4 groups of 8 keys + 1, rows not a multiple of the 6-row strips)
+        RetentionCase(shape: RetentionShape(batch: 2, tokens: 97, heads: 3, headDim: 24), chunk: 64, fused: true),
+    ]
+
+    @Test(arguments: retentionCases)
+    func gretWorkersAndPathsAgree(cs: RetentionCase) {
+        let s = cs.shape, chunk = cs.chunk
+        if let taken = SIMDPath.withForced(.avx2, {
+            GatedRetention.fusedIntraChunk(tokens: min(chunk, s.tokens), chunk: chunk, headDim: s.headDim)
+        }) {
+            #expect(taken == cs.fused, "AVX2 BLAS-free intra-chunk product for \(cs)")
+        }
+        let n = s.batch * s.tokens * s.heads * s.headDim
+        // k scaled by dR^-0.5 as the kernels receive it (RetentionShape's contract), so the outputs
+        // stay O(1) at dR 128 as in a model and 1e-4 keeps its meaning
+        let kScale = 1 / Float(s.headDim).squareRoot()
+        let q = randomArray(n, seed: 41), k = randomArray(n, seed: 42).map { $0 * kScale }, v = randomArray(n, seed: 43)
         let logDecay = randomArray(s.batch * s.tokens * s.heads, seed: 44).map { -0.305 - 0.295 * $0 }
         let state0 = randomArray(s.batch * s.heads * s.headDim * s.headDim, seed: 45)
         func chunkwise(workers: Int) -> [Float] {
@@ -229,7 +265,9 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         var state = state0, out = [Float](repeating: 0, count: n), c = WorkCounters()
         GatedRetention.parallel(q: q, k: k, v: v, logDecay: logDecay, out: &out, state: &state, shape: s, counters: &c)
         let ref = out + state
-        let one = chunkwise(workers: 1), two = chunkwise(workers: 2)
+        // at one OpenBLAS thread count (one worker otherwise runs the inter-chunk products on the
+        // process's count, whose sgemm bits differ from one thread's at these sizes)
+        let one = BLAS.singleThreaded { chunkwise(workers: 1) }, two = chunkwise(workers: 2)
         #expect(one == two)  // each (b, head) is one worker's, in the same order
         #expect(maxAbsDiff(one, ref) < 1e-4)
         for path in SIMDPath.supported {

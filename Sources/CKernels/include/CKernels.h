@@ -63,7 +63,8 @@ long yc_attention_prefill_scratch(long rows, long keyTile, long dh);
 /// one online-softmax step exactly as yc_softmax_tile (scores scaled by `scale`, masked by
 /// position and window); out[r] (stride ldo) = the normalised result. Returns the key tiles
 /// processed. Only where yc_attention_prefill_scratch is nonzero; returns -1 (and writes nothing)
-/// elsewhere.
+/// elsewhere. For dh > 80 the accumulators live in `out` while Q is still read, so q and out must
+/// not overlap.
 long yc_attention_prefill(const float *q, long ldq, long rows, long pos0, const float *k, long ldk, const float *v,
                           long ldv, long lo, long hi, long window, long dh, float scale, long keyTile, float *out,
                           long ldo, float *scratch);
@@ -88,6 +89,18 @@ void yc_attention_decode_merge(const float *const *parts, long nparts, long rows
 /// gRet decay mask on an [n, n] score block (row stride ld): row r, m <= r: S[r][m] *= exp(a[r] - a[m]);
 /// m > r: S[r][m] = 0.
 void yc_decay_mask(float *S, long n, long ld, const float *a);
+
+/// Floats of scratch yc_retention_intra needs for a chunk of n tokens and heads of d, or 0 where
+/// the calling thread's path has no such kernel (portable and AVX-512 run gemm + yc_decay_mask +
+/// gemm) or d is not a multiple of 8.
+long yc_retention_intra_scratch(long n, long d);
+
+/// gRet's intra-chunk output without BLAS: out[r] (stride ldo) = Σ_m (q_r · k_m) D[r][m] v_m over the
+/// chunk's n tokens (q, k, v rows ld apart, d wide), D as in yc_decay_mask (exp(a[r] - a[m]) for
+/// m <= r, else 0); out is overwritten. The same products (every m < n, the upper triangle too) as
+/// gemm + yc_decay_mask + gemm. Returns -1 (and writes nothing) where yc_retention_intra_scratch is 0.
+int yc_retention_intra(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,
+                       float *out, long ldo, float *scratch);
 
 /// dst[r * ldd + i] = src[r * lds + i] * exp(base + sign * a[r]) for r < n, i < d.
 void yc_scale_rows_exp(float *dst, long ldd, const float *src, long lds, const float *a, float base, float sign, long n, long d);

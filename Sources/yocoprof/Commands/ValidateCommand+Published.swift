@@ -28,7 +28,8 @@ extension ValidateCommand {
             maps = try PublishedSuite.maps(models: try read(dir + "/suite/models.csv"), gpus: try read(dir + "/suite/gpus.csv"),
                                            engines: try read(dir + "/suite/engines.csv"),
                                            engineHost: try read(dir + "/suite/engine-host.csv"),
-                                           firstToken: try read(dir + "/suite/first-token.csv"), directory: dir + "/suite")
+                                           firstToken: try read(dir + "/suite/first-token.csv"),
+                                           graphCapture: try read(dir + "/suite/graph-capture.csv"), directory: dir + "/suite")
         } catch let e as PublishedSuiteError { throw CLIError.badData(e.description) }
         let models = Set(store.modelIDs), gpus = Set(store.hardwareIDs)
         let records = try PublishedSuite.run(
@@ -112,11 +113,15 @@ extension ValidateCommand {
             at large batch can reach far less (FlashInfer blog Figs. 8-9: vLLM 0.2.6 GQA saturates near 28%).
             - A100 prefill attention is the FlashAttention-2 forward+backward figure; H200 uses H100 curves; \
             launch costs are a V100 figure, one launch per operator.
-            - Engine host time per step comes from suite/engine-host.csv (vLLM only: the V0 scheduler's 2.5 ms, \
-            vllm#4261, serial; output processing 0.2 ms at batch 1, vllm#6913, serial before 0.6 and overlapped \
+            - Engine host time per step comes from suite/engine-host.csv (vLLM only: the V0 scheduler's 2.05 ms, \
+            vllm#4280, serial; output processing 0.2 ms at batch 1, vllm#6913, serial before 0.6 and overlapped \
             with the GPU from 0.6); TensorRT-LLM and LMDeploy have no sourced figure and no host term. The Qwen2 \
-            rows (vLLM 0.4.2) are lower trust (README §2.2 of Reports/published); their long-prompt rows stay \
-            far slower than any term here explains.
+            rows (vLLM 0.4.2) are lower trust (README §2.2 of Reports/published).
+            - vLLM 0.4.2 replays its CUDA graphs only for decode sequences up to 8192 tokens and runs longer \
+            ones eager (suite/graph-capture.csv, its model_runner.py); the eager steps are charged the eager \
+            launch cost per kernel, but eager PyTorch's own host time per operator has no sourced figure, so \
+            the 14K- and 30K-token Qwen2 rows stay far slower than predicted. 0.6.3 keeps its graphs at any \
+            length (the typo vllm#9285 fixed).
             - Metric readings: LMDeploy v0.1.0a1's first token comes from a decode step after a prefill of \
             N - 1 tokens (suite/first-token.csv, its LlamaBatch.cc); its first-token latency also holds its \
             streaming front end (not priced); its throughput formula queues the c prefills (README §2.1), \
