@@ -161,6 +161,26 @@ int yc_retention_intra(const float *q, const float *k, const float *v, long ld, 
     return -1;
 }
 
+long yc_retention_inter_scratch(long n, long d) {
+#ifdef YC_X86
+    if (yc_simd_active() == YC_SIMD_AVX2) return yc_retention_inter_scratch_avx2(n, d);
+#endif
+    (void)n, (void)d;
+    return 0;
+}
+
+int yc_retention_inter(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,
+                       int hasState, float *S, float *out, long ldo, float *scratch) {
+#ifdef YC_X86
+    if (yc_retention_inter_scratch(n, d) > 0) {
+        yc_retention_inter_avx2(q, k, v, ld, n, d, a, hasState, S, out, ldo, scratch);
+        return 0;
+    }
+#endif
+    (void)q, (void)k, (void)v, (void)ld, (void)a, (void)hasState, (void)S, (void)out, (void)ldo, (void)scratch;
+    return -1;
+}
+
 float yc_expf(float x) { return yc_exp1(x); }
 
 // MARK: merge

@@ -72,6 +72,10 @@ long yc_attention_prefill_avx2(const float *q, long ldq, long rows, long pos0, c
 long yc_retention_intra_scratch_avx2(long n, long d);
 void yc_retention_intra_avx2(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,
                              float *out, long ldo, float *scratch);
+// gRet's BLAS-free inter-chunk products (Q S and the state update), AVX2 only (the same file).
+long yc_retention_inter_scratch_avx2(long n, long d);
+void yc_retention_inter_avx2(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,
+                             int hasState, float *S, float *out, long ldo, float *scratch);
 YC_DECLARE_PATH(avx512)
 #endif
 

@@ -23,7 +23,8 @@
 // decay mask and row scalings in CKernels (AVX-512, AVX2 or portable, chosen at run time); each pair is one
 // worker's, chunk after chunk, so results do not depend on the worker count. On the AVX2 path the
 // intra-chunk (Q Kᵀ ⊙ D) V runs without BLAS (CKernels' yc_retention_intra: the same products,
-// every key of the chunk, so the same FLOPs).
+// every key of the chunk, so the same FLOPs), and so do Q·S and the state update Kᵀ V
+// (yc_retention_inter: the same products).
 
 import CKernels
 import Dispatch
@@ -128,17 +129,21 @@ public enum GatedRetention {
                 yc_decay_mask(scores, n, n, a)
                 BLAS.gemm(m: n, n: dR, k: n, a: scores, lda: n, b: vc, ldb: ld, c: oc, ldc: ld)
             }
-            // inter-chunk: diag(exp(a)) Q S (skipped while S is known to be zero)
+            // inter-chunk: diag(exp(a)) Q S (skipped while S is known to be zero), then the state:
+            // S <- exp(a_last) S + (K ⊙ exp(a_last - a))ᵀ V; on the AVX2 path both without BLAS
             let hasState = !(initialStateIsZero && t0 == 0)
-            if hasState {
-                yc_scale_rows_exp(qs, dR, qc, ld, a, 0, 1, n, dR)
-                BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
+            if fusedInterChunk(tokens: n, chunk: chunk, headDim: dR) {
+                _ = yc_retention_inter(qc, kc, vc, ld, n, dR, a, hasState ? 1 : 0, S, oc, ld, scratch)
+            } else {
+                if hasState {
+                    yc_scale_rows_exp(qs, dR, qc, ld, a, 0, 1, n, dR)
+                    BLAS.gemm(m: n, n: dR, k: dR, a: qs, lda: dR, b: S, ldb: dR, beta: 1, c: oc, ldc: ld)
+                }
+                let last = a[n - 1]
+                yc_scale_rows_exp(ks, dR, kc, ld, a, last, -1, n, dR)
+                if hasState { FastMath.scale(S, count: s.stateFloats, by: exp1(last)) }
+                BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: hasState ? 1 : 0, c: S, ldc: dR)
             }
-            // state: S <- exp(a_last) S + (K ⊙ exp(a_last - a))ᵀ V
-            let last = a[n - 1]
-            yc_scale_rows_exp(ks, dR, kc, ld, a, last, -1, n, dR)
-            if hasState { FastMath.scale(S, count: s.stateFloats, by: exp1(last)) }
-            BLAS.gemm(transA: true, m: dR, n: dR, k: n, a: ks, lda: dR, b: vc, ldb: ld, beta: hasState ? 1 : 0, c: S, ldc: dR)
             let nn = Int64(n), d = Int64(dR)
             c.matmulFlops += 4 * nn * nn * d + 2 * nn * d * d + (hasState ? 2 * nn * d * d : 0)
             c.otherFlops += 2 * nn * nn + nn * d + nn + (hasState ? nn * d + d * d : 0)
@@ -153,6 +158,14 @@ public enum GatedRetention {
     /// (chunk² + 2 chunk headDim floats).
     static func fusedIntraChunk(tokens: Int, chunk: Int, headDim: Int) -> Bool {
         let needed = yc_retention_intra_scratch(tokens, headDim)
+        return needed > 0 && needed <= chunk * chunk + 2 * chunk * headDim
+    }
+
+    /// Whether a chunk of `tokens` tokens runs CKernels' BLAS-free inter-chunk products (Q·S and the
+    /// state update, yc_retention_inter) on this thread's SIMD path (AVX2, headDim a multiple of 8)
+    /// within the worker scratch ahead of `a`.
+    static func fusedInterChunk(tokens: Int, chunk: Int, headDim: Int) -> Bool {
+        let needed = yc_retention_inter_scratch(tokens, headDim)
         return needed > 0 && needed <= chunk * chunk + 2 * chunk * headDim
     }
 

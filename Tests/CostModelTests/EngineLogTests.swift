@@ -220,6 +220,198 @@ struct EngineLogTests {
         }
     }
 
+    /// Kimi-Linear-48B-A3B's mixers as its config.json gives them: 27 layers, full attention at the
+    /// 1-based layers 4, 8, ..., 24, 27 as latent attention (32 heads, no q_lora, kv_lora 512, rope
+    /// 64), the other 20 Kimi delta attention (32 heads of 128, 4 conv taps). With the budget given,
+    /// the pool reads only the slots, so a dense feed-forward stands in for the experts.
+    static func kimiLinear() -> ModelSpec {
+        let mla = LatentAttention(heads: 32, queryRank: nil, kvRank: 512, nopeHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128)
+        let kda = FixedStateMixer.kimiDelta(heads: 32, headDim: 128, convKernel: 4)
+        let full: Set = [3, 7, 11, 15, 19, 23, 26]
+        let runs = (0..<27).map { i in
+            BlockRun(Block(mixer: full.contains(i) ? .latentAttention(mla) : .fixedState(kda), feedForward: .gated(inner: 9216, activation: .silu)), count: 1)
+        }
+        return ModelSpec(id: "kimi-linear", source: "test", hiddenSize: 2304, vocabSize: 163_840, runs: runs)
+    }
+
+    // vllm-28228-kimi-linear: vLLM 0.11.1-era V1 (log lines kv_cache_utils.py:1229/1234 are the
+    // 0.11.1 wheel's), 2 x RTX 3090, tp 2, max_model_len 120,000, prefix caching asked for but
+    // turned off (Kimi-Linear lacks SupportsMambaPrefixCaching). Logged: "Available KV cache
+    // memory: 2.30 GiB", "Add 1 padding layers, may waste at most 5.00%", "GPU KV cache size:
+    // 75,840 tokens", "Maximum concurrency for 120,000 tokens per request: 2.48x".
+    // Hand count, per rank: MLA page of one token a1 = 576 x 2 B = 1,152 B. KDA state (mamba_utils.py
+    // kda_state_shape / kda_state_dtype): conv 3 x (3 x 2,048) x 2 B (model dtype) = 36,864 B +
+    // recurrent 16 x 128 x 128 x 4 B (float32) = 1,048,576 B; m = 1,085,440 B. MLA aligns to 64:
+    // block = 64 x cdiv(1,085,440, 64 x 1,152 = 73,728) = 64 x 15 = 960, page = 960 x 1,152 =
+    // 1,105,920 B (the state padded up to it). Groups: 7 MLA layers are the group size; 20 KDA
+    // layers make 3 groups, one padded (1 / 20 = 5.00%); 4 groups. Blocks = 2.30 GiB / 1,105,920 /
+    // 7 = 318..319 over the rounding; tokens = blocks // 4 x 960 = 79 x 960 = 75,840 at both ends.
+    // Per request: cdiv(120,000, 960) = 125 MLA blocks + 1 per KDA group = 128; 318 / 128 = 2.48
+    // (319 would print 2.49: the engine's budget was in the lower half of the printed 2.30).
+    // What the 0.10.1.1-era reading (docs/research/engine-rules.md §9, before) missed: the float32
+    // recurrent state (it took bf16: m = 561,152 B) and the MLA alignment of 64 (it took 16).
+    @Test("vllm-28228 (vLLM 0.11.1 V1, 2 x RTX 3090, Kimi-Linear tp2): block 960, 1 padding layer, 75,840 tokens, 2.48x at 120,000")
+    func kimiLinearHybrid() throws {
+        let spec = Self.kimiLinear()
+        let (lo, hi) = try Self.pools(spec, .vllm0111, loggedGiB: 2.30, maxModelLen: 120_000, tp: 2)
+        #expect(lo.stateBytesPerRequest == 36_864 + 1_048_576)
+        #expect(lo.blockTokens == 960 && hi.blockTokens == 960)
+        #expect(lo.blockBytes == 960 * 1152 * 7, "one page per layer of a group of 7")
+        #expect(lo.paddingLayers == 1 && lo.stateLayers == 20 && lo.kvLayers == 7)
+        #expect(lo.blocks == 318 && hi.blocks == 319)
+        #expect(lo.tokens == 75_840 && hi.tokens == 75_840)
+        #expect(lo.blocksPerRequest == 128)
+        #expect(String(format: "%.2f", lo.maxConcurrency) == "2.48")
+        // tp 1 holds twice the state per layer: m = 73,728 + 2,097,152 B -> block 64 x 30 = 1,920.
+        let one = try Self.pools(spec, .vllm0111, loggedGiB: 2.30, maxModelLen: 120_000, tp: 1).lo
+        #expect(one.blockTokens == 1920)
+        // A user's larger block wins; a smaller one is raised.
+        let given = { (b: Int) throws -> Int in
+            try spec.enginePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, blockTokens: b,
+                                               maxModelLen: 120_000, tensorParallel: 2), plan: spec.dtypes).blockTokens
+        }
+        #expect(try given(1024) == 1024 && given(64) == 960)
+        // vLLM 0.10.1.1 and SGLang 0.5.2 keep refusing fixed-state layers, by name.
+        for e in [ServingEngine.vllm, .sglang] {
+            #expect(throws: EngineRuleError.self) {
+                try spec.enginePool(EngineSettings(engine: e, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 120_000,
+                                                   tensorParallel: 2), plan: spec.dtypes)
+            }
+        }
+    }
+
+    // SGLang 0.5.2's pool for Qwen3-Next (model_runner.py profile_max_num_token l.1092-1133;
+    // configs/qwen3_next.py hybrid_gdn_params / mamba_cache_per_req l.285-326). Sourced, no published
+    // log. Qwen3-Next-80B-A3B: 48 layers, every 4th full attention (12: 2 KV heads of 256), 36 Gated
+    // DeltaNet (16 key heads of 128, 32 value heads of 128, conv 4). Per request and linear layer at
+    // tp 1: conv (2 x 16 x 128 + 32 x 128 = 8,192) x 3 x 2 B (bf16) = 49,152 B + recurrent 32 x 128 x
+    // 128 x 4 B (float32, the --mamba-ssm-dtype default) = 2,097,152 B; x 36 = 77,266,944 B; x 512
+    // (max_mamba_cache_size's default) = 39,560,675,328 B taken first. Cell: 2 x 256 x 2 x 2 B x 12 =
+    // 24,576 B. At 64 GiB: (68,719,476,736 - 39,560,675,328) / 24,576 = 1,186,474 tokens.
+    @Test("SGLang 0.5.2 on Qwen3-Next: 512 requests of GDN state (77,266,944 B each) come off the budget before the 24,576 B cells")
+    func sglangGatedDeltaNet() throws {
+        let gdn = Block(mixer: .fixedState(.gatedDeltaNet(keyHeads: 16, keyDim: 128, valueHeads: 32, valueDim: 128, convKernel: 4)),
+                        feedForward: .gated(inner: 5120, activation: .silu))
+        let full = Block(mixer: .attention(Attention(heads: 16, kvHeads: 2, headDim: 256)), feedForward: .gated(inner: 5120, activation: .silu))
+        let runs = (0..<12).flatMap { _ in [BlockRun(gdn, count: 3), BlockRun(full, count: 1)] }
+        let spec = ModelSpec(id: "qwen3-next", source: "test", hiddenSize: 2048, vocabSize: 151_936, runs: runs)
+        func pool(tp: Int = 1, requests: Int? = nil, ssm: DType? = nil) throws -> EnginePool {
+            try spec.enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0, kvCacheMemoryBytes: 64 << 30, maxModelLen: 4096,
+                                               tensorParallel: tp, stateRequests: requests, stateDType: ssm), plan: spec.dtypes)
+        }
+        let p = try pool()
+        #expect(p.stateBytesPerRequest == 2_146_304 && p.stateLayers == 36 && p.kvLayers == 12)
+        #expect(p.statePoolBytes == 39_560_675_328)
+        #expect(p.blockBytes == 24_576)
+        #expect(p.tokens == 1_186_474)
+        // tp 2: 1 KV head per rank (cell 12,288 B), half the state: 512 x 36 x (24,576 + 1,048,576) B.
+        let two = try pool(tp: 2)
+        #expect(two.statePoolBytes == 19_780_337_664 && two.tokens == 3_982_677)
+        // --mamba-ssm-dtype bf16 halves the recurrent part; --max-mamba-cache-size 100 holds fewer states.
+        #expect(try pool(ssm: .bf16).tokens == 1_972_906)
+        #expect(try pool(requests: 100).tokens == 2_481_802)
+        // Other fixed-state kinds stay refused on SGLang, and GDN on vLLM.
+        #expect(throws: EngineRuleError.self) { try Self.kimiLinear().enginePool(EngineSettings(engine: .sglang, deviceMemoryBytes: 0,
+            kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096), plan: spec.dtypes) }
+        #expect(throws: EngineRuleError.self) { try spec.enginePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0,
+            kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096), plan: spec.dtypes) }
+    }
+
+    @Test("vLLM 0.11.1 refuses the fixed-state kinds no published log reproduces, pure state stacks and drafters on hybrids")
+    func hybridRefusals() {
+        let s = EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096)
+        let gdn = ModelSpec(id: "gdn", source: "test", hiddenSize: 2048, vocabSize: 1000, runs: [
+            BlockRun(Block(mixer: .fixedState(.gatedDeltaNet(keyHeads: 16, keyDim: 128, valueHeads: 32, valueDim: 128, convKernel: 4)),
+                           feedForward: .gated(inner: 4096, activation: .silu)), count: 3),
+            BlockRun(Block(mixer: .attention(Attention(heads: 16, kvHeads: 2, headDim: 256)), feedForward: .gated(inner: 4096, activation: .silu)), count: 1),
+        ])
+        #expect(throws: EngineRuleError.self) { try gdn.enginePool(s, plan: gdn.dtypes) }
+        let kdaOnly = ModelSpec(id: "kda", source: "test", hiddenSize: 2304, vocabSize: 1000, runs: [
+            BlockRun(Block(mixer: .fixedState(.kimiDelta(heads: 32, headDim: 128, convKernel: 4)), feedForward: .gated(inner: 4096, activation: .silu)), count: 4),
+        ])
+        #expect(throws: EngineRuleError.self) { try kdaOnly.enginePool(s, plan: kdaOnly.dtypes) }
+        var eagle = s
+        eagle.draftLayers = 1
+        let kimi = Self.kimiLinear()
+        #expect(throws: EngineRuleError.self) { try kimi.enginePool(eagle, plan: kimi.dtypes) }
+    }
+
+    // The whole deployment of vllm-pr20665: DeepSeek-V2-Lite's 27 layers over pp 2 x tp 2. vLLM's
+    // get_pp_indices (distributed/utils.py, the same text in 0.10.1.1 and 0.11.1) gives 27 // 2 = 13
+    // each and the remainder to partitions[-2], the first stage: layers 0-13 and 14-26. Each stage's
+    // ranks log their own budget (12.13 and 11.33 GiB); every worker keeps the minimum block count
+    // (0.10.1.1 unify_kv_cache_configs, 0.11.1 get_kv_cache_configs). Stage 1: 11.33 GiB / (16 x
+    // 1,152 x 13 = 239,616 B) -> 50,748..50,793 over the rounding, above stage 0's 50,452..50,493:
+    // stage 0 binds, and the deployment holds its blocks, the logged 50,487 x 16 = 807,792 tokens.
+    @Test("vllm-pr20665, whole deployment (pp 2 x tp 2): stages 0-13 and 14-26, stage 0 binds, 807,792 tokens within the rounding")
+    func mlaPipelineDeployment() throws {
+        let lite = LatentAttention(heads: 16, queryRank: nil, kvRank: 512, nopeHeadDim: 128, ropeHeadDim: 64, valueHeadDim: 128)
+        let spec = MLAFixtures.spec(lite, layers: 27)
+        func deploy(_ a: Double, _ b: Double) throws -> EnginePipelinePool {
+            try spec.enginePipelinePool(EngineSettings(engine: .vllm, deviceMemoryBytes: 0, blockTokens: 16, maxModelLen: 1024, tensorParallel: 2,
+                                                       pipelineParallel: 2, stageKVCacheMemoryBytes: [Self.bytes(gib: a), Self.bytes(gib: b)]),
+                                        plan: spec.dtypes)
+        }
+        let lo = try deploy(12.125, 11.325), hi = try deploy(12.135, 11.335)
+        #expect(lo.stageLayers == [0..<14, 14..<27])
+        #expect(lo.stages.map(\.blockBytes) == [258_048, 239_616])
+        #expect(lo.bindingStage == 0 && hi.bindingStage == 0)
+        #expect(lo.stages[1].blocks >= 50_748 && hi.stages[1].blocks <= 50_793)
+        #expect(lo.deployment.blocks <= 50_487 && 50_487 <= hi.deployment.blocks, "\(lo.deployment.blocks)...\(hi.deployment.blocks)")
+        #expect(lo.deployment.tokens == lo.deployment.blocks * 16)
+    }
+
+    @Test("vLLM's stage split (get_pp_indices): remainder to the stages before the last (V1), to the last (V0 0.6.4)")
+    func pipelineSplit() {
+        // 27 // 4 = 6, remainder 3: V1 adds one to partitions[-2], [-3], [-4] -> 7, 7, 7, 6.
+        #expect(ModelSpec.enginePipelineLayers(layers: 27, stages: 4, engine: .vllm) == [0..<7, 7..<14, 14..<21, 21..<27])
+        // Remainder 1 with pp 4: the third stage -> 6, 6, 7, 6 (the middle stages, as the source's docstring says).
+        #expect(ModelSpec.enginePipelineLayers(layers: 25, stages: 4, engine: .vllm0111).map(\.count) == [6, 6, 7, 6])
+        #expect(ModelSpec.enginePipelineLayers(layers: 27, stages: 4, engine: .vllmV0).map(\.count) == [6, 6, 6, 9])
+        #expect(ModelSpec.enginePipelineLayers(layers: 80, stages: 2, engine: .vllm) == [0..<40, 40..<80])
+    }
+
+    // Llama-3.1-70B bf16, pp 2 on 80 GiB at util 0.9 with a given reserve of 1 GiB. Per layer:
+    // q, o 8192 x 8192 + k, v 8192 x 1024 = 150,994,944; MLP 3 x 8192 x 28672 = 704,643,072; norms
+    // 16,384: 855,654,400 parameters. Stage 0: 40 layers + the embedding 128,256 x 8192 =
+    // 35,276,849,152 x 2 B = 70,553,698,304 B + its RoPE cache 131,072 x 128 x 2 B = 33,554,432 B.
+    // Stage 1: 40 layers + final norm 8192 + head 1,050,673,152 = 35,276,857,344 x 2 B +
+    // 33,554,432 B. Budget floor(80 GiB x 0.9) = 77,309,411,328 - weights - 1 GiB: 5,648,416,768
+    // and 5,648,400,384 B; block 16 x 40 layers x 2 x 8 x 128 x 2 B = 2,621,440 B: 2,154 blocks
+    // each (2,154.70 and 2,154.69); equal, so the first stage is named.
+    @Test("pp 2 from device memory: each stage's weights by hand (embedding on the first, head on the last), 2,154 blocks")
+    func pipelineFromDeviceMemory() throws {
+        var spec = ModelSpec.transformer(id: "llama-3.1-70b", source: "test", layers: 80, hiddenSize: 8192, heads: 64, kvHeads: 8,
+                                         headDim: 128, ffnSize: 28672, vocabSize: 128_256)
+        spec.maxPositionEmbeddings = 131_072
+        let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, reserveBytes: 1 << 30, maxModelLen: 8192, pipelineParallel: 2)
+        let p = try spec.enginePipelinePool(s, plan: spec.dtypes)
+        #expect(p.stages.map { $0.engineWeightBytes } == [70_553_698_304 + 33_554_432, 70_553_714_688 + 33_554_432])
+        #expect(p.stages.map(\.kvBudgetBytes) == [5_648_416_768, 5_648_400_384])
+        #expect(p.stages.map(\.blocks) == [2154, 2154] && p.bindingStage == 0)
+        #expect(p.deployment.tokens == 2154 * 16)
+        // Without a reserve or a budget the stage's activation peak would be a guess: refused.
+        var guess = s
+        guess.reserveBytes = nil
+        #expect(throws: EngineRuleError.self) { try spec.enginePipelinePool(guess, plan: spec.dtypes) }
+        // SGLang's pp rule was not read; a hybrid's per-worker grouping is not modelled.
+        var sg = s
+        sg.engine = .sglang
+        #expect(throws: EngineRuleError.self) { try spec.enginePipelinePool(sg, plan: spec.dtypes) }
+        let kimi = Self.kimiLinear()
+        #expect(throws: EngineRuleError.self) {
+            try kimi.enginePipelinePool(EngineSettings(engine: .vllm0111, deviceMemoryBytes: 0, kvCacheMemoryBytes: 1 << 31, maxModelLen: 4096,
+                                                       pipelineParallel: 3), plan: kimi.dtypes)
+        }
+        var drafter = s
+        drafter.draftLayers = 1
+        #expect(throws: EngineRuleError.self) { try spec.enginePipelinePool(drafter, plan: spec.dtypes) }
+        // pp 1 is the one-device pool.
+        var one = s
+        one.pipelineParallel = 1
+        #expect(try spec.enginePipelinePool(one, plan: spec.dtypes).deployment == spec.enginePool(one, plan: spec.dtypes))
+    }
+
     @Test("fixed-state layers, mixed page sizes and integer KV formats are refused by name")
     func refusals() {
         let s = EngineSettings(engine: .vllm, deviceMemoryBytes: 80 << 30, maxModelLen: 4096)

@@ -208,6 +208,41 @@ struct ExpertParallelTests {
         }
     }
 
+    // Expert parallelism in capacity's smallest deployment (SmallestDeployment.swift): it holds the
+    // bytes tp holds, so it can only matter where a tp split of the experts cuts a weight format's
+    // block. A 3-layer MoE of 8 experts of I = 384 = 3 x 128 in fp8 128x128 blocks: tp2 leaves each
+    // rank 192 gate/up outputs per expert (cuts a block: refused, as vLLM refuses it), an expert
+    // group of ep2 keeps 384 (whole). pp2 cannot split 3 layers, so before ep was tried the fewest
+    // devices were 3 (tp1 pp3); with it, 2 (tp2 ep2). The device holds just under one copy of the
+    // model, so one device never fits.
+    @Test("smallestDeployment tries ep where a tp split cuts the experts' fp8 blocks: 2 devices tp2ep2 instead of 3 (tp1pp3)")
+    func smallestDeploymentWithExpertParallel() throws {
+        var plan = DTypePlan.uniform(.bf16)
+        plan.weightStorage = WeightStorage(format: .fp8(.block(outputs: 128, inputs: 128), staticActivations: false))
+        let moe = Block(mixer: .attention(Attention(heads: 8, kvHeads: 2, headDim: 128)),
+                        feedForward: .experts(Experts(count: 8, active: 2, inner: 384)))
+        let spec = ModelSpec(id: "moe-384", source: "test", hiddenSize: 1024, vocabSize: 32_000, dtypes: plan, runs: [BlockRun(moe, count: 3)])
+        try spec.validate()
+        let q = MemoryQuery(batch: 1, promptTokens: 1024, dtypes: plan)
+        #expect(throws: SpecError.self) { try spec.deploymentMemory(q, layout: ParallelLayout(tensor: 2)) }
+        #expect(throws: SpecError.self) { try spec.deploymentMemory(q, layout: ParallelLayout(pipeline: 2)) }
+        let ep = try spec.deploymentMemory(q, layout: ParallelLayout(tensor: 2, expert: 2))
+        var hw = try #require(Self.nvlinkH100)
+        var single = q
+        single.runtimeOverheadBytes = hw.runtimeOverheadBytes
+        hw.memoryBytes = spec.memory(single).totalBytes - 1
+        let choice = try #require(spec.smallestDeployment(q, among: [hw]))
+        #expect(choice.layout == ParallelLayout(tensor: 2, expert: 2), "\(choice.layout)")
+        #expect(choice.perDeviceBytes == ep.perDevice.totalBytes + hw.runtimeOverheadBytes - q.runtimeOverheadBytes)
+        // What the answer was before: tp1 pp3 fits on 3 of these devices (tp3 cannot split 8 heads).
+        #expect(try spec.deploymentMemory(single, layout: ParallelLayout(pipeline: 3)).perDevice.totalBytes <= hw.memoryBytes)
+        // Without a cut group ep is never tried: the bf16 model's answer is a plain tp layout.
+        var bf16 = spec
+        bf16.dtypes = .uniform(.bf16)
+        let plain = try #require(bf16.smallestDeployment(MemoryQuery(batch: 1, promptTokens: 1024, dtypes: .uniform(.bf16)), among: [ComputeFixtures.huge]))
+        #expect(plain.layout.expert == 1)
+    }
+
     /// H100 SXM with an NVLink interconnect of round figures (the test needs a link, not its value).
     static let nvlinkH100: HardwareSpec? = {
         var h = ComputeFixtures.h100

@@ -224,7 +224,8 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
     struct RetentionCase: Sendable, CustomStringConvertible {
         var shape: RetentionShape
         var chunk: Int
-        /// Whether AVX2 runs its intra-chunk product without BLAS here (yc_retention_intra).
+        /// Whether AVX2 runs its intra-chunk product and its inter-chunk products (Q·S, Kᵀ V)
+        /// without BLAS here (yc_retention_intra, yc_retention_inter).
         var fused: Bool
         var description: String { "B\(shape.batch) T\(shape.tokens) h\(shape.heads) dR\(shape.headDim) C\(chunk)" }
     }
@@ -238,15 +239,21 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         // dR 24 (an 8-column tail of the register tile) and a last chunk of 33 tokens (a 16-key
         // panel padded, 4 groups of 8 keys + 1, rows not a multiple of the 6-row strips)
         RetentionCase(shape: RetentionShape(batch: 2, tokens: 97, heads: 3, headDim: 24), chunk: 64, fused: true),
+        // one token (a chunk of 1: Kᵀ is one column, no 8 x 8 block; Q·S one row) at dR 8
+        RetentionCase(shape: RetentionShape(batch: 1, tokens: 1, heads: 2, headDim: 8), chunk: 16, fused: true),
+        // dR 72 (four 16-column panels and an 8-column one; 12 Kᵀ strips of 6) over 3 chunks of 32 and 5 tokens
+        RetentionCase(shape: RetentionShape(batch: 1, tokens: 69, heads: 2, headDim: 72), chunk: 32, fused: true),
     ]
 
     @Test(arguments: retentionCases)
     func gretWorkersAndPathsAgree(cs: RetentionCase) {
         let s = cs.shape, chunk = cs.chunk
         if let taken = SIMDPath.withForced(.avx2, {
-            GatedRetention.fusedIntraChunk(tokens: min(chunk, s.tokens), chunk: chunk, headDim: s.headDim)
+            (GatedRetention.fusedIntraChunk(tokens: min(chunk, s.tokens), chunk: chunk, headDim: s.headDim),
+             GatedRetention.fusedInterChunk(tokens: min(chunk, s.tokens), chunk: chunk, headDim: s.headDim))
         }) {
-            #expect(taken == cs.fused, "AVX2 BLAS-free intra-chunk product for \(cs)")
+            #expect(taken.0 == cs.fused, "AVX2 BLAS-free intra-chunk product for \(cs)")
+            #expect(taken.1 == cs.fused, "AVX2 BLAS-free inter-chunk products for \(cs)")
         }
         let n = s.batch * s.tokens * s.heads * s.headDim
         // k scaled by dR^-0.5 as the kernels receive it (RetentionShape's contract), so the outputs

@@ -146,6 +146,51 @@ struct EngineCommandTests {
         #expect(r.stderr.contains(key) && r.stderr.contains("refus"), "\(r.stderr)")
     }
 
+    @Test("vllm-28228 end to end: the published Kimi-Linear config on vllm-0.11.1 at tp 2 and 2.30 GiB -> block 960, 75,840 tokens, one padding layer")
+    func kimiLinear() throws {
+        let kimi = Self.hf.appendingPathComponent("moonshotai--Kimi-Linear-48B-A3B-Instruct.json").path
+        let o = try Self.row(["capacity", "--model", kimi, "--engine", "vllm-0.11.1", "--tp", "2", "--kv-cache-memory", "2.30GiB",
+                              "--max-model-len", "120000"])
+        #expect(Self.int(o["block_size_tokens"]) == 960)
+        #expect(Self.int(o["kv_pool_tokens"]) == 75_840)
+        #expect(Self.int(o["kv_layers"]) == 7)
+        // At exactly 2.30 GiB the rule gives 319 blocks (2.49x); the log's 2.48x is 318, the lower half of
+        // the printed rounding (EngineLogTests has the range).
+        #expect((o["log_line"] as? String)?.hasPrefix("Add 1 padding layers; GPU KV cache size: 75,840 tokens;") == true, "\(o)")
+        let old = try Binary.run(["capacity", "--model", kimi, "--engine", "vllm", "--tp", "2", "--kv-cache-memory", "2.30GiB", "--max-model-len", "120000"])
+        #expect(old.status == 64 && old.stderr.contains("fixed-state"), "\(old.stderr)")
+    }
+
+    @Test("sglang on the qwen3-next-80b-a3b profile: its 512-request mamba pool comes off 64 GiB first -> 1,186,474 tokens (EngineLogTests' hand count)")
+    func sglangQwen3Next() throws {
+        let o = try Self.row(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "sglang", "--kv-cache-memory", "64GiB", "--max-model-len", "4096"])
+        #expect(Self.int(o["kv_pool_tokens"]) == 1_186_474 && Self.int(o["kv_layers"]) == 12)
+        let fewer = try Self.row(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "sglang", "--kv-cache-memory", "64GiB",
+                                  "--max-model-len", "4096", "--max-mamba-cache-size", "100"])
+        #expect(Self.int(fewer["kv_pool_tokens"]) == 2_481_802)
+        let wrong = try Binary.run(["capacity", "--model", "qwen3-next-80b-a3b", "--engine", "vllm", "--kv-cache-memory", "64GiB",
+                                    "--max-model-len", "4096", "--max-mamba-cache-size", "100"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("--engine sglang"), "\(wrong.stderr)")
+    }
+
+    @Test("--pp 2 with --stage-kv-cache-memory: a row per stage and the deployment's (vllm-pr20665, DeepSeek-V2-Lite pp2 x tp2)")
+    func pipelineStages() throws {
+        let r = try Binary.run(["capacity", "--model", "deepseek-v2-lite", "--engine", "vllm", "--tp", "2", "--pp", "2", "--block-size", "16",
+                                "--stage-kv-cache-memory", "12.13GiB,11.33GiB", "--max-model-len", "1024", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]) ?? []
+        #expect(rows.map { $0["stage"] as? String } == ["0", "1", "all"])
+        #expect(rows.map { $0["stage_layers"] as? String } == ["0-13", "14-26", "0-26"])
+        // 12.13 GiB (13,024,488,325 B) / (16 x 1,152 x 14 = 258,048 B) = 50,473 blocks; stage 1 11.33 GiB / 239,616 B = 50,770.
+        #expect(rows.map { Self.int($0["gpu_blocks"]) } == [50_473, 50_770, 50_473])
+        #expect(Self.int(rows.last?["kv_pool_tokens"]) == 50_473 * 16)
+        // A stage's workers log their own budget; the pool's lines are the unified count's.
+        #expect(rows.first?["log_line"] as? String == "Available KV cache memory: 12.13 GiB")
+        let bad = try Binary.run(["capacity", "--model", "deepseek-v2-lite", "--engine", "vllm", "--stage-kv-cache-memory", "1GiB,1GiB",
+                                  "--max-model-len", "1024"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+    }
+
     @Test("--tp 4: one rank's pool (Llama-3.1-70B on H100-SXM: 2 KV heads and a quarter of the weights per rank)")
     func tensorParallel() throws {
         let o = try Self.row(["capacity", "--model", "llama-3.1-70b", "--engine", "vllm", "--hardware", "h100-sxm-80gb", "--tp", "4",

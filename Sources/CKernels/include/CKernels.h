@@ -102,6 +102,19 @@ long yc_retention_intra_scratch(long n, long d);
 int yc_retention_intra(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,
                        float *out, long ldo, float *scratch);
 
+/// Floats of scratch yc_retention_inter needs for a chunk of n tokens and heads of d, or 0 where
+/// the calling thread's path has no such kernel (portable and AVX-512 run yc_scale_rows_exp + gemm)
+/// or d is not a multiple of 8.
+long yc_retention_inter_scratch(long n, long d);
+
+/// gRet's inter-chunk products without BLAS, for one chunk of n tokens (q, k, v rows ld apart, d
+/// wide; S [d, d] row-major; a the chunk's cumulative log decays): when hasState,
+/// out[r] (stride ldo) += exp(a[r]) q_r S and S = exp(a[n-1]) S; then S += Σ_m exp(a[n-1] - a[m]) k_mᵀ v_m
+/// (S = that sum when !hasState). The same products as yc_scale_rows_exp + gemm (Q S) and
+/// yc_scale_rows_exp + gemm (Kᵀ V). Returns -1 (and writes nothing) where yc_retention_inter_scratch is 0.
+int yc_retention_inter(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,
+                       int hasState, float *S, float *out, long ldo, float *scratch);
+
 /// dst[r * ldd + i] = src[r * lds + i] * exp(base + sign * a[r]) for r < n, i < d.
 void yc_scale_rows_exp(float *dst, long ldd, const float *src, long lds, const float *a, float base, float sign, long n, long d);
 

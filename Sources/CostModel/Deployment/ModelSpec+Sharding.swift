@@ -271,8 +271,9 @@ extension ModelSpec {
             let expert = m.copies > 1 ? layout.expert : 1
             let at = m.layers.map { " (model.layers.\($0.lowerBound).\(m.module))" } ?? ""
             // The fused gate/up of the experts holds two matrices of I / tp outputs each (vLLM checks
-            // intermediate_size_per_partition against the block, not 2 I / tp).
-            let outputs = m.module.hasSuffix("gate_up_proj") ? m.outputs / 2 : m.outputs
+            // intermediate_size_per_partition against the block, not 2 I / tp); an expert group of ep
+            // ranks holds its experts at I ep / tp.
+            let outputs = (m.module.hasSuffix("gate_up_proj") ? m.outputs / 2 : m.outputs) * expert
             if rowSplit, let g = inputGroup, (m.inputs * expert) % g != 0 {
                 throw SpecError(field: "tp", constraint: "leaves each rank \(m.inputs * expert) input features of a matrix quantised in groups of \(g) (\(format.name)); a split that cuts a group is refused (vLLM refuses it for integer and fp8-block formats and pads MXFP4/NVFP4 widths, which is not counted)\(at)", value: "\(tp)")
             }

@@ -6,6 +6,13 @@
 // dp is 1 (replicas add throughput, not room). Among layouts of one device count, a larger tp comes
 // first (tensor parallelism splits every layer, so it shortens a step; pipeline stages do not).
 // A device without an interconnect is tried alone.
+// Expert parallelism: ep holds the same bytes per rank as tp alone (a rank keeps E / ep experts of
+// I ep / tp: E 3 d I / tp elements either way, docs/PARALLELISM.md) and only adds the all-to-all,
+// so a layout is tried without it first. ep changes the answer in one case: a grouped weight
+// format whose group or block a tp split of the experts cuts (Qwen3-235B-A22B-FP8 at tp8: I / 8 =
+// 192 outputs against 128-blocks) is whole at an expert group's wider I ep / tp. Only there is
+// the smallest ep (dividing tp and every MoE layer's E) that the layout check accepts tried; in
+// every other case an ep layout fits exactly when its tp layout does and holds the same bytes.
 
 /// A deployment: a device kind, a layout on it and the memory of every stage.
 public struct DeploymentChoice: Sendable, Hashable {
@@ -40,7 +47,7 @@ extension ModelSpec {
             query.runtimeOverheadBytes = hw.runtimeOverheadBytes
             for layout in candidateLayouts(on: hw) {
                 if let b = best, layout.devices > b.layout.devices { break }
-                guard let m = try? deploymentMemory(query, layout: layout), m.perDevice.totalBytes <= hw.memoryBytes else { continue }
+                guard let (layout, m) = heldLayout(query, layout), m.perDevice.totalBytes <= hw.memoryBytes else { continue }
                 let choice = DeploymentChoice(hardware: hw, layout: layout, memory: m)
                 if let b = best {
                     let better = (layout.devices, hw.memoryBytes) < (b.layout.devices, b.hardware.memoryBytes)
@@ -52,5 +59,19 @@ extension ModelSpec {
             }
         }
         return best
+    }
+
+    /// `layout`'s memory, or, where a quantised format's group is cut by the experts' tp split, that
+    /// of the same tp x pp with the smallest ep that keeps the groups whole (see the header).
+    func heldLayout(_ q: MemoryQuery, _ layout: ParallelLayout) -> (ParallelLayout, DeploymentMemory)? {
+        if let m = try? deploymentMemory(q, layout: layout) { return (layout, m) }
+        guard q.dtypes.weightStorage != nil, layout.tensor > 1, layout.expert == 1,
+              runs.contains(where: { $0.block.feedForward.experts != nil }) else { return nil }
+        for ep in 2...layout.tensor where layout.tensor % ep == 0 {
+            var l = layout
+            l.expert = ep
+            if let m = try? deploymentMemory(q, layout: l) { return (l, m) }
+        }
+        return nil
     }
 }

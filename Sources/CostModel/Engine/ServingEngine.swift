@@ -10,6 +10,10 @@ public enum ServingEngine: String, CaseIterable, Sendable, Hashable {
     case vllmV0 = "vllm-v0"
     /// vLLM's V1 engine as released in 0.10.1.1 (`v1/worker/gpu_worker.py`, `v1/core/kv_cache_utils.py`).
     case vllm
+    /// vLLM's V1 engine as released in 0.11.1: the 0.10.1.1 pool rules plus its hybrid rule for
+    /// fixed-state layers (`model_executor/models/config.py` HybridAttentionMambaModelConfig), modelled
+    /// for Kimi delta attention (the one hybrid whose published log reproduces).
+    case vllm0111 = "vllm-0.11.1"
     /// SGLang 0.5.2 (`srt/model_executor/model_runner.py` profile_max_num_token).
     case sglang
 
@@ -19,6 +23,7 @@ public enum ServingEngine: String, CaseIterable, Sendable, Hashable {
         case .exact: "yocoprof memory model (no engine)"
         case .vllmV0: "vLLM 0.6.4.post1 (V0 engine)"
         case .vllm: "vLLM 0.10.1.1 (V1 engine)"
+        case .vllm0111: "vLLM 0.11.1 (V1 engine)"
         case .sglang: "SGLang 0.5.2"
         }
     }
@@ -27,7 +32,7 @@ public enum ServingEngine: String, CaseIterable, Sendable, Hashable {
     public var defaultBlockTokens: Int {
         switch self {
         case .exact, .sglang: 1
-        case .vllmV0, .vllm: 16
+        case .vllmV0, .vllm, .vllm0111: 16
         }
     }
 
@@ -38,7 +43,7 @@ public enum ServingEngine: String, CaseIterable, Sendable, Hashable {
     public func defaultMemoryFraction(deviceMemoryBytes: Int128, parallelSize: Int) -> Double {
         switch self {
         case .exact: return 1
-        case .vllmV0, .vllm: return 0.9
+        case .vllmV0, .vllm, .vllm0111: return 0.9
         case .sglang:
             let gib = Double(deviceMemoryBytes) / Double(1 << 30)
             let p = Double(parallelSize)
@@ -77,13 +82,24 @@ public struct EngineSettings: Sendable, Hashable {
     public var maxBatchedTokens: Int
     /// Tensor-parallel ranks: KV heads per rank = max(1, Hkv / tp) (replicated when TP > Hkv).
     public var tensorParallel: Int
+    /// SGLang's `max_mamba_cache_size`: requests whose state the mamba pool holds (nil: its
+    /// `--max-running-requests`, else 512; model_runner.py l.312-318).
+    public var stateRequests: Int?
+    /// SGLang's `--mamba-ssm-dtype` for the recurrent state (nil: float32, server_args.py l.396).
+    public var stateDType: DType?
+    /// Pipeline stages (`enginePipelinePool`; `enginePool` answers one stage and needs 1).
+    public var pipelineParallel: Int
+    /// Each stage's KV budget (a rank of each stage's logged "Available KV cache memory"), in place
+    /// of `kvCacheMemoryBytes` for all stages; nil: that, or the budget from device memory.
+    public var stageKVCacheMemoryBytes: [Int128]?
     /// Full-attention KV layers a speculative-decoding drafter adds to the pool (EAGLE heads: 1),
     /// with the geometry of the target's first full-attention slot.
     public var draftLayers: Int
 
     public init(engine: ServingEngine, deviceMemoryBytes: Int128, memoryFraction: Double? = nil, reserveBytes: Int128? = nil,
                 kvCacheMemoryBytes: Int128? = nil, blockTokens: Int? = nil, maxModelLen: Int, maxBatchedTokens: Int = 8192,
-                tensorParallel: Int = 1, draftLayers: Int = 0) {
+                tensorParallel: Int = 1, draftLayers: Int = 0, pipelineParallel: Int = 1, stageKVCacheMemoryBytes: [Int128]? = nil,
+                stateRequests: Int? = nil, stateDType: DType? = nil) {
         self.engine = engine
         self.deviceMemoryBytes = deviceMemoryBytes
         self.memoryFraction = memoryFraction
@@ -94,5 +110,9 @@ public struct EngineSettings: Sendable, Hashable {
         self.maxBatchedTokens = maxBatchedTokens
         self.tensorParallel = tensorParallel
         self.draftLayers = draftLayers
+        self.pipelineParallel = pipelineParallel
+        self.stageKVCacheMemoryBytes = stageKVCacheMemoryBytes
+        self.stateRequests = stateRequests
+        self.stateDType = stateDType
     }
 }

@@ -56,17 +56,22 @@ public struct Experts: Sendable, Hashable {
     public var expertBias: Bool
     /// A bias of E on the router (gpt-oss's router bias, DeepSeek-V3's e_score_correction_bias).
     public var routerBias: Bool
+    /// The router bias's stored dtype where the checkpoint keeps it wider than the weights
+    /// (DeepSeek-V3's e_score_correction_bias is float32: docs/research/hf/DEFAULTS.md); nil: the
+    /// weights' dtype. Counted in the weight bytes (Storage/WeightStorage.swift).
+    public var routerBiasDType: DType?
     public var shared: SharedExperts?
     public var routing: ExpertRouting
 
     public init(count: Int, active: Int, inner: Int, activation: Activation = .silu, expertBias: Bool = false,
-                routerBias: Bool = false, shared: SharedExperts? = nil, routing: ExpertRouting = .uniform) {
+                routerBias: Bool = false, shared: SharedExperts? = nil, routing: ExpertRouting = .uniform, routerBiasDType: DType? = nil) {
         self.count = count
         self.active = active
         self.inner = inner
         self.activation = activation
         self.expertBias = expertBias
         self.routerBias = routerBias
+        self.routerBiasDType = routerBiasDType
         self.shared = shared
         self.routing = routing
     }

@@ -56,8 +56,22 @@ public struct WeightStorage: Sendable, Hashable {
 extension ModelSpec {
     /// Bytes of every weight class under a plan: the plain dtype, or the quantised storage.
     public func weightBytes(plan: DTypePlan) -> [WeightClass: Int128] {
-        guard plan.weightStorage != nil else { return weightBytes(dtype: plan.weights) }
+        guard plan.weightStorage != nil else { return widened(weightBytes(dtype: plan.weights), plan: plan, layers: 0..<layers) }
         return weightBytes(plan: plan, layers: 0..<layers, onceMatrices: { _ in true }, parameters: parameterCount.byClass)
+    }
+
+    /// `bytes` with the router biases of `held` layers that the checkpoint stores wider than the
+    /// plan's weights (Experts.routerBiasDType: DeepSeek-V3's float32 e_score_correction_bias)
+    /// counted at that width: E x (wide - plain) bytes more per such layer, in the feed-forward class.
+    func widened(_ bytes: [WeightClass: Int128], plan: DTypePlan, layers held: Range<Int>) -> [WeightClass: Int128] {
+        var out = bytes
+        for (run, start) in zip(runs, runStarts) where !run.sharesWeights {
+            guard let e = run.block.feedForward.experts, e.routerBias, let wide = e.routerBiasDType else { continue }
+            let n = max(0, min(held.upperBound, start + run.count) - max(held.lowerBound, start))
+            let extra = Int128(n) * (wide.bytes(elements: Int128(e.count)) - plan.weights.bytes(elements: Int128(e.count)))
+            if extra != 0 { out[.ffn, default: 0] += extra }
+        }
+        return out
     }
 
     /// Bytes of the weights a part of the model holds under a quantised plan: the matrices of
@@ -66,7 +80,7 @@ extension ModelSpec {
     func weightBytes(plan: DTypePlan, layers held: Range<Int>, onceMatrices: (WeightClass) -> Bool,
                      parameters: [WeightClass: Int128]) -> [WeightClass: Int128] {
         let plain = plan.weights
-        guard let storage = plan.weightStorage else { return parameters.mapValues { plain.bytes(elements: $0) } }
+        guard let storage = plan.weightStorage else { return widened(parameters.mapValues { plain.bytes(elements: $0) }, plan: plan, layers: held) }
         var matrixElements: [WeightClass: Int128] = [:]
         var bytes: [WeightClass: Int128] = [:]
         for var m in linearMatrices {
@@ -94,7 +108,7 @@ extension ModelSpec {
         for (c, n) in parameters {
             out[c] = (bytes[c] ?? 0) + plain.bytes(elements: n - (matrixElements[c] ?? 0))
         }
-        return out
+        return widened(out, plan: plan, layers: held)
     }
 }
 

@@ -15,7 +15,8 @@
 // 18432, moe_intermediate_size 2048, layers 61, heads 128, n_shared_experts 1, n_routed_experts
 // 256, kv_lora_rank 512, q_lora_rank 1536, qk_rope 64, v 128, qk_nope 128, num_experts_per_tok 8,
 // first_k_dense_replace 3, max_position_embeddings 4096; the router carries an
-// e_score_correction_bias of E. The multi-token-prediction module (num_nextn_predict_layers,
+// e_score_correction_bias of E, stored in float32 (the checkpoint's tensor inventory,
+// docs/research/hf/DEFAULTS.md) and counted so in the weight bytes whatever the weight dtype. The multi-token-prediction module (num_nextn_predict_layers,
 // stored as layer 61) is not counted: engines that do not speculate do not load it.
 // Checked against deepseek-ai/DeepSeek-V3 config.json without its quantization_config (fp8):
 // 671,026,419,200 parameters, 576 x 2 B x 61 = 70,272 B of latent cache per token in bf16; and a
@@ -65,7 +66,7 @@ enum DeepSeek {
                                                  active: df.active, inner: inner, innerKey: "moe_intermediate_size")
             let (experts, routed, nShared) = try ExpertLayers.deepSeekLayout(
                 r, layers: layers, experts: e, active: k, inner: inner, sharedKey: "n_shared_experts", sharedDefault: df.shared,
-                firstDenseDefault: df.firstDense, routerBias: df.routerBias)
+                firstDenseDefault: df.firstDense, routerBias: df.routerBias, routerBiasDType: df.routerBias ? .fp32 : nil)
             ffs = routed.map { $0 ? .experts(experts) : nil }
             describe = "\(e) experts of \(inner), top-\(k)" + (nShared > 0 ? ", \(nShared) shared" : "")
                 + ", on \(routed.filter { $0 }.count) of \(layers) layers (the others dense SwiGLU of \(dense))"

@@ -56,7 +56,7 @@ enum ExpertLayers {
     /// run together as one gated FFN of n x inner), `first_k_dense_replace` dense leading layers and
     /// `moe_layer_freq`; which of the `layers` route (`deepSeek` above).
     static func deepSeekLayout(_ r: HFReader, layers: Int, experts e: Int, active k: Int, inner: Int, sharedKey: String,
-                               sharedDefault: Int, firstDenseDefault: Int, routerBias: Bool)
+                               sharedDefault: Int, firstDenseDefault: Int, routerBias: Bool, routerBiasDType: DType? = nil)
         throws(ProfileError) -> (experts: Experts, routed: [Bool], shared: Int)
     {
         let nShared = try r.int(sharedKey, default: sharedDefault)
@@ -65,7 +65,7 @@ enum ExpertLayers {
         guard firstDense >= 0 else { throw r.f.error("first_k_dense_replace", "must be at least 0", firstDense) }
         let freq = try positive(r, "moe_layer_freq", default: 1)
         let experts = Experts(count: e, active: k, inner: inner, routerBias: routerBias,
-                              shared: nShared > 0 ? SharedExperts(inner: nShared * inner) : nil)
+                              shared: nShared > 0 ? SharedExperts(inner: nShared * inner) : nil, routerBiasDType: routerBiasDType)
         return (experts, deepSeek(layers: layers, firstDense: firstDense, frequency: freq), nShared)
     }
 

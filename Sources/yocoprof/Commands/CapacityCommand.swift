@@ -31,9 +31,11 @@ struct CapacityCommand: ParsableCommand {
             state together; otherwise weights, caches, state, activations and (with
             --hardware) the runtime reserve all count.
 
-            With --engine vllm|vllm-v0|sglang the answer is the engine's start-up KV
-            pool (tokens, blocks, maximum concurrency at --max-model-len), as its log
-            prints it (docs/FORMATS.md).
+            With --engine vllm|vllm-0.11.1|vllm-v0|sglang the answer is the engine's
+            start-up KV pool (tokens, blocks, maximum concurrency at --max-model-len), as
+            its log prints it (docs/FORMATS.md); vllm-0.11.1 also holds Kimi-Linear's
+            delta-attention state pages, sglang Qwen3-Next's mamba pool
+            (docs/research/engine-rules.md §9).
 
             Examples:
               yocoprof capacity --model yoco-65b --memory 1GiB --kv-only
@@ -50,6 +52,12 @@ struct CapacityCommand: ParsableCommand {
                   --engine-reserve 2.42GiB --max-model-len 20000
               yocoprof capacity --model llama-3.1-8b --engine vllm \\
                   --kv-cache-memory 112.61GiB --max-model-len 40000
+              yocoprof capacity --model Kimi-Linear-48B/config.json \\
+                  --engine vllm-0.11.1 --tp 2 --kv-cache-memory 2.30GiB \\
+                  --max-model-len 120000
+              yocoprof capacity --model deepseek-v2-lite --engine vllm --tp 2 \\
+                  --pp 2 --stage-kv-cache-memory 12.13GiB,11.33GiB \\
+                  --block-size 16 --max-model-len 1024
             """)
 
     @Option(help: ArgumentHelp("Model profile id, or a path to a profile or a Hugging Face config.json.", valueName: "id|path"))
