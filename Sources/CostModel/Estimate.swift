@@ -144,7 +144,8 @@ extension ModelSpec {
                 fit: fit, computeDType: computeDType, prefill: prefill, firstDecodeStep: step,
                 decodeFlops: decodeFlops, memory: memory))
         }
-        let prefillSeconds = rates.seconds(prefill)
+        let prefillSeconds = rates.seconds(prefill) + prefillRunFixedSeconds(batch: batch, promptTokens: n, chunkTokens: q.prefillChunkTokens,
+                                                                                 dtypes: dt, rates: rates)
         let decodeSeconds = Self.decodeSeconds(decodeOps, promptTokens: n, generatedTokens: g, rates: rates)
         let tokens = Double(batch) * Double(g)
         let total = prefillSeconds + decodeSeconds

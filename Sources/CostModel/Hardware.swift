@@ -40,6 +40,13 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Per-operator efficiencies from published kernel measurements (GPU profiles); when present
     /// the roofline uses them instead of the single efficiencies above (Roofline+Curves.swift).
     public var efficiencyCurves: EfficiencyCurves?
+    /// Seconds per byte of a fresh buffer's first touch (allocation, page faults, zeroing), where
+    /// the profile states it (host profiles: `calibrate`); a prefill pays it once over its
+    /// activation bytes (Roofline.swift, "Fixed costs per run"). nil: no such cost.
+    public var firstTouchSecondsPerByte: Double? = nil
+    /// Seconds a multi-threaded product pays to wake the BLAS library's sleeping workers, where the
+    /// profile states it (host profiles); a prefill pays it once. nil: no such cost.
+    public var blasWakeUpSeconds: Double? = nil
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -118,6 +125,12 @@ public struct HardwareSpec: Sendable, Hashable {
         }
         if !Self.overheadSecondsRange.contains(operatorOverheadSeconds) {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be from 0 to 1 second", value: "\(operatorOverheadSeconds)")
+        }
+        if let t = firstTouchSecondsPerByte, !(t >= 0 && t <= 1e-6) {
+            throw SpecError(field: "first_touch_seconds_per_byte", constraint: "must be from 0 to 1e-6 (1 MB/s)", value: "\(t)")
+        }
+        if let w = blasWakeUpSeconds, !Self.overheadSecondsRange.contains(w) {
+            throw SpecError(field: "blas_wake_up_seconds", constraint: "must be from 0 to 1 second", value: "\(w)")
         }
         try interconnect?.validate()
         if let p = pricePerDeviceHour, !(p > 0 && p <= 1e6) {

@@ -4,6 +4,15 @@
 //                                bytes moved    / (bandwidth * memory efficiency) )
 //                           + operator overhead )
 //
+// Fixed costs per run (host profiles that state them, issue 14): a prefill also pays
+//
+//   first touch x activation bytes + BLAS wake-up
+//
+// once, outside every operator: the kernels allocate and zero a fresh workspace per prefill (page
+// faults and zeroing, `first_touch_seconds_per_byte`), and its first product wakes OpenBLAS's
+// workers, asleep since the last call (`blas_wake_up_seconds`). Both come from microbenchmarks
+// (Profiler/Calibration+FixedCosts.swift); a profile without them pays neither.
+//
 // `count` is the number of identical instances (layers of one kind). Matrix-product and element-wise
 // FLOPs share one peak: element-wise work is a few percent of any operator here, and folding it
 // into the matmul rate keeps the model one-parameter-per-resource. Operators are assumed not to
@@ -243,12 +252,17 @@ public struct RooflineRates: Sendable, Hashable {
     /// Per-operator efficiencies from published kernel curves (GPU profiles that have them); when
     /// set they replace the single efficiencies above (Roofline+Curves.swift).
     public var curves: CurveRates?
+    /// Seconds per byte of a fresh buffer's first touch; 0 when the profile states none.
+    public var firstTouchSecondsPerByte: Double = 0
+    /// Seconds to wake the BLAS workers once per run; 0 when the profile states none.
+    public var blasWakeUpSeconds: Double = 0
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
             && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
+            && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -288,6 +302,8 @@ public struct RooflineRates: Sendable, Hashable {
         elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
         linkBytesPerSecond = hardware.interconnect?.collectiveBytesPerSecond
         linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
+        firstTouchSecondsPerByte = hardware.firstTouchSecondsPerByte ?? 0
+        blasWakeUpSeconds = hardware.blasWakeUpSeconds ?? 0
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -343,10 +359,28 @@ public struct RooflineRates: Sendable, Hashable {
         phase.operators.reduce(0) { $0 + seconds($1) }
     }
 
+    /// The fixed cost of one run outside its operators: the first touch of `workspaceBytes` of
+    /// fresh buffers and one wake-up of the BLAS workers (0 on a profile without them).
+    public func runFixedSeconds(workspaceBytes: Int128) -> Double {
+        firstTouchSecondsPerByte * workspaceBytes.fastDouble + blasWakeUpSeconds
+    }
+
     /// True when the operator is limited by memory traffic rather than arithmetic.
     public func isMemoryBound(_ op: OperatorCost) -> Bool {
         if let curves { return curves.isMemoryBound(op) }
         return op.bytes.fastDouble / bytesPerSecond(for: op) > computeSeconds(op.executedFlops, for: op)
+    }
+}
+
+extension ModelSpec {
+    /// One prefill run's fixed cost outside its operators (the header's "Fixed costs per run"): the
+    /// first touch of its activation bytes (Memory.swift's estimate of the live set) and one BLAS
+    /// wake-up. 0 on a profile without them.
+    public func prefillRunFixedSeconds(batch: Int, promptTokens: Int, chunkTokens: Int? = nil, dtypes: DTypePlan,
+                                       rates: RooflineRates) -> Double {
+        guard rates.firstTouchSecondsPerByte > 0 || rates.blasWakeUpSeconds > 0 else { return 0 }
+        return rates.runFixedSeconds(workspaceBytes: activationBytes(batch: batch, promptTokens: promptTokens, chunkTokens: chunkTokens,
+                                                                     dtype: dtypes.activations))
     }
 }
 

@@ -10,7 +10,7 @@ extension CalibrationResult {
     /// The cost model's view of this host. Memory is MemTotal; the runtime reserve is what the
     /// process held before any model was loaded; fp32 is the only dtype the host kernels run.
     public func hardwareSpec(id: String? = nil) -> HardwareSpec {
-        HardwareSpec(
+        var spec = HardwareSpec(
             id: id ?? host.profileID, source: source, notes: notes,
             memoryBytes: Int128(host.memoryBytes),
             runtimeOverheadBytes: Int128(min(runtimeResidentBytes, host.memoryBytes - 1)),
@@ -20,6 +20,9 @@ extension CalibrationResult {
             operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency,
             operatorMemoryEfficiency: operatorMemoryEfficiency, computeEfficiencyByRows: computeEfficiencyByRows,
             elementwiseFlopsPerSecond: kernels?.elementwiseFlopsPerSecond?.max)
+        spec.firstTouchSecondsPerByte = fixedCosts?.firstTouchSecondsPerByte.median
+        spec.blasWakeUpSeconds = fixedCosts?.blasWakeUpSeconds.median
+        return spec
     }
 
     public var source: String {
@@ -39,6 +42,10 @@ extension CalibrationResult {
             + (kernels != nil
                 ? "operator_overhead_seconds = median decode-step time of a tiny one-layer model (d = 64) per operator the cost model counts; "
                 : "operator_overhead_seconds = median time of one 8x8x8 sgemm call; ")
+            + (fixedCosts != nil
+                ? "first_touch_seconds_per_byte = median wall time of allocating, zero-filling and releasing a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer through the kernels' allocator, per byte; "
+                    + "blas_wake_up_seconds = median excess of a \(Calibrator.wakeUpShape.m)^3 sgemm on \(threads) threads called after the process went quiet over the same call back to back; "
+                : "")
             + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
             + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."
     }
@@ -68,6 +75,10 @@ extension CalibrationResult {
             spreadLines.append("    \(json("stream_\(s.kernel.rawValue)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
         }
         spreadLines.append("    \"sgemm_call_overhead_seconds\": \(spreadObject(operatorOverhead))")
+        if let f = fixedCosts {
+            spreadLines.append("    \"first_touch_seconds_per_byte\": \(spreadObject(f.firstTouchSecondsPerByte))")
+            spreadLines.append("    \"blas_wake_up_seconds\": \(spreadObject(f.blasWakeUpSeconds))")
+        }
         if let k = kernels {
             spreadLines.append("    \"kernel_operator_overhead_seconds\": \(spreadObject(k.operatorOverhead))")
             if let a = k.attentionCoreEfficiency { spreadLines.append("    \"attention_core_efficiency\": \(spreadObject(a))") }
@@ -94,6 +105,8 @@ extension CalibrationResult {
                 .map { "\(json(String($0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("operator_memory_efficiency", "{" + spec.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
+            ("first_touch_seconds_per_byte", spec.firstTouchSecondsPerByte.map(json) ?? ""),
+            ("blas_wake_up_seconds", spec.blasWakeUpSeconds.map(json) ?? ""),
             ("cpu_model", json(host.cpuModel)),
             ("cores", "\(host.cores)"),
             ("threads", "\(threads)"),
@@ -101,7 +114,8 @@ extension CalibrationResult {
             ("calibrated_at", json(calibratedAtText)),
             ("spread", "{\n" + spreadLines.joined(separator: ",\n") + "\n  }"),
         ]
-        return "{\n" + fields.map { "  \(json($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+        // Fields without a value (fixed costs of a calibration that has none) are left out.
+        return "{\n" + fields.filter { !$0.1.isEmpty }.map { "  \(json($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
     }
 }
 

@@ -9,9 +9,13 @@
 //                      each shape's median rate, divided by the peak
 //   bandwidth          best rate of the STREAM-style copy, triad and read loops over arrays much
 //                      larger than the last-level cache, on `threads` workers
-//   memory efficiency  median rate of the plain read divided by that bandwidth
+//   memory efficiency  median rate of the plain read divided by that bandwidth (the read through
+//                      `StreamReadMethod`, the path the drift probe takes too); every stream loop
+//                      starts once no other thread of the process runs (ProcessQuiet.swift)
 //   operator overhead  median time of one tiny sgemm call (8 x 8 x 8): the fixed cost an operator
 //                      pays whatever its size
+//   fixed costs/run    first touch of a fresh 64 MiB buffer per byte, and the wake-up of OpenBLAS's
+//                      sleeping workers (Calibration+FixedCosts.swift)
 // Every figure is over `repeats` runs (after one warm-up); each keeps its median, min and max.
 // Threads: OpenBLAS's thread count as the kernels run it (BLAS.threads, all cores by default);
 // attention tiles run as the attention kernel runs them, `workers` concurrent single-threaded
@@ -124,6 +128,14 @@ public struct CalibrationSettings: Sendable, Hashable {
         self.threads = threads
     }
 
+    /// Timed passes per stream figure.
+    public var streamPasses: Int { max(repeats, Self.minimumStreamPasses) }
+
+    /// The stream read as these settings take it on `threads` workers.
+    public func streamReadMethod(threads: Int) -> StreamReadMethod {
+        StreamReadMethod(arrayBytes: streamArrayBytes, workers: max(1, threads), passes: streamPasses)
+    }
+
     /// Defaults for `specs` (the host models): prefill rows 1K, 4K and 16K.
     public static func standard(for specs: [ModelSpec]) -> CalibrationSettings {
         var s = CalibrationSettings(kernelShapes: GemmShape.kernelShapes(for: specs, rows: [1024, 4096, 16384]))
@@ -185,6 +197,24 @@ public struct StreamMeasurement: Sendable, Hashable {
     public var kernel: StreamKernel
     public var arrayBytes: Int
     public var bytesPerSecond: Spread
+    /// The wait for the process to go quiet before the passes (ProcessQuiet.swift).
+    public var quietWait = QuietWait(seconds: 0, quiet: true)
+}
+
+/// How the stream-read figure is taken, by `calibrate` (the profile's read rate: bandwidth x
+/// memory efficiency) and by the drift probe alike, so that the two measure the same thing: the
+/// read loop over one array of `arrayBytes` split over `workers` threads, `passes` timed passes
+/// after one warm-up, median kept, started only once no other thread of the process runs.
+public struct StreamReadMethod: Sendable, Hashable {
+    public var arrayBytes: Int
+    public var workers: Int
+    public var passes: Int
+
+    public init(arrayBytes: Int, workers: Int, passes: Int) {
+        self.arrayBytes = arrayBytes
+        self.workers = workers
+        self.passes = passes
+    }
 }
 
 /// Everything `calibrate` measured, and the figures a hardware profile takes from it.
@@ -204,6 +234,8 @@ public struct CalibrationResult: Sendable {
     public var runtimeResidentBytes: Int
     /// The kernel library's operator overhead and core efficiencies (nil without host models).
     public var kernels: KernelCalibration? = nil
+    /// Fixed costs per run: first touch and BLAS wake-up (Calibration+FixedCosts.swift).
+    public var fixedCosts: FixedCostCalibration? = nil
 
     /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
     /// (single-threaded shapes can, when another process holds a core during the squares).
@@ -284,15 +316,19 @@ public enum Calibrator {
             progress?("stream \(kernel.rawValue), 3 x \(settings.streamArrayBytes >> 20) MiB on \(threads) workers")
             // At least `minimumStreamPasses`: each takes ~10 ms, and on a shared machine the best of a
             // few is often still a disturbed one (the bandwidth moved between 34 and 59 GB/s with 7).
-            streams.append(measureStream(kernel, arrays: arrays, elements: elements, workers: threads,
-                                         repeats: max(settings.repeats, CalibrationSettings.minimumStreamPasses)))
+            // The read through the path the drift probe shares (`StreamReadMethod`).
+            streams.append(kernel == .read ? measureStreamRead(settings.streamReadMethod(threads: threads), array: arrays[0])
+                : measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: settings.streamPasses))
         }
         progress?("tiny operator overhead")
         let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
+        progress?("fixed costs per run (first touch of \(firstTouchBytes >> 20) MiB, BLAS wake-up)")
+        let fixed: FixedCostCalibration
+        do { fixed = try measureFixedCosts(repeats: settings.repeats) } catch { throw .kernel(error) }
         var result = CalibrationResult(
             host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
             settings: settings, squares: squares, kernelProducts: products, streams: streams,
-            operatorOverhead: overhead, runtimeResidentBytes: rss)
+            operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed)
         if !settings.kernelModels.isEmpty {
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections
             let rates = RooflineRates(
@@ -360,9 +396,18 @@ public enum Calibrator {
         return GemmMeasurement(shape: shape, flopsPerSecond: Spread(rates))
     }
 
-    /// STREAM-style loops on `workers` threads, each over its own contiguous slice.
+    /// The read figure by `method` over `array` (at least `method.arrayBytes`): the one path the
+    /// calibration's read rate and the drift probe share.
+    static func measureStreamRead(_ method: StreamReadMethod, array: UnsafeMutablePointer<Float>) -> StreamMeasurement {
+        measureStream(.read, arrays: [array, array, array], elements: method.arrayBytes / 4, workers: method.workers, repeats: method.passes)
+    }
+
+    /// STREAM-style loops on `workers` threads, each over its own contiguous slice. Waits first
+    /// until no other thread of the process runs (ProcessQuiet.swift): a spinning OpenBLAS worker
+    /// would hold one of the cores the loop's workers read on.
     static func measureStream(_ kernel: StreamKernel, arrays: [UnsafeMutablePointer<Float>], elements: Int,
                               workers: Int, repeats: Int) -> StreamMeasurement {
+        let quiet = ProcessQuiet.wait()
         let a = SendablePointer(arrays[0]), b = SendablePointer(arrays[1]), c = SendablePointer(arrays[2])
         let sink = SinkBox()
         func once() -> Double {
@@ -380,7 +425,7 @@ public enum Calibrator {
         _ = once()
         var rates: [Double] = []
         for _ in 0..<repeats { rates.append(Double(kernel.bytesPerElement * elements) / once()) }
-        return StreamMeasurement(kernel: kernel, arrayBytes: elements * 4, bytesPerSecond: Spread(rates))
+        return StreamMeasurement(kernel: kernel, arrayBytes: elements * 4, bytesPerSecond: Spread(rates), quietWait: quiet)
     }
 
     /// Seconds per call of an 8 x 8 x 8 sgemm (well under a microsecond of arithmetic).

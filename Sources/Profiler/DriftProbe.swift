@@ -1,10 +1,16 @@
 // A short calibration probe interleaved with the measured configurations (issue 14 §3). This VM's
 // speed drifts between runs (stream bandwidth 34-59 GB/s over an hour), so a time error can be the
-// machine, not the model. Before and after each configuration `validate` reads the probe: a fixed
-// sgemm (512 x 512 x 512) and a stream read over the calibration's array size (128 MiB, larger
-// than any last-level cache here), each the median of three samples after a warm-up, reusing
-// Calibrator's own loops (Calibration.swift). Each reading's own wall time is recorded (the
-// probe rows' status gives it).
+// machine, not the model. Before and after each configuration `validate` reads the probe: a stream
+// read taken exactly as `calibrate` takes the profile's read rate (Calibrator.measureStreamRead
+// with the standard settings' StreamReadMethod: one 128 MiB array, larger than any last-level cache
+// here, on BLAS.threads workers, the median of 15 passes after a warm-up, started once no other
+// thread of the process runs), then a fixed sgemm (512 x 512 x 512, median of three samples after
+// a warm-up). Each reading's own wall time is recorded (the probe rows' status gives it).
+//
+// The read comes first and waits for quiet because OpenBLAS's workers spin for about 0.12 s after
+// every multi-threaded call (ProcessQuiet.swift): read straight after the model run or the probe's
+// own sgemm, as it was until this fix, the passes shared the cores with a spinning worker and came
+// out 30-40% below the calibrated rate on every configuration.
 //
 // Rules (stated, not fitted):
 //   - a configuration whose probe moved by more than `repeatThreshold` (5%) between the readings
@@ -50,25 +56,27 @@ public final class DriftProbe {
     public static let staleAge: TimeInterval = 24 * 3600
 
     static let gemm = GemmShape(name: "probe", m: 512, n: 512, k: 512)
-    let elements: Int
+    /// The stream read, as `calibrate` with its standard settings takes it on this many workers.
+    public let streamMethod: StreamReadMethod
     let array: UnsafeMutablePointer<Float>
 
-    /// `streamArrayBytes`: the calibration's array size (CalibrationSettings' default).
-    public init(streamArrayBytes: Int = 128 << 20) {
-        elements = streamArrayBytes / 4
-        array = .allocate(capacity: elements)
-        array.initialize(repeating: 1, count: elements)
+    /// `streamMethod`: nil takes the standard calibration's (the profile `validate` uses was
+    /// calibrated with it) on the current OpenBLAS thread count, the calibration's worker count.
+    public init(streamMethod: StreamReadMethod? = nil) {
+        let method = streamMethod ?? CalibrationSettings(kernelShapes: []).streamReadMethod(threads: BLAS.threads)
+        self.streamMethod = method
+        array = .allocate(capacity: method.arrayBytes / 4)
+        array.initialize(repeating: 1, count: method.arrayBytes / 4)
     }
 
     deinit { array.deallocate() }
 
-    /// Medians of three samples of each.
+    /// The stream read first (it waits for quiet), then the sgemm (median of three samples).
     public func read() -> ProbeReading {
         var g: GemmMeasurement?, s: StreamMeasurement?
         let seconds = timed {
+            s = Calibrator.measureStreamRead(streamMethod, array: array)
             g = Calibrator.measureGemm(Self.gemm, repeats: 3, minimumSeconds: 0.002)
-            let threads = BLASEnvironment.current().threads
-            s = Calibrator.measureStream(.read, arrays: [array, array, array], elements: elements, workers: max(1, threads), repeats: 3)
         }
         return ProbeReading(sgemmFlopsPerSecond: g!.flopsPerSecond.median, streamReadBytesPerSecond: s!.bytesPerSecond.median,
                             seconds: seconds)

@@ -9,7 +9,8 @@
 // Shares: measured seconds / the phase's measured wall time (median over repeats), predicted
 // seconds / the phase's predicted total. `outside_operators` is the measured wall time no operator
 // lap covered (buffer set-up, copying the outputs out, the counters' publication): the cost model
-// has no term for it, so it is listed without a prediction.
+// prices it only through the profile's fixed costs per run (first touch of the workspace, one BLAS
+// wake-up; Roofline.swift): with them the row has a prediction, without them none.
 
 import CostModel
 import Kernels
@@ -54,12 +55,13 @@ public enum OperatorBreakdown {
     /// `hardware` when given (fp32, the kernels' tiling: Validator.predict).
     public static func compare(_ c: ValidationCase, run: MeasuredRun, hardware: HardwareSpec?) throws(CostModelError) -> [OperatorComparison] {
         var predictedPrefill: [OperatorID: Double] = [:], predictedDecode: [OperatorID: Double] = [:]
-        var prefillTotal: Double?, decodeTotal: Double?
+        var prefillTotal: Double?, decodeTotal: Double?, prefillOutside: Double?
         if let hardware {
             let rates = try RooflineRates(hardware: hardware, computeDType: .fp32)
             let p = try Validator.predict(c, hardware: hardware)
             for op in p.prefill.operators where op.count > 0 { predictedPrefill[op.id, default: 0] += rates.seconds(op) }
             prefillTotal = p.prefillSeconds
+            prefillOutside = p.prefillRunFixedSeconds > 0 ? p.prefillRunFixedSeconds : nil
             if c.generatedTokens > 0 {
                 let lo = Int128(c.contextTokens) + 1, hi = Int128(c.contextTokens + c.generatedTokens)
                 for op in c.model.decodeOperators(batch: c.batch, dtypes: .uniform(.fp32)) where op.fixed.count > 0 {
@@ -69,7 +71,7 @@ public enum OperatorBreakdown {
             }
         }
         var out = phase(.prefill, run.prefillOperatorTimes, repeats: run.prefillOperatorRepeats, wall: run.prefillSeconds.median,
-                        predicted: predictedPrefill, predictedTotal: prefillTotal)
+                        predicted: predictedPrefill, predictedTotal: prefillTotal, predictedOutside: prefillOutside)
         if let d = run.decodeSeconds {
             out += phase(.decode, run.decodeOperatorTimes, repeats: run.decodeOperatorRepeats, wall: d.median,
                          predicted: predictedDecode, predictedTotal: decodeTotal)
@@ -78,7 +80,7 @@ public enum OperatorBreakdown {
     }
 
     static func phase(_ phase: OperatorComparison.Phase, _ times: OperatorTimes, repeats: [OperatorTimes], wall: Double,
-                      predicted: [OperatorID: Double], predictedTotal: Double?) -> [OperatorComparison] {
+                      predicted: [OperatorID: Double], predictedTotal: Double?, predictedOutside: Double? = nil) -> [OperatorComparison] {
         guard !times.order.isEmpty else { return [] }
         var out: [OperatorComparison] = times.order.map { id in
             let m = times.seconds[id]!
@@ -95,8 +97,10 @@ public enum OperatorBreakdown {
                                           predictedShare: predictedTotal.map { $0 > 0 ? p / $0 : 0 }, steps: [:], measuredMin: 0, measuredMax: 0))
         }
         let outside = max(0, wall - times.totalSeconds)
-        out.append(OperatorComparison(phase: phase, id: nil, measuredSeconds: outside, predictedSeconds: nil,
-                                      measuredShare: wall > 0 ? outside / wall : 0, predictedShare: nil, steps: [:],
+        // Predicted only where the profile states fixed costs per run (first touch, BLAS wake-up).
+        out.append(OperatorComparison(phase: phase, id: nil, measuredSeconds: outside, predictedSeconds: predictedOutside,
+                                      measuredShare: wall > 0 ? outside / wall : 0,
+                                      predictedShare: predictedOutside.flatMap { v in predictedTotal.map { $0 > 0 ? v / $0 : 0 } }, steps: [:],
                                       measuredMin: outside, measuredMax: outside))
         return out
     }

@@ -139,6 +139,8 @@ public enum Validator {
     public struct Prediction: Sendable {
         public var prefill: PhaseCost
         public var prefillSeconds: Double
+        /// The part of `prefillSeconds` outside every operator (first touch, BLAS wake-up).
+        public var prefillRunFixedSeconds: Double
         public var decodeFlops: FlopCount
         public var decodeSeconds: Double
         public var decodeTokensPerSecond: Double?
@@ -154,8 +156,9 @@ public enum Validator {
         let decodeSeconds = spec.decodeSeconds(batch: c.batch, promptTokens: c.contextTokens, generatedTokens: c.generatedTokens,
                                                dtypes: dtypes, rates: rates)
         let decodeFlops = spec.decodeFlops(batch: c.batch, promptTokens: c.contextTokens, generatedTokens: c.generatedTokens, dtypes: dtypes)
+        let fixed = spec.prefillRunFixedSeconds(batch: c.batch, promptTokens: c.contextTokens, dtypes: dtypes, rates: rates)
         return Prediction(
-            prefill: prefill, prefillSeconds: rates.seconds(prefill), decodeFlops: decodeFlops, decodeSeconds: decodeSeconds,
+            prefill: prefill, prefillSeconds: rates.seconds(prefill) + fixed, prefillRunFixedSeconds: fixed, decodeFlops: decodeFlops, decodeSeconds: decodeSeconds,
             decodeTokensPerSecond: c.generatedTokens > 0 && decodeSeconds > 0 ? Double(c.batch * c.generatedTokens) / decodeSeconds : nil,
             kvCacheBytes: spec.kvCacheBytes(batch: c.batch, tokens: Int128(c.contextTokens + c.generatedTokens), dtype: .fp32),
             stateBytes: spec.stateBytes(batch: c.batch, dtype: .fp32))

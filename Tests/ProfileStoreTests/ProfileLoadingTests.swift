@@ -187,6 +187,16 @@ struct HostProfileKeyTests {
         #expect(h.computeEfficiencyByRows == [1024: 0.7, 16384: 0.85])
         #expect(h.operatorEfficiency == [.attentionCore: 0.9, .windowedAttentionCore: 0.8, .retentionCore: 0.1])
         #expect(h.operatorMemoryEfficiency == [.attentionCore: 0.6])
+        // A profile from before issue 14's fixed costs has neither.
+        #expect(h.firstTouchSecondsPerByte == nil && h.blasWakeUpSeconds == nil)
+    }
+
+    @Test("the fixed costs per run load when present")
+    func fixedCosts() throws {
+        let text = Self.text.replacingOccurrences(of: "\"spread\": {}", with: "\"first_touch_seconds_per_byte\": 4e-10, \"blas_wake_up_seconds\": 5e-5, \"spread\": {}")
+        #expect(text != Self.text)
+        let h = try ProfileStore.parseHardware(Data(text.utf8), file: "host-x.json")
+        #expect(h.firstTouchSecondsPerByte == 4e-10 && h.blasWakeUpSeconds == 5e-5)
     }
 
     @Test("bad keys and values name the field", arguments: [
@@ -194,6 +204,8 @@ struct HostProfileKeyTests {
         ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"1024\": 1.7}", "compute_efficiency_by_rows.1024"),
         ("\"operator_memory_efficiency\": {\"attention_core\": 0.6}", "\"operator_memory_efficiency\": {\"dense\": 0.6}", "operator_memory_efficiency.dense"),
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": \"yesterday\"", "calibrated_at"),
+        ("\"spread\": {}", "\"first_touch_seconds_per_byte\": 0.5, \"spread\": {}", "first_touch_seconds_per_byte"),
+        ("\"spread\": {}", "\"blas_wake_up_seconds\": -1, \"spread\": {}", "blas_wake_up_seconds"),
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": 1764237600", "calibrated_at"),
     ])
     func bad(original: String, replacement: String, field: String) {

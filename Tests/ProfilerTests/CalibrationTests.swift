@@ -36,7 +36,14 @@ struct CalibrationTests {
         let spread = try #require(object["spread"] as? [String: Any])
         let read = try #require(spread["stream_read_bytes_per_second"] as? [String: Any])
         #expect(read["samples"] as? Int == max(3, CalibrationSettings.minimumStreamPasses))
-        #expect(spread.count == result.squares.count + result.kernelProducts.count + result.streams.count + 1)
+        // + the tiny-call overhead, and the two fixed costs per run.
+        #expect(spread.count == result.squares.count + result.kernelProducts.count + result.streams.count + 1 + 2)
+        let fixed = try #require(result.fixedCosts)
+        #expect(spread["first_touch_seconds_per_byte"] != nil && spread["blas_wake_up_seconds"] != nil)
+        #expect(fixed.firstTouchSecondsPerByte.median > 0 && fixed.blasWakeUpSeconds.min >= 0)
+        #expect(abs(spec.firstTouchSecondsPerByte! - fixed.firstTouchSecondsPerByte.median) <= 1e-3 * fixed.firstTouchSecondsPerByte.median,
+                "4 significant digits")
+        #expect(spec.blasWakeUpSeconds != nil)
     }
 
     @Test("derived figures follow the documented rules")

@@ -17,7 +17,10 @@ struct CalibrateCommand: ParsableCommand {
         discussion: """
             Peak = best sgemm over large squares; compute efficiency = median rate over the kernels' own \
             product shapes / peak; bandwidth = best of copy, triad and read; memory efficiency = median \
-            read / bandwidth; overhead = median time of a tiny sgemm. Medians of --repeat runs; the spread \
+            read / bandwidth; overhead = median time of a tiny sgemm; fixed costs per run = first touch of a \
+            fresh 64 MiB buffer (per byte) and the wake-up of OpenBLAS's sleeping workers, each charged once \
+            per prefill. Stream loops start once no other thread of the process runs (OpenBLAS's workers \
+            spin ~0.1 s after each call). Medians of --repeat runs; the spread \
             goes into the profile. Microbenchmarks only: never fitted to model runs (docs/PROFILING.md).
 
             Examples:
@@ -91,6 +94,10 @@ struct CalibrateCommand: ParsableCommand {
             "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read / bandwidth)",
             "operator_overhead_seconds = \(Units.seconds(result.operatorOverheadSeconds)) (median per operator of a tiny model's decode steps)",
         ]
+        if let f = result.fixedCosts {
+            notes.append("first_touch_seconds_per_byte = \(f.firstTouchSecondsPerByte.median) (a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer allocated, zero-filled and released, per byte; charged per prefill over its activation bytes)")
+            notes.append("blas_wake_up_seconds = \(Units.seconds(f.blasWakeUpSeconds.median)) (a 256^3 sgemm after OpenBLAS's workers slept, over the same call back to back; charged once per prefill)")
+        }
         if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
         if !noWrite {
             let path = profileOutput ?? store.hardwareDirectory.appendingPathComponent(profileID + ".json").path
@@ -128,10 +135,17 @@ struct CalibrateCommand: ParsableCommand {
                            .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
                            .null, .null, .null, .int(Int128(b.samples))])
         }
-        let o = r.operatorOverhead
-        report.append([.text("operator_overhead"), .text("one tiny sgemm call"), .text("8x8x8"),
-                       .null, .null, .null, .null, .null, .null, .null,
-                       .double(o.median), .double(o.min), .double(o.max), .int(Int128(o.samples))])
+        func seconds(_ what: String, _ name: String, _ shape: String, _ o: Spread) {
+            report.append([.text(what), .text(name), .text(shape), .null, .null, .null, .null, .null, .null, .null,
+                           .double(o.median), .double(o.min), .double(o.max), .int(Int128(o.samples))])
+        }
+        seconds("operator_overhead", "one tiny sgemm call", "8x8x8", r.operatorOverhead)
+        if let f = r.fixedCosts {
+            // Seconds of the whole buffer, so the column keeps its unit; per byte in the notes and the profile.
+            seconds("first_touch", "fresh buffer: allocate, zero-fill, release", "\(Calibrator.firstTouchBytes) B",
+                    f.firstTouchSecondsPerByte.map { $0 * Double(Calibrator.firstTouchBytes) })
+            seconds("blas_wake_up", "sgemm after OpenBLAS's workers slept, less warm", "256x256x256 on \(r.threads) threads", f.blasWakeUpSeconds)
+        }
         return report
     }
 }
