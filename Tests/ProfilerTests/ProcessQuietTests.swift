@@ -1,4 +1,4 @@
-// The quiet wait before a stream measurement (Profiler/ProcessQuiet.swift), and the one stream-read
+// The quiet wait before a stream measurement (Kernels/ProcessQuiet.swift), and the one stream-read
 // path that `calibrate` and the drift probe share (issue 14's probe defect).
 
 import Foundation

@@ -117,34 +117,12 @@ print("|---|---|---|---|---|---|---|---|---|---|")
 /// Results kept for the summary line.
 var met = 0, missed = 0
 
-/// Threads of this process other than the caller that are running or runnable (state R in
-/// /proc/self/task/*/stat); 0 where /proc is absent.
-func otherRunnableThreads() -> Int {
-    // /proc/thread-self links to "<pid>/task/<tid>" of the calling thread
-    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"))?
-        .split(separator: "/").last.map(String.init)
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    var runnable = 0
-    for tid in tasks where tid != me {
-        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { continue }
-        // "pid (comm) S ...": the state is the first field after the command name
-        if stat[close...].dropFirst(2).first == "R" { runnable += 1 }
-    }
-    return runnable
-}
-
-/// Waits (up to a second, in 10 ms sleeps) until no other thread of the process is runnable: after
-/// a multi-threaded call OpenBLAS's worker threads spin (sched_yield) for 2^OPENBLAS_THREAD_TIMEOUT
+/// Waits (up to a second) until no other thread of the process is runnable (Kernels/ProcessQuiet.swift):
+/// after a multi-threaded call OpenBLAS's worker threads spin (sched_yield) for 2^OPENBLAS_THREAD_TIMEOUT
 /// cycles (2^28 by default, about 0.1 s) before they sleep, and on 2 cores they would share the
-/// cores with the next kernel's workers. On the shared 2-core host they used under 0.5 ms of CPU
-/// per 50 ms while runnable (sched_yield gives way to the other load); on a quiet host they would
-/// take a core's worth.
+/// cores with the next kernel's workers.
 func waitForIdleThreads() {
-    for _ in 0..<100 {
-        if otherRunnableThreads() == 0 { return }
-        usleep(10_000)
-    }
+    ProcessQuiet.wait(limit: 1.0)
 }
 
 /// One row: `ceiling` measured before and after `run`; `run` returns (seconds, achieved rate). The

@@ -1,4 +1,5 @@
-// Waiting until no other thread of this process is running, before a bandwidth measurement.
+// Waiting until no other thread of this process is running, before a bandwidth measurement or a
+// benchmark row (Profiler's calibration and drift probe, Benchmarks/kernel-bench).
 //
 // Why (issue 14, the drift probe's defect): OpenBLAS's pthread build keeps its worker threads
 // spinning (polling their queue with sched_yield) for about 2^28 TSC cycles, some 0.1 s here,
@@ -34,6 +35,11 @@ public struct QuietWait: Sendable, Hashable {
     public var seconds: Double
     /// False when `limit` ran out first.
     public var quiet: Bool
+
+    public init(seconds: Double, quiet: Bool) {
+        self.seconds = seconds
+        self.quiet = quiet
+    }
 }
 
 public enum ProcessQuiet {
