@@ -187,8 +187,10 @@ extension ModelSpec {
         let layer = runStarts[ri]
         let expertBytes = readBytes(Self.expertMatrices(e, hidden: hiddenSize).map { ($0.0, $0.1, $0.2) },
                                     vectors: e.expertParameters(hidden: hiddenSize) - 3 * d * i, layer: layer, dt)
+        // The router bias is read at its stored width (WeightStorage.swift's `widened` counts it so too).
         let bytes = readBytes(Self.sharedExpertMatrices(e, hidden: hiddenSize).map { ($0.0, $0.1, $0.2) },
                               vectors: e.routerParameters(hidden: hiddenSize) + (gate ? d : 0), layer: layer, dt)
+            + e.routerBiasWideningBytes(plain: dt.weights)
             + Int128((touched * expertBytes.fastDouble).rounded())
             + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
         return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes).with(rows: max(1, r * k / E))

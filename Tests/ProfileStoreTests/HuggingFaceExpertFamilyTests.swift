@@ -92,6 +92,24 @@ struct HuggingFaceExpertFamilyTests {
         #expect(bytes.values.reduce(0, +) == 673_150_611_808)
     }
 
+    // The time model reads the router bias at its stored width too, as the weight bytes count it:
+    // each MoE layer's decode feed-forward reads 256 x (4 - 2) = 512 B more than a bf16 bias would,
+    // 58 layers x 512 = 29,696 B per step (the same 29,696 B the weight bytes gained).
+    @Test("DeepSeek-V3: a decode step reads the fp32 router bias at 4 B, 29,696 B over a bf16 one")
+    func deepSeekV3RouterBiasRead() throws {
+        let spec = try HFFixtures.load("deepseek-ai--DeepSeek-V3")
+        var narrow = spec
+        for i in narrow.runs.indices {
+            guard case .experts(var e) = narrow.runs[i].block.feedForward else { continue }
+            e.routerBiasDType = nil
+            narrow.runs[i].block.feedForward = .experts(e)
+        }
+        let read = { (s: ModelSpec) -> Int128 in
+            s.decodeStepCost(batch: 1, context: 1024, dtypes: s.dtypes).operators.reduce(0) { $0 + Int128($1.count) * $1.bytes }
+        }
+        #expect(read(spec) - read(narrow) == 29_696)
+    }
+
     // The published gpt-oss-20b config: MXFP4 experts, everything in modules_to_not_convert
     // (attention, router, embeddings, lm_head) and every vector in bf16. Per layer and expert
     // (d 2880, I 2880; MXFP4 = ceil(in/2) + ceil(in/32) bytes per output column):

@@ -84,6 +84,13 @@ public struct Experts: Sendable, Hashable {
     /// The router: d E (+ E).
     public func routerParameters(hidden d: Int) -> Int128 { Int128(d) * Int128(count) + (routerBias ? Int128(count) : 0) }
 
+    /// Bytes the router bias's stored width (`routerBiasDType`, wider than the plan's weights) adds
+    /// over counting its E elements at `plain`: 0 without a bias or a wider dtype.
+    public func routerBiasWideningBytes(plain: DType) -> Int128 {
+        guard routerBias, let wide = routerBiasDType else { return 0 }
+        return wide.bytes(elements: Int128(count)) - plain.bytes(elements: Int128(count))
+    }
+
     /// Shared experts (0 without).
     public func sharedParameters(hidden d: Int) -> Int128 { shared?.parameters(hidden: d) ?? 0 }
 

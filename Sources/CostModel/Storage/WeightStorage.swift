@@ -66,9 +66,9 @@ extension ModelSpec {
     func widened(_ bytes: [WeightClass: Int128], plan: DTypePlan, layers held: Range<Int>) -> [WeightClass: Int128] {
         var out = bytes
         for (run, start) in zip(runs, runStarts) where !run.sharesWeights {
-            guard let e = run.block.feedForward.experts, e.routerBias, let wide = e.routerBiasDType else { continue }
+            guard let e = run.block.feedForward.experts else { continue }
             let n = max(0, min(held.upperBound, start + run.count) - max(held.lowerBound, start))
-            let extra = Int128(n) * (wide.bytes(elements: Int128(e.count)) - plan.weights.bytes(elements: Int128(e.count)))
+            let extra = Int128(n) * e.routerBiasWideningBytes(plain: plan.weights)
             if extra != 0 { out[.ffn, default: 0] += extra }
         }
         return out
