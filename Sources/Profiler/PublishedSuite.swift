@@ -133,16 +133,20 @@ public struct PublishedMaps: Sendable {
     /// How long a decode sequence may grow and still replay the engine's CUDA graphs, by engine
     /// and version (suite/graph-capture.csv, EngineGraphCapture.swift).
     public var graphCaptureRules: [EngineGraphCaptureRule]
+    /// The host time of issuing an eager decode step's kernels, by engine and version
+    /// (suite/eager-dispatch.csv, EngineEagerDispatch.swift).
+    public var eagerDispatchRules: [EngineEagerDispatchRule]
 
     public init(models: [String: (id: String, note: String)], gpus: [String: (id: String, note: String)], engines: [Engine],
                 hostComponents: [EngineHostComponent] = [], firstTokenRules: [EngineFirstTokenRule] = [],
-                graphCaptureRules: [EngineGraphCaptureRule] = []) {
+                graphCaptureRules: [EngineGraphCaptureRule] = [], eagerDispatchRules: [EngineEagerDispatchRule] = []) {
         self.models = models
         self.gpus = gpus
         self.engines = engines
         self.hostComponents = hostComponents
         self.firstTokenRules = firstTokenRules
         self.graphCaptureRules = graphCaptureRules
+        self.eagerDispatchRules = eagerDispatchRules
     }
 
     public func engine(for name: String) -> Engine? { engines.first { name.hasPrefix($0.prefix) } }
@@ -255,9 +259,10 @@ public enum PublishedSuite {
 
     /// The tables of Reports/published/suite/ (`engineHost`: engine-host.csv's text; nil: no host term;
     /// `firstToken`: first-token.csv's text; nil: every first token from the prefill;
-    /// `graphCapture`: graph-capture.csv's text; nil: every step in the engine's launch mode).
+    /// `graphCapture`: graph-capture.csv's text; nil: every step in the engine's launch mode;
+    /// `eagerDispatch`: eager-dispatch.csv's text; nil: no host dispatch term for eager steps).
     public static func maps(models: String, gpus: String, engines: String, engineHost: String? = nil, firstToken: String? = nil,
-                            graphCapture: String? = nil, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
+                            graphCapture: String? = nil, eagerDispatch: String? = nil, directory: String) throws(PublishedSuiteError) -> PublishedMaps {
         func pairs(_ text: String, _ name: String, _ key: String, _ value: String) throws(PublishedSuiteError) -> [String: (id: String, note: String)] {
             var out: [String: (id: String, note: String)] = [:]
             for (line, f) in try table(text, file: directory + "/" + name, columns: [key, value, "note"]) {
@@ -296,9 +301,12 @@ public enum PublishedSuite {
         let graphs = try graphCapture.map { text throws(PublishedSuiteError) in
             try EngineGraphCapture.rules(csv: text, file: directory + "/graph-capture.csv")
         } ?? []
+        let dispatch = try eagerDispatch.map { text throws(PublishedSuiteError) in
+            try EngineEagerDispatch.rules(csv: text, file: directory + "/eager-dispatch.csv")
+        } ?? []
         return PublishedMaps(models: try pairs(models, "models.csv", "published_model", "profile_id"),
                              gpus: try pairs(gpus, "gpus.csv", "published_gpu", "hardware_id"), engines: list, hostComponents: host,
-                             firstTokenRules: first, graphCaptureRules: graphs)
+                             firstTokenRules: first, graphCaptureRules: graphs, eagerDispatchRules: dispatch)
     }
 
     // MARK: Predicting
@@ -351,9 +359,12 @@ public enum PublishedSuite {
                     EngineHostOverhead.step(maps.hostComponents, engine: row.engine, versionText: row.engineVersion, batch: batch, eager: eager)
                 }
                 let first = EngineFirstToken.pass(maps.firstTokenRules, engine: row.engine, versionText: row.engineVersion)
+                // The host seconds of issuing one eager decode step (nil: no rule, or a model the rule was not counted for)
+                let dispatch = EngineEagerDispatch.rule(maps.eagerDispatchRules, engine: row.engine, versionText: row.engineVersion)?
+                    .stepSeconds(spec, tensorParallel: layout.tensor)
                 let p = try predict(row, formula: formula, spec: spec, hardware: hw, dtype: dt, batch: batch, kernel: kernel,
                                     launch: launch, layout: layout, host: host(eager: launch == .eager), firstToken: first,
-                                    graphSequenceLimit: graphLimit, eagerHost: host(eager: true))
+                                    graphSequenceLimit: graphLimit, eagerHost: host(eager: true), eagerDispatchSeconds: dispatch)
                 r.predicted = p.value
                 r.breakdown = p.breakdown
                 r.error = RelativeError.of(measured: row.value, predicted: p.value)
@@ -376,12 +387,15 @@ public enum PublishedSuite {
         var prefill = 0.0, prefillAttention = 0.0, weights = 0.0, attention = 0.0, communication = 0.0, launches = 0.0
         /// The engine's host work the GPU waits for (EngineHostOverhead.swift).
         var host = 0.0
-        var total: Double { prefill + weights + attention + communication + host }
+        /// Eager steps' wait for the host to issue their kernels, beyond the GPU's own time (EngineEagerDispatch.swift).
+        var dispatch = 0.0
+        var total: Double { prefill + weights + attention + communication + host + dispatch }
         func shares() -> String {
             guard total > 0 else { return "" }
             func pct(_ x: Double) -> String { "\(Int((100 * x / total).rounded()))%" }
             return "prefill \(pct(prefill)) (attention \(pct(prefillAttention))), decode weights and other \(pct(weights)), decode attention \(pct(attention))"
                 + (communication > 0 ? ", communication \(pct(communication))" : "") + (host > 0 ? ", engine host \(pct(host))" : "")
+                + (dispatch > 0 ? ", eager dispatch \(pct(dispatch))" : "")
                 + "; launches \(pct(launches))"
         }
     }
@@ -395,7 +409,8 @@ public enum PublishedSuite {
     static func predict(
         _ row: PublishedRow, formula: PublishedFormula, spec: ModelSpec, hardware hw: HardwareSpec, dtype: DType, batch b: Int,
         kernel: AttentionKernel, launch: LaunchMode, layout: ParallelLayout = .single, host: EngineHostStep = .none,
-        firstToken: FirstTokenPass = .prefill, graphSequenceLimit: Int? = nil, eagerHost: EngineHostStep = .none
+        firstToken: FirstTokenPass = .prefill, graphSequenceLimit: Int? = nil, eagerHost: EngineHostStep = .none,
+        eagerDispatchSeconds: Double? = nil
     ) throws(CostModelError) -> Prediction {
         let plan = DTypePlan.uniform(dtype)
         let n = row.inputTokens, g = row.outputTokens
@@ -448,18 +463,29 @@ public enum PublishedSuite {
             let h = pastGraphs ? eagerHost : host
             return Double(steps) * (h.seconds(gpuStep: gpu / Double(steps)) - gpu / Double(steps))
         }
+        // An eager step's wait for its host to issue the kernels, beyond the GPU's `gpuStep` seconds:
+        // the step's device time is max(GPU step, dispatch) (EngineEagerDispatch.swift).
+        func dispatchWait(gpuStep: Double, eager: Bool) -> Double {
+            guard eager, let d = eagerDispatchSeconds else { return 0 }
+            return max(0, d - gpuStep)
+        }
         func prefill(_ batch: Int, times: Int = 1) {
             guard prefillTokens > 0 else { return }  // a 1-token prompt whose one token a decode step takes
             let phase = rank.prefillCost(batch: batch, promptTokens: prefillTokens, dtypes: plan)
             let gpu = rates.seconds(phase) + communication(batch: batch).prefill
-            t.host += Double(times) * hostSeconds(steps: 1, gpu: gpu)
+            // the engines of eager-dispatch.csv (vLLM) capture no prefill in a CUDA graph: a prefill is
+            // issued eager, its calls counted as a decode step's
+            let wait = dispatchWait(gpuStep: gpu, eager: true)
+            t.dispatch += Double(times) * wait
+            t.host += Double(times) * hostSeconds(steps: 1, gpu: gpu + wait)
             t.prefill += Double(times) * rates.seconds(phase)
             t.prefillAttention += Double(times) * phase.operators.filter { $0.attention != nil }.reduce(0) { $0 + rates.seconds($1) }
             t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
             t.communication += Double(times) * communication(batch: batch).prefill
         }
         // Decode steps at contexts lo...hi (the sequence each step holds, its new token included),
-        // priced at `stepRates`.
+        // priced at `stepRates`. The dispatch wait is read at the steps' mean GPU time, as the
+        // host overlap is.
         func decode(_ batch: Int, from lo: Int, to hi: Int, rates stepRates: RooflineRates, pastGraphs: Bool) {
             guard hi >= lo else { return }
             let steps = hi - lo + 1
@@ -472,7 +498,9 @@ public enum PublishedSuite {
                 t.launches += Double(op.fixed.count * steps) * launchSeconds
             }
             t.communication += Double(steps) * communication(batch: batch).step
-            t.host += hostSeconds(steps: steps, gpu: gpu, pastGraphs: pastGraphs)
+            let wait = Double(steps) * dispatchWait(gpuStep: gpu / Double(steps), eager: pastGraphs || launch == .eager)
+            t.dispatch += wait
+            t.host += hostSeconds(steps: steps, gpu: gpu + wait, pastGraphs: pastGraphs)
         }
         // `steps` decode steps from context `firstDecodeContext` on: in the row's launch mode up to
         // the CUDA-graph limit, eager past it.
@@ -506,7 +534,8 @@ public enum PublishedSuite {
             t.weights = stepRates.seconds(step)
             t.launches = Double(step.operatorLaunches) * (stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds)
             t.communication = communication(batch: b).step
-            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication, pastGraphs: pastGraphs)
+            t.dispatch = dispatchWait(gpuStep: t.weights + t.communication, eager: pastGraphs || launch == .eager)
+            t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication + t.dispatch, pastGraphs: pastGraphs)
             value = t.total * perSecond!
         case .generationSpeed:
             prefill(1)

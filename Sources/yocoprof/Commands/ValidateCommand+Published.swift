@@ -29,7 +29,8 @@ extension ValidateCommand {
                                            engines: try read(dir + "/suite/engines.csv"),
                                            engineHost: try read(dir + "/suite/engine-host.csv"),
                                            firstToken: try read(dir + "/suite/first-token.csv"),
-                                           graphCapture: try read(dir + "/suite/graph-capture.csv"), directory: dir + "/suite")
+                                           graphCapture: try read(dir + "/suite/graph-capture.csv"),
+                                           eagerDispatch: try read(dir + "/suite/eager-dispatch.csv"), directory: dir + "/suite")
         } catch let e as PublishedSuiteError { throw CLIError.badData(e.description) }
         let models = Set(store.modelIDs), gpus = Set(store.hardwareIDs)
         let records = try PublishedSuite.run(
@@ -118,10 +119,10 @@ extension ValidateCommand {
             with the GPU from 0.6); TensorRT-LLM and LMDeploy have no sourced figure and no host term. The Qwen2 \
             rows (vLLM 0.4.2) are lower trust (README §2.2 of Reports/published).
             - vLLM 0.4.2 replays its CUDA graphs only for decode sequences up to 8192 tokens and runs longer \
-            ones eager (suite/graph-capture.csv, its model_runner.py); the eager steps are charged the eager \
-            launch cost per kernel, but eager PyTorch's own host time per operator has no sourced figure, so \
-            the 14K- and 30K-token Qwen2 rows stay far slower than predicted. 0.6.3 keeps its graphs at any \
-            length (the typo vllm#9285 fixed).
+            ones eager (suite/graph-capture.csv, its model_runner.py); an eager step takes max(GPU step, \
+            calls x host seconds per call) (suite/eager-dispatch.csv: 11 calls per Qwen2 decoder layer read \
+            from vLLM 0.4.2's model code, 24.1 us per call from the PyTorch gpt-fast blog's host-bound eager \
+            Llama-2-7B decode on an A100). 0.6.3 keeps its graphs at any length (the typo vllm#9285 fixed).
             - Metric readings: LMDeploy v0.1.0a1's first token comes from a decode step after a prefill of \
             N - 1 tokens (suite/first-token.csv, its LlamaBatch.cc); its first-token latency also holds its \
             streaming front end (not priced); its throughput formula queues the c prefills (README §2.1), \
