@@ -114,3 +114,22 @@ for gpu,g,peak,pts,note in [
     for m,ms,ln in pts:
         tf=2*m*4096*4096/(ms*1e-3)/1e12
         add(gpu=gpu,library="cublas (via torch F.linear, sarathi-serve RowParallelLinear)",operator="dense_gemm",dtype="fp16",batch=1,m=m,n=4096,k=4096,time_us=round(ms*1e3,1),achieved_tflops=round(tf,1),peak_reference_tflops=peak,fraction_of_peak=round(tf/peak,3),metric_definition=VDEF,source=VID.format(g=g,ln=ln),note="Llama-2-7B tp1 attn_post_proj at num_tokens %d: %s ms; %s" % (m,ms,note),value_kind="table")
+
+# ---- dense GEMM at M = 128 on the A100 (issue 15, session 5): the same Vidur table, line 244 ----
+# num_tokens 128 of the table above, for Llama-2-7B's four products at tensor parallel 1. attn_post_proj
+# (M x 4096 x 4096) extends the A100 rows curve down to M 128: the product is on the memory side of the
+# ridge there (120 FLOP/byte), but its measured kernel (32 us) is longer than its compute time at the M 256
+# point (26 us) and than its 33.5 MB weight read at the full 2039 GB/s (16.5 us), so holding the M 256
+# point flat below 256 priced it a fifth fast. The other three products at their own widths are kept for
+# the N and K dependence at small M, read by no profile: attn_pre_proj (the fused q, k, v projection,
+# N 12288, K 4096), mlp_up_proj (the fused gate and up projections, N 22016, K 4096), mlp_down_proj
+# (N 4096, K 11008).
+VID128="microsoft/vidur data/profiling/compute/a100/meta-llama/Llama-2-7b-hf/mlp.csv @7d47513363ec447a741ac5e47241580b47724fbf (added in bee57dafa1eb2dc422dcaec46a66975599a6a242, 2024-05-14), column time_stats.{col}.median, line 244"
+for col,n,k,ms,note in [
+    ("attn_post_proj",4096,4096,0.032,"the output projection; read by the A100 SXM profile (the rows curve's first point)"),
+    ("attn_pre_proj",12288,4096,0.0745,"the fused q, k, v projection; N and K dependence at small M, read by no profile"),
+    ("mlp_up_proj",22016,4096,0.157,"the fused gate and up projections; N and K dependence at small M, read by no profile"),
+    ("mlp_down_proj",4096,11008,0.088,"the down projection; N and K dependence at small M, read by no profile")]:
+    m=128
+    tf=2*m*n*k/(ms*1e-3)/1e12
+    add(gpu="A100 80GB (SXM or PCIe: not stated)",library="cublas (via torch F.linear, sarathi-serve RowParallelLinear)",operator="dense_gemm",dtype="fp16",batch=1,m=m,n=n,k=k,time_us=round(ms*1e3,1),achieved_tflops=round(tf,1),peak_reference_tflops=312,fraction_of_peak=round(tf/312,3),metric_definition=VDEF,source=VID128.format(col=col),note="Llama-2-7B tp1 %s at num_tokens %d: %s ms; %s; peak 312 TFLOP/s (A100 fp16 dense, both SXM and PCIe)" % (col,m,ms,note),value_kind="table")

@@ -106,8 +106,9 @@ extension ValidateCommand {
             ## Why the worst rows miss (what the efficiencies rest on; docs/GPU-EFFICIENCY.md)
 
             - Dense products are priced by their rows M on a measured N = K = 4096 curve (H100/H200: XLA's \
-            sm_90 cuBLAS table; A100: Vidur's Llama-2-7B operator profile), flat below M 256; a product's \
-            columns and depth are not a variable.
+            sm_90 cuBLAS table, flat below M 256; A100: Vidur's Llama-2-7B operator profile, flat below M 128); \
+            a product's columns and depth are not a variable (Vidur's other Llama-2-7B products at M 128 reach \
+            42-55%, k615-k618).
             - Weight streaming and element-wise traffic use the decode-attention streaming curve (a transfer: \
             no published GEMV or element-wise figure by size).
             - The decode-attention curve is FlashInfer's batch-1 MHA split-K kernel; engines' own GQA kernels \
