@@ -133,3 +133,110 @@ for col,n,k,ms,note in [
     m=128
     tf=2*m*n*k/(ms*1e-3)/1e12
     add(gpu="A100 80GB (SXM or PCIe: not stated)",library="cublas (via torch F.linear, sarathi-serve RowParallelLinear)",operator="dense_gemm",dtype="fp16",batch=1,m=m,n=n,k=k,time_us=round(ms*1e3,1),achieved_tflops=round(tf,1),peak_reference_tflops=312,fraction_of_peak=round(tf/312,3),metric_definition=VDEF,source=VID128.format(col=col),note="Llama-2-7B tp1 %s at num_tokens %d: %s ms; %s; peak 312 TFLOP/s (A100 fp16 dense, both SXM and PCIe)" % (col,m,ms,note),value_kind="table")
+
+# ---- dense GEMM by shape on the A100 (issue 15, session 6): the same Vidur tables, several models ----
+# Vidur's A100 operator tables for five models at tensor parallel 1 (the first row of each num_tokens
+# M = 128, 256, ..., 4096 at num_tensor_parallel_workers 1; the file line is given per row). Each
+# model's four products with weights, their N x K from the model's header columns (n_head, n_kv_head,
+# n_embd, n_expanded_embd, use_gated_mlp; head dim = n_embd / n_head):
+#   attn_pre_proj   N = (n_head + 2 n_kv_head) hd, K = n_embd   (the fused q, k, v projection)
+#   attn_post_proj  N = n_embd, K = n_head hd                    (the output projection)
+#   mlp_up_proj     N = 2 n_expanded_embd (gated) or n_expanded_embd, K = n_embd
+#   mlp_down_proj   N = n_embd, K = n_expanded_embd
+# Models in this order: Llama-2-7B, Llama-2-70B, CodeLlama-34B, Meta-Llama-3-8B, phi-2; a product whose
+# N x K equals one already taken is left out (CodeLlama-34B's q k v and output projections equal
+# Llama-2-70B's, Llama-3-8B's output projection equals Llama-2-7B's, phi-2's down projection
+# (2560 x 10240) has the N x K of its up projection (10240 x 2560)). Llama-2-7B's output projection
+# (k601-k607, k615) and its M 128 products (k616-k618) are above. phi-2's products carry a bias.
+VIDS="microsoft/vidur data/profiling/compute/a100/{p}/mlp.csv @7d47513363ec447a741ac5e47241580b47724fbf, column time_stats.{col}.median, line {ln}"
+for p,name,col,n,k,m,ms,ln in [
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","attn_pre_proj",12288,4096,256,0.112,228),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","attn_pre_proj",12288,4096,512,0.234,196),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","attn_pre_proj",12288,4096,1024,0.475,132),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","attn_pre_proj",12288,4096,2048,0.979,67),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","attn_pre_proj",12288,4096,4096,1.911,2),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_up_proj",22016,4096,256,0.229,228),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_up_proj",22016,4096,512,0.402,196),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_up_proj",22016,4096,1024,0.877,132),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_up_proj",22016,4096,2048,1.694,67),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_up_proj",22016,4096,4096,3.3655,2),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_down_proj",4096,11008,256,0.1095,228),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_down_proj",4096,11008,512,0.229,196),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_down_proj",4096,11008,1024,0.431,132),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_down_proj",4096,11008,2048,0.851,67),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B","mlp_down_proj",4096,11008,4096,1.604,2),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_pre_proj",10240,8192,128,0.135,244),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_pre_proj",10240,8192,256,0.239,228),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_pre_proj",10240,8192,512,0.3865,196),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_pre_proj",10240,8192,1024,0.8025,132),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_pre_proj",10240,8192,2048,1.45,67),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_pre_proj",10240,8192,4096,2.872,2),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_post_proj",8192,8192,128,0.12,244),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_post_proj",8192,8192,256,0.187,228),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_post_proj",8192,8192,512,0.3555,196),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_post_proj",8192,8192,1024,0.647,132),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_post_proj",8192,8192,2048,1.208,67),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","attn_post_proj",8192,8192,4096,2.377,2),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_up_proj",57344,8192,128,0.72,244),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_up_proj",57344,8192,256,1.1555,228),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_up_proj",57344,8192,512,2.133,196),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_up_proj",57344,8192,1024,4.4245,132),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_up_proj",57344,8192,2048,8.1025,67),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_up_proj",57344,8192,4096,15.9405,2),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_down_proj",8192,28672,128,0.322,244),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_down_proj",8192,28672,256,0.535,228),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_down_proj",8192,28672,512,1.035,196),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_down_proj",8192,28672,1024,2.254,132),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_down_proj",8192,28672,2048,4.08,67),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B","mlp_down_proj",8192,28672,4096,8.0635,2),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_up_proj",44032,8192,128,0.508,244),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_up_proj",44032,8192,256,0.876,228),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_up_proj",44032,8192,512,1.65,196),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_up_proj",44032,8192,1024,3.4065,132),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_up_proj",44032,8192,2048,6.3645,67),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_up_proj",44032,8192,4096,12.1265,2),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_down_proj",8192,22016,128,0.261,244),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_down_proj",8192,22016,256,0.41,228),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_down_proj",8192,22016,512,0.817,196),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_down_proj",8192,22016,1024,1.7515,132),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_down_proj",8192,22016,2048,3.1695,67),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B","mlp_down_proj",8192,22016,4096,6.2015,2),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","attn_pre_proj",6144,4096,128,0.043,439),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","attn_pre_proj",6144,4096,256,0.075,423),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","attn_pre_proj",6144,4096,512,0.13,391),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","attn_pre_proj",6144,4096,1024,0.246,327),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","attn_pre_proj",6144,4096,2048,0.467,262),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","attn_pre_proj",6144,4096,4096,1.013,197),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_up_proj",28672,4096,128,0.191,439),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_up_proj",28672,4096,256,0.291,423),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_up_proj",28672,4096,512,0.516,391),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_up_proj",28672,4096,1024,1.172,327),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_up_proj",28672,4096,2048,2.2485,262),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_up_proj",28672,4096,4096,4.127,197),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_down_proj",4096,14336,128,0.111,439),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_down_proj",4096,14336,256,0.135,423),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_down_proj",4096,14336,512,0.263,391),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_down_proj",4096,14336,1024,0.576,327),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_down_proj",4096,14336,2048,1.049,262),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B","mlp_down_proj",4096,14336,4096,2.052,197),
+    ("microsoft/phi-2","phi-2","attn_pre_proj",7680,2560,128,0.043,244),
+    ("microsoft/phi-2","phi-2","attn_pre_proj",7680,2560,256,0.071,228),
+    ("microsoft/phi-2","phi-2","attn_pre_proj",7680,2560,512,0.101,196),
+    ("microsoft/phi-2","phi-2","attn_pre_proj",7680,2560,1024,0.1755,132),
+    ("microsoft/phi-2","phi-2","attn_pre_proj",7680,2560,2048,0.3985,67),
+    ("microsoft/phi-2","phi-2","attn_pre_proj",7680,2560,4096,0.651,2),
+    ("microsoft/phi-2","phi-2","attn_post_proj",2560,2560,128,0.017,244),
+    ("microsoft/phi-2","phi-2","attn_post_proj",2560,2560,256,0.025,228),
+    ("microsoft/phi-2","phi-2","attn_post_proj",2560,2560,512,0.038,196),
+    ("microsoft/phi-2","phi-2","attn_post_proj",2560,2560,1024,0.083,132),
+    ("microsoft/phi-2","phi-2","attn_post_proj",2560,2560,2048,0.139,67),
+    ("microsoft/phi-2","phi-2","attn_post_proj",2560,2560,4096,0.236,2),
+    ("microsoft/phi-2","phi-2","mlp_up_proj",10240,2560,128,0.0505,244),
+    ("microsoft/phi-2","phi-2","mlp_up_proj",10240,2560,256,0.071,228),
+    ("microsoft/phi-2","phi-2","mlp_up_proj",10240,2560,512,0.126,196),
+    ("microsoft/phi-2","phi-2","mlp_up_proj",10240,2560,1024,0.231,132),
+    ("microsoft/phi-2","phi-2","mlp_up_proj",10240,2560,2048,0.449,67),
+    ("microsoft/phi-2","phi-2","mlp_up_proj",10240,2560,4096,0.867,2),
+]:
+    tf=2*m*n*k/(ms*1e-3)/1e12
+    add(gpu="A100 80GB (SXM or PCIe: not stated)",library="cublas (via torch F.linear, sarathi-serve RowParallelLinear)",operator="dense_gemm",dtype="fp16",batch=1,m=m,n=n,k=k,time_us=round(ms*1e3,1),achieved_tflops=round(tf,1),peak_reference_tflops=312,fraction_of_peak=round(tf/312,3),metric_definition=VDEF,source=VIDS.format(p=p,col=col,ln=ln),note="%s tp1 %s at num_tokens %d: %s ms; N x K = %d x %d; peak 312 TFLOP/s (A100 fp16 dense, both SXM and PCIe)" % (name,col,m,ms,n,k),value_kind="table")
