@@ -5,9 +5,18 @@
 // prices each operator at the efficiency of its own kernel and shape instead of the profile's single
 // `compute_efficiency` / `memory_efficiency`:
 //
-//   dense product (M rows)      FLOPs / (peak * dense(dtype, M))          curve over log2(M), M the
+//   dense product (M rows)      FLOPs / (peak * dense(dtype, M, N K))     curve over log2(M), M the
 //                               rows one product sees (R, or R k / E for one expert of an MoE
-//                               layer); the points are published at fixed columns and depth
+//                               layer). A dtype's points either carry no shape (one curve, as
+//                               published at fixed columns and depth) or carry the N x K of the
+//                               product measured (one curve per N K): then the efficiency is each
+//                               curve's value at M, interpolated linearly in log2(N K) between the
+//                               two curves nearest the operator's N K and flat beyond the narrowest
+//                               and the widest (N K = the mean over the operator's products with
+//                               weights: OperatorCost.productWeightElements). N and K enter only
+//                               as their product (a 4096 x 11008 and an 11008 x 4096 product are
+//                               one key); an operator whose N K is unknown (0) reads the shapeless
+//                               curve, or the widest shaped one where the dtype has none
 //   prefill attention           useful QKᵀ and PV FLOPs (½ of the square when causal, the
 //                               FlashAttention benchmarks' count) / (peak * prefill(kernel, dtype,
 //                               head dim, causal, N))                     curve over log2(N)
@@ -84,6 +93,18 @@ enum Log2Interpolation {
     }
 }
 
+/// A dense curve over M measured at one product shape (N x K weight elements).
+public struct DenseShapeCurve: Sendable, Hashable {
+    /// N x K of the product measured (weight elements).
+    public var weightElements: Double
+    public var curve: EfficiencyCurve
+
+    public init(weightElements: Double, curve: EfficiencyCurve) {
+        self.weightElements = weightElements
+        self.curve = curve
+    }
+}
+
 /// Which prefill attention curve: kernel, dtype, head dim and whether the mask is causal.
 public struct PrefillAttentionKey: Sendable, Hashable {
     public var kernel: AttentionKernel
@@ -103,8 +124,10 @@ public struct PrefillAttentionKey: Sendable, Hashable {
 public struct EfficiencyCurves: Sendable, Hashable {
     /// The data file, as the profile names it (for reports).
     public var file: String
-    /// Dense products: fraction of peak per compute dtype, over the rows M of one product.
+    /// Dense products without a shape: fraction of peak per compute dtype, over the rows M of one product.
     public var dense: [DType: EfficiencyCurve]
+    /// Dense products by shape: per compute dtype, one curve over M per N x K, ascending in N x K.
+    public var denseByShape: [DType: [DenseShapeCurve]]
     /// Prefill attention: fraction of peak over the sequence length.
     public var prefillAttention: [PrefillAttentionKey: EfficiencyCurve]
     /// Decode attention (split-K): fraction of bandwidth over K/V bytes read per launch.
@@ -120,15 +143,36 @@ public struct EfficiencyCurves: Sendable, Hashable {
     public init(
         file: String, dense: [DType: EfficiencyCurve], prefillAttention: [PrefillAttentionKey: EfficiencyCurve],
         decodeAttention: EfficiencyCurve, streaming: EfficiencyCurve, launchSeconds: [LaunchMode: Double],
-        defaultAttentionKernel: AttentionKernel
+        defaultAttentionKernel: AttentionKernel, denseByShape: [DType: [DenseShapeCurve]] = [:]
     ) {
         self.file = file
         self.dense = dense
+        self.denseByShape = denseByShape.mapValues { $0.sorted { $0.weightElements < $1.weightElements } }
         self.prefillAttention = prefillAttention
         self.decodeAttention = decodeAttention
         self.streaming = streaming
         self.launchSeconds = launchSeconds
         self.defaultAttentionKernel = defaultAttentionKernel
+    }
+
+    /// Whether `dtype` has a dense curve, shaped or not.
+    public func hasDense(_ dtype: DType) -> Bool { dense[dtype] != nil || !(denseByShape[dtype] ?? []).isEmpty }
+
+    /// Fraction of peak of a `dtype` product of `rows` rows (M) and `weightElements` N x K (0:
+    /// unknown). Rule in the file header; 1 when the dtype has no dense curve (callers check
+    /// `hasDense` first).
+    public func denseEfficiency(_ dtype: DType, rows: Double, weightElements nk: Double) -> Double {
+        let shaped = denseByShape[dtype] ?? []
+        guard let widest = shaped.last else { return dense[dtype]?.value(at: rows) ?? 1 }
+        guard nk > 0 else { return dense[dtype]?.value(at: rows) ?? widest.curve.value(at: rows) }
+        let at = shaped.map { (log2X: $0.weightElements.log2Approximation, value: $0.curve.value(at: rows)) }
+        return Log2Interpolation.value(at, atLog2: nk.log2Approximation) ?? widest.curve.value(at: rows)
+    }
+
+    /// The dense value at the largest published M, the highest over a dtype's curves.
+    public func denseCeiling(_ dtype: DType) -> Double {
+        let lasts = ([dense[dtype]].compactMap { $0 } + (denseByShape[dtype] ?? []).map(\.curve)).compactMap { $0.points.last?.value }
+        return lasts.max() ?? 1
     }
 
     /// Head dims with a prefill curve for a kernel, dtype and mask, ascending.

@@ -164,7 +164,8 @@ extension ModelSpec {
             return expertsOp(run: ri, e, rows: r, dt)
         }
         let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r)
+        // two products: the fused gate-up (or up) and the down projection
+        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
     }
 
     /// A mixture-of-experts feed-forward over `r` rows (formula in the file header). Its GEMM rows
@@ -193,7 +194,9 @@ extension ModelSpec {
             + e.routerBiasWideningBytes(plain: dt.weights)
             + Int128((touched * expertBytes.fastDouble).rounded())
             + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes).with(rows: max(1, r * k / E))
+        // one expert's two products (fused gate-up d x 2i, down i x d): mean N x K 3 d i / 2
+        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
+            .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
     }
 
     func kvProjectionOp(_ s: SharedKVProjection, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {

@@ -7,6 +7,7 @@
 //       max(executed FLOPs / (peak * dense(M)), bytes / (bw * streaming(bytes))) + launch
 //       with M = the operator's product rows (`OperatorCost.rows`: R tokens, B while decoding,
 //       R k / E for a mixture-of-experts layer, whose experts each see that many rows on average)
+//       and, where the curves have shapes, N K = `OperatorCost.productWeightElements`
 //   prefill attention core (more than one query row)
 //       max(useful matmul FLOPs / (peak * prefill(kernel, head dim, causal, N)), bytes / (bw * streaming(bytes))) + launch
 //       (softmax work is inside the measured kernel time, as in the FlashAttention benchmarks)
@@ -24,20 +25,18 @@ public struct CurveRates: Sendable, Hashable {
     public var attentionKernel: AttentionKernel
     public var launchMode: LaunchMode
     public var launchSeconds: Double
-    let dense: EfficiencyCurve
 
     /// The curves of `hardware` for `dtype`; throws when a curve the roofline needs is missing.
     public init(hardware: HardwareSpec, curves: EfficiencyCurves, computeDType dtype: DType, peak: Double,
                 attentionKernel: AttentionKernel?, launchMode: LaunchMode) throws(CostModelError) {
         func missing(_ what: String) -> CostModelError { .missingEfficiencyCurve(hardware: hardware.id, file: curves.file, what: what) }
-        guard let dense = curves.dense[dtype] else { throw missing("dense_gemm for dtype \(dtype.rawValue)") }
+        guard curves.hasDense(dtype) else { throw missing("dense_gemm for dtype \(dtype.rawValue)") }
         let kernel = attentionKernel ?? curves.defaultAttentionKernel
         guard !curves.prefillHeadDims(kernel, dtype, causal: true).isEmpty else {
             throw missing("prefill_attention for kernel \(kernel.rawValue), dtype \(dtype.rawValue), causal")
         }
         guard let launch = curves.launchSeconds[launchMode] else { throw missing("launch for \(launchMode.rawValue)") }
         self.curves = curves
-        self.dense = dense
         self.peakFlopsPerSecond = peak
         self.bandwidthBytesPerSecond = hardware.memoryBandwidthBytesPerSecond
         self.computeDType = dtype
@@ -46,11 +45,13 @@ public struct CurveRates: Sendable, Hashable {
         self.launchSeconds = launch
     }
 
-    /// The dense curve's value at its largest published shape.
-    var denseCeiling: Double { dense.points.last?.value ?? 1 }
+    /// The dense curves' value at their largest published shape.
+    var denseCeiling: Double { curves.denseCeiling(computeDType) }
 
-    /// Fraction of peak of a dense product of `rows` rows (M).
-    public func denseEfficiency(rows: Double) -> Double { dense.value(at: rows) }
+    /// Fraction of peak of a dense product of `rows` rows (M) and `weightElements` N x K (0: unknown).
+    public func denseEfficiency(rows: Double, weightElements: Double = 0) -> Double {
+        curves.denseEfficiency(computeDType, rows: rows, weightElements: weightElements)
+    }
 
     /// Bandwidth reached by a streaming operator moving `bytes` in one launch.
     public func streamingBytesPerSecond(bytes: Double) -> Double { bandwidthBytesPerSecond * curves.streaming.value(at: bytes) }
@@ -66,7 +67,7 @@ public struct CurveRates: Sendable, Hashable {
         let bytes = op.bytes.fastDouble
         switch op.operatorClass {
         case .dense:
-            let eff = denseEfficiency(rows: max(1, op.rows.fastDouble))
+            let eff = denseEfficiency(rows: max(1, op.rows.fastDouble), weightElements: op.productWeightElements.fastDouble)
             return (op.executedFlops.totalDouble / (peakFlopsPerSecond * eff), bytes / streamingBytesPerSecond(bytes: bytes))
         case .attentionCore, .windowedAttentionCore:
             if let s = op.attention, s.queries > 1,

@@ -104,6 +104,10 @@ public struct OperatorCost: Sendable, Hashable {
     /// Rows (tokens) of the operator's products with weights; 0 when it has none. GEMM efficiency
     /// depends on it (`HardwareSpec.computeEfficiencyByRows`).
     public var rows: Int128 = 0
+    /// N x K of one of the operator's products with weights, the mean over them (a gated FFN's fused
+    /// gate-up and its down product: 3 d ff / 2); 0 when it has none. Read by shaped GPU dense
+    /// curves (EfficiencyCurves.swift).
+    public var productWeightElements: Int128 = 0
     /// Latency steps of a communication operator (a ring's 2(n - 1) or n - 1 hops, 1 for a send);
     /// 0 for every other operator.
     public var linkSteps: Int = 0
@@ -124,10 +128,13 @@ public struct OperatorCost: Sendable, Hashable {
 }
 
 extension OperatorCost {
-    /// The same operator with its product rows set.
-    func with(rows r: Int128) -> OperatorCost {
+    /// The same operator with its product rows set, and its mean product N x K: the given
+    /// `productWeightElements`, else the matrix FLOPs per row over `products` products
+    /// (matmul / (2 r products)).
+    func with(rows r: Int128, products: Int128 = 1, productWeightElements nk: Int128? = nil) -> OperatorCost {
         var op = self
         op.rows = r
+        op.productWeightElements = nk ?? (r > 0 ? flops.matmul / (2 * r * products) : 0)
         return op
     }
 }

@@ -34,6 +34,31 @@ struct EfficiencyCurvesTests {
         #expect(abs(c.value(at: 2048) - 0.4) < 1e-9)
     }
 
+    @Test("a shaped dense curve prices a product by its rows and its N x K, the operator's mean over its products")
+    func denseShape() throws {
+        var shaped = Self.curves
+        shaped.dense = [:]
+        // 0.4 at N K 2^20 and 0.8 at 2^24 (each flat over M); 2^22 is half-way in log2
+        shaped.denseByShape = [.bf16: [DenseShapeCurve(weightElements: 1_048_576, curve: EfficiencyCurve([Self.p(64, 0.4)])),
+                                       DenseShapeCurve(weightElements: 16_777_216, curve: EfficiencyCurve([Self.p(64, 0.8)]))]]
+        var gpu = Self.gpu
+        gpu.efficiencyCurves = shaped
+        let rates = try RooflineRates(hardware: gpu, computeDType: .bf16)
+        // one product of 2048 x 2048 (N K 2^22): 0.6 of peak (tolerance: the series log2 is exact to 1e-10)
+        let one = OperatorCost(OperatorID(part: .output), flops: .gemm(4096, 2048, 2048), bytes: 1).with(rows: 4096)
+        #expect(one.productWeightElements == 1 << 22)
+        #expect(abs(rates.seconds(one) - (2 * 4096 * 2048 * 2048 / 0.6e15 + 1e-6)) < 1e-9)
+        // a feed-forward's two products of N K 2^22 each: the mean, not the sum (2^23)
+        let ffn = OperatorCost(OperatorID(part: .ffn), flops: .gemm(4096, 2048, 2048) + .gemm(4096, 2048, 2048), bytes: 1).with(rows: 4096, products: 2)
+        #expect(ffn.productWeightElements == 1 << 22)
+        // an MoE layer's expert shape is given, not read from the layer's FLOPs over its per-expert rows
+        let moe = OperatorCost(OperatorID(part: .ffn), flops: .gemm(4096, 2048, 2048), bytes: 1).with(rows: 64, productWeightElements: 1 << 20)
+        #expect(abs(rates.seconds(moe) - (2 * 4096 * 2048 * 2048 / 0.4e15 + 1e-6)) < 1e-9)
+        // beyond the widest shape the widest curve holds
+        let wide = OperatorCost(OperatorID(part: .head), flops: .gemm(64, 16384, 16384), bytes: 1).with(rows: 64)
+        #expect(abs(rates.seconds(wide) - (2 * 64 * 16384 * 16384 / 0.8e15 + 1e-6)) < 1e-9)
+    }
+
     @Test("prefill efficiency interpolates linearly between published head dims and clamps outside")
     func headDims() throws {
         let c = Self.curves

@@ -10,7 +10,8 @@ import Testing
 @Suite("efficiency curve files")
 struct EfficiencyCurvesFileTests {
     static let gpus = ["a100-sxm-80gb", "h100-sxm-80gb", "h200-sxm-141gb"]
-    static let header = EfficiencyCurvesFile.header.joined(separator: ",")
+    // the lines below are in the format without shape_nk (still read; `shaped` tests the column)
+    static let header = EfficiencyCurvesFile.headerWithoutShape.joined(separator: ",")
     static let tail = """
         decode_attention,x,any,,,1000000,0.2,k442,read_from_figure,n
         streaming,x,any,,,1000000,0.2,k442,read_from_figure,n
@@ -31,7 +32,7 @@ struct EfficiencyCurvesFileTests {
         for id in Self.gpus {
             let hw = try Fixtures.store.loadHardware(id)
             let c = try #require(hw.efficiencyCurves, "\(id) has no curves")
-            #expect(c.dense[.bf16] != nil && c.dense[.fp16] != nil)
+            #expect(c.hasDense(.bf16) && c.hasDense(.fp16))
             #expect(!c.prefillHeadDims(.flash2, .bf16, causal: true).isEmpty)
             #expect(!c.prefillHeadDims(.sdpa, .bf16, causal: true).isEmpty)
             #expect(c.prefillHeadDims(.flash3, .bf16, causal: true).isEmpty == (id == "a100-sxm-80gb"), "FlashAttention-3 is Hopper only")
@@ -42,17 +43,39 @@ struct EfficiencyCurvesFileTests {
         }
     }
 
-    @Test("the A100's and H100's bf16 products are priced by rows: a measured N = K = 4096 curve from M 128 (A100) or 256 (H100), flat below it")
+    @Test("the H100's bf16 products are priced by rows: XLA's measured N = K = 4096 curve from M 256, flat below it")
     func denseByRows() throws {
-        // A100: Vidur's Llama-2-7B output projection (k601-k607, k615 at M 128); H100: XLA's sm_90 table (k597-k600)
-        for (id, firstM, first, top) in [("a100-sxm-80gb", 128.0, 0.430, (2048.0, 0.732)), ("h100-sxm-80gb", 256.0, 0.417, (4096.0, 0.792))] {
-            let dense = try #require(try Fixtures.store.loadHardware(id).efficiencyCurves?.dense[.bf16], "\(id)")
-            #expect(dense.points.first?.x == firstM, "\(id)")
-            // below the first point the curve holds it (no extrapolation); the files write 4 decimals
-            #expect(abs(dense.value(at: firstM / 2) - first) < 5e-5 && abs(dense.value(at: 1) - first) < 5e-5, "\(id)")
-            #expect(abs(dense.value(at: top.0) - top.1) < 5e-5, "\(id)")
-            #expect(dense.points.count >= 4, "\(id): a curve, not a ceiling")
-        }
+        // XLA's sm_90 table (k597-k600); the file writes 4 decimals
+        let c = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
+        let dense = try #require(c.dense[.bf16])
+        #expect(c.denseByShape[.bf16] == nil, "the H100 curve has no shape")
+        #expect(dense.points.first?.x == 256 && dense.points.count >= 4)
+        // below the first point the curve holds it (no extrapolation), whatever the product's N x K
+        #expect(abs(c.denseEfficiency(.bf16, rows: 128, weightElements: 4096 * 4096) - 0.417) < 5e-5)
+        #expect(abs(c.denseEfficiency(.bf16, rows: 1, weightElements: 0) - 0.417) < 5e-5)
+        #expect(abs(c.denseEfficiency(.bf16, rows: 4096, weightElements: 1e9) - 0.792) < 5e-5)
+    }
+
+    @Test("the A100's bf16 products are priced by rows and N x K: Vidur's curves of five models' products from M 128")
+    func denseByShape() throws {
+        let c = try #require(try Fixtures.store.loadHardware("a100-sxm-80gb").efficiencyCurves)
+        let shaped = try #require(c.denseByShape[.bf16])
+        #expect(c.dense[.bf16] == nil, "every A100 point carries its shape")
+        #expect(shaped.count == 16 && shaped.allSatisfy { $0.curve.points.count == 6 && $0.curve.points.first?.x == 128 })
+        // at a published shape the value is the published row: Llama-2-7B's output projection at M 128
+        // (k615, 0.430) and its fused q, k, v projection (N 12288, K 4096) at M 128 (k616, 0.554)
+        #expect(abs(c.denseEfficiency(.bf16, rows: 128, weightElements: 4096 * 4096) - 0.430) < 5e-5)
+        #expect(abs(c.denseEfficiency(.bf16, rows: 64, weightElements: 12288 * 4096) - 0.554) < 5e-5, "flat below M 128")
+        // between two shapes: linear in log2(N K); k616 (N K 50.3M) and Llama-3-8B's down projection
+        // (4096 x 14336 = 58.7M, M 128: 0.111 ms -> 0.434, k682) bracket 54.5M
+        let lo = 12288.0 * 4096, hi = 4096.0 * 14336, mid = (lo * hi).squareRoot()
+        let vlo = c.denseEfficiency(.bf16, rows: 128, weightElements: lo), vhi = c.denseEfficiency(.bf16, rows: 128, weightElements: hi)
+        #expect(vlo != vhi && abs(c.denseEfficiency(.bf16, rows: 128, weightElements: mid) - (vlo + vhi) / 2) < 1e-9)
+        // beyond the narrowest and widest shapes the nearest curve holds; an unknown shape reads the widest
+        let narrow = shaped.first!, wide = shaped.last!
+        #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: narrow.weightElements / 4) == narrow.curve.value(at: 512))
+        #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: wide.weightElements * 4) == wide.curve.value(at: 512))
+        #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: 0) == wide.curve.value(at: 512))
     }
 
     @Test("every point is sourced: its row exists in kernel-efficiency.csv and the value is that row's fraction of peak")
@@ -69,9 +92,10 @@ struct EfficiencyCurvesFileTests {
             #expect(records.count > 20)
             for f in records {
                 if f[0] == "launch" { continue }  // a difference of two launch times (checked below)
-                let published = try #require(fraction[f[7]], "\(id): \(f[7]) is not a row with a fraction of peak")
+                // the committed files have shape_nk: value at 7, source_row at 8
+                let published = try #require(fraction[f[8]], "\(id): \(f[8]) is not a row with a fraction of peak")
                 // the file writes the published fraction with 4 decimals
-                #expect(abs(published - Double(f[6])!) < 5e-5, "\(id) \(f[7]): \(f[6]) vs published \(published)")
+                #expect(abs(published - Double(f[7])!) < 5e-5, "\(id) \(f[8]): \(f[7]) vs published \(published)")
             }
         }
         let launch = try parse(Self.good).launchSeconds
@@ -94,6 +118,41 @@ struct EfficiencyCurvesFileTests {
     func malformed(line: String, field: String) {
         let text = Self.header + "\n" + line + "\n" + Self.good.split(separator: "\n").dropFirst().joined(separator: "\n")
         #expect { try parse(text) } throws: { ($0 as? ProfileError)?.field == field }
+    }
+
+    @Test("the shape_nk column: dense rows carry N x K or none, other operators none; the header without it still reads")
+    func shaped() throws {
+        let withShape = EfficiencyCurvesFile.header.joined(separator: ",")
+        // the good file with an empty shape_nk inserted after x reads as the file without the column
+        func widen(_ line: Substring, nk: String = "") -> String {
+            var f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            f.insert(nk, at: 6)
+            return f.joined(separator: ",")
+        }
+        let body = Self.good.split(separator: "\n").dropFirst()
+        let wide = withShape + "\n" + body.map { widen($0) }.joined(separator: "\n") + "\n"
+        #expect(try parse(wide) == (try parse(Self.good)))
+        // two shapes of one dtype at one M are two curves, not a duplicate x
+        let two = wide + "dense_gemm,cublas,bf16,,,1000000000,16777216,0.5,k615,table,n\n"
+            + "dense_gemm,cublas,bf16,,,1000000000,50331648,0.6,k616,table,n\n"
+        let c = try parse(two)
+        #expect(c.denseByShape[.bf16]?.map(\.weightElements) == [16777216, 50331648])
+        #expect(c.dense[.bf16] != nil && c.denseByShape[.fp16] == nil)
+        // the shapeless curve (0.8) serves an operator of unknown shape while a shaped one exists
+        #expect(c.denseEfficiency(.bf16, rows: 1e9, weightElements: 0) == 0.8)
+        #expect(c.denseEfficiency(.bf16, rows: 1e9, weightElements: 16777216) == 0.5)
+        for (line, field) in [
+            ("dense_gemm,cublas,bf16,,,1e9,4096.5,0.5,k341,table,n", "line 2, shape_nk"),
+            ("dense_gemm,cublas,bf16,,,1e9,-4,0.5,k341,table,n", "line 2, shape_nk"),
+            ("decode_attention,x,any,,,1000000,4096,0.2,k442,read_from_figure,n", "line 2, shape_nk"),
+            ("dense_gemm,cublas,bf16,,,1e9,0.5,k341,table,n", "line 2, line"),  // 10 fields under the 11-column header
+        ] {
+            #expect { try parse(withShape + "\n" + line + "\n" + body.map { widen($0) }.joined(separator: "\n")) } throws: {
+                ($0 as? ProfileError)?.field == field
+            }
+        }
+        let dupShape = two + "dense_gemm,cublas,bf16,,,1000000000,50331648,0.7,k617,table,n\n"
+        #expect { try parse(dupShape) } throws: { ($0 as? ProfileError)?.field == "dense_gemm bf16 shape_nk 50331648" }
     }
 
     @Test("the file is RFC 4180 CSV: CRLF records and a quoted note holding commas read as LF ones do")

@@ -11,7 +11,7 @@ import os
 
 SRC = "Reports/published/kernel-efficiency.csv"
 OUT = "Profiles/hardware/efficiency"
-HEADER = ["operator", "library", "dtype", "head_dim", "causal", "x", "value", "source_row", "value_kind", "note"]
+HEADER = ["operator", "library", "dtype", "head_dim", "causal", "x", "shape_nk", "value", "source_row", "value_kind", "note"]
 
 
 def rows():
@@ -36,7 +36,7 @@ def prefill(all_rows, gpu, library, kernel, direction, note):
         if r["gpu"] == gpu and r["operator"] == "prefill_attention" and r["library"] == library \
                 and r["direction"] == direction and r["fraction_of_peak"] and r["seq_len"] \
                 and r["value_kind"] != "text_claim" and r["causal"] == "true":
-            out.append(["prefill_attention", kernel, "bf16/fp16", r["head_dim"], r["causal"], r["seq_len"],
+            out.append(["prefill_attention", kernel, "bf16/fp16", r["head_dim"], r["causal"], r["seq_len"], "",
                         "%.4f" % frac(r), r["row_id"], r["value_kind"], clean(note)])
     return out
 
@@ -51,7 +51,7 @@ def decode(all_rows, gpu, library, batch, note, operator="decode_attention"):
     for r in all_rows:
         if r["gpu"] == gpu and r["operator"] == "decode_attention" and r["library"] == library and r["batch"] == batch \
                 and r["kv_heads"] == "32":
-            out.append([operator, "flashinfer_paged", "any", "", "", str(decode_bytes(r)), "%.4f" % frac(r),
+            out.append([operator, "flashinfer_paged", "any", "", "", str(decode_bytes(r)), "", "%.4f" % frac(r),
                         r["row_id"], r["value_kind"], clean(note)])
     return out
 
@@ -62,16 +62,21 @@ XLA_ROWS = {"k597", "k598", "k599", "k600"}
 # to 4096 at N = K = 4096 (M 128, k615, since issue 15's fifth session: its measured kernel is slower than
 # the M 256 point held flat would price it). The table lists M 2048 and 4096 twice; the first of each pair
 # is read (k601, k603; the second, k602 and k604, reads 0.731 and 0.732). k616-k618 (the other products
-# of the layer at M 128, other N and K) are read by no profile: the curve has no N or K variable.
-VIDUR_A100_ROWS = {"k601", "k603", "k605", "k606", "k607", "k615"}
+# of the layer at M 128, other N and K) and k619-k705 (issue 15's sixth session: Llama-2-7B's other
+# products from M 256, and Llama-2-70B's, CodeLlama-34B's, Llama-3-8B's and phi-2's at tensor parallel 1,
+# M 128 to 4096) give the curve its shape: one curve over M per product N x K (shape_nk), every
+# recorded product and M taken (no point chosen or left out by how it moves an end-to-end row).
+VIDUR_A100_ROWS = {"k601", "k603", "k605", "k606", "k607", "k615", "k616", "k617", "k618"} | {"k%03d" % i for i in range(619, 706)}
 
 
-def dense(all_rows, ids, dtype, note):
+def dense(all_rows, ids, dtype, note, shaped=False):
     out = []
     for r in all_rows:
         if r["row_id"] in ids:
-            # x = the product's rows M (the curve's variable; the row's n and k are in its note)
-            out.append(["dense_gemm", "cublas", dtype, "", "", r["m"], "%.4f" % frac(r), r["row_id"], r["value_kind"],
+            # x = the product's rows M (the curve's variable); shape_nk = N x K when `shaped`, else empty
+            # (the row's n and k are in its note either way)
+            nk = str(int(r["n"]) * int(r["k"])) if shaped else ""
+            out.append(["dense_gemm", "cublas", dtype, "", "", r["m"], nk, "%.4f" % frac(r), r["row_id"], r["value_kind"],
                         clean(note + "; M %s of M x N x K = %s x %s x %s" % (r["m"], r["m"], r["n"], r["k"]))])
     return out
 
@@ -82,8 +87,8 @@ def launch(all_rows):
             "the launch cost is the difference; secondary quotation of NVIDIA's Getting Started with CUDA Graphs")
     graphs = (t["k521"] - t["k518"]) * 1e-6
     eager = (t["k520"] - t["k518"]) * 1e-6
-    return [["launch", "cuda_graphs", "any", "", "", "", "%.2e" % graphs, "k521-k518", "secondary_quote (derived)", note % "3.4 inside a CUDA graph (k521)"],
-            ["launch", "eager", "any", "", "", "", "%.2e" % eager, "k520-k518", "secondary_quote (derived)", note % "3.8 when launches are queued without a sync (k520)"]]
+    return [["launch", "cuda_graphs", "any", "", "", "", "", "%.2e" % graphs, "k521-k518", "secondary_quote (derived)", note % "3.4 inside a CUDA graph (k521)"],
+            ["launch", "eager", "any", "", "", "", "", "%.2e" % eager, "k520-k518", "secondary_quote (derived)", note % "3.8 when launches are queued without a sync (k520)"]]
 
 
 def main():
@@ -110,16 +115,16 @@ def main():
     out["h200-sxm-141gb"] = (
         dense(r, XLA_ROWS, "bf16/fp16", xla + "; H100 rows (no H200 bf16 table; same tensor peak k335)")
         + dense(r, {"k345"}, "fp8", mamf)
-        + [row[:9] + [row[9] + clean(h200_t)] for row in h100_prefill]
-        + [row[:9] + [row[9] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode + h100_stream]
+        + [row[:10] + [row[10] + clean(h200_t)] for row in h100_prefill]
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode + h100_stream]
         + launch(r))
     a100_fa2 = ("FlashAttention-2 README figure flash2_a100_fwd_bwd_benchmark.png: A100 SXM4 80GB FORWARD+BACKWARD (training) "
                 "over 312 TFLOP/s; used for the forward pass because no forward-only A100 figure was found")
     a100_std = a100_fa2 + "; PyTorch standard attention"
     vidur = ("Vidur's operator profile (microsoft/vidur; fp16 torch F.linear -> cuBLAS; kernel time; A100 80GB; SXM or PCIe not stated): "
-             "Llama-2-7B's output projection; N = K = 4096 by rows M; below M 128 the first point holds (M 128 is measured "
-             "slower than both its compute time at the M 256 point and its weight read); replaces the best-shape MAMF ceilings k340 and k346")
-    a100_dense = dense(r, VIDUR_A100_ROWS, "bf16/fp16", vidur)
+             "products of five models at tensor parallel 1 by rows M and N x K (shape_nk); below M 128 each curve's first point holds; "
+             "replaces the best-shape MAMF ceilings k340 and k346")
+    a100_dense = dense(r, VIDUR_A100_ROWS, "bf16/fp16", vidur, shaped=True)
     out["a100-sxm-80gb"] = (
         a100_dense
         + prefill(r, "A100-SXM4-80GB", "flash2", "flash2", "forward+backward", a100_fa2)
