@@ -78,6 +78,18 @@ struct EfficiencyCurvesFileTests {
         #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: 0) == wide.curve.value(at: 512))
     }
 
+    @Test("the A100's streaming curve is Vidur's one-row products by bytes; the H100's is still the decode-attention stand-in")
+    func streamingByBytes() throws {
+        let a100 = try #require(try Fixtures.store.loadHardware("a100-sxm-80gb").efficiencyCurves)
+        let h100 = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
+        #expect(a100.streaming != a100.decodeAttention && h100.streaming.points.map(\.value) == h100.decodeAttention.points.map(\.value))
+        #expect(a100.streaming.points.count == 40 && a100.streaming.points.allSatisfy { $0.source >= "k706" && $0.source <= "k745" })
+        // Llama-2-7B's output projection at one row (k707): 33,570,816 bytes in 25 us, 1343 GB/s = 0.659
+        // of 2039; the ends hold beyond 4.2 MB (k717, 0.344) and 940 MB (k721, 0.795); 4 decimals
+        #expect(abs(a100.streaming.value(at: 33_570_816) - 0.659) < 5e-5)
+        #expect(abs(a100.streaming.value(at: 1e6) - 0.344) < 5e-5 && abs(a100.streaming.value(at: 1e10) - 0.795) < 5e-5)
+    }
+
     @Test("every point is sourced: its row exists in kernel-efficiency.csv and the value is that row's fraction of peak")
     func provenance() throws {
         let text = try String(contentsOf: Fixtures.repoRoot.appendingPathComponent("Reports/published/kernel-efficiency.csv"), encoding: .utf8)

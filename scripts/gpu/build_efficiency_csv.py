@@ -81,6 +81,22 @@ def dense(all_rows, ids, dtype, note, shaped=False):
     return out
 
 
+# The A100's streaming curve (issue 15's sixth session): Vidur's measured one-row products (M = 1, weight
+# streaming; k706-k745, every model, tensor parallel degree and product of the five tables, distinct bytes),
+# x = the bytes the product moves, fraction of 2039 GB/s. Replaces the decode-attention stand-in there.
+VIDUR_A100_STREAMING = {"k%03d" % i for i in range(706, 746)}
+
+
+def streaming_rows(all_rows, ids, note):
+    out = []
+    for r in all_rows:
+        if r["row_id"] in ids:
+            by = 2 * (int(r["n"]) * int(r["k"]) + int(r["n"]) + int(r["k"]))
+            out.append(["streaming", "cublas_gemv", "any", "", "", str(by), "", "%.4f" % frac(r), r["row_id"], r["value_kind"],
+                        clean(note + "; 1 x %s x %s: %s bytes" % (r["n"], r["k"], by))])
+    return out
+
+
 def launch(all_rows):
     t = {r["row_id"]: float(r["time_us"]) for r in all_rows if r["operator"] == "launch_overhead"}
     note = ("V100 CUDA 10.1 (no A100/H100 figure was found); a 2.9 us kernel (k518) takes %s us per launch; "
@@ -130,7 +146,9 @@ def main():
         + prefill(r, "A100-SXM4-80GB", "flash2", "flash2", "forward+backward", a100_fa2)
         + prefill(r, "A100-SXM4-80GB", "pytorch", "sdpa", "forward+backward", a100_std)
         + decode(r, "A100-PCIe-80GB", "flashinfer paged", "1", fi_note % "1935 (A100 PCIe; fraction applied to the SXM part)")
-        + decode(r, "A100-PCIe-80GB", "flashinfer paged", "1", stream_note + "; A100 PCIe fractions", "streaming")
+        + streaming_rows(r, VIDUR_A100_STREAMING, "Vidur's operator profile (microsoft/vidur; fp16 torch F.linear at one row -> cuBLAS; kernel time; "
+                         "A100 80GB; SXM or PCIe not stated): weight streaming of five models' products at tensor parallel 1-8; fraction of 2039 GB/s; "
+                         "below 4.2 MB and above 940 MB the end points hold")
         + launch(r))
     os.makedirs(OUT, exist_ok=True)
     for gpu, lines in out.items():

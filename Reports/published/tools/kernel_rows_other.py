@@ -240,3 +240,59 @@ for p,name,col,n,k,m,ms,ln in [
 ]:
     tf=2*m*n*k/(ms*1e-3)/1e12
     add(gpu="A100 80GB (SXM or PCIe: not stated)",library="cublas (via torch F.linear, sarathi-serve RowParallelLinear)",operator="dense_gemm",dtype="fp16",batch=1,m=m,n=n,k=k,time_us=round(ms*1e3,1),achieved_tflops=round(tf,1),peak_reference_tflops=312,fraction_of_peak=round(tf/312,3),metric_definition=VDEF,source=VIDS.format(p=p,col=col,ln=ln),note="%s tp1 %s at num_tokens %d: %s ms; N x K = %d x %d; peak 312 TFLOP/s (A100 fp16 dense, both SXM and PCIe)" % (name,col,m,ms,n,k),value_kind="table")
+
+# ---- weight streaming at one row on the A100 (issue 15, session 6): the same Vidur tables at M = 1 ----
+# num_tokens 1 of the five models' tables above, at every tensor parallel degree the tables hold (1, 2,
+# 4, 8: one GPU's shard of each product, N or K divided by tp as sarathi-serve's column- and row-parallel
+# layers split them), the same four products. A 1 x N x K fp16 product reads its N K weights and writes
+# next to nothing: bytes = 2 (N K + K + N) (weights, input row, output row), bandwidth = bytes / time,
+# fraction of 2039 GB/s (the A100 80GB SXM datasheet figure, the profile's; Vidur does not say SXM or
+# PCIe, and at the PCIe part's 1935 GB/s every fraction would be 5% higher). Models in the order above,
+# then tp 1, 2, 4, 8, then the four products; a point whose bytes equal one already taken is left out.
+WDEF="Vidur operator profile: kernel time (torch.profiler record_function) of one 1 x N x K fp16 product (M = 1), median over 20 layers after 2 warm-up passes, in ms as printed; bytes = 2 (N K + K + N); fraction = bytes / time / 2039 GB/s"
+WSRC="microsoft/vidur data/profiling/compute/a100/{p}/mlp.csv @7d47513363ec447a741ac5e47241580b47724fbf, column time_stats.{col}.median, line {ln}"
+for p,name,tp,col,n,k,ms,ln in [
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",1,"attn_pre_proj",12288,4096,0.065,262),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",1,"attn_post_proj",4096,4096,0.025,262),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",1,"mlp_up_proj",22016,4096,0.116,262),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",1,"mlp_down_proj",4096,11008,0.06,262),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",2,"attn_pre_proj",6144,4096,0.033,523),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",2,"attn_post_proj",4096,2048,0.015,523),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",2,"mlp_down_proj",4096,5504,0.032,523),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",4,"attn_pre_proj",3072,4096,0.021,784),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",4,"attn_post_proj",4096,1024,0.009,784),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",4,"mlp_down_proj",4096,2752,0.019,784),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",8,"attn_pre_proj",1536,4096,0.014,1045),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",8,"attn_post_proj",4096,512,0.006,1045),
+    ("meta-llama/Llama-2-7b-hf","Llama-2-7B",8,"mlp_down_proj",4096,1376,0.012,1045),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",1,"attn_pre_proj",10240,8192,0.11,262),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",1,"attn_post_proj",8192,8192,0.092,262),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",1,"mlp_up_proj",57344,8192,0.58,262),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",1,"mlp_down_proj",8192,28672,0.29,262),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",2,"attn_pre_proj",5120,8192,0.058,523),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",2,"attn_post_proj",8192,4096,0.045,523),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",2,"mlp_down_proj",8192,14336,0.143,523),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",4,"attn_pre_proj",2560,8192,0.032,784),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",4,"attn_post_proj",8192,2048,0.026,784),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",4,"mlp_down_proj",8192,7168,0.076,784),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",8,"attn_pre_proj",1280,8192,0.019,1045),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",8,"attn_post_proj",8192,1024,0.015,1045),
+    ("meta-llama/Llama-2-70b-hf","Llama-2-70B",8,"mlp_down_proj",8192,3584,0.041,1045),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B",1,"mlp_up_proj",44032,8192,0.447,262),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B",1,"mlp_down_proj",8192,22016,0.2275,262),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B",2,"mlp_down_proj",8192,11008,0.112,523),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B",4,"mlp_down_proj",8192,5504,0.059,784),
+    ("codellama/CodeLlama-34b-Instruct-hf","CodeLlama-34B",8,"mlp_down_proj",8192,2752,0.033,1045),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B",1,"mlp_up_proj",28672,4096,0.142,457),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B",1,"mlp_down_proj",4096,14336,0.076,457),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B",2,"mlp_down_proj",4096,7168,0.041,913),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B",4,"mlp_down_proj",4096,3584,0.023,1369),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B",8,"attn_pre_proj",768,4096,0.008,1825),
+    ("meta-llama/Meta-Llama-3-8B","Llama-3-8B",8,"mlp_down_proj",4096,1792,0.013,1825),
+    ("microsoft/phi-2","phi-2",1,"attn_pre_proj",7680,2560,0.03,262),
+    ("microsoft/phi-2","phi-2",1,"attn_post_proj",2560,2560,0.014,262),
+    ("microsoft/phi-2","phi-2",1,"mlp_up_proj",10240,2560,0.038,262),
+]:
+    by=2*(n*k+k+n)
+    gbs=by/(ms*1e-3)/1e9
+    add(gpu="A100 80GB (SXM or PCIe: not stated)",library="cublas (via torch F.linear, sarathi-serve parallel linear layers)",operator="weight_streaming",dtype="fp16",batch=1,m=1,n=n,k=k,time_us=round(ms*1e3,1),achieved_bandwidth_gbs=round(gbs,1),peak_reference_bandwidth_gbs=2039,fraction_of_peak=round(gbs/2039,3),metric_definition=WDEF,source=WSRC.format(p=p,col=col,ln=ln),note="%s tp%d %s at num_tokens 1: %s ms; N x K = %d x %d; %d bytes" % (name,tp,col,ms,n,k,by),value_kind="table")
