@@ -137,13 +137,18 @@ public struct EfficiencyCurves: Sendable, Hashable {
     public var streaming: EfficiencyCurve
     /// Host-visible cost of one kernel launch, seconds, per launch mode.
     public var launchSeconds: [LaunchMode: Double]
+    /// Element-wise kernels priced apart (Roofline+Elementwise.swift): fraction of bandwidth over
+    /// bytes moved per launch, per kernel; empty on a profile without a sourced element-wise curve
+    /// (its element-wise work stays folded into the operators' bytes).
+    public var elementwise: [ElementwiseKernel: EfficiencyCurve]
     /// The kernel used when a query names none.
     public var defaultAttentionKernel: AttentionKernel
 
     public init(
         file: String, dense: [DType: EfficiencyCurve], prefillAttention: [PrefillAttentionKey: EfficiencyCurve],
         decodeAttention: EfficiencyCurve, streaming: EfficiencyCurve, launchSeconds: [LaunchMode: Double],
-        defaultAttentionKernel: AttentionKernel, denseByShape: [DType: [DenseShapeCurve]] = [:]
+        defaultAttentionKernel: AttentionKernel, denseByShape: [DType: [DenseShapeCurve]] = [:],
+        elementwise: [ElementwiseKernel: EfficiencyCurve] = [:]
     ) {
         self.file = file
         self.dense = dense
@@ -153,6 +158,7 @@ public struct EfficiencyCurves: Sendable, Hashable {
         self.streaming = streaming
         self.launchSeconds = launchSeconds
         self.defaultAttentionKernel = defaultAttentionKernel
+        self.elementwise = elementwise
     }
 
     /// Whether `dtype` has a dense curve, shaped or not.

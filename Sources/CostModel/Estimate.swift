@@ -146,7 +146,9 @@ extension ModelSpec {
         }
         let prefillSeconds = rates.seconds(prefill) + prefillRunFixedSeconds(batch: batch, promptTokens: n, chunkTokens: q.prefillChunkTokens,
                                                                                  dtypes: dt, rates: rates)
-        let decodeSeconds = Self.decodeSeconds(decodeOps, promptTokens: n, generatedTokens: g, rates: rates)
+            + rates.elementwiseSeconds(self, rows: Int128(batch) * Int128(n), dtype: dt.activations)
+        let stepElementwiseSeconds = rates.elementwiseSeconds(self, rows: Int128(batch), dtype: dt.activations)
+        let decodeSeconds = Self.decodeSeconds(decodeOps, promptTokens: n, generatedTokens: g, rates: rates) + Double(g) * stepElementwiseSeconds
         let tokens = Double(batch) * Double(g)
         let total = prefillSeconds + decodeSeconds
         return .fits(Estimate(
@@ -154,7 +156,7 @@ extension ModelSpec {
             batch: batch, batchIsMax: q.batch == .max, batchLimitedBy: q.batch == .max ? fit.limitedBy : nil, fit: fit,
             computeDType: computeDType, rates: rates,
             prefill: prefill, prefillSeconds: prefillSeconds,
-            firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step),
+            firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step) + stepElementwiseSeconds,
             decodeFlops: decodeFlops,
             decodeSeconds: decodeSeconds,
             decodeTokensPerSecond: g > 0 && decodeSeconds > 0 ? tokens / decodeSeconds : nil,

@@ -4,22 +4,26 @@
 // from. RFC 4180 CSV (Reporting/CSVReader: quoted fields, LF or CRLF records). Columns (exactly
 // these, in this order; a file without the `shape_nk` column, the format before issue 15's sixth
 // session, reads as one whose shape_nk fields are all empty):
-//   operator    dense_gemm | prefill_attention | decode_attention | streaming | launch
-//   library     prefill_attention: flash2 | flash3 | sdpa; launch: cuda_graphs | eager; else free text
+//   operator    dense_gemm | prefill_attention | decode_attention | streaming | launch | elementwise
+//   library     prefill_attention: flash2 | flash3 | sdpa; launch: cuda_graphs | eager;
+//               elementwise: norm | act_mul | rope | add (CostModel/Roofline+Elementwise.swift); else free text
 //   dtype       fp16 | bf16 | fp8 (a list joined by `/`, e.g. bf16/fp16), or `any` (bytes-based curves, launch)
 //   head_dim    prefill_attention only (a positive integer), else empty
 //   causal      prefill_attention only (true | false), else empty
 //   x           dense_gemm: rows M of one product; prefill_attention: sequence length; decode_attention and
-//               streaming: bytes per launch; launch: empty
+//               streaming and elementwise: bytes per launch; launch: empty
 //   shape_nk    dense_gemm only: N x K (weight elements) of the product measured, a positive integer,
 //               or empty for a curve over M alone; a dtype may have both (the shapeless curve serves
 //               operators of unknown shape). Other operators: empty
-//   value       a fraction from 0.001 to 1 (launch: seconds from 0 to 0.001)
+//   value       a fraction from 0.001 to 1 (launch: seconds from 0 to 0.001; elementwise: a fraction of
+//               the DRAM bandwidth from 0.001 to 2, above 1 where the operands sit in L2, as Vidur's
+//               A100 residual add at 25 MB reads 1.03)
 //   source_row  kernel-efficiency.csv row ids, e.g. k341 or k521-k518 (a difference of two rows)
 //   value_kind  as that file's value_kind (printed_bar_label, table, read_from_figure, ...)
 //   note        free text
 // Every curve (one per dtype and shape_nk for dense_gemm) must have distinct x; decode_attention, streaming and both launch modes must be
-// present; the profile's default kernel must have a causal prefill curve.
+// present; the profile's default kernel must have a causal prefill curve; elementwise rows are
+// optional, but a file that has any has all four kernels (else the missing ones would read as free).
 
 import CostModel
 import Foundation
@@ -53,6 +57,7 @@ enum EfficiencyCurvesFile {
         var prefill: [PrefillAttentionKey: [EfficiencyPoint]] = [:]
         var decode: [EfficiencyPoint] = [], streaming: [EfficiencyPoint] = []
         var launch: [LaunchMode: Double] = [:]
+        var elementwise: [ElementwiseKernel: [EfficiencyPoint]] = [:]
         for (record, n) in zip(parsed.records, parsed.lines).dropFirst() {
             func fail(_ column: String, _ constraint: String, _ value: String?) -> ProfileError {
                 ProfileError(file: file, field: "line \(n), \(column)", constraint: constraint, value: value.map { "\"\($0)\"" })
@@ -115,8 +120,13 @@ enum EfficiencyCurvesFile {
                 guard let mode = LaunchMode(rawValue: library) else { throw fail("library", "must be cuda_graphs or eager", library) }
                 if launch[mode] != nil { throw fail("library", "appears twice for launch", library) }
                 launch[mode] = try number(6, 0...1e-3, "seconds from 0 to 0.001")
+            case "elementwise":
+                try noDType(); try empty([3, 4])
+                guard let kernel = ElementwiseKernel(rawValue: library) else { throw fail("library", "must be norm, act_mul, rope or add", library) }
+                elementwise[kernel, default: []].append(EfficiencyPoint(
+                    x: try number(5, positive, "positive bytes per launch"), value: try number(6, 0.001...2, "a fraction from 0.001 to 2"), source: f[7]))
             default:
-                throw fail("operator", "must be dense_gemm, prefill_attention, decode_attention, streaming or launch", op)
+                throw fail("operator", "must be dense_gemm, prefill_attention, decode_attention, streaming, launch or elementwise", op)
             }
         }
         func curve(_ points: [EfficiencyPoint], _ what: String) throws(ProfileError) -> EfficiencyCurve {
@@ -142,10 +152,19 @@ enum EfficiencyCurvesFile {
         for mode in LaunchMode.allCases where launch[mode] == nil {
             throw ProfileError(file: file, field: "launch \(mode.rawValue)", constraint: "must have one row", value: nil)
         }
+        var elementwiseCurves: [ElementwiseKernel: EfficiencyCurve] = [:]
+        if !elementwise.isEmpty {
+            for k in ElementwiseKernel.allCases {
+                guard let ps = elementwise[k] else {
+                    throw ProfileError(file: file, field: "elementwise \(k.rawValue)", constraint: "must have points when any elementwise kernel has", value: nil)
+                }
+                elementwiseCurves[k] = try curve(ps, "elementwise \(k.rawValue)")
+            }
+        }
         let curves = EfficiencyCurves(
             file: file, dense: denseCurves, prefillAttention: prefillCurves, decodeAttention: try curve(decode, "decode_attention"),
             streaming: try curve(streaming, "streaming"), launchSeconds: launch, defaultAttentionKernel: defaultKernel,
-            denseByShape: shapedCurves)
+            denseByShape: shapedCurves, elementwise: elementwiseCurves)
         if denseCurves.isEmpty && shapedCurves.isEmpty { throw ProfileError(file: file, field: "dense_gemm", constraint: "must have at least one point", value: nil) }
         if !prefillCurves.keys.contains(where: { $0.kernel == defaultKernel && $0.causal }) {
             throw ProfileError(file: file, field: "prefill_attention", constraint: "must have a causal curve for the profile's default_attention_kernel", value: defaultKernel.rawValue)

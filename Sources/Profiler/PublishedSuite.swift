@@ -472,15 +472,19 @@ public enum PublishedSuite {
         func prefill(_ batch: Int, times: Int = 1) {
             guard prefillTokens > 0 else { return }  // a 1-token prompt whose one token a decode step takes
             let phase = rank.prefillCost(batch: batch, promptTokens: prefillTokens, dtypes: plan)
-            let gpu = rates.seconds(phase) + communication(batch: batch).prefill
+            // the element-wise kernels, where the profile prices them apart (Roofline+Elementwise.swift)
+            let rows = Int128(batch) * Int128(prefillTokens)
+            let elementwise = rates.elementwiseSeconds(rank, rows: rows, dtype: plan.activations)
+            let elementwiseLaunches = rates.curves?.elementwiseLaunches(rank, rows: rows, dtype: plan.activations) ?? 0
+            let gpu = rates.seconds(phase) + elementwise + communication(batch: batch).prefill
             // the engines of eager-dispatch.csv (vLLM) capture no prefill in a CUDA graph: a prefill is
             // issued eager, its calls counted as a decode step's
             let wait = dispatchWait(gpuStep: gpu, eager: true)
             t.dispatch += Double(times) * wait
             t.host += Double(times) * hostSeconds(steps: 1, gpu: gpu + wait)
-            t.prefill += Double(times) * rates.seconds(phase)
+            t.prefill += Double(times) * (rates.seconds(phase) + elementwise)
             t.prefillAttention += Double(times) * phase.operators.filter { $0.attention != nil }.reduce(0) { $0 + rates.seconds($1) }
-            t.launches += Double(times) * Double(phase.operatorLaunches) * launchSeconds
+            t.launches += Double(times) * Double(phase.operatorLaunches + elementwiseLaunches) * launchSeconds
             t.communication += Double(times) * communication(batch: batch).prefill
         }
         // Decode steps at contexts lo...hi (the sequence each step holds, its new token included),
@@ -497,6 +501,10 @@ public enum PublishedSuite {
                 gpu += s
                 t.launches += Double(op.fixed.count * steps) * launchSeconds
             }
+            let elementwise = Double(steps) * stepRates.elementwiseSeconds(rank, rows: Int128(batch), dtype: plan.activations)
+            t.weights += elementwise
+            gpu += elementwise
+            t.launches += Double(steps * (stepRates.curves?.elementwiseLaunches(rank, rows: Int128(batch), dtype: plan.activations) ?? 0)) * launchSeconds
             t.communication += Double(steps) * communication(batch: batch).step
             let wait = Double(steps) * dispatchWait(gpuStep: gpu / Double(steps), eager: pastGraphs || launch == .eager)
             t.dispatch += wait
@@ -531,8 +539,9 @@ public enum PublishedSuite {
             let context = n + g / 2, pastGraphs = graphSequenceLimit.map { context > $0 } == true
             let stepRates = pastGraphs ? eagerRates : rates
             let step = rank.decodeStepCost(batch: b, context: context, dtypes: plan)
-            t.weights = stepRates.seconds(step)
-            t.launches = Double(step.operatorLaunches) * (stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds)
+            t.weights = stepRates.seconds(step) + stepRates.elementwiseSeconds(rank, rows: Int128(b), dtype: plan.activations)
+            t.launches = Double(step.operatorLaunches + (stepRates.curves?.elementwiseLaunches(rank, rows: Int128(b), dtype: plan.activations) ?? 0))
+                * (stepRates.curves?.launchSeconds ?? stepRates.overheadSeconds)
             t.communication = communication(batch: b).step
             t.dispatch = dispatchWait(gpuStep: t.weights + t.communication, eager: pastGraphs || launch == .eager)
             t.host = hostSeconds(steps: 1, gpu: t.weights + t.communication + t.dispatch, pastGraphs: pastGraphs)

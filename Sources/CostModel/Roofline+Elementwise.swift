@@ -1,0 +1,83 @@
+// Element-wise kernels priced as kernels of their own, on GPU profiles whose efficiency file has
+// a sourced element-wise curve (today the A100's, from Vidur's measured kernel times; H100, H200
+// and every host profile have none and are priced as before: 0 seconds here).
+//
+// The kernels of one block, counted from the model description as a GPU engine runs them (one
+// launch each, R token rows, e bytes per activation element, d hidden, the rank's shard widths):
+//   norm     one per norm of the block (NormLayout.count) and the final norm:  e (2 R d + d)
+//            (+ e d for a LayerNorm's bias)
+//   rope     one per attention mixer with rotary embedding, q and k:          2 e R (h + hkv) dh
+//   act_mul  one per dense feed-forward: gated act(gate) * up                   3 e R I
+//            (an ungated MLP's activation                                       2 e R I)
+//   add      a residual add after the mixer and after the feed-forward, each that the block has
+//            (one for a parallel block of one norm):                           3 e R d
+// Seconds of a kernel: bytes / (bandwidth * curve(bytes)) + the launch of the row's launch mode.
+// Not counted: a mixture-of-experts layer's activations, other mixers' element-wise work (their
+// curves' kernels differ), softmax (inside the attention kernels' measured time). The bytes stay
+// also folded into the operators' bytes, where they bind only on memory-bound operators (decode
+// products, whose weights dominate).
+
+/// An element-wise kernel with a curve of its own.
+public enum ElementwiseKernel: String, CaseIterable, Sendable, Hashable {
+    case norm
+    case activation = "act_mul"
+    case rope
+    case add
+}
+
+extension ModelSpec {
+    /// The element-wise kernels of one pass over `rows` token rows: per kernel, the bytes of one
+    /// launch and the launches (rule in the header).
+    public func elementwiseKernels(rows r: Int128, dtype: DType) -> [(kernel: ElementwiseKernel, bytes: Int128, launches: Int)] {
+        let d = Int128(hiddenSize)
+        func e(_ elements: Int128) -> Int128 { dtype.bytes(elements: elements) }
+        func norm(_ n: NormLayout) -> Int128 { e(2 * r * d + d * (n.hasBias ? 2 : 1)) }
+        var out: [(kernel: ElementwiseKernel, bytes: Int128, launches: Int)] = []
+        for run in runs {
+            let b = run.block
+            out.append((.norm, norm(b.norms), b.norms.count * run.count))
+            if let a = b.mixer.attention, a.rope {
+                out.append((.rope, e(2 * r * Int128(a.heads + a.kvHeads) * Int128(a.headDim)), run.count))
+            }
+            switch b.feedForward {
+            case .gated(let f, _): out.append((.activation, e(3 * r * Int128(f)), run.count))
+            case .mlp(let f, _, _): out.append((.activation, e(2 * r * Int128(f)), run.count))
+            case .experts, .identity: break
+            }
+            // a residual after each of the mixer and the feed-forward that the block has; one for a
+            // parallel block (one norm)
+            var residuals = (b.mixer == .identity ? 0 : 1) + (b.feedForward == .identity ? 0 : 1)
+            if b.norms.count == 1 { residuals = min(residuals, 1) }
+            out.append((.add, e(3 * r * d), residuals * run.count))
+        }
+        out.append((.norm, norm(finalNorm), finalNorm.count))
+        return out.filter { $0.launches > 0 && $0.bytes > 0 }
+    }
+}
+
+extension CurveRates {
+    /// Seconds of the element-wise kernels of one pass over `rows` rows; 0 when the profile has no
+    /// element-wise curve.
+    public func elementwiseSeconds(_ model: ModelSpec, rows: Int128, dtype: DType) -> Double {
+        guard !curves.elementwise.isEmpty, rows > 0 else { return 0 }
+        return model.elementwiseKernels(rows: rows, dtype: dtype).reduce(0) { sum, k in
+            guard let curve = curves.elementwise[k.kernel] else { return sum }
+            let bytes = k.bytes.fastDouble
+            return sum + Double(k.launches) * (bytes / (bandwidthBytesPerSecond * curve.value(at: bytes)) + launchSeconds)
+        }
+    }
+
+    /// Launches of those kernels (0 without a curve), for the suite's launch share.
+    public func elementwiseLaunches(_ model: ModelSpec, rows: Int128, dtype: DType) -> Int {
+        guard !curves.elementwise.isEmpty, rows > 0 else { return 0 }
+        return model.elementwiseKernels(rows: rows, dtype: dtype).filter { curves.elementwise[$0.kernel] != nil }.reduce(0) { $0 + $1.launches }
+    }
+}
+
+extension RooflineRates {
+    /// The element-wise kernels of one pass over `rows` rows (CurveRates.elementwiseSeconds); 0 on
+    /// a profile without curves.
+    public func elementwiseSeconds(_ model: ModelSpec, rows: Int128, dtype: DType) -> Double {
+        curves?.elementwiseSeconds(model, rows: rows, dtype: dtype) ?? 0
+    }
+}
