@@ -15,7 +15,9 @@
 //       max(FLOPs / (peak * dense ceiling), bytes / (bw * decode(bytes))) + launch
 //   retention core: dense ceiling and streaming (no published GPU curve; not used by GPU rows)
 // One launch per operator instance: an operator that a GPU runs as several kernels (a norm, a
-// product, a rotary embedding) is charged one launch, so launch time is a lower bound.
+// product, a rotary embedding) is charged one launch, so launch time is a lower bound. Where the
+// file has element-wise curves (the A100), the norms, rotary embedding, activation and residual
+// adds are priced as kernels of their own, each with its launch (Roofline+Elementwise.swift).
 
 public struct CurveRates: Sendable, Hashable {
     public var curves: EfficiencyCurves

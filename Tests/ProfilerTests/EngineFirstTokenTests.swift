@@ -67,12 +67,14 @@ struct EngineFirstTokenTests {
         let spec = try store.loadModel("llama-2-13b"), hw = try store.loadHardware("a100-sxm-80gb")
         let rates = try RooflineRates(hardware: hw, computeDType: .fp16, attentionKernel: .flash2, launchMode: .eager)
         let plan = DTypePlan.uniform(.fp16)
-        let prefill = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 127, dtypes: plan))
+        // each pass with its element-wise kernels (the A100 prices them apart, Roofline+Elementwise.swift)
+        let prefill = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 127, dtypes: plan)) + rates.elementwiseSeconds(spec, rows: 127, dtype: .fp16)
         // decodeSeconds(promptTokens: p, generatedTokens: k) sums the steps at contexts p + 1 ... p + k
         let step = spec.decodeSeconds(batch: 1, promptTokens: 127, generatedTokens: 1, dtypes: plan, rates: rates)
+            + rates.elementwiseSeconds(spec, rows: 1, dtype: .fp16)
         // the prefill, then the decode parts summed per operator: equal to rounding
         #expect(abs(record.predicted! - (prefill + step)) / record.predicted! < 1e-12)
-        let whole = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 128, dtypes: plan))
+        let whole = rates.seconds(spec.prefillCost(batch: 1, promptTokens: 128, dtypes: plan)) + rates.elementwiseSeconds(spec, rows: 128, dtype: .fp16)
         #expect(abs(plain.predicted! - whole) / plain.predicted! < 1e-12)
     }
 }

@@ -73,8 +73,10 @@ struct EngineGraphCaptureTests {
         let plan = DTypePlan.uniform(.bf16)
         func seconds(_ launch: LaunchMode) throws -> (prefill: Double, decode: Double) {
             let rates = try RooflineRates(hardware: hw, computeDType: .bf16, attentionKernel: .flash2, launchMode: launch)
-            return (rates.seconds(spec.prefillCost(batch: 1, promptTokens: 14336, dtypes: plan)),
-                    spec.decodeSeconds(batch: 1, promptTokens: 14336, generatedTokens: 2047, dtypes: plan, rates: rates))
+            // each pass with its element-wise kernels (the A100 prices them apart, Roofline+Elementwise.swift)
+            return (rates.seconds(spec.prefillCost(batch: 1, promptTokens: 14336, dtypes: plan)) + rates.elementwiseSeconds(spec, rows: 14336, dtype: .bf16),
+                    spec.decodeSeconds(batch: 1, promptTokens: 14336, generatedTokens: 2047, dtypes: plan, rates: rates)
+                        + 2047 * rates.elementwiseSeconds(spec, rows: 1, dtype: .bf16))
         }
         let graph = try seconds(.cudaGraphs), eager = try seconds(.eager)
         // predicted speed = 2048 / (prefill + decode); without engine-host.csv there is no host term

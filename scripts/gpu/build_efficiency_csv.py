@@ -97,6 +97,25 @@ def streaming_rows(all_rows, ids, note):
     return out
 
 
+# The A100's element-wise kernels (issue 15's seventh session): Vidur's measured Llama-2-7B tp1 norm,
+# act_mul, rope and add kernel times at num_tokens 1, 2, 4, ..., 4096 (k746-k797,
+# Reports/published/tools/kernel_rows_elementwise.py), x = the bytes one launch moves (in the row's note),
+# fraction of 2039 GB/s; one curve per kernel (CostModel/Roofline+Elementwise.swift).
+def elementwise_rows(all_rows):
+    out = []
+    for r in all_rows:
+        if r["operator"].startswith("elementwise_"):
+            name = r["operator"][len("elementwise_"):]
+            by = r["note"].rsplit("; ", 1)[1].split(" ")[0]
+            column, tokens = r["note"].split(" at num_tokens ")[0].split(" ")[-1], r["m"]
+            ms = r["note"].split(": ")[1].split(" ms")[0]
+            rule = r["metric_definition"].split("bytes = ")[1].split("; fraction")[0]
+            out.append(["elementwise", name, "any", "", "", by, "", r["fraction_of_peak"], r["row_id"], r["value_kind"],
+                        clean("Vidur's operator profile (microsoft/vidur; A100 80GB; kernel time): Llama-2-7B tp1 %s at num_tokens %s, %s ms; bytes %s"
+                              % (column, tokens, ms, rule))])
+    return out
+
+
 def launch(all_rows):
     t = {r["row_id"]: float(r["time_us"]) for r in all_rows if r["operator"] == "launch_overhead"}
     note = ("V100 CUDA 10.1 (no A100/H100 figure was found); a 2.9 us kernel (k518) takes %s us per launch; "
@@ -149,7 +168,8 @@ def main():
         + streaming_rows(r, VIDUR_A100_STREAMING, "Vidur's operator profile (microsoft/vidur; fp16 torch F.linear at one row -> cuBLAS; kernel time; "
                          "A100 80GB; SXM or PCIe not stated): weight streaming of five models' products at tensor parallel 1-8; fraction of 2039 GB/s; "
                          "below 4.2 MB and above 940 MB the end points hold")
-        + launch(r))
+        + launch(r)
+        + elementwise_rows(r))
     os.makedirs(OUT, exist_ok=True)
     for gpu, lines in out.items():
         with open(os.path.join(OUT, gpu + ".csv"), "w", newline="") as f:
