@@ -76,14 +76,15 @@ public struct AttentionShape: Sendable, Hashable {
 public struct AttentionKernelTiling: Sendable, Hashable {
     public var queryTile: Int
     public var keyTile: Int
-    /// Workers over (batch, head) pairs; BLAS runs single-threaded inside them when > 1.
+    /// Workers over the prefill's (batch, head, query tile) items or the decode's sequences; BLAS
+    /// runs single-threaded inside them when > 1.
     public var workers: Int
     public init(queryTile: Int = 256, keyTile: Int = 512, workers: Int = 1) {
         self.queryTile = queryTile
         self.keyTile = keyTile
         self.workers = workers
     }
-    /// Measured on the 2-core hosts (docs/KERNELS.md): one worker per core over (batch, head)
+    /// Measured on the 2-core hosts (docs/KERNELS.md): one worker per core over (batch, head) work
     /// with single-threaded BLAS inside beats one worker with multi-threaded BLAS by 1.5-2.2x,
     /// because the tile products are too small for OpenBLAS's threading to pay off. One worker per
     /// core this process may use (UsableCores: its affinity mask).
