@@ -36,6 +36,9 @@ extension CalibrationResult {
                 ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; compute_efficiency_by_rows = the same median at each row count; "
                     + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention (N = 4096), windowed (N = 4W) and gRet (N = 2048) cores in one-layer models, the rest of the run subtracted by the roofline, best of the repeats; "
                     + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of an eight-layer model decoding at 256 and 4,096 positions, over the bandwidth; "
+                    + (kernels?.retentionDecodeMemoryEfficiency != nil
+                        ? "operator_memory_efficiency.retention_core = the recurrent gRet core's charged bytes (state read and written, activations) over its operator-clock time per layer-step less the operator overhead, one gRet layer decoding 32 steps, over the bandwidth; "
+                        : "")
                     + "elementwise_flops_per_second = counted other FLOPs of RMSNorm and RoPE over a cache-resident [2048, d], best of the repeats; "
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
@@ -91,6 +94,9 @@ extension CalibrationResult {
             if let m = k.attentionDecodeMemoryEfficiency { spreadLines.append("    \"attention_decode_memory_efficiency\": \(spreadObject(m))") }
             if let w = k.windowedCoreEfficiency { spreadLines.append("    \"windowed_attention_core_efficiency\": \(spreadObject(w))") }
             if let e = k.elementwiseFlopsPerSecond { spreadLines.append("    \"elementwise_flops_per_second\": \(spreadObject(e))") }
+            if let r = k.retentionDecodeMemoryEfficiency {
+                spreadLines.append("    \"retention_decode_memory_efficiency\": \(spreadObject(r))")
+            }
         }
         let fields: [(String, String)] = [
             ("id", json(spec.id)),

@@ -300,7 +300,10 @@ public struct CalibrationResult: Sendable {
     }
     /// Memory efficiencies for the hardware profile's `operator_memory_efficiency`.
     public var operatorMemoryEfficiency: [OperatorClass: Double] {
-        kernels?.attentionDecodeMemoryEfficiency.map { [.attentionCore: $0.median] } ?? [:]
+        var e: [OperatorClass: Double] = [:]
+        if let a = kernels?.attentionDecodeMemoryEfficiency { e[.attentionCore] = a.median }
+        if let r = kernels?.retentionDecodeMemoryEfficiency { e[.retentionCore] = r.median }
+        return e
     }
 }
 
