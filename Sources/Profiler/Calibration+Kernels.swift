@@ -30,9 +30,10 @@
 //                       step moves the bytes the roofline charges it (the state read and written,
 //                       its activations) at, over the bandwidth. The step is not DRAM-bound (each
 //                       head's 16 KiB state stays in L2): it is its per-head calls (a scale, a
-//                       BLAS ger and gemv) and the head norm and gate, 50-60 us per layer-step at
-//                       4 x 64 against the 13 us its bytes take at the read rate, which the
-//                       roofline priced until issue 14 (decode gret.core 230% off). Charged as a
+//                       BLAS ger and gemv) and the head norm and gate: at 4 x 64, 51-62 us per
+//                       layer-step in the validated run of 1 Dec 20:47 and about 33 us here (22:07),
+//                       against the 13 us its bytes take at the read rate, which the roofline
+//                       priced until issue 14 (decode gret.core 230% off). Charged as a
 //                       memory efficiency it scales with the state bytes, as the calls do (hR of
 //                       them, each over dR^2). Prefill's chunkwise core stays compute-bound at it.
 // The two cores are tile-and-softmax (or decay-mask) kernels that reach less of peak than large

@@ -13,7 +13,7 @@
 // Issue 14's second probe defect: with one array each, the probe and `calibrate` read two
 // different allocations, and on this VM a 128 MiB array's read rate depends on the pages it got by
 // 20-27% and keeps it for its life (Calibration.swift, StreamReadMethod), so every probe row sat
-// 17-42% from the profile. And the sgemm row compared the probe's 512^3 with peak x compute
+// 16-42% from the profile. And the sgemm row compared the probe's 512^3 with peak x compute
 // efficiency (the median projection shape): a different product, 52% apart on a quiet host.
 //
 // The read comes first and waits for quiet because OpenBLAS's workers spin for about 0.12 s after
