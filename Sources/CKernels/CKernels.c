@@ -130,14 +130,14 @@ long yc_attention_prefill_scratch(long rows, long keyTile, long dh) {
 
 long yc_attention_prefill(const float *q, long ldq, long rows, long pos0, const float *k, long ldk, const float *v,
                           long ldv, long lo, long hi, long window, long dh, float scale, long keyTile, float *out,
-                          long ldo, float *scratch) {
+                          long ldo, float *scratch, long scratchFloats) {
 #ifdef YC_X86
     if (yc_attention_prefill_scratch(rows, keyTile, dh) > 0)
         return yc_attention_prefill_avx2(q, ldq, rows, pos0, k, ldk, v, ldv, lo, hi, window, dh, scale, keyTile, out,
-                                         ldo, scratch);
+                                         ldo, scratch, scratchFloats);
 #endif
     (void)q, (void)ldq, (void)pos0, (void)k, (void)ldk, (void)v, (void)ldv, (void)lo, (void)hi, (void)window;
-    (void)scale, (void)out, (void)ldo, (void)scratch;
+    (void)scale, (void)out, (void)ldo, (void)scratch, (void)scratchFloats;
     return -1;
 }
 

@@ -67,7 +67,7 @@ YC_DECLARE_PATH(avx2)
 long yc_attention_prefill_scratch_avx2(long rows, long keyTile, long dh);
 long yc_attention_prefill_avx2(const float *q, long ldq, long rows, long pos0, const float *k, long ldk,
                                const float *v, long ldv, long lo, long hi, long window, long dh, float scale,
-                               long keyTile, float *out, long ldo, float *scratch);
+                               long keyTile, float *out, long ldo, float *scratch, long scratchFloats);
 // gRet's BLAS-free intra-chunk product, AVX2 only (the same file).
 long yc_retention_intra_scratch_avx2(long n, long d);
 void yc_retention_intra_avx2(const float *q, const float *k, const float *v, long ld, long n, long d, const float *a,

@@ -47,6 +47,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Seconds a multi-threaded product pays to wake the BLAS library's sleeping workers, where the
     /// profile states it (host profiles); a prefill pays it once. nil: no such cost.
     public var blasWakeUpSeconds: Double? = nil
+    /// The drift probe's own sgemm (512^3, Profiler/DriftProbe.swift) as `calibrate` measured it,
+    /// FLOP/s, where the profile states it (host profiles since issue 14): the probe's sgemm row
+    /// compares like with like. Descriptive: the roofline never reads it.
+    public var probeSgemmFlopsPerSecond: Double? = nil
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -131,6 +135,9 @@ public struct HardwareSpec: Sendable, Hashable {
         }
         if let w = blasWakeUpSeconds, !Self.overheadSecondsRange.contains(w) {
             throw SpecError(field: "blas_wake_up_seconds", constraint: "must be from 0 to 1 second", value: "\(w)")
+        }
+        if let p = probeSgemmFlopsPerSecond, !Self.flopsRange.contains(p) {
+            throw SpecError(field: "probe_sgemm_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(p)")
         }
         try interconnect?.validate()
         if let p = pricePerDeviceHour, !(p > 0 && p <= 1e6) {

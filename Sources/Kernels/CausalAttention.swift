@@ -76,14 +76,15 @@ public struct AttentionShape: Sendable, Hashable {
 public struct AttentionKernelTiling: Sendable, Hashable {
     public var queryTile: Int
     public var keyTile: Int
-    /// Workers over (batch, head) pairs; BLAS runs single-threaded inside them when > 1.
+    /// Workers over the prefill's (batch, head, query tile) items or the decode's sequences; BLAS
+    /// runs single-threaded inside them when > 1.
     public var workers: Int
     public init(queryTile: Int = 256, keyTile: Int = 512, workers: Int = 1) {
         self.queryTile = queryTile
         self.keyTile = keyTile
         self.workers = workers
     }
-    /// Measured on the 2-core hosts (docs/KERNELS.md): one worker per core over (batch, head)
+    /// Measured on the 2-core hosts (docs/KERNELS.md): one worker per core over (batch, head) work
     /// with single-threaded BLAS inside beats one worker with multi-threaded BLAS by 1.5-2.2x,
     /// because the tile products are too small for OpenBLAS's threading to pay off. One worker per
     /// core this process may use (UsableCores: its affinity mask).
@@ -126,40 +127,51 @@ public enum CausalAttention {
             }
         }
         let units = decode ? s.batch : s.batch * s.heads
-        let workers = max(1, min(tiling.workers, units))
+        // Prefill work items: (b, h, query tile), handed out largest first (the last query tiles see
+        // the most keys) from a shared counter, so the workers finish together whatever their share
+        // of the cores; each tile is computed by one call whichever worker takes it, so the output
+        // does not depend on the schedule. Decode: one item per sequence, round robin.
+        let queryTiles = decode ? 1 : (s.queries + tiling.queryTile - 1) / tiling.queryTile
+        let items = units * queryTiles
+        let workers = max(1, min(tiling.workers, items))
         let perWorker = tiling.scratchFloats(heads: s.heads, headDim: s.headDim)
         var results = [WorkCounters](repeating: WorkCounters(), count: workers)
         let scratchP = SendablePointer(scratch)
+        let queue = WorkQueue()
+
+        @Sendable func prefillTile(_ item: Int, _ ws: UnsafeMutablePointer<Float>, _ c: inout WorkCounters) {
+            let t = queryTiles - 1 - item / units, u = item % units
+            let b = u / s.heads, hh = u % s.heads, kvh = hh / group
+            let kb = k.base + b * k.batchStride + kvh * s.headDim
+            let vb = v.base + b * v.batchStride + kvh * s.headDim
+            let r0 = t * tiling.queryTile
+            let rows = min(tiling.queryTile, s.queries - r0)
+            let qb = q.base + b * q.batchStride + r0 * q.rowStride + hh * s.headDim
+            let ob = out.base + b * out.batchStride + r0 * out.rowStride + hh * s.headDim
+            block(q: qb, ldq: q.rowStride, rows: rows, group: rows, pos0: s.queryPosition0 + r0, posStep: 1,
+                  k: kb, ldk: k.rowStride, v: vb, ldv: v.rowStride, keys: s.keys, window: s.window,
+                  out: ob, ldo: out.rowStride, dh: s.headDim, scale: scale, keyTile: tiling.keyTile,
+                  scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
+        }
 
         @Sendable func work(_ w: Int, _ c: inout WorkCounters) {
             let ws = scratchP.p + w * perWorker
-            var u = w
-            while u < units {
-                if decode {
-                    let b = u
-                    block(q: q.base + b * q.batchStride, ldq: s.headDim, rows: s.heads, group: group,
-                          pos0: s.queryPosition0, posStep: 0,
-                          k: k.base + b * k.batchStride, ldk: k.rowStride, v: v.base + b * v.batchStride, ldv: v.rowStride,
-                          keys: s.keys, window: s.window, out: out.base + b * out.batchStride, ldo: s.headDim, dh: s.headDim,
-                          scale: scale, keyTile: tiling.keyTile,
-                          scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
-                } else {
-                    let b = u / s.heads, hh = u % s.heads, kvh = hh / group
-                    let kb = k.base + b * k.batchStride + kvh * s.headDim
-                    let vb = v.base + b * v.batchStride + kvh * s.headDim
-                    var r0 = 0
-                    while r0 < s.queries {
-                        let rows = min(tiling.queryTile, s.queries - r0)
-                        let qb = q.base + b * q.batchStride + r0 * q.rowStride + hh * s.headDim
-                        let ob = out.base + b * out.batchStride + r0 * out.rowStride + hh * s.headDim
-                        block(q: qb, ldq: q.rowStride, rows: rows, group: rows, pos0: s.queryPosition0 + r0, posStep: 1,
-                              k: kb, ldk: k.rowStride, v: vb, ldv: v.rowStride, keys: s.keys, window: s.window,
-                              out: ob, ldo: out.rowStride, dh: s.headDim, scale: scale, keyTile: tiling.keyTile,
-                              scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
-                        r0 += rows
-                    }
+            if !decode {
+                while true {
+                    let item = queue.take()
+                    if item >= items { return }
+                    prefillTile(item, ws, &c)
                 }
-                u += workers
+            }
+            var b = w
+            while b < units {
+                block(q: q.base + b * q.batchStride, ldq: s.headDim, rows: s.heads, group: group,
+                      pos0: s.queryPosition0, posStep: 0,
+                      k: k.base + b * k.batchStride, ldk: k.rowStride, v: v.base + b * v.batchStride, ldv: v.rowStride,
+                      keys: s.keys, window: s.window, out: out.base + b * out.batchStride, ldo: s.headDim, dh: s.headDim,
+                      scale: scale, keyTile: tiling.keyTile,
+                      scratch: ws, maxRows: max(tiling.queryTile, s.heads), countKV: countKVReads, counters: &c)
+                b += workers
             }
         }
 
@@ -206,7 +218,7 @@ public enum CausalAttention {
         } else if posStep == 1, fusedPrefill(rows: rows, keyTile: keyTile, maxRows: maxRows, dh: dh) {
             // AVX2: the same tiles without BLAS, scores kept in L1/L2 (CKernels' yc_attention_prefill)
             tiles = Int64(yc_attention_prefill(q, ldq, rows, pos0, k, ldk, v, ldv, lo, hi, window ?? 0, dh, scale, keyTile,
-                                               out, ldo, scratch))
+                                               out, ldo, scratch, workerScratchFloats(maxRows: maxRows, keyTile: keyTile, dh: dh)))
         } else {
             for r in 0..<rows { mRow[r] = -.infinity; lRow[r] = 0 }
             acc.update(repeating: 0, count: rows * dh)
@@ -235,8 +247,12 @@ public enum CausalAttention {
     /// SIMD path (AVX2, dh a multiple of 8) within the worker's scratch (`maxRows` rows' worth).
     static func fusedPrefill(rows: Int, keyTile: Int, maxRows: Int, dh: Int) -> Bool {
         let needed = yc_attention_prefill_scratch(rows, keyTile, dh)
-        let capacity = AttentionKernelTiling(queryTile: maxRows, keyTile: keyTile, workers: 1).scratchFloats(heads: 0, headDim: dh)
-        return needed > 0 && needed <= capacity
+        return needed > 0 && needed <= workerScratchFloats(maxRows: maxRows, keyTile: keyTile, dh: dh)
+    }
+
+    /// One worker's scratch floats (`AttentionKernelTiling.scratchFloats` for `maxRows` rows).
+    static func workerScratchFloats(maxRows: Int, keyTile: Int, dh: Int) -> Int {
+        AttentionKernelTiling(queryTile: maxRows, keyTile: keyTile, workers: 1).scratchFloats(heads: 0, headDim: dh)
     }
 
     /// The counters of one block (also of a split decode pass, whose parts together cover lo..<hi).
@@ -356,6 +372,13 @@ public enum CausalAttention {
     }
 }
 
+/// Work items handed out in order to the workers of a parallel loop (each taken once).
+final class WorkQueue: Sendable {
+    private let next = Atomic<Int>(0)
+    /// The next item's index (0, 1, 2, ...; past the last one when the work is done).
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
+}
+
 /// Per-worker results gathered after a parallel loop.
 final class ResultBox: @unchecked Sendable {
     private var items: [WorkCounters]
@@ -366,3 +389,4 @@ final class ResultBox: @unchecked Sendable {
 }
 
 import Foundation
+import Synchronization

@@ -24,6 +24,18 @@
 //                       the decode core streams the cache at (fixed costs cancel), over the
 //                       calibrated bandwidth: its memory efficiency. Eight layers put 64 MiB of
 //                       K/V behind the long steps, well past the last-level cache.
+//   retention decode    the retention layer above decoding 32 steps after a 64-token prompt, its
+//                       `gret.core` read from the kernels' own operator clock (OperatorTimes): per
+//                       layer-step, less the operator overhead, it gives the rate the recurrent
+//                       step moves the bytes the roofline charges it (the state read and written,
+//                       its activations) at, over the bandwidth. The step is not DRAM-bound (each
+//                       head's 16 KiB state stays in L2): it is its per-head calls (a scale, a
+//                       BLAS ger and gemv) and the head norm and gate: at 4 x 64, 51-62 us per
+//                       layer-step in the validated run of 1 Dec 20:47 and about 33 us here (22:07),
+//                       against the 13 us its bytes take at the read rate, which the roofline
+//                       priced until issue 14 (decode gret.core 230% off). Charged as a
+//                       memory efficiency it scales with the state bytes, as the calls do (hR of
+//                       them, each over dR^2). Prefill's chunkwise core stays compute-bound at it.
 // The two cores are tile-and-softmax (or decay-mask) kernels that reach less of peak than large
 // GEMMs; the cost model applies these efficiencies to the `.core` operators only.
 
@@ -43,6 +55,8 @@ public struct KernelCalibration: Sendable, Hashable {
     public var windowedCoreEfficiency: Spread? = nil
     /// FLOP/s of the element-wise kernels (RMSNorm and RoPE over a cache-resident [2048, d]).
     public var elementwiseFlopsPerSecond: Spread? = nil
+    /// Bytes/s the recurrent gRet decode core moves its charged bytes at, over the bandwidth.
+    public var retentionDecodeMemoryEfficiency: Spread? = nil
 }
 
 extension Calibrator {
@@ -90,6 +104,7 @@ extension Calibrator {
         }
         var attention: Spread?
         var retention: Spread?
+        var retentionDecode: Spread?
         var decodeMemory: Spread?
         if let host = models.first(where: { !$0.isYOCO && $0.retention == nil }) ?? models.first {
             progress?("attention core efficiency (1 layer, N \(2 * coreCalibrationTokens))")
@@ -111,6 +126,9 @@ extension Calibrator {
                                  layers: 2, hiddenSize: h * dR, heads: gret.heads, kvHeads: gret.kvHeads, headDim: gret.headDim,
                                  ffnSize: 8, vocabSize: 8, dtypes: .uniform(.fp32))
             retention = try coreEfficiency(spec, core: "gret.core")
+            progress?("retention decode memory efficiency (the same layer, 32 steps)")
+            retentionDecode = try retentionDecodeMemoryEfficiency(spec, bandwidth: bandwidth, overheadSeconds: overhead.median,
+                                                                  repeats: repeats)
         }
         var windowed: Spread?
         let window = models.lazy.compactMap { m -> Int? in
@@ -125,7 +143,28 @@ extension Calibrator {
         }
         return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention,
                                  attentionDecodeMemoryEfficiency: decodeMemory, windowedCoreEfficiency: windowed,
-                                 elementwiseFlopsPerSecond: elementwise)
+                                 elementwiseFlopsPerSecond: elementwise, retentionDecodeMemoryEfficiency: retentionDecode)
+    }
+
+    /// The recurrent gRet core's bytes over its own operator-clock time per layer-step (less the
+    /// operator overhead the roofline adds apart), over `bandwidth`; capped at 1.
+    static func retentionDecodeMemoryEfficiency(_ spec: ModelSpec, bandwidth: Double, overheadSeconds: Double,
+                                                repeats: Int) throws(KernelError) -> Spread {
+        let prompt = 64, steps = 32
+        guard let core = spec.decodeOperators(batch: 1, dtypes: .uniform(.fp32)).first(where: { $0.fixed.name == "gret.core" }) else {
+            return Spread([1])
+        }
+        let alloc = CountingAllocator()
+        let run = try ModelRun(weights: try ModelWeights(spec: spec, seed: 11, allocator: alloc), batch: 1,
+                               capacityTokens: prompt + (repeats + 1) * steps, allocator: alloc)
+        _ = try run.prefill(tokens: (0..<prompt).map { Int32($0 % spec.vocabSize) })
+        let layerSteps = Double(core.fixed.count * steps)
+        return try Spread(samples(repeats) { () throws(KernelError) -> Double in
+            run.resetOperatorTimes()
+            for s in 0..<steps { _ = try run.decode(tokens: [Int32(s % spec.vocabSize)]) }
+            let perStep = (run.operatorTimes.seconds[core.fixed.id] ?? 0) / layerSteps - overheadSeconds
+            return perStep > 0 ? min(1, core.fixed.bytes.fastDouble / perStep / bandwidth) : 1
+        })
     }
 
     /// K/V streaming rate of the decode attention core over `bandwidth`, from the step-time

@@ -22,6 +22,7 @@ extension CalibrationResult {
             elementwiseFlopsPerSecond: kernels?.elementwiseFlopsPerSecond?.max)
         spec.firstTouchSecondsPerByte = fixedCosts?.firstTouchSecondsPerByte.median
         spec.blasWakeUpSeconds = fixedCosts?.blasWakeUpSeconds.median
+        spec.probeSgemmFlopsPerSecond = probeSgemm?.flopsPerSecond.median
         return spec
     }
 
@@ -35,16 +36,22 @@ extension CalibrationResult {
                 ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; compute_efficiency_by_rows = the same median at each row count; "
                     + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention (N = 4096), windowed (N = 4W) and gRet (N = 2048) cores in one-layer models, the rest of the run subtracted by the roofline, best of the repeats; "
                     + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of an eight-layer model decoding at 256 and 4,096 positions, over the bandwidth; "
+                    + (kernels?.retentionDecodeMemoryEfficiency != nil
+                        ? "operator_memory_efficiency.retention_core = the recurrent gRet core's charged bytes (state read and written, activations) over its operator-clock time per layer-step less the operator overhead, one gRet layer decoding 32 steps, over the bandwidth; "
+                        : "")
                     + "elementwise_flops_per_second = counted other FLOPs of RMSNorm and RoPE over a cache-resident [2048, d], best of the repeats; "
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
-            + "memory_efficiency = median read rate / that bandwidth; "
+            + "memory_efficiency = median read rate / that bandwidth (the read over \(settings.streamReadMethod(threads: threads).arrays) arrays allocated apart, as the drift probe reads); "
             + (kernels != nil
                 ? "operator_overhead_seconds = median decode-step time of a tiny one-layer model (d = 64) per operator the cost model counts; "
                 : "operator_overhead_seconds = median time of one 8x8x8 sgemm call; ")
             + (fixedCosts != nil
                 ? "first_touch_seconds_per_byte = median wall time of allocating, zero-filling and releasing a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer through the kernels' allocator, per byte; "
                     + "blas_wake_up_seconds = median excess of a \(Calibrator.wakeUpShape.m)^3 sgemm on \(threads) threads called after the process went quiet over the same call back to back; "
+                : "")
+            + (probeSgemm != nil
+                ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "
                 : "")
             + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
             + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."
@@ -75,6 +82,7 @@ extension CalibrationResult {
             spreadLines.append("    \(json("stream_\(s.kernel.rawValue)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
         }
         spreadLines.append("    \"sgemm_call_overhead_seconds\": \(spreadObject(operatorOverhead))")
+        if let g = probeSgemm { spreadLines.append("    \"probe_sgemm_flops_per_second\": \(spreadObject(g.flopsPerSecond))") }
         if let f = fixedCosts {
             spreadLines.append("    \"first_touch_seconds_per_byte\": \(spreadObject(f.firstTouchSecondsPerByte))")
             spreadLines.append("    \"blas_wake_up_seconds\": \(spreadObject(f.blasWakeUpSeconds))")
@@ -86,6 +94,9 @@ extension CalibrationResult {
             if let m = k.attentionDecodeMemoryEfficiency { spreadLines.append("    \"attention_decode_memory_efficiency\": \(spreadObject(m))") }
             if let w = k.windowedCoreEfficiency { spreadLines.append("    \"windowed_attention_core_efficiency\": \(spreadObject(w))") }
             if let e = k.elementwiseFlopsPerSecond { spreadLines.append("    \"elementwise_flops_per_second\": \(spreadObject(e))") }
+            if let r = k.retentionDecodeMemoryEfficiency {
+                spreadLines.append("    \"retention_decode_memory_efficiency\": \(spreadObject(r))")
+            }
         }
         let fields: [(String, String)] = [
             ("id", json(spec.id)),
@@ -107,6 +118,7 @@ extension CalibrationResult {
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("first_touch_seconds_per_byte", spec.firstTouchSecondsPerByte.map(json) ?? ""),
             ("blas_wake_up_seconds", spec.blasWakeUpSeconds.map(json) ?? ""),
+            ("probe_sgemm_flops_per_second", spec.probeSgemmFlopsPerSecond.map(json) ?? ""),
             ("cpu_model", json(host.cpuModel)),
             ("cores", "\(host.cores)"),
             ("threads", "\(threads)"),

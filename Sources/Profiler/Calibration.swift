@@ -131,9 +131,12 @@ public struct CalibrationSettings: Sendable, Hashable {
     /// Timed passes per stream figure.
     public var streamPasses: Int { max(repeats, Self.minimumStreamPasses) }
 
-    /// The stream read as these settings take it on `threads` workers.
+    /// The stream read as these settings take it on `threads` workers: over the three stream
+    /// arrays, each allocated apart, `streamPasses` timed passes in all.
     public func streamReadMethod(threads: Int) -> StreamReadMethod {
-        StreamReadMethod(arrayBytes: streamArrayBytes, workers: max(1, threads), passes: streamPasses)
+        let arrays = StreamReadMethod.standardArrays
+        return StreamReadMethod(arrayBytes: streamArrayBytes, arrays: arrays, workers: max(1, threads),
+                                passesPerArray: (streamPasses + arrays - 1) / arrays)
     }
 
     /// Defaults for `specs` (the host models): prefill rows 1K, 4K and 16K.
@@ -203,18 +206,35 @@ public struct StreamMeasurement: Sendable, Hashable {
 
 /// How the stream-read figure is taken, by `calibrate` (the profile's read rate: bandwidth x
 /// memory efficiency) and by the drift probe alike, so that the two measure the same thing: the
-/// read loop over one array of `arrayBytes` split over `workers` threads, `passes` timed passes
-/// after one warm-up, median kept, started only once no other thread of the process runs.
+/// read loop over `arrays` arrays of `arrayBytes`, each allocated apart, each split over `workers`
+/// threads, one warm-up and `passesPerArray` timed passes over each, the median of all timed passes
+/// kept, started only once no other thread of the process runs.
+///
+/// Why several arrays (issue 14, the probe-vs-calibration defect): on this VM the read rate of a
+/// 128 MiB array of 4 KiB pages depends on which pages the allocation got, and stays so for the
+/// array's life. Measured in one process, arrays read in rotation so that order could not matter
+/// (8 rounds, loaded host): one long-lived array read at a median 7.2 GB/s in every round, three
+/// others allocated just after it at 8.3, 8.9 and 9.0, fresh arrays at 8.9-9.1; 2 MiB pages
+/// (madvise) at 9.6-10.1. A probe and a calibration that each read one array compared two draws of
+/// that spread (20-27% apart), which is the 30% median gap the probe rows showed; the median over
+/// three allocations narrows it. The kernels' buffers are 4 KiB pages too, so the figure keeps them.
 public struct StreamReadMethod: Sendable, Hashable {
+    /// Arrays the standard read takes (the three the calibration's copy and triad use).
+    public static let standardArrays = 3
     public var arrayBytes: Int
+    public var arrays: Int
     public var workers: Int
-    public var passes: Int
+    public var passesPerArray: Int
 
-    public init(arrayBytes: Int, workers: Int, passes: Int) {
+    public init(arrayBytes: Int, arrays: Int = StreamReadMethod.standardArrays, workers: Int, passesPerArray: Int) {
         self.arrayBytes = arrayBytes
+        self.arrays = arrays
         self.workers = workers
-        self.passes = passes
+        self.passesPerArray = passesPerArray
     }
+
+    /// Timed passes in all.
+    public var passes: Int { arrays * passesPerArray }
 }
 
 /// Everything `calibrate` measured, and the figures a hardware profile takes from it.
@@ -236,6 +256,8 @@ public struct CalibrationResult: Sendable {
     public var kernels: KernelCalibration? = nil
     /// Fixed costs per run: first touch and BLAS wake-up (Calibration+FixedCosts.swift).
     public var fixedCosts: FixedCostCalibration? = nil
+    /// The drift probe's sgemm taken as the probe takes it, right after the read (DriftProbe.swift).
+    public var probeSgemm: GemmMeasurement? = nil
 
     /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
     /// (single-threaded shapes can, when another process holds a core during the squares).
@@ -278,7 +300,10 @@ public struct CalibrationResult: Sendable {
     }
     /// Memory efficiencies for the hardware profile's `operator_memory_efficiency`.
     public var operatorMemoryEfficiency: [OperatorClass: Double] {
-        kernels?.attentionDecodeMemoryEfficiency.map { [.attentionCore: $0.median] } ?? [:]
+        var e: [OperatorClass: Double] = [:]
+        if let a = kernels?.attentionDecodeMemoryEfficiency { e[.attentionCore] = a.median }
+        if let r = kernels?.retentionDecodeMemoryEfficiency { e[.retentionCore] = r.median }
+        return e
     }
 }
 
@@ -317,9 +342,12 @@ public enum Calibrator {
             // At least `minimumStreamPasses`: each takes ~10 ms, and on a shared machine the best of a
             // few is often still a disturbed one (the bandwidth moved between 34 and 59 GB/s with 7).
             // The read through the path the drift probe shares (`StreamReadMethod`).
-            streams.append(kernel == .read ? measureStreamRead(settings.streamReadMethod(threads: threads), array: arrays[0])
+            streams.append(kernel == .read ? measureStreamRead(settings.streamReadMethod(threads: threads), arrays: arrays)
                 : measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: settings.streamPasses))
         }
+        // The probe's sgemm where the probe takes it: after the read, OpenBLAS's workers asleep.
+        progress?("drift probe's sgemm \(DriftProbe.gemm)")
+        let probeSgemm = DriftProbe.measureSgemm(repeats: max(settings.repeats, DriftProbe.gemmSamples))
         progress?("tiny operator overhead")
         let overhead = measureOverhead(calls: settings.overheadCalls, repeats: settings.repeats)
         progress?("fixed costs per run (first touch of \(firstTouchBytes >> 20) MiB, BLAS wake-up)")
@@ -328,7 +356,7 @@ public enum Calibrator {
         var result = CalibrationResult(
             host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
             settings: settings, squares: squares, kernelProducts: products, streams: streams,
-            operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed)
+            operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed, probeSgemm: probeSgemm)
         if !settings.kernelModels.isEmpty {
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections
             let rates = RooflineRates(
@@ -396,10 +424,19 @@ public enum Calibrator {
         return GemmMeasurement(shape: shape, flopsPerSecond: Spread(rates))
     }
 
-    /// The read figure by `method` over `array` (at least `method.arrayBytes`): the one path the
-    /// calibration's read rate and the drift probe share.
-    static func measureStreamRead(_ method: StreamReadMethod, array: UnsafeMutablePointer<Float>) -> StreamMeasurement {
-        measureStream(.read, arrays: [array, array, array], elements: method.arrayBytes / 4, workers: method.workers, repeats: method.passes)
+    /// The read figure by `method` over `arrays` (the first `method.arrays` of them, each at least
+    /// `method.arrayBytes`): the one path the calibration's read rate and the drift probe share.
+    static func measureStreamRead(_ method: StreamReadMethod, arrays: [UnsafeMutablePointer<Float>]) -> StreamMeasurement {
+        precondition(arrays.count >= method.arrays, "the read method takes \(method.arrays) arrays; \(arrays.count) given")
+        var rates: [Double] = []
+        var wait = QuietWait(seconds: 0, quiet: true)
+        for a in arrays.prefix(method.arrays) {
+            let m = streamRates(.read, arrays: [a, a, a], elements: method.arrayBytes / 4, workers: method.workers,
+                                repeats: method.passesPerArray)
+            rates += m.rates
+            wait = QuietWait(seconds: wait.seconds + m.quiet.seconds, quiet: wait.quiet && m.quiet.quiet)
+        }
+        return StreamMeasurement(kernel: .read, arrayBytes: method.arrayBytes, bytesPerSecond: Spread(rates), quietWait: wait)
     }
 
     /// STREAM-style loops on `workers` threads, each over its own contiguous slice. Waits first
@@ -407,6 +444,13 @@ public enum Calibrator {
     /// would hold one of the cores the loop's workers read on.
     static func measureStream(_ kernel: StreamKernel, arrays: [UnsafeMutablePointer<Float>], elements: Int,
                               workers: Int, repeats: Int) -> StreamMeasurement {
+        let (rates, quiet) = streamRates(kernel, arrays: arrays, elements: elements, workers: workers, repeats: repeats)
+        return StreamMeasurement(kernel: kernel, arrayBytes: elements * 4, bytesPerSecond: Spread(rates), quietWait: quiet)
+    }
+
+    /// Each timed pass's rate of `measureStream`, and its wait for quiet.
+    static func streamRates(_ kernel: StreamKernel, arrays: [UnsafeMutablePointer<Float>], elements: Int,
+                            workers: Int, repeats: Int) -> (rates: [Double], quiet: QuietWait) {
         let quiet = ProcessQuiet.wait()
         let a = SendablePointer(arrays[0]), b = SendablePointer(arrays[1]), c = SendablePointer(arrays[2])
         let sink = SinkBox()
@@ -425,7 +469,7 @@ public enum Calibrator {
         _ = once()
         var rates: [Double] = []
         for _ in 0..<repeats { rates.append(Double(kernel.bytesPerElement * elements) / once()) }
-        return StreamMeasurement(kernel: kernel, arrayBytes: elements * 4, bytesPerSecond: Spread(rates), quietWait: quiet)
+        return (rates, quiet)
     }
 
     /// Seconds per call of an 8 x 8 x 8 sgemm (well under a microsecond of arithmetic).

@@ -2,10 +2,19 @@
 // speed drifts between runs (stream bandwidth 34-59 GB/s over an hour), so a time error can be the
 // machine, not the model. Before and after each configuration `validate` reads the probe: a stream
 // read taken exactly as `calibrate` takes the profile's read rate (Calibrator.measureStreamRead
-// with the standard settings' StreamReadMethod: one 128 MiB array, larger than any last-level cache
-// here, on BLAS.threads workers, the median of 15 passes after a warm-up, started once no other
-// thread of the process runs), then a fixed sgemm (512 x 512 x 512, median of three samples after
-// a warm-up). Each reading's own wall time is recorded (the probe rows' status gives it).
+// with the standard settings' StreamReadMethod: three 128 MiB arrays allocated apart, each larger
+// than any last-level cache here, on BLAS.threads workers, a warm-up and 5 timed passes over each,
+// the median of the 15, started once no other thread of the process runs), then a fixed sgemm
+// (512 x 512 x 512, median of `gemmSamples` samples of at least `gemmMinimumSeconds` after a
+// warm-up), which `calibrate` also takes, the same way and at the same point (after its read), for
+// the profile's `probe_sgemm_flops_per_second`. Each reading's own wall time is recorded (the probe
+// rows' status gives it).
+//
+// Issue 14's second probe defect: with one array each, the probe and `calibrate` read two
+// different allocations, and on this VM a 128 MiB array's read rate depends on the pages it got by
+// 20-27% and keeps it for its life (Calibration.swift, StreamReadMethod), so every probe row sat
+// 16-42% from the profile. And the sgemm row compared the probe's 512^3 with peak x compute
+// efficiency (the median projection shape): a different product, 52% apart on a quiet host.
 //
 // The read comes first and waits for quiet because OpenBLAS's workers spin for about 0.12 s after
 // every multi-threaded call (ProcessQuiet.swift): read straight after the model run or the probe's
@@ -19,8 +28,9 @@
 //   - `validate` warns (one line on stderr) when the first probe's stream rate differs from the
 //     profile's calibrated read rate (bandwidth x memory efficiency, the same loop and array size)
 //     by more than `profileTolerance` (10%), or when the profile is older than `staleAge` (24 h).
-// The sgemm probe is compared with the profile's dense rate (peak x compute efficiency) only for
-// the report: that rate is a mean over the kernels' shapes, not this one shape.
+// The sgemm probe is compared with the profile's `probe_sgemm_flops_per_second` (the same shape
+// and method); a profile without it (calibrated before issue 14's fix) gets the dense rate
+// (peak x compute efficiency), a different shape, so only indicative.
 
 import CostModel
 import Foundation
@@ -56,36 +66,49 @@ public final class DriftProbe {
     public static let staleAge: TimeInterval = 24 * 3600
 
     static let gemm = GemmShape(name: "probe", m: 512, n: 512, k: 512)
+    /// Timed sgemm samples per probe reading (median kept).
+    public static let gemmSamples = 5
+    /// A sample repeats the product until it has run this long (one 512^3 takes 2-3 ms here).
+    public static let gemmMinimumSeconds = 0.005
     /// The stream read, as `calibrate` with its standard settings takes it on this many workers.
     public let streamMethod: StreamReadMethod
-    let array: UnsafeMutablePointer<Float>
+    let arrays: [UnsafeMutablePointer<Float>]
 
     /// `streamMethod`: nil takes the standard calibration's (the profile `validate` uses was
     /// calibrated with it) on the current OpenBLAS thread count, the calibration's worker count.
     public init(streamMethod: StreamReadMethod? = nil) {
         let method = streamMethod ?? CalibrationSettings(kernelShapes: []).streamReadMethod(threads: BLAS.threads)
         self.streamMethod = method
-        array = .allocate(capacity: method.arrayBytes / 4)
-        array.initialize(repeating: 1, count: method.arrayBytes / 4)
+        arrays = (0..<method.arrays).map { _ in
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: method.arrayBytes / 4)
+            a.initialize(repeating: 1, count: method.arrayBytes / 4)
+            return a
+        }
     }
 
-    deinit { array.deallocate() }
+    deinit { arrays.forEach { $0.deallocate() } }
 
-    /// The stream read first (it waits for quiet), then the sgemm (median of three samples).
+    /// The probe's sgemm as the probe and `calibrate` take it: `repeats` samples after a warm-up.
+    static func measureSgemm(repeats: Int = gemmSamples) -> GemmMeasurement {
+        Calibrator.measureGemm(gemm, repeats: repeats, minimumSeconds: gemmMinimumSeconds)
+    }
+
+    /// The stream read first (it waits for quiet), then the sgemm.
     public func read() -> ProbeReading {
         var g: GemmMeasurement?, s: StreamMeasurement?
         let seconds = timed {
-            s = Calibrator.measureStreamRead(streamMethod, array: array)
-            g = Calibrator.measureGemm(Self.gemm, repeats: 3, minimumSeconds: 0.002)
+            s = Calibrator.measureStreamRead(streamMethod, arrays: arrays)
+            g = Self.measureSgemm()
         }
         return ProbeReading(sgemmFlopsPerSecond: g!.flopsPerSecond.median, streamReadBytesPerSecond: s!.bytesPerSecond.median,
                             seconds: seconds)
     }
 
     /// The profile's calibrated stream-read rate (bandwidth x memory efficiency: calibrate's median
-    /// read over the same array size) and dense rate (peak fp32 x compute efficiency).
+    /// read by the same method) and the probe's sgemm as calibrated (`probe_sgemm_flops_per_second`;
+    /// older profiles: the dense rate, peak fp32 x compute efficiency).
     public static func calibrated(_ hw: HardwareSpec) -> ProbeReading {
-        ProbeReading(sgemmFlopsPerSecond: (hw.peakFlopsPerSecond[.fp32] ?? 0) * hw.computeEfficiency,
+        ProbeReading(sgemmFlopsPerSecond: hw.probeSgemmFlopsPerSecond ?? (hw.peakFlopsPerSecond[.fp32] ?? 0) * hw.computeEfficiency,
                      streamReadBytesPerSecond: hw.memoryBandwidthBytesPerSecond * hw.memoryEfficiency)
     }
 

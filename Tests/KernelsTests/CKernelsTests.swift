@@ -130,7 +130,9 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         // key tile of a later query tile
         AttentionCase(batch: 1, queries: 530, heads: 1, kvHeads: 1, headDim: 64, window: 520, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
         AttentionCase(batch: 1, queries: 600, heads: 2, kvHeads: 1, headDim: 128, window: nil, tiling: .init(queryTile: 256, keyTile: 512, workers: 1)),
-        // in place with an 8-column tail (88 = 5 x 16 + 8), key tiles of 60 (7 full groups of 8 keys + 4)
+        // in place with an 8-column tail (88 = 5 x 16 + 8), key tiles of 60 (7 full groups of 8 keys + 4),
+        // too little scratch to copy a group's Q rows; the window skips leading panels of a group
+        // (rows 148-195 against keys 11-70) and whole key tiles of one (rows 196-199, same keys)
         AttentionCase(batch: 1, queries: 230, heads: 2, kvHeads: 1, headDim: 88, window: 90, tiling: .init(queryTile: 100, keyTile: 60, workers: 1)),
     ]
 
@@ -159,6 +161,27 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
             let again = BLAS.singleThreaded { SIMDPath.withForced(path) { runAttention(cs).0 } }
             #expect(again == out, "path \(path) rerun")
         }
+    }
+
+    /// Prefill work is handed out as (b, h, query tile) items, largest first, to whichever worker
+    /// is free: the output must not depend on the worker count or on who took which tile. One
+    /// OpenBLAS thread throughout (the BLAS tile's bits follow the OpenBLAS thread count, which
+    /// the kernel sets to 1 inside a parallel region). 3 x 3 items over 2 and 3 workers; dh 64 and
+    /// 128 on the fused AVX2 tile (with group Q copies at dh 128), dh 20 on the BLAS tile.
+    @Test(arguments: [64, 128, 20])
+    func prefillOutputDoesNotDependOnTheWorkers(dh: Int) {
+        let runs = [1, 2, 3].map { w in
+            BLAS.singleThreaded {
+                runAttention(AttentionCase(batch: 1, queries: 600, heads: 3, kvHeads: 1, headDim: dh, window: nil,
+                                           tiling: .init(queryTile: 256, keyTile: 512, workers: w)))
+            }
+        }
+        #expect(runs[1].0 == runs[0].0, "2 workers, dh \(dh)")
+        #expect(runs[2].0 == runs[0].0, "3 workers, dh \(dh)")
+        #expect(runs[1].1 == runs[0].1 && runs[2].1 == runs[0].1, "counters, dh \(dh)")
+        let (ref, _) = runAttention(AttentionCase(batch: 1, queries: 600, heads: 3, kvHeads: 1, headDim: dh, window: nil,
+                                                  tiling: .init(queryTile: 256, keyTile: 512, workers: 1)), reference: true)
+        #expect(maxAbsDiff(runs[2].0, ref) < 1e-5, "dh \(dh)")  // AttentionTests' tolerance (file header)
     }
 
     @Test func theTopOfTheRangeIsFiniteAndNaNGivesZeroOnEveryPath() {

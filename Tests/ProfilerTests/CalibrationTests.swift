@@ -35,9 +35,12 @@ struct CalibrationTests {
         #expect((object["calibrated_at"] as? String)?.hasSuffix("Z") == true)
         let spread = try #require(object["spread"] as? [String: Any])
         let read = try #require(spread["stream_read_bytes_per_second"] as? [String: Any])
+        // 15 passes in all over the three arrays (5 each).
         #expect(read["samples"] as? Int == max(3, CalibrationSettings.minimumStreamPasses))
-        // + the tiny-call overhead, and the two fixed costs per run.
-        #expect(spread.count == result.squares.count + result.kernelProducts.count + result.streams.count + 1 + 2)
+        // + the tiny-call overhead, the two fixed costs per run and the probe's sgemm.
+        #expect(spread.count == result.squares.count + result.kernelProducts.count + result.streams.count + 1 + 2 + 1)
+        let probeSgemm = try #require(result.probeSgemm).flopsPerSecond.median
+        #expect(abs(spec.probeSgemmFlopsPerSecond! - probeSgemm) <= 1e-3 * probeSgemm, "4 significant digits")
         let fixed = try #require(result.fixedCosts)
         #expect(spread["first_touch_seconds_per_byte"] != nil && spread["blas_wake_up_seconds"] != nil)
         #expect(fixed.firstTouchSecondsPerByte.median > 0 && fixed.blasWakeUpSeconds.min >= 0)

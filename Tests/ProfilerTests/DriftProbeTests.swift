@@ -46,4 +46,14 @@ struct DriftProbeTests {
         let gemm = rows.first { $0.metric == "probe_sgemm_flops_per_second" }!
         #expect(gemm.predicted == 8e10 && gemm.relativeError == 0)
     }
+
+    @Test("the sgemm row compares with the profile's calibrated probe sgemm when it states one")
+    func sgemmReference() {
+        // Without the key: the dense rate, 1e11 x 0.8 (an older profile).
+        #expect(DriftProbe.calibrated(Self.hw).sgemmFlopsPerSecond == 8e10)
+        var hw = Self.hw
+        hw.probeSgemmFlopsPerSecond = 1.2e11
+        #expect(DriftProbe.calibrated(hw).sgemmFlopsPerSecond == 1.2e11)
+        #expect(DriftProbe.calibrated(hw).streamReadBytesPerSecond == 3.6e10)  // unchanged: bandwidth x efficiency
+    }
 }

@@ -52,24 +52,31 @@ struct ProcessQuietTests {
     @Test("the probe reads the stream by the standard calibration's method, on BLAS's thread count")
     func probeSharesCalibrationMethod() {
         let settings = CalibrationSettings.standard(for: [Fixtures.gqa])
-        let probe = DriftProbe(streamMethod: StreamReadMethod(arrayBytes: 64 << 10, workers: 2, passes: 3))
-        #expect(probe.streamMethod.passes == 3)
+        let probe = DriftProbe(streamMethod: StreamReadMethod(arrayBytes: 64 << 10, arrays: 2, workers: 2, passesPerArray: 3))
+        #expect(probe.streamMethod.passes == 6 && probe.arrays.count == 2)
         let standard = DriftProbe().streamMethod
         #expect(standard == settings.streamReadMethod(threads: BLAS.threads))
-        #expect(standard.arrayBytes == settings.streamArrayBytes && standard.passes == settings.streamPasses)
+        #expect(standard.arrayBytes == settings.streamArrayBytes && standard.passes >= settings.streamPasses)
         #expect(standard.passes >= CalibrationSettings.minimumStreamPasses)
+        // Several allocations: one array's rate depends on the pages it got (StreamReadMethod).
+        #expect(standard.arrays == StreamReadMethod.standardArrays && standard.arrays >= 3)
     }
 
-    @Test("calibrate's read figure is the shared method's: its passes and array size")
+    @Test("calibrate's read figure is the shared method's: every array, its passes and array size")
     func calibrationReadUsesMethod() throws {
         let settings = Fixtures.tinyCalibration
         let result = try Calibrator.run(settings)
         let read = try #require(result.streams.first { $0.kernel == .read })
         let method = settings.streamReadMethod(threads: result.threads)
+        #expect(method.arrays == StreamReadMethod.standardArrays)
         #expect(read.bytesPerSecond.samples == method.passes && read.arrayBytes == method.arrayBytes)
         // The probe with that method over the same array size takes as many passes.
         let probe = DriftProbe(streamMethod: method)
-        let s = Calibrator.measureStreamRead(probe.streamMethod, array: probe.array)
+        let s = Calibrator.measureStreamRead(probe.streamMethod, arrays: probe.arrays)
         #expect(s.bytesPerSecond.samples == read.bytesPerSecond.samples && s.arrayBytes == read.arrayBytes)
+        // And calibrate took the probe's sgemm, as the probe takes it.
+        let g = try #require(result.probeSgemm)
+        #expect(g.shape == DriftProbe.gemm && g.flopsPerSecond.samples >= DriftProbe.gemmSamples)
+        #expect(result.hardwareSpec().probeSgemmFlopsPerSecond == g.flopsPerSecond.median)
     }
 }

@@ -50,8 +50,13 @@ func best(_ reps: Int, _ body: () -> Void) -> Double {
     for _ in 0..<reps { let s = now(); body(); t = min(t, now() - s) }
     return t
 }
+/// n seeded floats, 64-byte aligned like the product's buffers (Kernels' CountingAllocator): with
+/// malloc's 16-byte alignment every other 32-byte load of a row crossed a cache line, which cost the
+/// gRet chunk loop 4-8% and the prefill tile at dh 64 3-7% (measured in one process, A B
+/// alternating), a slowdown the product never sees.
 func randomBuffer(_ n: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
-    let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, n) * MemoryLayout<Float>.stride, alignment: 64)
+        .bindMemory(to: Float.self, capacity: n)
     var rng = SeededRandom(seed: seed)
     rng.fill(p, count: n, scale: 1)
     return p

@@ -63,11 +63,12 @@ long yc_attention_prefill_scratch(long rows, long keyTile, long dh);
 /// one online-softmax step exactly as yc_softmax_tile (scores scaled by `scale`, masked by
 /// position and window); out[r] (stride ldo) = the normalised result. Returns the key tiles
 /// processed. Only where yc_attention_prefill_scratch is nonzero; returns -1 (and writes nothing)
-/// elsewhere. For dh > 80 the accumulators live in `out` while Q is still read, so q and out must
-/// not overlap.
+/// elsewhere. `scratchFloats` (at least yc_attention_prefill_scratch's figure) is the scratch's
+/// size: for dh > 80 the accumulators live in `out` while Q is still read, so q and out must not
+/// overlap, and each group of query rows is copied into the scratch when it has room for it.
 long yc_attention_prefill(const float *q, long ldq, long rows, long pos0, const float *k, long ldk, const float *v,
                           long ldv, long lo, long hi, long window, long dh, float scale, long keyTile, float *out,
-                          long ldo, float *scratch);
+                          long ldo, float *scratch, long scratchFloats);
 
 /// Decode attention of `rows` query rows (q row stride ldq) against keys lo..<hi: row r reads KV
 /// head r / group, i.e. the dh floats at k + j * ldk + (r / group) * dh (same for v), so all the KV

@@ -91,12 +91,20 @@ struct CalibrateCommand: ParsableCommand {
                 .sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \(fixed3($0.value))" }.joined(separator: ", "))
                 + " (cores in one-layer models, best of the repeats; docs/PROFILING.md)",
             "memory_bandwidth_bytes_per_second = \(Units.si(result.memoryBandwidthBytesPerSecond, "B/s")) (best of copy, triad, read)",
-            "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read / bandwidth)",
+            "memory_efficiency = \(fixed3(result.memoryEfficiency)) (median read over 3 arrays allocated apart / bandwidth)",
             "operator_overhead_seconds = \(Units.seconds(result.operatorOverheadSeconds)) (median per operator of a tiny model's decode steps)",
         ]
         if let f = result.fixedCosts {
             notes.append("first_touch_seconds_per_byte = \(f.firstTouchSecondsPerByte.median) (a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer allocated, zero-filled and released, per byte; charged per prefill over its activation bytes)")
             notes.append("blas_wake_up_seconds = \(Units.seconds(f.blasWakeUpSeconds.median)) (a 256^3 sgemm after OpenBLAS's workers slept, over the same call back to back; charged once per prefill)")
+        }
+        if let g = result.probeSgemm {
+            notes.append("probe_sgemm_flops_per_second = \(Units.si(g.flopsPerSecond.median, "FLOP/s")) (the drift probe's \(g.shape.m)^3 sgemm as the probe takes it; validate's probe rows compare with it)")
+        }
+        if !result.operatorMemoryEfficiency.isEmpty {
+            notes.append("operator_memory_efficiency = " + result.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue) \(fixed3($0.value))" }.joined(separator: ", ")
+                + " (decode attention's K/V streaming; the recurrent gRet step's charged bytes over its clocked time)")
         }
         if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
         if !noWrite {
@@ -128,6 +136,7 @@ struct CalibrateCommand: ParsableCommand {
         }
         r.squares.forEach { gemm("sgemm_peak", $0) }
         r.kernelProducts.forEach { gemm("sgemm_kernel", $0) }
+        if let g = r.probeSgemm { gemm("sgemm_probe", g) }
         for s in r.streams {
             let b = s.bytesPerSecond
             report.append([.text("stream_\(s.kernel.rawValue)"), .text("\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element"),
