@@ -130,6 +130,11 @@ func waitForIdleThreads() {
     ProcessQuiet.wait(limit: 1.0)
 }
 
+/// Timed runs of a kernel, best kept: as many as its ceiling gets in all (best of 3 before and 3
+/// after the kernel), so that on a noisy host neither side of the ratio has more draws at a quiet
+/// moment than the other (with 2-3 kernel runs against 6 ceiling runs the rows read low).
+let kernelRuns = 6
+
 /// One row: `ceiling` measured before and after `run`; `run` returns (seconds, achieved rate). The
 /// kernel starts once the ceiling's OpenBLAS threads have stopped spinning (`waitForIdleThreads`).
 func row(kernel: String, shape: String, workers: Int, unit: String, target: Double?, targetNote: String = "",
@@ -180,7 +185,7 @@ if section("prefill") {
                 row(kernel: "causal attention prefill", shape: "N \(n), H 4, \(kvName) Hkv \(kvHeads), dh \(dh), tiles \(prefillQ)x\(prefillK)",
                     workers: cores, unit: "GFLOP/s useful", target: 70, ceilingName: "sgemm \(cores)T",
                     ceiling: { sgemmGflops(threads: cores) }) {
-                    let r = attentionPrefill(n: n, heads: 4, kvHeads: kvHeads, dh: dh, window: nil, tiling: prefillTiling, reps: n > 4096 ? 2 : 3)
+                    let r = attentionPrefill(n: n, heads: 4, kvHeads: kvHeads, dh: dh, window: nil, tiling: prefillTiling, reps: kernelRuns)
                     return (r.seconds, r.useful)
                 }
             }
@@ -195,7 +200,7 @@ if section("window") {
     var useful = 0.0, seconds = 0.0
     row(kernel: "sliding-window prefill", shape: "N \(n), W 1024, H 4, MHA, dh 64, executed FLOPs", workers: cores,
         unit: "GFLOP/s", target: 60, ceilingName: "sgemm \(cores)T", ceiling: { sgemmGflops(threads: cores) }) {
-        let r = attentionPrefill(n: n, heads: 4, kvHeads: 4, dh: 64, window: 1024, tiling: prefillTiling, reps: 3)
+        let r = attentionPrefill(n: n, heads: 4, kvHeads: 4, dh: 64, window: 1024, tiling: prefillTiling, reps: kernelRuns)
         (useful, seconds) = (r.useful, r.seconds)
         return (r.seconds, r.executed)
     }
@@ -223,7 +228,7 @@ if section("gret") {
                 let saved = BLAS.threads
                 BLAS.threads = 1
                 defer { BLAS.threads = saved }
-                let t = best(3) {
+                let t = best(kernelRuns) {
                     c = WorkCounters()
                     GatedRetention.chunkwise(q: q, k: k, v: v, logDecay: ld, out: o, state: st, shape: s, chunk: 256, workers: workers,
                                              scratch: scratch, counters: &c)
