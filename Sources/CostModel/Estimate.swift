@@ -146,7 +146,7 @@ extension ModelSpec {
         }
         let prefillSeconds = rates.seconds(prefill) + prefillRunFixedSeconds(batch: batch, promptTokens: n, chunkTokens: q.prefillChunkTokens,
                                                                                  dtypes: dt, rates: rates)
-            + rates.elementwiseSeconds(self, rows: Int128(batch) * Int128(n), dtype: dt.activations)
+            + rates.elementwiseSeconds(self, rows: Int128(batch) * Int128(n), earlyExitRows: Int128(batch), dtype: dt.activations)
         let stepElementwiseSeconds = rates.elementwiseSeconds(self, rows: Int128(batch), dtype: dt.activations)
         let decodeSeconds = Self.decodeSeconds(decodeOps, promptTokens: n, generatedTokens: g, rates: rates) + Double(g) * stepElementwiseSeconds
         let tokens = Double(batch) * Double(g)

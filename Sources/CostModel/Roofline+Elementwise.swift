@@ -11,6 +11,10 @@
 //            (an ungated MLP's activation                                       2 e R I)
 //   add      a residual add after the mixer and after the feed-forward, each that the block has
 //            (one for a parallel block of one norm):                           3 e R d
+// Rows follow the prefill's early-exit rule (ModelSpec.prefillCost): with `earlyExitRows`, YOCO's
+// cross-decoder blocks and the final norm run over those rows (the last position of each prompt),
+// every other block over R. A pipeline stage (deploy) counts its own layers, and the final norm
+// only where it holds the head.
 // Seconds of a kernel: bytes / (bandwidth * curve(bytes)) + the launch of the row's launch mode.
 // Not counted: a mixture-of-experts layer's activations, other mixers' element-wise work (their
 // curves' kernels differ), softmax (inside the attention kernels' measured time). The bytes stay
@@ -26,31 +30,35 @@ public enum ElementwiseKernel: String, CaseIterable, Sendable, Hashable {
 }
 
 extension ModelSpec {
-    /// The element-wise kernels of one pass over `rows` token rows: per kernel, the bytes of one
-    /// launch and the launches (rule in the header).
-    public func elementwiseKernels(rows r: Int128, dtype: DType) -> [(kernel: ElementwiseKernel, bytes: Int128, launches: Int)] {
+    /// The element-wise kernels of one pass over `rows` token rows (`earlyExitRows` for YOCO's
+    /// cross-decoder in a prefill; the layers of `stage` only): per kernel, the bytes of one launch
+    /// and the launches (rule in the header).
+    public func elementwiseKernels(rows: Int128, earlyExitRows: Int128? = nil, stage: PipelineStage? = nil,
+                                   dtype: DType) -> [(kernel: ElementwiseKernel, bytes: Int128, launches: Int)] {
         let d = Int128(hiddenSize)
         func e(_ elements: Int128) -> Int128 { dtype.bytes(elements: elements) }
-        func norm(_ n: NormLayout) -> Int128 { e(2 * r * d + d * (n.hasBias ? 2 : 1)) }
+        func norm(_ n: NormLayout, rows r: Int128) -> Int128 { e(2 * r * d + d * (n.hasBias ? 2 : 1)) }
+        let exit = earlyExitRows.flatMap { rows in firstCrossRun.map { (run: $0, rows: rows) } }
         var out: [(kernel: ElementwiseKernel, bytes: Int128, launches: Int)] = []
-        for run in runs {
-            let b = run.block
-            out.append((.norm, norm(b.norms), b.norms.count * run.count))
+        for (ri, run) in runs.enumerated() {
+            let b = run.block, layers = stage?.layersPerRun[ri] ?? run.count
+            let r = exit.map { ri >= $0.run ? $0.rows : rows } ?? rows
+            out.append((.norm, norm(b.norms, rows: r), b.norms.count * layers))
             if let a = b.mixer.attention, a.rope {
-                out.append((.rope, e(2 * r * Int128(a.heads + a.kvHeads) * Int128(a.headDim)), run.count))
+                out.append((.rope, e(2 * r * Int128(a.heads + a.kvHeads) * Int128(a.headDim)), layers))
             }
             switch b.feedForward {
-            case .gated(let f, _): out.append((.activation, e(3 * r * Int128(f)), run.count))
-            case .mlp(let f, _, _): out.append((.activation, e(2 * r * Int128(f)), run.count))
+            case .gated(let f, _): out.append((.activation, e(3 * r * Int128(f)), layers))
+            case .mlp(let f, _, _): out.append((.activation, e(2 * r * Int128(f)), layers))
             case .experts, .identity: break
             }
             // a residual after each of the mixer and the feed-forward that the block has; one for a
             // parallel block (one norm)
             var residuals = (b.mixer == .identity ? 0 : 1) + (b.feedForward == .identity ? 0 : 1)
             if b.norms.count == 1 { residuals = min(residuals, 1) }
-            out.append((.add, e(3 * r * d), residuals * run.count))
+            out.append((.add, e(3 * r * d), residuals * layers))
         }
-        out.append((.norm, norm(finalNorm), finalNorm.count))
+        if stage?.holdsHead ?? true { out.append((.norm, norm(finalNorm, rows: exit?.rows ?? rows), finalNorm.count)) }
         return out.filter { $0.launches > 0 && $0.bytes > 0 }
     }
 }
@@ -58,9 +66,10 @@ extension ModelSpec {
 extension CurveRates {
     /// Seconds of the element-wise kernels of one pass over `rows` rows; 0 when the profile has no
     /// element-wise curve.
-    public func elementwiseSeconds(_ model: ModelSpec, rows: Int128, dtype: DType) -> Double {
+    public func elementwiseSeconds(_ model: ModelSpec, rows: Int128, earlyExitRows: Int128? = nil, stage: PipelineStage? = nil,
+                                   dtype: DType) -> Double {
         guard !curves.elementwise.isEmpty, rows > 0 else { return 0 }
-        return model.elementwiseKernels(rows: rows, dtype: dtype).reduce(0) { sum, k in
+        return model.elementwiseKernels(rows: rows, earlyExitRows: earlyExitRows, stage: stage, dtype: dtype).reduce(0) { sum, k in
             guard let curve = curves.elementwise[k.kernel] else { return sum }
             let bytes = k.bytes.fastDouble
             return sum + Double(k.launches) * (bytes / (bandwidthBytesPerSecond * curve.value(at: bytes)) + launchSeconds)
@@ -68,16 +77,17 @@ extension CurveRates {
     }
 
     /// Launches of those kernels (0 without a curve), for the suite's launch share.
-    public func elementwiseLaunches(_ model: ModelSpec, rows: Int128, dtype: DType) -> Int {
+    public func elementwiseLaunches(_ model: ModelSpec, rows: Int128, earlyExitRows: Int128? = nil, dtype: DType) -> Int {
         guard !curves.elementwise.isEmpty, rows > 0 else { return 0 }
-        return model.elementwiseKernels(rows: rows, dtype: dtype).filter { curves.elementwise[$0.kernel] != nil }.reduce(0) { $0 + $1.launches }
+        return model.elementwiseKernels(rows: rows, earlyExitRows: earlyExitRows, dtype: dtype).filter { curves.elementwise[$0.kernel] != nil }.reduce(0) { $0 + $1.launches }
     }
 }
 
 extension RooflineRates {
     /// The element-wise kernels of one pass over `rows` rows (CurveRates.elementwiseSeconds); 0 on
     /// a profile without curves.
-    public func elementwiseSeconds(_ model: ModelSpec, rows: Int128, dtype: DType) -> Double {
-        curves?.elementwiseSeconds(model, rows: rows, dtype: dtype) ?? 0
+    public func elementwiseSeconds(_ model: ModelSpec, rows: Int128, earlyExitRows: Int128? = nil, stage: PipelineStage? = nil,
+                                   dtype: DType) -> Double {
+        curves?.elementwiseSeconds(model, rows: rows, earlyExitRows: earlyExitRows, stage: stage, dtype: dtype) ?? 0
     }
 }

@@ -474,8 +474,8 @@ public enum PublishedSuite {
             let phase = rank.prefillCost(batch: batch, promptTokens: prefillTokens, dtypes: plan)
             // the element-wise kernels, where the profile prices them apart (Roofline+Elementwise.swift)
             let rows = Int128(batch) * Int128(prefillTokens)
-            let elementwise = rates.elementwiseSeconds(rank, rows: rows, dtype: plan.activations)
-            let elementwiseLaunches = rates.curves?.elementwiseLaunches(rank, rows: rows, dtype: plan.activations) ?? 0
+            let elementwise = rates.elementwiseSeconds(rank, rows: rows, earlyExitRows: Int128(batch), dtype: plan.activations)
+            let elementwiseLaunches = rates.curves?.elementwiseLaunches(rank, rows: rows, earlyExitRows: Int128(batch), dtype: plan.activations) ?? 0
             let gpu = rates.seconds(phase) + elementwise + communication(batch: batch).prefill
             // the engines of eager-dispatch.csv (vLLM) capture no prefill in a CUDA graph: a prefill is
             // issued eager, its calls counted as a decode step's

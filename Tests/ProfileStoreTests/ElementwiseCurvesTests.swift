@@ -40,4 +40,45 @@ struct ElementwiseCurvesTests {
         #expect(act.bytes == Int128(2 * 3 * 128 * 11008))
         #expect(rope.bytes == Int128(2 * 2 * 128 * 64 * 128))
     }
+    @Test("a YOCO prefill runs its cross-decoder's kernels and the final norm over the last position only, as prefillCost does")
+    func earlyExit() throws {
+        let yoco = try Fixtures.store.loadModel("yoco-1.4b"), llama = try Fixtures.store.loadModel("llama-2-7b")
+        let whole = yoco.elementwiseKernels(rows: 128, dtype: .fp16)
+        let exit = yoco.elementwiseKernels(rows: 128, earlyExitRows: 1, dtype: .fp16)
+        #expect(whole.map(\.launches) == exit.map(\.launches), "the same kernels, fewer rows")
+        #expect(exit.reduce(0) { $0 + $1.bytes } < whole.reduce(0) { $0 + $1.bytes })
+        // the final norm (last entry) over one row per prompt
+        #expect(exit.last?.bytes == yoco.elementwiseKernels(rows: 1, dtype: .fp16).last?.bytes)
+        // without a cross-decoder there is nothing to exit early
+        #expect(llama.elementwiseKernels(rows: 128, earlyExitRows: 1, dtype: .fp16).map(\.bytes)
+                == llama.elementwiseKernels(rows: 128, dtype: .fp16).map(\.bytes))
+    }
+
+    @Test("pipeline stages split the kernels by their layers; the final norm is the last stage's")
+    func stages() throws {
+        let spec = try Fixtures.store.loadModel("llama-2-7b")
+        let stages = spec.pipelineStages(2)
+        func launches(_ ks: [(kernel: ElementwiseKernel, bytes: Int128, launches: Int)], _ k: ElementwiseKernel) -> Int {
+            ks.filter { $0.kernel == k }.reduce(0) { $0 + $1.launches }
+        }
+        let parts = stages.map { spec.elementwiseKernels(rows: 64, stage: $0, dtype: .fp16) }
+        let whole = spec.elementwiseKernels(rows: 64, dtype: .fp16)
+        for k in ElementwiseKernel.allCases {
+            #expect(parts.reduce(0) { $0 + launches($1, k) } == launches(whole, k), "\(k)")
+        }
+        #expect(launches(parts[0], .norm) == 2 * 16 && launches(parts[1], .norm) == 2 * 16 + 1)
+    }
+
+    @Test("deploy at tp 1, pp 1 prices the A100's element-wise kernels as estimate does")
+    func deployMatchesEstimate() throws {
+        let spec = try Fixtures.store.loadModel("llama-2-7b"), hw = try Fixtures.store.loadHardware("a100-sxm-80gb")
+        let est = try spec.estimate(on: hw, EstimateQuery(promptTokens: 2048, generatedTokens: 16, batch: .fixed(2)))
+        let t = spec.deploymentTiming(layout: ParallelLayout(), batch: 2, promptTokens: 2048, generatedTokens: 16,
+                                      dtypes: spec.dtypes, tiling: .flash128, rates: est.rates)
+        // the same terms in a different order: equal to rounding
+        #expect(abs(t.prefillSeconds - est.prefillSeconds) / est.prefillSeconds < 1e-12)
+        #expect(abs(t.decodeSeconds - est.decodeSeconds) / est.decodeSeconds < 1e-12)
+        // and the term is there: more than the operators alone
+        #expect(t.prefillSeconds > est.rates.seconds(spec.prefillCost(batch: 2, promptTokens: 2048, dtypes: spec.dtypes, tiling: .flash128)))
+    }
 }

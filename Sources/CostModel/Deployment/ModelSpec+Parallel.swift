@@ -171,10 +171,14 @@ extension ModelSpec {
             let step = rank.decodeStepCost(stepOps, batch: batch, context: promptTokens + 1)
             let commPrefill = rates.seconds(PhaseCost(operators: prefillComm))
             let commStep = rates.seconds(PhaseCost(operators: decodeComm))
+            // the stage's element-wise kernels, where the profile prices them apart (as `estimate` does)
+            let prefillElementwise = rates.elementwiseSeconds(rank, rows: m, earlyExitRows: b, stage: stage, dtype: dt.activations)
+            let stepElementwise = rates.elementwiseSeconds(rank, rows: b, stage: stage, dtype: dt.activations)
             return StageTiming(
-                prefill: prefill, prefillSeconds: rates.seconds(prefill),
-                firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step),
-                decodeSeconds: generatedTokens > 0 ? stepOps.reduce(0) { $0 + $1.seconds(from: lo, to: hi, rates: rates) } : 0,
+                prefill: prefill, prefillSeconds: rates.seconds(prefill) + prefillElementwise,
+                firstDecodeStep: step, firstDecodeStepSeconds: rates.seconds(step) + stepElementwise,
+                decodeSeconds: generatedTokens > 0
+                    ? stepOps.reduce(0) { $0 + $1.seconds(from: lo, to: hi, rates: rates) } + Double(generatedTokens) * stepElementwise : 0,
                 prefillCommunicationSeconds: commPrefill,
                 decodeCommunicationSeconds: Double(generatedTokens) * commStep)
         }
