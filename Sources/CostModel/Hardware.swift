@@ -51,6 +51,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// FLOP/s, where the profile states it (host profiles since issue 14): the probe's sgemm row
     /// compares like with like. Descriptive: the roofline never reads it.
     public var probeSgemmFlopsPerSecond: Double? = nil
+    /// The last-level cache and its read rate by working set, where the profile states it (host
+    /// profiles: sysfs and `calibrate`; CacheLevel.swift has the rule). nil: every byte at the
+    /// DRAM rate, as before the level existed.
+    public var cacheLevel: CacheLevel? = nil
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -139,6 +143,7 @@ public struct HardwareSpec: Sendable, Hashable {
         if let p = probeSgemmFlopsPerSecond, !Self.flopsRange.contains(p) {
             throw SpecError(field: "probe_sgemm_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(p)")
         }
+        try cacheLevel?.validate()
         try interconnect?.validate()
         if let p = pricePerDeviceHour, !(p > 0 && p <= 1e6) {
             throw SpecError(field: "price_per_device_hour", constraint: "must be above 0 and at most 1e6 (US dollars)", value: "\(p)")

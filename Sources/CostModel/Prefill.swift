@@ -328,6 +328,6 @@ extension ModelSpec {
             if run.block.feedForward != .identity { ops.append(ffnOp(run: ri, rows: rows, dt)) }
         }
         ops.append(headOp(rows: b, dt))
-        return PhaseCost(operators: ops, usefulAttentionPairs: useful, executedAttentionPairs: executed)
+        return PhaseCost(operators: ops, usefulAttentionPairs: useful, executedAttentionPairs: executed).withPassWorkingSet()
     }
 }

@@ -114,6 +114,10 @@ public struct OperatorCost: Sendable, Hashable {
     /// The attention core's shape (queries, keys, head dim, mask), for efficiency curves; nil for
     /// every other operator.
     public var attention: AttentionShape?
+    /// The bytes touched between two uses of this operator's bytes, per pass (CacheLevel.swift,
+    /// the reuse rule): a decode step's bytes, a prefill pass's bytes; 0 states no reuse (DRAM).
+    /// Read only by a profile with a cache level.
+    public var reuseWorkingSetBytes: Int128 = 0
 
     public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.id = id
@@ -125,6 +129,16 @@ public struct OperatorCost: Sendable, Hashable {
 
     /// snake_case, `<run label>.<part>` (e.g. `gret.core`, `cross.projections`, `head`).
     public var name: String { id.name }
+}
+
+extension PhaseCost {
+    /// Every operator's reuse working set set to the pass's bytes (CacheLevel.swift, the rule).
+    func withPassWorkingSet() -> PhaseCost {
+        var p = self
+        let w = bytes
+        for i in p.operators.indices { p.operators[i].reuseWorkingSetBytes = w }
+        return p
+    }
 }
 
 extension OperatorCost {
@@ -263,6 +277,8 @@ public struct RooflineRates: Sendable, Hashable {
     public var firstTouchSecondsPerByte: Double = 0
     /// Seconds to wake the BLAS workers once per run; 0 when the profile states none.
     public var blasWakeUpSeconds: Double = 0
+    /// The last-level cache's read rates by working set (CacheLevel.swift); nil: DRAM only.
+    public var cacheLevel: CacheLevelRates?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
@@ -270,6 +286,7 @@ public struct RooflineRates: Sendable, Hashable {
             && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
+            && a.cacheLevel == b.cacheLevel
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -311,6 +328,7 @@ public struct RooflineRates: Sendable, Hashable {
         linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
         firstTouchSecondsPerByte = hardware.firstTouchSecondsPerByte ?? 0
         blasWakeUpSeconds = hardware.blasWakeUpSeconds ?? 0
+        cacheLevel = hardware.cacheLevel.flatMap(CacheLevelRates.init)
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -327,11 +345,17 @@ public struct RooflineRates: Sendable, Hashable {
         return Double(flops.matmul) / rate + Double(flops.other) / ew
     }
 
-    /// The memory rate of an operator's class.
-    public func bytesPerSecond(for op: OperatorCost) -> Double {
+    /// The memory rate of an operator: its class's own where the profile states one, else the
+    /// cache level's rate at the operator's reuse working set (CacheLevel.swift), else DRAM's.
+    public func bytesPerSecond(for op: OperatorCost) -> Double { memoryRate(for: op).bytesPerSecond }
+
+    /// The memory rate of an operator and the level it is charged at (`profile --breakdown`'s
+    /// `memory_level`).
+    public func memoryRate(for op: OperatorCost) -> (bytesPerSecond: Double, level: MemoryLevel) {
         let cls = op.operatorClass
-        if let fallback = cls.fallback { return classBytesPerSecond[cls] ?? classBytesPerSecond[fallback] ?? bytesPerSecond }
-        return classBytesPerSecond[cls] ?? bytesPerSecond
+        if let own = classBytesPerSecond[cls] ?? cls.fallback.flatMap({ classBytesPerSecond[$0] }) { return (own, .classRate) }
+        guard let cacheLevel else { return (bytesPerSecond, .dram) }
+        return cacheLevel.readBytesPerSecond(workingSetBytes: op.reuseWorkingSetBytes, dram: bytesPerSecond)
     }
 
     /// The arithmetic rate of an operator's class; dense operators follow the rows curve when the

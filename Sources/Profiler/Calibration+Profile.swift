@@ -23,6 +23,7 @@ extension CalibrationResult {
         spec.firstTouchSecondsPerByte = fixedCosts?.firstTouchSecondsPerByte.median
         spec.blasWakeUpSeconds = fixedCosts?.blasWakeUpSeconds.median
         spec.probeSgemmFlopsPerSecond = probeSgemm?.flopsPerSecond.median
+        spec.cacheLevel = cacheLevel
         return spec
     }
 
@@ -53,6 +54,9 @@ extension CalibrationResult {
             + (probeSgemm != nil
                 ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "
                 : "")
+            + (host.lastLevelCache.map { llc in
+                "last_level_cache_bytes = cpu0's \(llc.description) (sysfs); read_bandwidth_by_working_set_bytes = median rate of the read over the first W bytes of each stream array, each timed pass reading them ceil(\(settings.streamArrayBytes >> 20) MiB / W) times over after a warm-up pass, W = 1/8 to 4 x that cache (CacheLevel.swift has the roofline's rule); "
+            } ?? "no last-level cache in sysfs (\(HostCaches.sysfsDirectory)): no cache level, every byte at the DRAM rate; ")
             + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
             + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."
     }
@@ -80,6 +84,9 @@ extension CalibrationResult {
         }
         for s in streams {
             spreadLines.append("    \(json("stream_\(s.kernel.rawValue)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
+        }
+        for s in readByWorkingSet {
+            spreadLines.append("    \(json("read_working_set_\(s.arrayBytes)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
         }
         spreadLines.append("    \"sgemm_call_overhead_seconds\": \(spreadObject(operatorOverhead))")
         if let g = probeSgemm { spreadLines.append("    \"probe_sgemm_flops_per_second\": \(spreadObject(g.flopsPerSecond))") }
@@ -119,6 +126,12 @@ extension CalibrationResult {
             ("first_touch_seconds_per_byte", spec.firstTouchSecondsPerByte.map(json) ?? ""),
             ("blas_wake_up_seconds", spec.blasWakeUpSeconds.map(json) ?? ""),
             ("probe_sgemm_flops_per_second", spec.probeSgemmFlopsPerSecond.map(json) ?? ""),
+            ("last_level_cache_bytes", spec.cacheLevel.map { "\($0.lastLevelCacheBytes)" } ?? ""),
+            ("read_bandwidth_by_working_set_bytes", spec.cacheLevel.flatMap { level in
+                level.readBytesPerSecondByWorkingSetBytes.isEmpty ? nil
+                    : "{" + level.readBytesPerSecondByWorkingSetBytes.sorted { $0.key < $1.key }
+                        .map { "\(json(String(describing: $0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"
+            } ?? ""),
             ("cpu_model", json(host.cpuModel)),
             ("cores", "\(host.cores)"),
             ("threads", "\(threads)"),
