@@ -102,8 +102,8 @@ public struct DecodeOperator: Sendable, Hashable {
     }
 
     /// The same sum with a cache level: the step's working set, and so the read rate, moves with the
-    /// context; the range is cut into segments as the curves' sum cuts it (at most 2^(1/8) in
-    /// context), each priced at the rate of its middle step's working set and summed exactly.
+    /// context; the range is cut into segments as the curves' sum below cuts it (`segments`), each
+    /// priced at the rate of its middle step's working set and summed exactly.
     func seconds(from lo: Int128, to hi: Int128, cacheLevel rates: RooflineRates) -> Double {
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let a1 = attendsContext ? rates.computeSeconds(flopsPerPosition, for: fixed) : 0
@@ -138,14 +138,11 @@ public struct DecodeOperator: Sendable, Hashable {
         let a0 = fixed.flops.totalDouble / curves.decodeFlopsPerSecond
         let a1 = flopsPerPosition.totalDouble / curves.decodeFlopsPerSecond
         var total = steps * curves.launchSeconds
-        var start = lo
-        while start <= hi {
-            let end = min(hi, max(start, Int128(Int64((start.fastDouble * 1.0905077326652577).rounded(.down)))))  // 2^(1/8)
+        for (start, end) in Self.segments(from: lo, to: hi) {
             let mid = (start + end) / 2
             let bytes = fixed.bytes.fastDouble + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
             let bandwidth = curves.decodeBytesPerSecond(bytes: bytes)
             total += sumOverSpan(a0, a1, fixed.bytes.fastDouble / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
-            start = end + 1
         }
         return Double(fixed.count) * total
     }

@@ -8,6 +8,9 @@
 //   W = last-level cache x 2^k, k = -3 ... 2 (1/8 to 4 x the cache), at most the stream array
 //   cycles per pass = ceil(stream array bytes / W)
 //
+// The largest W must be beyond the cache (a DRAM read): the roofline reads the curve as speed-ups
+// over it (CostModel/CacheLevel.swift). A cache as large as a stream array gets no curve.
+//
 // The warm-up pass leaves W in the cache (what a decode step finds of the previous one); below
 // the cache size the rate is the cache's, above it the rate falls to DRAM's as the cyclic reads
 // evict themselves. Microbenchmark only: nothing here sees a model run. About 6 x 16 passes of a
@@ -17,10 +20,13 @@ import CostModel
 
 extension CalibrationSettings {
     /// Working sets of the level's curve for a cache of `lastLevelCacheBytes`: 1/8 to 4 x the
-    /// cache in factors of 2, each at least 4 KiB (a page) and at most one stream array.
+    /// cache in factors of 2, each at least 4 KiB (a page) and at most one stream array; none when
+    /// the largest would not exceed the cache (no DRAM-sized point to measure the others against).
     public func cacheLevelWorkingSets(lastLevelCacheBytes llc: Int) -> [Int] {
-        (-3...2).map { k in k < 0 ? llc >> -k : llc << k }.map { $0 / 4096 * 4096 }
+        let sizes = (-3...2).map { k in k < 0 ? llc >> -k : llc << k }.map { $0 / 4096 * 4096 }
             .filter { $0 >= 4096 && $0 <= streamArrayBytes }
+        guard let largest = sizes.last, largest > llc else { return [] }
+        return sizes
     }
 
     /// The read of a working set of `workingSetBytes` (the header's method).

@@ -353,9 +353,9 @@ public enum Calibrator {
             streams.append(kernel == .read ? measureStreamRead(settings.streamReadMethod(threads: threads), arrays: arrays)
                 : measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: settings.streamPasses))
         }
-        let llc = HostInfo.current().lastLevelCache
+        let host = HostInfo.current()
         var readByWorkingSet: [StreamMeasurement] = []
-        if let llc {
+        if let llc = host.lastLevelCache {
             let sizes = settings.cacheLevelWorkingSets(lastLevelCacheBytes: llc.sizeBytes)
             progress?("read by working set (\(llc.description)): \(sizes.map { "\($0 >> 10) KiB" }.joined(separator: ", "))")
             readByWorkingSet = sizes.map { measureStreamRead(settings.workingSetReadMethod(workingSetBytes: $0, threads: threads), arrays: arrays) }
@@ -371,7 +371,7 @@ public enum Calibrator {
         let fixed: FixedCostCalibration
         do { fixed = try measureFixedCosts(repeats: settings.repeats) } catch { throw .kernel(error) }
         var result = CalibrationResult(
-            host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
+            host: host, blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
             settings: settings, squares: squares, kernelProducts: products, streams: streams,
             operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed, probeSgemm: probeSgemm)
         result.readByWorkingSet = readByWorkingSet

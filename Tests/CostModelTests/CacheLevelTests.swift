@@ -19,25 +19,31 @@ struct CacheLevelTests {
         return h
     }
 
-    @Test("the curve: flat below its first point, linear in log2 between, DRAM beyond it and wherever it is slower")
+    @Test("the curve as speed-ups over its largest (DRAM-sized) point: flat below its first point, linear in log2 between, DRAM beyond it and wherever it is no faster")
     func interpolation() throws {
         let rates = try #require(CacheLevelRates(Self.level))
+        // The profile's DRAM read, 1.4e10 B/s; the curve's own DRAM-sized point (16 MiB) 1e10: a
+        // working set at c B/s on the curve is charged 1.4e10 x c / 1e10.
         let dram = 1.4e10
         func rate(_ w: Int128) -> (Double, MemoryLevel) {
             let r = rates.readBytesPerSecond(workingSetBytes: w, dram: dram)
             return (r.bytesPerSecond, r.level)
         }
         #expect(rate(0) == (dram, .dram))  // no reuse stated
-        #expect(rate(256 << 10) == (8e10, .llc))  // below the first point: its rate
-        #expect(rate(1 << 20) == (8e10, .llc))
-        // 2 MiB is halfway between 1 and 4 MiB in log2 (20, 21, 22): 8e10 + (4e10 - 8e10) / 2. The
-        // log2 is a ten-term series (error below 1e-10), so equal to 1e-9 of the rate.
-        #expect(abs(rate(2 << 20).0 - 6e10) < 6e10 * 1e-9 && rate(2 << 20).1 == .llc)
-        #expect(rate(4 << 20) == (4e10, .llc))
-        // 8 MiB, halfway between 4 and 16 MiB: 2.5e10, a partial fit (above the cache's size).
-        #expect(abs(rate(8 << 20).0 - 2.5e10) < 2.5e10 * 1e-9 && rate(8 << 20).1 == .llcPartial)
-        #expect(rate(16 << 20) == (dram, .dram))  // 1e10 is below DRAM's 1.4e10: never slower than DRAM
+        #expect(rate(256 << 10) == (8 * dram, .llc))  // below the first point: its speed-up
+        #expect(rate(1 << 20) == (8 * dram, .llc))
+        // 2 MiB is halfway between 1 and 4 MiB in log2 (20, 21, 22): a speed-up of 6. The log2 is a
+        // ten-term series (error below 1e-10), so equal to 1e-9 of the rate.
+        #expect(abs(rate(2 << 20).0 - 6 * dram) < 6 * dram * 1e-9 && rate(2 << 20).1 == .llc)
+        #expect(rate(4 << 20) == (4 * dram, .llc))
+        // 8 MiB, halfway between 4 and 16 MiB: a speed-up of 2.5, a partial fit (above the cache's size).
+        #expect(abs(rate(8 << 20).0 - 2.5 * dram) < 2.5 * dram * 1e-9 && rate(8 << 20).1 == .llcPartial)
+        #expect(rate(16 << 20) == (dram, .dram))  // the DRAM-sized point itself: speed-up 1
         #expect(rate(64 << 20) == (dram, .dram))  // beyond the curve
+        // A point slower than the DRAM-sized one (noise) never slows an operator below DRAM.
+        let noisy = try #require(CacheLevelRates(CacheLevel(lastLevelCacheBytes: 4 << 20,
+                                                            readBytesPerSecondByWorkingSetBytes: [1 << 20: 9e9, 16 << 20: 1e10])))
+        #expect(noisy.readBytesPerSecond(workingSetBytes: 1 << 20, dram: dram) == (dram, .dram))
         // A level with a size and no curve prices nothing.
         #expect(CacheLevelRates(CacheLevel(lastLevelCacheBytes: 1 << 25)) == nil)
     }
@@ -90,12 +96,13 @@ struct CacheLevelTests {
 
     @Test("the segmented decode sum equals the plain one when the level's rate is one constant")
     func segmentedSum() throws {
-        // One point far above every working set: every step of every operator reads at 3e10 B/s, as a
-        // profile without the level whose DRAM read is 3e10 (bandwidth 3e10, efficiency 1) does.
+        // Every working set of this tiny model (under 90 KB) lies below the curve's first point (1 MiB):
+        // a speed-up of 3 over the DRAM read of 0.7 x 2e10 at every step of every operator, as a
+        // profile without the level whose DRAM read is 4.2e10 (bandwidth 4.2e10, efficiency 1) reads.
         var flat = Self.plain
-        flat.cacheLevel = CacheLevel(lastLevelCacheBytes: 1 << 30, readBytesPerSecondByWorkingSetBytes: [1 << 40: 3e10])
+        flat.cacheLevel = CacheLevel(lastLevelCacheBytes: 1 << 25, readBytesPerSecondByWorkingSetBytes: [1 << 20: 3e10, 1 << 27: 1e10])
         var dram = Self.plain
-        dram.memoryBandwidthBytesPerSecond = 3e10
+        dram.memoryBandwidthBytesPerSecond = 3 * 0.7 * 2e10
         dram.memoryEfficiency = 1
         let spec = ComputeFixtures.tinyTransformer
         for (n, g) in [(1, 1), (100, 37), (5000, 300)] {
@@ -117,7 +124,7 @@ struct CacheLevelTests {
         let core = try #require(step.operators.first { $0.name == "attention.core" })
         #expect(rates.memoryRate(for: core).level == .classRate && rates.memoryRate(for: core).bytesPerSecond == 0.4 * 2e10)
         let ffn = try #require(step.operators.first { $0.name == "attention.ffn" })
-        #expect(rates.memoryRate(for: ffn) == (8e10, .llc))  // 2,680 B: below the curve's first point
+        #expect(rates.memoryRate(for: ffn) == (8 * 0.7 * 2e10, .llc))  // 2,680 B: below the curve's first point, speed-up 8
     }
 
     @Test("a level out of range names its field")
@@ -129,5 +136,8 @@ struct CacheLevelTests {
         #expect { try h.validate() } throws: { "\($0)".contains("read_bandwidth_by_working_set_bytes.4194304") }
         h.cacheLevel = CacheLevel(lastLevelCacheBytes: 1 << 25, readBytesPerSecondByWorkingSetBytes: [12: 1e10])
         #expect { try h.validate() } throws: { "\($0)".contains("read_bandwidth_by_working_set_bytes") }
+        // The largest working set must be beyond the cache (the DRAM read the others are read against).
+        h.cacheLevel = CacheLevel(lastLevelCacheBytes: 1 << 25, readBytesPerSecondByWorkingSetBytes: [1 << 22: 4e10, 1 << 25: 1e10])
+        #expect { try h.validate() } throws: { "\($0)".contains("must reach a working set larger than `last_level_cache_bytes`") }
     }
 }

@@ -226,6 +226,8 @@ struct HostProfileKeyTests {
         ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4194304\": 0}, \"spread\": {}",
          "read_bandwidth_by_working_set_bytes.4194304"),
         ("\"spread\": {}", "\"last_level_cache_bytes\": 12, \"spread\": {}", "last_level_cache_bytes"),
+        ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10}, \"spread\": {}",
+         "read_bandwidth_by_working_set_bytes"),
     ])
     func bad(original: String, replacement: String, field: String) {
         let text = Self.text.replacingOccurrences(of: original, with: replacement)

@@ -69,6 +69,8 @@ struct HostCachesTests {
         // A 64 MiB cache: 4 x is 256 MiB, beyond the 128 MiB arrays.
         #expect(big.cacheLevelWorkingSets(lastLevelCacheBytes: 64 << 20) == [8, 16, 32, 64, 128].map { $0 << 20 })
         #expect(s.cacheLevelWorkingSets(lastLevelCacheBytes: 32 << 20).isEmpty)  // 64 KiB arrays
+        // A cache as large as a stream array: no point beyond it to read the others against.
+        #expect(big.cacheLevelWorkingSets(lastLevelCacheBytes: 128 << 20).isEmpty)
         let m = big.workingSetReadMethod(workingSetBytes: 4 << 20, threads: 2)
         #expect(m.arrayBytes == 4 << 20 && m.cyclesPerPass == 32 && m.workers == 2)
         #expect(m.passes == big.streamReadMethod(threads: 2).passes && big.streamReadMethod(threads: 2).cyclesPerPass == 1)

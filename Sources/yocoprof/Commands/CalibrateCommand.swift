@@ -19,7 +19,8 @@ struct CalibrateCommand: ParsableCommand {
             product shapes / peak; bandwidth = best of copy, triad and read; memory efficiency = median \
             read / bandwidth; overhead = median time of a tiny sgemm; fixed costs per run = first touch of a \
             fresh 64 MiB buffer (per byte) and the wake-up of OpenBLAS's sleeping workers, each charged once \
-            per prefill. Stream loops start once no other thread of the process runs (OpenBLAS's workers \
+            per prefill; cache level = the last-level cache's size (sysfs) and the read rate over working \
+            sets of 1/8 to 4 x it (cyclic reads). Stream loops start once no other thread of the process runs (OpenBLAS's workers \
             spin ~0.1 s after each call). Medians of --repeat runs; the spread \
             goes into the profile. Microbenchmarks only: never fitted to model runs (docs/PROFILING.md).
 
@@ -106,6 +107,13 @@ struct CalibrateCommand: ParsableCommand {
                 .map { "\($0.key.rawValue) \(fixed3($0.value))" }.joined(separator: ", ")
                 + " (decode attention's K/V streaming; the recurrent gRet step's charged bytes over its clocked time)")
         }
+        if let llc = result.host.lastLevelCache {
+            notes.append("last_level_cache_bytes = \(llc.sizeBytes) (cpu0's \(llc.description), sysfs); read_bandwidth_by_working_set_bytes: "
+                + (result.readByWorkingSet.isEmpty ? "none (no working set of 1/8 to 4 x the cache fits the stream arrays): DRAM only"
+                    : "the read_working_set rows (cyclic reads of W bytes; the roofline charges an operator's bytes at the rate of its reuse working set, docs/VALIDATION.md)"))
+        } else {
+            notes.append("no last-level cache in \(HostCaches.sysfsDirectory): no cache level, every byte at the DRAM rate")
+        }
         if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
         if !noWrite {
             let path = profileOutput ?? store.hardwareDirectory.appendingPathComponent(profileID + ".json").path
@@ -140,6 +148,13 @@ struct CalibrateCommand: ParsableCommand {
         for s in r.streams {
             let b = s.bytesPerSecond
             report.append([.text("stream_\(s.kernel.rawValue)"), .text("\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element"),
+                           .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
+                           .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
+                           .null, .null, .null, .int(Int128(b.samples))])
+        }
+        for s in r.readByWorkingSet {
+            let b = s.bytesPerSecond
+            report.append([.text("read_working_set"), .text("read, cyclic over the working set"),
                            .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
                            .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
                            .null, .null, .null, .int(Int128(b.samples))])
