@@ -145,20 +145,14 @@ struct CalibrateCommand: ParsableCommand {
         r.squares.forEach { gemm("sgemm_peak", $0) }
         r.kernelProducts.forEach { gemm("sgemm_kernel", $0) }
         if let g = r.probeSgemm { gemm("sgemm_probe", g) }
-        for s in r.streams {
+        func stream(_ what: String, _ name: String, _ s: StreamMeasurement) {
             let b = s.bytesPerSecond
-            report.append([.text("stream_\(s.kernel.rawValue)"), .text("\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element"),
-                           .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
+            report.append([.text(what), .text(name), .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
                            .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
                            .null, .null, .null, .int(Int128(b.samples))])
         }
-        for s in r.readByWorkingSet {
-            let b = s.bytesPerSecond
-            report.append([.text("read_working_set"), .text("read, cyclic over the working set"),
-                           .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
-                           .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
-                           .null, .null, .null, .int(Int128(b.samples))])
-        }
+        for s in r.streams { stream("stream_\(s.kernel.rawValue)", "\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element", s) }
+        for s in r.readByWorkingSet { stream("read_working_set", "read, cyclic over the working set", s) }
         func seconds(_ what: String, _ name: String, _ shape: String, _ o: Spread) {
             report.append([.text(what), .text(name), .text(shape), .null, .null, .null, .null, .null, .null, .null,
                            .double(o.median), .double(o.min), .double(o.max), .int(Int128(o.samples))])
