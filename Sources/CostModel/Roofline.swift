@@ -129,6 +129,26 @@ public struct OperatorCost: Sendable, Hashable {
 
     /// snake_case, `<run label>.<part>` (e.g. `gret.core`, `cross.projections`, `head`).
     public var name: String { id.name }
+
+    /// Equal work: every field but `reuseWorkingSetBytes`, which describes the pass around the
+    /// operator (a longer prompt's pass is larger), not the operator's own FLOPs and bytes.
+    public static func == (a: OperatorCost, b: OperatorCost) -> Bool {
+        a.id == b.id && a.count == b.count && a.flops == b.flops && a.executedFlops == b.executedFlops && a.bytes == b.bytes
+            && a.rows == b.rows && a.productWeightElements == b.productWeightElements && a.linkSteps == b.linkSteps
+            && a.attention == b.attention
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(id)
+        h.combine(count)
+        h.combine(flops)
+        h.combine(executedFlops)
+        h.combine(bytes)
+        h.combine(rows)
+        h.combine(productWeightElements)
+        h.combine(linkSteps)
+        h.combine(attention)
+    }
 }
 
 extension PhaseCost {
