@@ -109,8 +109,8 @@ struct CalibrateCommand: ParsableCommand {
         }
         if let llc = result.host.lastLevelCache {
             notes.append("last_level_cache_bytes = \(llc.sizeBytes) (cpu0's \(llc.description), sysfs); read_bandwidth_by_working_set_bytes: "
-                + (result.readByWorkingSet.isEmpty ? "none (no working set of 1/8 to 4 x the cache fits the stream arrays): DRAM only"
-                    : "the read_working_set rows (cyclic reads of W bytes; the roofline charges an operator's bytes at the rate of its reuse working set, docs/VALIDATION.md)"))
+                + (result.readByWorkingSet.isEmpty ? "none (the stream arrays hold no working set beyond the cache to measure against): DRAM only"
+                    : "the read_working_set rows (cyclic reads of W bytes; the roofline charges an operator's bytes at the DRAM rate times the curve's speed-up at its reuse working set over the largest point, docs/VALIDATION.md)"))
         } else {
             notes.append("no last-level cache in \(HostCaches.sysfsDirectory): no cache level, every byte at the DRAM rate")
         }
