@@ -90,7 +90,7 @@ public struct DecodeOperator: Sendable, Hashable {
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let bandwidth = rates.bytesPerSecond(for: fixed)
         let b0 = fixed.bytes.fastDouble / bandwidth
-        var total = steps * rates.overheadSeconds
+        var total = steps * rates.fixedSeconds(fixed)
         if !attendsContext {
             total += steps * max(a0, b0)
             return Double(fixed.count) * total
@@ -107,7 +107,7 @@ public struct DecodeOperator: Sendable, Hashable {
     func seconds(from lo: Int128, to hi: Int128, cacheLevel rates: RooflineRates) -> Double {
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let a1 = attendsContext ? rates.computeSeconds(flopsPerPosition, for: fixed) : 0
-        var total = (hi - lo + 1).fastDouble * rates.overheadSeconds
+        var total = (hi - lo + 1).fastDouble * rates.fixedSeconds(fixed)
         for (start, end) in Self.segments(from: lo, to: hi) {
             let bandwidth = rates.bytesPerSecond(for: at(context: (start + end) / 2))
             let b1 = attendsContext ? bytesPerPosition.fastDouble / bandwidth : 0

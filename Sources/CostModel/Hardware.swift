@@ -55,6 +55,11 @@ public struct HardwareSpec: Sendable, Hashable {
     /// profiles: sysfs and `calibrate`; CacheLevel.swift has the rule). nil: every byte at the
     /// DRAM rate, as before the level existed.
     public var cacheLevel: CacheLevel? = nil
+    /// Seconds each BLAS call of a one-row product pays beyond its bytes (call setup, the hand-off
+    /// to and join of the library's workers), where the profile states it (host profiles:
+    /// `calibrate`); charged per call to operators on fewer than 4 token rows (Roofline.swift).
+    /// nil: no such cost.
+    public var oneRowProductCallSeconds: Double? = nil
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -139,6 +144,9 @@ public struct HardwareSpec: Sendable, Hashable {
         }
         if let w = blasWakeUpSeconds, !Self.overheadSecondsRange.contains(w) {
             throw SpecError(field: "blas_wake_up_seconds", constraint: "must be from 0 to 1 second", value: "\(w)")
+        }
+        if let c = oneRowProductCallSeconds, !Self.overheadSecondsRange.contains(c) {
+            throw SpecError(field: "one_row_product_call_seconds", constraint: "must be from 0 to 1 second", value: "\(c)")
         }
         if let p = probeSgemmFlopsPerSecond, !Self.flopsRange.contains(p) {
             throw SpecError(field: "probe_sgemm_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(p)")

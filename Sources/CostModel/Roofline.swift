@@ -13,6 +13,17 @@
 // workers, asleep since the last call (`blas_wake_up_seconds`). Both come from microbenchmarks
 // (Profiler/Calibration+FixedCosts.swift); a profile without them pays neither.
 //
+// Fixed cost per one-row product call (host profiles that state `one_row_product_call_seconds`,
+// issue 14): an operator whose products run on fewer than 4 token rows (decode at small batch, a
+// prefill's early-exit rows and its head) calls one BLAS matrix-vector product per row and matrix;
+// each call pays a fixed cost beyond its bytes (call setup, handing half the rows to OpenBLAS's
+// second worker and joining it), so an instance also pays
+//
+//   one-row product calls x one_row_product_call_seconds
+//
+// beside the operator overhead. The figure is a microbenchmark's (Profiler/Calibration+OneRowProducts.swift);
+// a profile without it pays nothing, and efficiency-curve (GPU) profiles never read it.
+//
 // `count` is the number of identical instances (layers of one kind). Matrix-product and element-wise
 // FLOPs share one peak: element-wise work is a few percent of any operator here, and folding it
 // into the matmul rate keeps the model one-parameter-per-resource. Operators are assumed not to
@@ -118,6 +129,16 @@ public struct OperatorCost: Sendable, Hashable {
     /// the reuse rule): a decode step's bytes, a prefill pass's bytes; 0 states no reuse (DRAM).
     /// Read only by a profile with a cache level.
     public var reuseWorkingSetBytes: Int128 = 0
+    /// BLAS calls one instance makes for its products with weights when its token rows are fewer
+    /// than `oneRowProductRows` (Kernels/Linear.swift then runs one matrix-vector call per row and
+    /// matrix: q, k and v three, a gated FFN's gate, up and down three); 0 at more rows, where one
+    /// sgemm per matrix runs, and for operators without products. Priced by a profile's
+    /// `one_row_product_call_seconds` (the header's "Fixed cost per one-row product call").
+    public var oneRowProductCalls: Int128 = 0
+
+    /// Below this many token rows the kernels run a product as one matrix-vector call per row
+    /// (Kernels/Linear.swift's `gemvRows`; a test holds the two equal).
+    public static let oneRowProductRows: Int128 = 4
 
     public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.id = id
@@ -135,7 +156,7 @@ public struct OperatorCost: Sendable, Hashable {
     public static func == (a: OperatorCost, b: OperatorCost) -> Bool {
         a.id == b.id && a.count == b.count && a.flops == b.flops && a.executedFlops == b.executedFlops && a.bytes == b.bytes
             && a.rows == b.rows && a.productWeightElements == b.productWeightElements && a.linkSteps == b.linkSteps
-            && a.attention == b.attention
+            && a.attention == b.attention && a.oneRowProductCalls == b.oneRowProductCalls
     }
 
     public func hash(into h: inout Hasher) {
@@ -148,6 +169,7 @@ public struct OperatorCost: Sendable, Hashable {
         h.combine(productWeightElements)
         h.combine(linkSteps)
         h.combine(attention)
+        h.combine(oneRowProductCalls)
     }
 }
 
@@ -169,6 +191,14 @@ extension OperatorCost {
         var op = self
         op.rows = r
         op.productWeightElements = nk ?? (r > 0 ? flops.matmul / (2 * r * products) : 0)
+        return op
+    }
+
+    /// The same operator with the BLAS calls its products make over `r` token rows: `perRow` per
+    /// row (one matrix-vector call per matrix) below `oneRowProductRows`, none at more rows.
+    func oneRowCalls(rows r: Int128, perRow: Int128) -> OperatorCost {
+        var op = self
+        op.oneRowProductCalls = r < Self.oneRowProductRows ? r * perRow : 0
         return op
     }
 }
@@ -299,6 +329,8 @@ public struct RooflineRates: Sendable, Hashable {
     public var blasWakeUpSeconds: Double = 0
     /// The last-level cache's read rates by working set (CacheLevel.swift); nil: DRAM only.
     public var cacheLevel: CacheLevelRates?
+    /// Seconds per one-row product call (the header's rule); 0 when the profile states none.
+    public var oneRowProductCallSeconds: Double = 0
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
@@ -306,7 +338,7 @@ public struct RooflineRates: Sendable, Hashable {
             && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
-            && a.cacheLevel == b.cacheLevel
+            && a.cacheLevel == b.cacheLevel && a.oneRowProductCallSeconds == b.oneRowProductCallSeconds
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -349,6 +381,7 @@ public struct RooflineRates: Sendable, Hashable {
         firstTouchSecondsPerByte = hardware.firstTouchSecondsPerByte ?? 0
         blasWakeUpSeconds = hardware.blasWakeUpSeconds ?? 0
         cacheLevel = hardware.cacheLevel.flatMap(CacheLevelRates.init)
+        oneRowProductCallSeconds = hardware.oneRowProductCallSeconds ?? 0
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -402,7 +435,13 @@ public struct RooflineRates: Sendable, Hashable {
             return Double(op.count) * (op.bytes.fastDouble / (linkBytesPerSecond ?? bytesPerSecond) + Double(op.linkSteps) * linkStepLatencySeconds)
         }
         if let curves { return curves.seconds(op) }
-        return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
+        return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + fixedSeconds(op))
+    }
+
+    /// An instance's fixed seconds beyond its arithmetic and bytes: the operator overhead and its
+    /// one-row product calls (the header's rules).
+    public func fixedSeconds(_ op: OperatorCost) -> Double {
+        overheadSeconds + Double(op.oneRowProductCalls) * oneRowProductCallSeconds
     }
 
     /// A whole pass.

@@ -10,6 +10,7 @@ enum HardwareProfile {
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
         "interconnect", "price_per_device_hour", "first_touch_seconds_per_byte", "blas_wake_up_seconds",
+        "one_row_product_call_seconds",
         "probe_sgemm_flops_per_second", "last_level_cache_bytes", "read_bandwidth_by_working_set_bytes",
         "efficiency_curves", "default_attention_kernel",
         // Written by `calibrate` for host profiles; descriptive only but for `calibrated_at`, which
@@ -92,6 +93,8 @@ enum HardwareProfile {
         // Fixed costs per run (issue 14), optional: older profiles have neither.
         spec.firstTouchSecondsPerByte = f.has("first_touch_seconds_per_byte") ? try f.double("first_touch_seconds_per_byte") : nil
         spec.blasWakeUpSeconds = f.has("blas_wake_up_seconds") ? try f.double("blas_wake_up_seconds") : nil
+        // Per one-row product call (issue 14), optional: older profiles price without it.
+        spec.oneRowProductCallSeconds = f.has("one_row_product_call_seconds") ? try f.double("one_row_product_call_seconds") : nil
         // The drift probe's sgemm as calibrated (issue 14), optional and descriptive.
         spec.probeSgemmFlopsPerSecond = f.has("probe_sgemm_flops_per_second") ? try f.double("probe_sgemm_flops_per_second") : nil
         spec.cacheLevel = try cacheLevel(f)

@@ -24,6 +24,7 @@ extension CalibrationResult {
         spec.blasWakeUpSeconds = fixedCosts?.blasWakeUpSeconds.median
         spec.probeSgemmFlopsPerSecond = probeSgemm?.flopsPerSecond.median
         spec.cacheLevel = cacheLevel
+        spec.oneRowProductCallSeconds = oneRowProducts?.callSeconds
         return spec
     }
 
@@ -50,6 +51,9 @@ extension CalibrationResult {
             + (fixedCosts != nil
                 ? "first_touch_seconds_per_byte = median wall time of allocating, zero-filling and releasing a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer through the kernels' allocator, per byte; "
                     + "blas_wake_up_seconds = median excess of a \(Calibrator.wakeUpShape.m)^3 sgemm on \(threads) threads called after the process went quiet over the same call back to back; "
+                : "")
+            + (oneRowProducts != nil
+                ? "one_row_product_call_seconds = median over the calibration models' product shapes, each a one-row Linear.forward (one sgemv on \(threads) threads) back to back over \(Calibrator.residentCopies) copies of its matrix and over copies filling the cache level's largest working set, of a call's seconds less its bytes at the roofline's read rate for that working set, floored at 0; "
                 : "")
             + (probeSgemm != nil
                 ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "
@@ -94,6 +98,11 @@ extension CalibrationResult {
             spreadLines.append("    \"first_touch_seconds_per_byte\": \(spreadObject(f.firstTouchSecondsPerByte))")
             spreadLines.append("    \"blas_wake_up_seconds\": \(spreadObject(f.blasWakeUpSeconds))")
         }
+        if let o = oneRowProducts {
+            for m in o.measurements {
+                spreadLines.append("    \(json("one_row_product_\(m.k)x\(m.n)_working_set_\(m.workingSetBytes)_seconds")): \(spreadObject(m.secondsPerCall))")
+            }
+        }
         if let k = kernels {
             spreadLines.append("    \"kernel_operator_overhead_seconds\": \(spreadObject(k.operatorOverhead))")
             if let a = k.attentionCoreEfficiency { spreadLines.append("    \"attention_core_efficiency\": \(spreadObject(a))") }
@@ -125,6 +134,7 @@ extension CalibrationResult {
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("first_touch_seconds_per_byte", spec.firstTouchSecondsPerByte.map(json) ?? ""),
             ("blas_wake_up_seconds", spec.blasWakeUpSeconds.map(json) ?? ""),
+            ("one_row_product_call_seconds", spec.oneRowProductCallSeconds.map(json) ?? ""),
             ("probe_sgemm_flops_per_second", spec.probeSgemmFlopsPerSecond.map(json) ?? ""),
             ("last_level_cache_bytes", spec.cacheLevel.map { "\($0.lastLevelCacheBytes)" } ?? ""),
             ("read_bandwidth_by_working_set_bytes", spec.cacheLevel.flatMap { level in

@@ -266,6 +266,9 @@ public struct CalibrationResult: Sendable {
     public var readByWorkingSet: [StreamMeasurement] = []
     /// The drift probe's sgemm taken as the probe takes it, right after the read (DriftProbe.swift).
     public var probeSgemm: GemmMeasurement? = nil
+    /// One-row product calls beyond their bytes (Calibration+OneRowProducts.swift); nil without
+    /// calibration models.
+    public var oneRowProducts: OneRowProductCalibration? = nil
 
     /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
     /// (single-threaded shapes can, when another process holds a core during the squares).
@@ -376,6 +379,15 @@ public enum Calibrator {
             operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed, probeSgemm: probeSgemm)
         result.readByWorkingSet = readByWorkingSet
         if !settings.kernelModels.isEmpty {
+            // After the cache level: each call's bytes are charged at the roofline's rate for its working set.
+            let shapes = oneRowProductShapes(settings.kernelModels)
+            let dram = result.memoryBandwidthBytesPerSecond * result.memoryEfficiency
+            let level = result.cacheLevel.flatMap(CacheLevelRates.init)
+            let dramSet = level.map { Int(clamping: $0.largestWorkingSetBytes) } ?? settings.streamArrayBytes
+            progress?("one-row products (\(shapes.count) shapes, \(residentCopies) copies and \(dramSet >> 20) MiB of copies)")
+            result.oneRowProducts = measureOneRowProducts(shapes: shapes, dramWorkingSetBytes: dramSet, repeats: settings.repeats) { w in
+                level?.readBytesPerSecond(workingSetBytes: Int128(w), dram: dram).bytesPerSecond ?? dram
+            }
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections
             let rates = RooflineRates(
                 flopsPerSecond: result.peakFlopsPerSecond * result.computeEfficiency,

@@ -199,6 +199,14 @@ struct HostProfileKeyTests {
         #expect(h.firstTouchSecondsPerByte == 4e-10 && h.blasWakeUpSeconds == 5e-5)
     }
 
+    @Test("the one-row product call cost loads when present; an older profile has none")
+    func oneRowProductCall() throws {
+        #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").oneRowProductCallSeconds == nil)
+        let text = Self.text.replacingOccurrences(of: "\"spread\": {}", with: "\"one_row_product_call_seconds\": 7e-6, \"spread\": {}")
+        #expect(text != Self.text)
+        #expect(try ProfileStore.parseHardware(Data(text.utf8), file: "host-x.json").oneRowProductCallSeconds == 7e-6)
+    }
+
     @Test("the cache level loads when present; a profile without it has none")
     func cacheLevel() throws {
         #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").cacheLevel == nil)
@@ -219,6 +227,7 @@ struct HostProfileKeyTests {
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": \"yesterday\"", "calibrated_at"),
         ("\"spread\": {}", "\"first_touch_seconds_per_byte\": 0.5, \"spread\": {}", "first_touch_seconds_per_byte"),
         ("\"spread\": {}", "\"blas_wake_up_seconds\": -1, \"spread\": {}", "blas_wake_up_seconds"),
+        ("\"spread\": {}", "\"one_row_product_call_seconds\": 2, \"spread\": {}", "one_row_product_call_seconds"),
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": 1764237600", "calibrated_at"),
         ("\"spread\": {}", "\"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10}, \"spread\": {}", "read_bandwidth_by_working_set_bytes"),
         ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4MiB\": 9e10}, \"spread\": {}",

@@ -99,6 +99,9 @@ struct CalibrateCommand: ParsableCommand {
             notes.append("first_touch_seconds_per_byte = \(f.firstTouchSecondsPerByte.median) (a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer allocated, zero-filled and released, per byte; charged per prefill over its activation bytes)")
             notes.append("blas_wake_up_seconds = \(Units.seconds(f.blasWakeUpSeconds.median)) (a 256^3 sgemm after OpenBLAS's workers slept, over the same call back to back; charged once per prefill)")
         }
+        if let o = result.oneRowProducts {
+            notes.append("one_row_product_call_seconds = \(Units.seconds(o.callSeconds)) (median over \(o.measurements.count) one-row products, LLC-resident and DRAM-sized, of a call's time less its bytes at the roofline's rate; charged per call to operators on fewer than 4 rows)")
+        }
         if let g = result.probeSgemm {
             notes.append("probe_sgemm_flops_per_second = \(Units.si(g.flopsPerSecond.median, "FLOP/s")) (the drift probe's \(g.shape.m)^3 sgemm as the probe takes it; validate's probe rows compare with it)")
         }
@@ -163,6 +166,9 @@ struct CalibrateCommand: ParsableCommand {
             seconds("first_touch", "fresh buffer: allocate, zero-fill, release", "\(Calibrator.firstTouchBytes) B",
                     f.firstTouchSecondsPerByte.map { $0 * Double(Calibrator.firstTouchBytes) })
             seconds("blas_wake_up", "sgemm after OpenBLAS's workers slept, less warm", "256x256x256 on \(r.threads) threads", f.blasWakeUpSeconds)
+        }
+        for m in r.oneRowProducts?.measurements ?? [] {
+            seconds("one_row_product", "one-row sgemv call, working set \(m.workingSetBytes) B", "1x\(m.n)x\(m.k) on \(r.threads) threads", m.secondsPerCall)
         }
         return report
     }
