@@ -202,9 +202,9 @@ extension ModelSpec {
             + Int128((touched * expertBytes.fastDouble).rounded())
             + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
         // one expert's two products (fused gate-up d x 2i, down i x d): mean N x K 3 d i / 2
-        // one-row calls per token row: the router, each active expert's matrices (the row gathered
-        // into each expert it is routed to), the shared expert's and its gate
-        // (an expert's gate, up and down run as three calls: Kernels/MixtureOfExperts.swift's SwiGLU)
+        // one-row calls per token row: the router, three per active expert (the row is gathered into
+        // each expert it is routed to, whose gate, up and down run as three calls: SwiGLU in
+        // Kernels/MixtureOfExperts.swift), the shared expert's matrices and its gate
         let callsPerRow = 1 + k * 3
             + Int128(Self.sharedExpertMatrices(e, hidden: hiddenSize).count) + (gate ? 1 : 0)
         return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)

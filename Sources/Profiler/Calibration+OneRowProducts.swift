@@ -3,8 +3,9 @@
 //
 //   shapes     every distinct K x N of the calibration models' products with weights (q d x H dh,
 //              k and v d x Hkv dh, gRet's gate and decay, the FFN's d x ff and ff x d, the head
-//              d x V; `ModelSpec.linearMatrices`, routed experts aside), each run as y[N] = x[K] W[K, N] through Linear.forward with one row (one
-//              cblas_sgemv on OpenBLAS's thread count, as the kernels run decode), back to back;
+//              d x V; `ModelSpec.linearMatrices`, routed experts aside), each run as
+//              y[N] = x[K] W[K, N] through Linear.forward with one row (one cblas_sgemv on
+//              OpenBLAS's thread count, as the kernels run decode), back to back;
 //   working    resident: `residentCopies` copies of W, cycled (a layer's few matrices, in the
 //   sets       last-level cache after the warm-up pass);
 //              DRAM: as many copies as fill the cache level's largest working set (4 x the cache;
@@ -84,7 +85,8 @@ extension Calibrator {
         for s in shapes {
             let matrix = s.k * s.n
             for copies in [residentCopies, max(residentCopies, (dramWorkingSetBytes / 4 + matrix - 1) / matrix)] {
-                // Resident passes repeat the few copies so that a pass makes as many calls as a DRAM one would.
+                // At least 256 calls a pass (the resident copies cycled), so one call's noise and the
+                // clock's resolution stay small against the pass.
                 let calls = max(copies, 256)
                 func pass() -> Double {
                     timed {

@@ -147,14 +147,18 @@ public struct CalibrationSettings: Sendable, Hashable {
     }
 
     /// The most bytes of benchmark buffers held at once: one product's A, B and C per worker, or
-    /// the three stream arrays (saturating at Int.max). The kernel-model runs are checked by the
-    /// kernels themselves before they allocate.
+    /// the three stream arrays with, when there are calibration models, the one-row products'
+    /// copies beside them (at most a stream array and five of the largest matrix;
+    /// Calibration+OneRowProducts.swift), saturating at Int.max. The kernel-model runs are checked
+    /// by the kernels themselves before they allocate.
     public var peakBufferBytes: Int {
         let squares = squareSizes.map { 3 * Int128($0) * Int128($0) * 4 }
         let products = kernelShapes.map {
             Int128(max(1, $0.workers)) * (Int128($0.m) * Int128($0.k) + Int128($0.k) * Int128($0.n) + Int128($0.m) * Int128($0.n)) * 4
         }
-        return Int(clamping: (squares + products + [3 * Int128(streamArrayBytes)]).max()!)
+        let largestMatrix = Calibrator.oneRowProductShapes(kernelModels).map { Int128($0.k) * Int128($0.n) * 4 }.max() ?? 0
+        let oneRow = kernelModels.isEmpty ? 0 : Int128(streamArrayBytes) + 5 * largestMatrix
+        return Int(clamping: (squares + products + [3 * Int128(streamArrayBytes) + oneRow]).max()!)
     }
 
     func validate() throws(ProfilerError) {
