@@ -273,7 +273,8 @@ public enum CausalAttention {
     /// pass (m, l, unnormalised acc) copied into its own slot of the scratch, and merged in chunk
     /// order on this thread. A worker that starts late (a sleeping thread woken by the call, a core
     /// shared with something else) then takes fewer chunks instead of holding half the keys while
-    /// the other idles. Same pairs, FLOPs and bytes as one pass; the output depends on the chunk
+    /// the other idles. Same pairs, matmul FLOPs and bytes as one pass (other FLOPs count one
+    /// rescale per chunk's block, so the fine tail's quarter blocks add a few); the output depends on the chunk
     /// list in the last bits (the softmax sums are grouped per chunk) but not on the schedule or on
     /// which worker took which chunk.
     static func decodeSplit(

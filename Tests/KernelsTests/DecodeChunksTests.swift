@@ -28,6 +28,8 @@ import Testing
             Case(lo: 0, hi: 50, block: 8, rows: 3, dh: 20, workers: 3, scratchPerWorker: region(8, 4, 3, 20)),
             Case(lo: 0, hi: 37, block: 8, rows: 4, dh: 64, workers: 2, scratchPerWorker: region(4, 8, 4, 64)),
             Case(lo: 0, hi: 50, block: 3, rows: 3, dh: 20, workers: 3, scratchPerWorker: region(2, 3, 3, 20)),
+            Case(lo: 0, hi: 1000, block: 128, rows: 4, dh: 64, workers: 2, scratchPerWorker: region(64, 8, 4, 64)),
+            Case(lo: 100, hi: 200, block: 128, rows: 4, dh: 64, workers: 2, scratchPerWorker: region(64, 8, 4, 64)),
         ]
     }()
 
@@ -56,7 +58,10 @@ import Testing
             if plan.perWorker {
                 #expect(plan.count == cs.workers && region == i && inRegion == pass, "slot \(i) is worker \(i)'s own partial")
             } else {
-                #expect(plan.chunkKeys % cs.block == 0, "chunks of whole blocks")
+                let (a, b) = plan.range(i)
+                // whole blocks before the tail (the last head chunk may be short), quarter blocks in it
+                #expect(plan.chunkKeys % cs.block == 0 && b - a <= (a < plan.tailStart ? plan.chunkKeys : plan.fineKeys), "chunk \(i)")
+                #expect(a >= plan.tailStart || b <= plan.tailStart, "chunk \(i) does not straddle the tail")
                 #expect(inRegion >= pass + plan.slotFloats, "slot \(i) clear of its region's pass")
             }
             taken.append((at, at + plan.slotFloats))
@@ -65,10 +70,15 @@ import Testing
         for (x, y) in zip(taken, taken.dropFirst()) { #expect(x.1 <= y.0, "slots overlap") }
     }
 
-    @Test func theDefaultTilingSplitsT16KInto16ChunksOfOneBlock() {
+    @Test func theDefaultTilingSplitsT16KIntoBlocksThenQuarterBlocks() {
         let region = AttentionKernelTiling(queryTile: 256, keyTile: 512, workers: 1).scratchFloats(heads: 4, headDim: 128)
         let plan = DecodeChunks(lo: 0, hi: 16384, block: 1024, rows: 4, dh: 128, workers: 2, scratchPerWorker: region)
-        #expect(!plan.perWorker && plan.count == 16 && plan.chunkKeys == 1024)
+        #expect(!plan.perWorker && plan.chunkKeys == 1024 && plan.headCount == 14 && plan.tailStart == 14336)
+        #expect(plan.count == 22 && plan.fineKeys == 256)
+        // the same list for 3 workers (room for every slot either way): the output's bits do not change
+        let three = DecodeChunks(lo: 0, hi: 16384, block: 1024, rows: 4, dh: 128, workers: 3, scratchPerWorker: region)
+        #expect((0..<22).map { [three.range($0).0, three.range($0).1] } == (0..<22).map { [plan.range($0).0, plan.range($0).1] })
+        #expect(three.count == 22)
         // too little room: H 32 at 128K keys takes 43 chunks of 3,072 keys (30 slots per region)
         let big = DecodeChunks(lo: 0, hi: 131072, block: 1024, rows: 32, dh: 128, workers: 2,
                                scratchPerWorker: AttentionKernelTiling(queryTile: 256, keyTile: 512, workers: 1)
