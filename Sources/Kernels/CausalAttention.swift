@@ -269,14 +269,14 @@ public enum CausalAttention {
 
     /// Decode of one sequence (B = 1) on `tiling.workers` workers: its visible keys lo..<hi are cut
     /// into contiguous chunks (`DecodeChunks`: a list that depends on the range, the block and the
-    /// scratch, not on timing), handed out in order from a shared counter to whichever worker is free, each a partial
-    /// pass (m, l, unnormalised acc) copied into its own slot of the scratch, and merged in chunk
-    /// order on this thread. A worker that starts late (a sleeping thread woken by the call, a core
-    /// shared with something else) then takes fewer chunks instead of holding half the keys while
-    /// the other idles. Same pairs, matmul FLOPs and bytes as one pass (other FLOPs count one
-    /// rescale per chunk's block, so the fine tail's quarter blocks add a few); the output depends on the chunk
-    /// list in the last bits (the softmax sums are grouped per chunk) but not on the schedule or on
-    /// which worker took which chunk.
+    /// scratch, not on timing), handed out in order from a shared counter to whichever worker is
+    /// free, each a partial pass (m, l, unnormalised acc) copied into its own slot of the scratch,
+    /// and merged in chunk order on this thread. A worker that starts late (a sleeping thread woken
+    /// by the call, a core shared with something else) then takes fewer chunks instead of holding
+    /// half the keys while the other idles. Same pairs, matmul FLOPs and bytes as one pass (other
+    /// FLOPs count one rescale per chunk's block, so the fine tail's quarter blocks add a few); the
+    /// output depends on the chunk list in the last bits (the softmax sums are grouped per chunk)
+    /// but not on the schedule or on which worker took which chunk.
     static func decodeSplit(
         q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape, scale: Float,
         tiling: AttentionKernelTiling, scratch: UnsafeMutablePointer<Float>, countKV: Bool,
