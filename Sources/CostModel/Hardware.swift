@@ -60,6 +60,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// `calibrate`); charged per call to operators on fewer than 4 token rows (Roofline.swift).
     /// nil: no such cost.
     public var oneRowProductCallSeconds: Double? = nil
+    /// The one-row products' read rate as a fraction of the roofline's rate at a working set
+    /// (`one_row_product_read_fraction_by_working_set_bytes`, host profiles: `calibrate`;
+    /// OneRowProductRead.swift has the rule). Empty: their bytes cost what any operator's do.
+    public var oneRowProductReadFractionByWorkingSetBytes: [Int128: Double] = [:]
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -148,6 +152,7 @@ public struct HardwareSpec: Sendable, Hashable {
         if let c = oneRowProductCallSeconds, !Self.overheadSecondsRange.contains(c) {
             throw SpecError(field: "one_row_product_call_seconds", constraint: "must be from 0 to 1 second", value: "\(c)")
         }
+        try OneRowProductRead.validate(oneRowProductReadFractionByWorkingSetBytes)
         if let p = probeSgemmFlopsPerSecond, !Self.flopsRange.contains(p) {
             throw SpecError(field: "probe_sgemm_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(p)")
         }

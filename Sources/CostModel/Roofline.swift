@@ -21,7 +21,8 @@
 //
 //   one-row product calls x one_row_product_call_seconds
 //
-// beside the operator overhead. The figure is a microbenchmark's (Profiler/Calibration+OneRowProducts.swift);
+// beside the operator overhead, and where the profile states the one-row read fractions its bytes
+// are charged at that fraction of its memory rate (OneRowProductRead.swift). The figure is a microbenchmark's (Profiler/Calibration+OneRowProducts.swift);
 // a profile without it pays nothing, and efficiency-curve (GPU) profiles never read it.
 //
 // `count` is the number of identical instances (layers of one kind). Matrix-product and element-wise
@@ -331,6 +332,8 @@ public struct RooflineRates: Sendable, Hashable {
     public var cacheLevel: CacheLevelRates?
     /// Seconds per one-row product call (the header's rule); 0 when the profile states none.
     public var oneRowProductCallSeconds: Double = 0
+    /// The one-row products' read fractions (OneRowProductRead.swift); nil: none.
+    public var oneRowProductRead: OneRowProductRead?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
@@ -339,6 +342,7 @@ public struct RooflineRates: Sendable, Hashable {
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
             && a.cacheLevel == b.cacheLevel && a.oneRowProductCallSeconds == b.oneRowProductCallSeconds
+            && a.oneRowProductRead == b.oneRowProductRead
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -382,6 +386,7 @@ public struct RooflineRates: Sendable, Hashable {
         blasWakeUpSeconds = hardware.blasWakeUpSeconds ?? 0
         cacheLevel = hardware.cacheLevel.flatMap(CacheLevelRates.init)
         oneRowProductCallSeconds = hardware.oneRowProductCallSeconds ?? 0
+        oneRowProductRead = OneRowProductRead(fractionByWorkingSetBytes: hardware.oneRowProductReadFractionByWorkingSetBytes)
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -403,12 +408,14 @@ public struct RooflineRates: Sendable, Hashable {
     public func bytesPerSecond(for op: OperatorCost) -> Double { memoryRate(for: op).bytesPerSecond }
 
     /// The memory rate of an operator and the level it is charged at (`profile --breakdown`'s
-    /// `memory_level`).
+    /// `memory_level`); an operator with one-row product calls reads at the profile's one-row
+    /// fraction of that rate, where it states one (OneRowProductRead.swift).
     public func memoryRate(for op: OperatorCost) -> (bytesPerSecond: Double, level: MemoryLevel) {
         let cls = op.operatorClass
         if let own = classBytesPerSecond[cls] ?? cls.fallback.flatMap({ classBytesPerSecond[$0] }) { return (own, .classRate) }
-        guard let cacheLevel else { return (bytesPerSecond, .dram) }
-        return cacheLevel.readBytesPerSecond(workingSetBytes: op.reuseWorkingSetBytes, dram: bytesPerSecond)
+        let rate = cacheLevel?.readBytesPerSecond(workingSetBytes: op.reuseWorkingSetBytes, dram: bytesPerSecond) ?? (bytesPerSecond, .dram)
+        guard op.oneRowProductCalls > 0, let oneRowProductRead else { return rate }
+        return (rate.bytesPerSecond * oneRowProductRead.fraction(workingSetBytes: op.reuseWorkingSetBytes), rate.level)
     }
 
     /// The arithmetic rate of an operator's class; dense operators follow the rows curve when the

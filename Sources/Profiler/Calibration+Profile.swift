@@ -25,6 +25,7 @@ extension CalibrationResult {
         spec.probeSgemmFlopsPerSecond = probeSgemm?.flopsPerSecond.median
         spec.cacheLevel = cacheLevel
         spec.oneRowProductCallSeconds = oneRowProducts?.callSeconds
+        spec.oneRowProductReadFractionByWorkingSetBytes = oneRowProducts?.readFractionByWorkingSetBytes ?? [:]
         return spec
     }
 
@@ -53,7 +54,7 @@ extension CalibrationResult {
                     + "blas_wake_up_seconds = median excess of a \(Calibrator.wakeUpShape.m)^3 sgemm on \(threads) threads called after the process went quiet over the same call back to back; "
                 : "")
             + (oneRowProducts != nil
-                ? "one_row_product_call_seconds = median over the calibration models' product shapes, each a one-row Linear.forward (one sgemv on \(threads) threads) back to back over \(Calibrator.residentCopies) copies of its matrix and over copies filling the cache level's largest working set, of a call's seconds less its bytes at the roofline's read rate for that working set, floored at 0; "
+                ? "one_row_product_read_fraction_by_working_set_bytes and one_row_product_call_seconds = over the calibration models' product shapes, each a one-row Linear.forward (one sgemv on \(threads) threads) back to back over \(Calibrator.residentCopies) copies of its matrix and over copies filling the cache level's largest working set, a least-squares line per working set of a call's seconds against its bytes' seconds at the roofline's read rate there: 1 / slope (keyed by the median working set), and the median intercept floored at 0; "
                 : "")
             + (probeSgemm != nil
                 ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "
@@ -135,6 +136,9 @@ extension CalibrationResult {
             ("first_touch_seconds_per_byte", spec.firstTouchSecondsPerByte.map(json) ?? ""),
             ("blas_wake_up_seconds", spec.blasWakeUpSeconds.map(json) ?? ""),
             ("one_row_product_call_seconds", spec.oneRowProductCallSeconds.map(json) ?? ""),
+            ("one_row_product_read_fraction_by_working_set_bytes", spec.oneRowProductReadFractionByWorkingSetBytes.isEmpty ? ""
+                : "{" + spec.oneRowProductReadFractionByWorkingSetBytes.sorted { $0.key < $1.key }
+                    .map { "\(json(String(describing: $0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("probe_sgemm_flops_per_second", spec.probeSgemmFlopsPerSecond.map(json) ?? ""),
             ("last_level_cache_bytes", spec.cacheLevel.map { "\($0.lastLevelCacheBytes)" } ?? ""),
             ("read_bandwidth_by_working_set_bytes", spec.cacheLevel.flatMap { level in

@@ -205,6 +205,11 @@ struct HostProfileKeyTests {
         let text = Self.text.replacingOccurrences(of: "\"spread\": {}", with: "\"one_row_product_call_seconds\": 7e-6, \"spread\": {}")
         #expect(text != Self.text)
         #expect(try ProfileStore.parseHardware(Data(text.utf8), file: "host-x.json").oneRowProductCallSeconds == 7e-6)
+        let read = Self.text.replacingOccurrences(of: "\"spread\": {}",
+            with: "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4194304\": 0.29, \"134217728\": 0.65}, \"spread\": {}")
+        #expect(try ProfileStore.parseHardware(Data(read.utf8), file: "host-x.json").oneRowProductReadFractionByWorkingSetBytes
+            == [1 << 22: 0.29, 1 << 27: 0.65])
+        #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").oneRowProductReadFractionByWorkingSetBytes.isEmpty)
     }
 
     @Test("the cache level loads when present; a profile without it has none")
@@ -228,6 +233,10 @@ struct HostProfileKeyTests {
         ("\"spread\": {}", "\"first_touch_seconds_per_byte\": 0.5, \"spread\": {}", "first_touch_seconds_per_byte"),
         ("\"spread\": {}", "\"blas_wake_up_seconds\": -1, \"spread\": {}", "blas_wake_up_seconds"),
         ("\"spread\": {}", "\"one_row_product_call_seconds\": 2, \"spread\": {}", "one_row_product_call_seconds"),
+        ("\"spread\": {}", "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4194304\": 20}, \"spread\": {}",
+         "one_row_product_read_fraction_by_working_set_bytes.4194304"),
+        ("\"spread\": {}", "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4MiB\": 0.3}, \"spread\": {}",
+         "one_row_product_read_fraction_by_working_set_bytes.4MiB"),
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": 1764237600", "calibrated_at"),
         ("\"spread\": {}", "\"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10}, \"spread\": {}", "read_bandwidth_by_working_set_bytes"),
         ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4MiB\": 9e10}, \"spread\": {}",

@@ -100,7 +100,11 @@ struct CalibrateCommand: ParsableCommand {
             notes.append("blas_wake_up_seconds = \(Units.seconds(f.blasWakeUpSeconds.median)) (a 256^3 sgemm after OpenBLAS's workers slept, over the same call back to back; charged once per prefill)")
         }
         if let o = result.oneRowProducts {
-            notes.append("one_row_product_call_seconds = \(Units.seconds(o.callSeconds)) (median over \(o.measurements.count) one-row products, LLC-resident and DRAM-sized, of a call's time less its bytes at the roofline's rate; charged per call to operators on fewer than 4 rows)")
+            for l in o.lines {
+                notes.append("one-row products at \(l.workingSetBytes >> 10) KiB working sets: seconds = \(Units.seconds(l.line.intercept)) + roofline seconds x \(fixed3(l.line.slope)) (read fraction \(l.readFraction.map(fixed3) ?? "none"); the sgemv's own read \(l.readBytesPerSecond.map { Units.si($0, "B/s") } ?? "not determined"))")
+            }
+            notes.append("one_row_product_call_seconds = " + (o.callSeconds.map(Units.seconds) ?? "none (fewer than two shapes)")
+                + " (median of the lines' intercepts; charged per call to operators on fewer than 4 rows, their bytes at the read fraction of the roofline's rate)")
         }
         if let g = result.probeSgemm {
             notes.append("probe_sgemm_flops_per_second = \(Units.si(g.flopsPerSecond.median, "FLOP/s")) (the drift probe's \(g.shape.m)^3 sgemm as the probe takes it; validate's probe rows compare with it)")
