@@ -1,7 +1,8 @@
 // The read rate of a one-row product (issue 14 §2): below 4 token rows the kernels run each product
-// as one sgemv per row and matrix (Kernels/Linear.swift), and a sgemv reads its matrix slower than a
-// stream read of the same working set (2 Dec, about 01:36 UTC, this host: 17.7 GB/s from the LLC
-// where the level charges 61.5, 10.6 GB/s from DRAM where the profile charges 16.2). A profile's
+// as one sgemv per row and matrix (Kernels/Linear.swift), and a sgemv need not read its matrix at
+// the stream read's rate for the same working set (2 Dec, this host: at 01:36 UTC, loaded, 17.7 GB/s
+// from the LLC and 10.6 from DRAM where the 23:06 profile charges 61.5 and 16.2; at 02:06, quieter,
+// 71.9 and 18.8 GB/s against that run's own 36 and 13.2: faster). A profile's
 // `one_row_product_read_fraction_by_working_set_bytes` states that read as a fraction of the
 // roofline's own rate at the same working set, so an operator with one-row product calls is charged
 //
@@ -13,9 +14,11 @@
 // rule); W = 0 (no reuse stated) takes the last (DRAM-sized) point. `calibrate` measures two points
 // (Profiler/Calibration+OneRowProducts.swift): a line seconds = intercept + roofline seconds / fraction
 // fitted over the calibration models' shapes, LLC-resident and DRAM-sized; the intercepts give
-// `one_row_product_call_seconds`. A fraction, not an absolute rate: on a loaded host the stream read
-// and the sgemv read drift together (the cache level's reason), and a ratio taken within one run
-// carries to a profile's rates. A profile without the points charges bytes as every operator's.
+// `one_row_product_call_seconds`. A fraction, not an absolute rate, so that a host's speed at
+// calibration cancels against the same run's stream read (the cache level's reason); that it
+// carries between runs on this VM is not established (docs/VALIDATION.md, "The one-row product
+// call": the 02:06 fractions re-predict the 23:06 blocks too fast). A profile without the points
+// charges those bytes as every operator's.
 
 /// A profile's one-row product read fractions in the form the roofline reads.
 public struct OneRowProductRead: Sendable, Hashable {
