@@ -85,11 +85,18 @@ struct EfficiencyCurvesFileTests {
         #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: 0) == wide.curve.value(at: 512))
     }
 
-    @Test("the A100's streaming curve is Vidur's one-row products by bytes; the H100's is still the decode-attention stand-in")
+    @Test("the A100's and H100's streaming curves are Vidur's one-row products by bytes; the H200 reads the H100's fractions")
     func streamingByBytes() throws {
         let a100 = try #require(try Fixtures.store.loadHardware("a100-sxm-80gb").efficiencyCurves)
         let h100 = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
-        #expect(a100.streaming != a100.decodeAttention && h100.streaming.points.map(\.value) == h100.decodeAttention.points.map(\.value))
+        let h200 = try #require(try Fixtures.store.loadHardware("h200-sxm-141gb").efficiencyCurves)
+        #expect(a100.streaming != a100.decodeAttention && h100.streaming != h100.decodeAttention)
+        #expect(h100.streaming.points.count == 34 && h100.streaming.points.allSatisfy { $0.source >= "k871" && $0.source <= "k904" })
+        #expect(h200.streaming.points.map(\.value) == h100.streaming.points.map(\.value))
+        // H100, Llama-2-7B's output projection at one row (k872): 33,570,816 bytes in 16 us = 0.626 of
+        // 3350 GB/s; the ends hold beyond 4.2 MB (0.314) and 940 MB (0.902)
+        #expect(abs(h100.streaming.value(at: 33_570_816) - 0.626) < 5e-5)
+        #expect(abs(h100.streaming.value(at: 1e6) - 0.314) < 5e-5 && abs(h100.streaming.value(at: 1e10) - 0.902) < 5e-5)
         #expect(a100.streaming.points.count == 40 && a100.streaming.points.allSatisfy { $0.source >= "k706" && $0.source <= "k745" })
         // Llama-2-7B's output projection at one row (k707): 33,570,816 bytes in 25 us, 1343 GB/s = 0.659
         // of 2039; the ends hold beyond 4.2 MB (k717, 0.344) and 940 MB (k721, 0.795); 4 decimals

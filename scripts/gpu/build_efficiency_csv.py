@@ -94,6 +94,10 @@ VIDUR_H100_ROWS = {"k608", "k610", "k612", "k613", "k614"} | {"k%03d" % i for i 
 # streaming; k706-k745, every model, tensor parallel degree and product of the five tables, distinct bytes),
 # x = the bytes the product moves, fraction of 2039 GB/s. Replaces the decode-attention stand-in there.
 VIDUR_A100_STREAMING = {"k%03d" % i for i in range(706, 746)}
+# The H100's (issue 15's eighth session): the same rule on Vidur's H100 tables of the four models above
+# (k871-k904, fraction of 3350 GB/s); replaces the decode-attention stand-in there. The H200 reads these
+# fractions of its own bandwidth, as it reads the H100's decode fractions (no H200 table).
+VIDUR_H100_STREAMING = {"k%03d" % i for i in range(871, 905)}
 
 
 def streaming_rows(all_rows, ids, note):
@@ -147,10 +151,10 @@ def main():
                     + prefill(r, "H100-SXM5-80GB", "standard_attention", "sdpa", "forward", std_note))
     fi_note = ("FlashInfer blog Fig. 6: batch-1 paged decode; MHA 32 heads of 128; fp16; fraction of %s GB/s; read from the figure (+-3 pp); "
                "x = K+V bytes read per launch (the batch 16 and 64 curves and the GQA curves of Figs. 8-9 lie near the same bytes-to-fraction line)")
-    stream_note = ("transfer: no published per-size streaming-read figure for weight GEMV or element-wise kernels was found; the decode "
-                   "attention curve (a streaming read of x bytes per launch; FlashInfer blog Fig. 6) stands in")
     h100_decode = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", fi_note % "3352 (H100 SXM)")
-    h100_stream = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", stream_note, "streaming")
+    h100_stream = streaming_rows(r, VIDUR_H100_STREAMING, "Vidur's operator profile (microsoft/vidur; fp16 torch F.linear at one row -> cuBLAS; "
+                                 "kernel time; H100 DGX (SXM)): weight streaming of four models' products at tensor parallel 1-8; fraction of "
+                                 "3350 GB/s; below 4.2 MB and above 940 MB the end points hold")
     mamf = "ml-engineering MAMF: best shape of a brute-force search (torch.matmul -> cuBLAS); an upper envelope: no per-shape curve was published"
     vidur_h100 = ("Vidur's operator profile (microsoft/vidur; fp16 torch F.linear -> cuBLAS; kernel time; H100 DGX (SXM)): products of four "
                   "models at tensor parallel 1 by rows M and N x K (shape_nk); below M 128 each curve's first point holds; replaces XLA's "
@@ -164,7 +168,8 @@ def main():
         dense(r, VIDUR_H100_ROWS, "bf16/fp16", vidur_h100 + "; H100 rows (no H200 table; same tensor peak k335)", shaped=True)
         + dense(r, {"k345"}, "fp8", mamf)
         + [row[:10] + [row[10] + clean(h200_t)] for row in h100_prefill]
-        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode + h100_stream]
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode]
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_stream]
         + launch(r))
     a100_fa2 = ("FlashAttention-2 README figure flash2_a100_fwd_bwd_benchmark.png: A100 SXM4 80GB FORWARD+BACKWARD (training) "
                 "over 312 TFLOP/s; used for the forward pass because no forward-only A100 figure was found")
