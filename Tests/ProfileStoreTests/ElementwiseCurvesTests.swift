@@ -1,5 +1,5 @@
-// The element-wise kernel curves (issue 15, seventh session): the A100 file reads Vidur's measured
-// kernels, H100/H200 have none, a partial set is refused, and the per-block count follows the model.
+// The element-wise kernel curves (issue 15, seventh and eighth sessions): the A100 and H100 files read
+// Vidur's measured kernels (the H200 the H100's fractions), a partial set is refused, and the per-block count follows the model.
 
 import CostModel
 import Foundation
@@ -8,16 +8,19 @@ import Testing
 
 @Suite("element-wise kernel curves")
 struct ElementwiseCurvesTests {
-    @Test("the A100 file has the four kernels from Vidur's Llama-2-7B rows; the H100 and H200 files have none")
+    @Test("the A100 and H100 files have the four kernels from Vidur's Llama-2-7B rows; the H200 reads the H100's fractions")
     func committed() throws {
         let a100 = try #require(try Fixtures.store.loadHardware("a100-sxm-80gb").efficiencyCurves)
         #expect(Set(a100.elementwise.keys) == Set(ElementwiseKernel.allCases))
         // num_tokens 128, RMSNorm: 2 (2 x 128 x 4096 + 4096) = 2105344 bytes in 5 us (mlp.csv line 244,
         // k753): 2105344 / 5e-6 / 2039e9 = 0.2065; the file writes 4 decimals
         #expect(abs((a100.elementwise[.norm]?.value(at: 2_105_344) ?? 0) - 0.2065) < 5e-5)
-        for id in ["h100-sxm-80gb", "h200-sxm-141gb"] {
-            #expect(try Fixtures.store.loadHardware(id).efficiencyCurves?.elementwise.isEmpty == true, "\(id) has no sourced element-wise curve")
-        }
+        let h100 = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
+        let h200 = try #require(try Fixtures.store.loadHardware("h200-sxm-141gb").efficiencyCurves)
+        #expect(Set(h100.elementwise.keys) == Set(ElementwiseKernel.allCases) && h200.elementwise == h100.elementwise)
+        // H100, num_tokens 128, act_mul: 2 x 3 x 128 x 11008 = 8454144 bytes in 5 us (line 244, k925):
+        // 8454144 / 5e-6 / 3350e9 = 0.5047
+        #expect(abs((h100.elementwise[.activation]?.value(at: 8_454_144) ?? 0) - 0.5047) < 5e-5)
     }
 
     @Test("a file with some element-wise kernels but not all four is refused, naming the missing one")

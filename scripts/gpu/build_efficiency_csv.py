@@ -115,6 +115,9 @@ def streaming_rows(all_rows, ids, note):
 # Reports/published/tools/kernel_rows_elementwise.py), x = the bytes one launch moves (in the row's note),
 # fraction of 2039 GB/s; one curve per kernel (CostModel/Roofline+Elementwise.swift).
 VIDUR_A100_ELEMENTWISE = {"k%03d" % i for i in range(746, 798)}
+# The H100's (issue 15's eighth session): the same columns and rule on Vidur's H100 Llama-2-7B table
+# (k905-k956, fraction of 3350 GB/s). The H200 reads these fractions of its own bandwidth (no H200 table).
+VIDUR_H100_ELEMENTWISE = {"k%03d" % i for i in range(905, 957)}
 
 
 def elementwise_rows(all_rows, ids, gpu):
@@ -160,8 +163,9 @@ def main():
                   "models at tensor parallel 1 by rows M and N x K (shape_nk); below M 128 each curve's first point holds; replaces XLA's "
                   "N = K = 4096 table k597-k600")
     h100_dense = dense(r, VIDUR_H100_ROWS, "bf16/fp16", vidur_h100, shaped=True) + dense(r, {"k344"}, "fp8", mamf)
+    h100_elementwise = elementwise_rows(r, VIDUR_H100_ELEMENTWISE, "H100 DGX (SXM)")
     out = {
-        "h100-sxm-80gb": h100_dense + h100_prefill + h100_decode + h100_stream + launch(r),
+        "h100-sxm-80gb": h100_dense + h100_prefill + h100_decode + h100_stream + launch(r) + h100_elementwise,
     }
     h200_t = "; transferred from H100 SXM (same 989 TFLOP/s dense peak; k335)"
     out["h200-sxm-141gb"] = (
@@ -170,7 +174,8 @@ def main():
         + [row[:10] + [row[10] + clean(h200_t)] for row in h100_prefill]
         + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode]
         + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_stream]
-        + launch(r))
+        + launch(r)
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_elementwise])
     a100_fa2 = ("FlashAttention-2 README figure flash2_a100_fwd_bwd_benchmark.png: A100 SXM4 80GB FORWARD+BACKWARD (training) "
                 "over 312 TFLOP/s; used for the forward pass because no forward-only A100 figure was found")
     a100_std = a100_fa2 + "; PyTorch standard attention"
