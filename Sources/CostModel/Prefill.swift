@@ -140,32 +140,48 @@ extension ModelSpec {
             : Self.mixerMatrices(run.block.mixer, hidden: hiddenSize).last?.module ?? "retention.o_proj"
         let bytes = readBytes([(module, Int(inner), hiddenSize)], vectors: bias ? d : 0, layer: runStarts[ri], dt)
             + dt.activations.bytes(elements: r * (inner + 2 * d))
-        return OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
+        var op = OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
+        // the residual read, an add kernel's where those are priced (Roofline+Elementwise.swift)
+        if run.block.residualAdds.afterMixer { op.unfusedByteDelta = -dt.activations.bytes(elements: r * d) }
+        return op
     }
 
     func ffnOp(run ri: Int, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
         let run = runs[ri], d = Int128(hiddenSize), ff = Int128(run.block.feedForward.inner)
         let norm = run.block.norms.count >= 2 ? 4 * d : 0
-        let f: FlopCount, bytes: Int128
+        // fused: the activation elements of `bytes`; hidden: R F widths the products move when the
+        // activation is a kernel of its own (gate and up out, h in: 3; up out, h in: 2)
+        let f: FlopCount, bytes: Int128, fusedElements: Int128, hiddenWidths: Int128
         switch run.block.feedForward {
         case .gated:
             f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 5 * ff))
             let f32 = run.block.feedForward.inner
+            (fusedElements, hiddenWidths) = (r * (3 * d + 2 * ff), 3)
             bytes = readBytes([("mlp.gate_proj", hiddenSize, f32), ("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
-                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (3 * d + 2 * ff))
+                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedElements)
         case .mlp(_, _, let bias):
             f = FlopCount.gemm(r, d, ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 4 * ff + (bias ? ff + d : 0)))
             let f32 = run.block.feedForward.inner
+            (fusedElements, hiddenWidths) = (r * (3 * d + ff), 2)
             bytes = readBytes([("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
-                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (3 * d + ff))
+                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedElements)
         case .identity:
-            (f, bytes) = (.zero, 0)
+            (f, bytes, fusedElements, hiddenWidths) = (.zero, 0, 0, 0)
         case .experts(let e):
             return expertsOp(run: ri, e, rows: r, dt)
         }
         let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
         // two products: the fused gate-up (or up) and the down projection
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
+        var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
+        // The products' own traffic where the act_mul and add kernels are priced (Roofline+Elementwise.swift):
+        // the normed input in, the gate-up (or up) output out, the activation's output in, the output
+        // out (2 R d + 3 R F gated, 2 R d + 2 R F ungated), and the residual read where no add kernel
+        // reads it (a parallel block's feed-forward).
+        if fusedElements > 0 {
+            let unfused = r * (2 * d + hiddenWidths * ff + (run.block.residualAdds.afterFeedForward ? 0 : d))
+            op.unfusedByteDelta = dt.activations.bytes(elements: unfused) - dt.activations.bytes(elements: fusedElements)
+        }
+        return op
     }
 
     /// A mixture-of-experts feed-forward over `r` rows (formula in the file header). Its GEMM rows
@@ -195,8 +211,11 @@ extension ModelSpec {
             + Int128((touched * expertBytes.fastDouble).rounded())
             + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
         // one expert's two products (fused gate-up d x 2i, down i x d): mean N x K 3 d i / 2
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
+        var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
+        // the residual read, the add kernel's where those are priced (Roofline+Elementwise.swift)
+        if run.block.residualAdds.afterFeedForward { op.unfusedByteDelta = -dt.activations.bytes(elements: r * d) }
+        return op
     }
 
     func kvProjectionOp(_ s: SharedKVProjection, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -219,7 +238,10 @@ extension ModelSpec {
         let d = Int128(hiddenSize), v = Int128(vocabSize)
         let f = FlopCount.gemm(r, d, v) + .elementwise(4 * r * d)
         let bytes = readBytes([("lm_head", hiddenSize, vocabSize)], vectors: d, layer: nil, dt) + dt.activations.bytes(elements: r * d) + r * v * 4
-        return OperatorCost(OperatorID(part: .head), flops: f, bytes: bytes).with(rows: r)
+        var op = OperatorCost(OperatorID(part: .head), flops: f, bytes: bytes).with(rows: r)
+        // the final norm's weight (the d vector above), the norm kernel's where those are priced
+        if finalNorm.count > 0 { op.unfusedByteDelta = -dt.weights.bytes(elements: d) }
+        return op
     }
 
     /// Attention core of run `ri` over `queries` rows per sequence: useful FLOPs from `useful`

@@ -108,6 +108,7 @@ public struct OperatorCost: Sendable, Hashable {
     /// gate-up and its down product: 3 d ff / 2); 0 when it has none. Read by shaped GPU dense
     /// curves (EfficiencyCurves.swift).
     public var productWeightElements: Int128 = 0
+    public var unfusedByteDelta: Int128 = 0  // bytes + this when element-wise kernels are priced apart (Roofline+Elementwise.swift)
     /// Latency steps of a communication operator (a ring's 2(n - 1) or n - 1 hops, 1 for a send);
     /// 0 for every other operator.
     public var linkSteps: Int = 0

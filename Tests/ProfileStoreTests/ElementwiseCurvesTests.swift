@@ -43,6 +43,43 @@ struct ElementwiseCurvesTests {
         #expect(act.bytes == Int128(2 * 3 * 128 * 11008))
         #expect(rope.bytes == Int128(2 * 2 * 128 * 64 * 128))
     }
+    @Test("each byte is charged once: where the kernels are priced the operators move their products' traffic only (hand count)")
+    func eachByteOnce() throws {
+        // L 1, d 4, H 2, Hkv 1, dh 2, SwiGLU F 8, V 10, bf16 (2 bytes); a prefill of R = 3 tokens
+        let tiny = ModelSpec(id: "tiny", source: "test", architecture: .transformer(window: nil), layers: 1, hiddenSize: 4,
+                             heads: 2, kvHeads: 1, headDim: 2, ffnSize: 8, vocabSize: 10)
+        let curves = try #require(try RooflineRates(hardware: Fixtures.store.loadHardware("a100-sxm-80gb"), computeDType: .bf16).curves)
+        let ops = tiny.prefillCost(batch: 1, promptTokens: 3, dtypes: .uniform(.bf16)).operators
+        func op(_ name: String) throws -> OperatorCost { try #require(ops.first { $0.name == name }, "\(name)") }
+        let proj = try op("attention.projections"), out = try op("attention.output"), ffn = try op("attention.ffn"), head = try op("head")
+        // output: o_proj 4 x 4 weights (32 B), reads the attention's 3 x 4 (24 B), writes 3 x 4 (24 B);
+        // the residual's 3 x 4 is the add kernel's read (the fused count, 104 B, charged it twice)
+        #expect(out.bytes == 104 && curves.pricedBytes(out) == 80)
+        // ffn: 3 x 4 x 8 weights (192 B); xn in 3 x 4, gate and up out 3 x 16, h in 3 x 8, y out 3 x 4:
+        // 96 elements (192 B). Fused: 3 (3 x 4 + 2 x 8) = 84 elements, the residual read (the add kernel's)
+        // and h's write (the act_mul kernel's) among them, the gate-up output not
+        #expect(ffn.bytes == 360 && curves.pricedBytes(ffn) == 384)
+        // head, the last position: 4 x 10 weights (80 B), xn in 4 (8 B), fp32 logits 40 B; the final norm's
+        // 4-element weight (8 B) is the norm kernel's read
+        #expect(head.bytes == 136 && curves.pricedBytes(head) == 128)
+        // projections: 32 weights, xn in 12, q out 12, k and v to the cache 12 (136 B), as fused
+        #expect(proj.bytes == 136 && curves.pricedBytes(proj) == 136)
+        // the kernels charge the rest, once: 2 norms 2 (2 x 3 x 4 + 4) = 56, rope 2 x 2 x 3 x 3 x 2 = 72,
+        // act_mul 2 x 3 x 3 x 8 = 144, 2 adds 2 x 3 x 3 x 4 = 72, the final norm 56
+        let ks = tiny.elementwiseKernels(rows: 3, earlyExitRows: 1, dtype: .bf16)
+        #expect(ks.map(\.kernel) == [.norm, .rope, .activation, .add, .norm])
+        #expect(ks.map(\.bytes) == [56, 72, 144, 72, 56] && ks.map(\.launches) == [2, 1, 1, 2, 1])
+        // a file without element-wise curves keeps the fused count
+        var fused = curves
+        fused.curves.elementwise = [:]
+        #expect(fused.pricedBytes(out) == out.bytes && fused.pricedBytes(ffn) == ffn.bytes && fused.pricedBytes(head) == head.bytes)
+        // the adds: one after each of the mixer and the feed-forward; a parallel block's one after its mixer
+        let attention = tiny.runs[0].block
+        #expect(attention.residualAdds == (true, true))
+        #expect(Block(mixer: attention.mixer, feedForward: attention.feedForward, norms: NormLayout(count: 1)).residualAdds == (true, false))
+        #expect(Block(mixer: .identity, feedForward: attention.feedForward, norms: NormLayout(count: 1)).residualAdds == (false, true))
+    }
+
     @Test("a YOCO prefill runs its cross-decoder's kernels and the final norm over the last position only, as prefillCost does")
     func earlyExit() throws {
         let yoco = try Fixtures.store.loadModel("yoco-1.4b"), llama = try Fixtures.store.loadModel("llama-2-7b")
