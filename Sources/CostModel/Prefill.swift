@@ -199,6 +199,7 @@ extension ModelSpec {
         if gate { other += r * (d + 4) }
         f = f + .elementwise(other)
         let touched = e.expectedExpertsTouched(rows: r)
+        let fusedActivations = r * (3 * d + E + 2 * k * i + 2 * si)
         // One expert's matrices with its biases; the router and the shared-expert gate as vectors
         // (never converted by a quantised format: ModelSpec+Linears.swift).
         let layer = runStarts[ri]
@@ -209,12 +210,15 @@ extension ModelSpec {
                               vectors: e.routerParameters(hidden: hiddenSize) + (gate ? d : 0), layer: layer, dt)
             + e.routerBiasWideningBytes(plain: dt.weights)
             + Int128((touched * expertBytes.fastDouble).rounded())
-            + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
+            + dt.activations.bytes(elements: fusedActivations)
         // one expert's two products (fused gate-up d x 2i, down i x d): mean N x K 3 d i / 2
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
-        // the residual read, the add kernel's where those are priced (Roofline+Elementwise.swift)
-        if run.block.residualAdds.afterFeedForward { op.unfusedByteDelta = -dt.activations.bytes(elements: r * d) }
+        // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
+        // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
+        // residual read (the add kernel's)
+        let unfused = fusedActivations + r * (k * i + si) - (run.block.residualAdds.afterFeedForward ? r * d : 0)
+        op.unfusedByteDelta = dt.activations.bytes(elements: unfused) - dt.activations.bytes(elements: fusedActivations)
         return op
     }
 

@@ -9,6 +9,8 @@
 //   rope     one per attention mixer with rotary embedding, q and k:          2 e R (h + hkv) dh
 //   act_mul  one per dense feed-forward: gated act(gate) * up                   3 e R I
 //            (an ungated MLP's activation                                       2 e R I)
+//            a mixture of experts: one over the routed rows, k per token        3 e R k I
+//            and one over the shared experts where the layer has them           3 e R Is
 //   add      a residual add after the mixer and after the feed-forward, each that the block has
 //            (one for a parallel block of one norm: Block.residualAdds):      3 e R d
 // Rows follow the prefill's early-exit rule (ModelSpec.prefillCost): with `earlyExitRows`, YOCO's
@@ -16,8 +18,9 @@
 // every other block over R. A pipeline stage (deploy) counts its own layers, and the final norm
 // only where it holds the head.
 // Seconds of a kernel: bytes / (bandwidth * curve(bytes)) + the launch of the row's launch mode.
-// Not counted: a mixture-of-experts layer's activations, other mixers' element-wise work (their
-// curves' kernels differ), softmax (inside the attention kernels' measured time).
+// Not counted: other mixers' element-wise work (gated retention's and the fixed-state mixers' gates,
+// head norms and rotary embedding: no kernel of theirs was measured), a router's softmax and top-k,
+// the weighted sum of the k expert outputs, softmax (inside the attention kernels' measured time).
 //
 // Each byte once. An operator's `bytes` count its work fused (Prefill.swift: a norm inside the
 // projection, the residual add as the output product's accumulate, the activation in the gate-up
@@ -32,7 +35,8 @@
 //                       (2 R I) for it to read, and the down product reads h: 3 R I of products' traffic.
 //                       Ungated: the fused R I becomes the up product's R I out and the down
 //                       product's R I in
-//   experts  - e R d    the residual read (the activations stay fused: no kernel of their own)
+//   experts  - e R d    the residual read, + e R (k I + Is) as for a gated feed-forward: the
+//                       routed and shared gate-up outputs the act_mul kernels read
 //   head     - w d      the final norm's weight: the norm kernel reads it
 // Not changed: the projections' read of their R d input (the GEMM reads the norm's output, a
 // transfer of its own, after the norm kernel read x and wrote it) and their q, k, v writes (the
@@ -67,7 +71,11 @@ extension ModelSpec {
             switch b.feedForward {
             case .gated(let f, _): out.append((.activation, e(3 * r * Int128(f)), layers))
             case .mlp(let f, _, _): out.append((.activation, e(2 * r * Int128(f)), layers))
-            case .experts, .identity: break
+            case .experts(let x):
+                // the routed experts' activation over their R k rows, and the shared experts' over R
+                out.append((.activation, e(3 * r * Int128(x.active) * Int128(x.inner)), layers))
+                if let sh = x.shared { out.append((.activation, e(3 * r * Int128(sh.inner)), layers)) }
+            case .identity: break
             }
             let adds = b.residualAdds
             out.append((.add, e(3 * r * d), ((adds.afterMixer ? 1 : 0) + (adds.afterFeedForward ? 1 : 0)) * layers))

@@ -80,6 +80,22 @@ struct ElementwiseCurvesTests {
         #expect(Block(mixer: .identity, feedForward: attention.feedForward, norms: NormLayout(count: 1)).residualAdds == (false, true))
     }
 
+    @Test("a mixture of experts runs an act_mul over its routed rows and one over its shared experts; their gate-up outputs are products' traffic")
+    func expertActivations() throws {
+        // Mixtral 8x7B: d 4096, 8 experts of I 14336, k 2, 32 layers, no shared experts; 128 rows, bf16
+        let mixtral = try Fixtures.store.loadModel("mixtral-8x7b")
+        let acts = mixtral.elementwiseKernels(rows: 128, dtype: .bf16).filter { $0.kernel == .activation }
+        #expect(acts.map(\.bytes) == [Int128(2 * 3 * 128 * 2 * 14336)] && acts.map(\.launches) == [32])
+        let ffn = try #require(mixtral.prefillCost(batch: 1, promptTokens: 128, dtypes: .uniform(.bf16)).operators.first { $0.name == "attention.ffn" })
+        // + R k I (the routed gate-up outputs the act_mul reads) - R d (the residual read, the add kernel's), 2 bytes each
+        #expect(ffn.unfusedByteDelta == Int128(2 * 128 * (2 * 14336 - 4096)))
+        // DeepSeek-V2-Lite: 1 dense layer (I 10944), 26 MoE layers of 64 experts (I 1408, k 6) with shared experts (2 x 1408)
+        let lite = try Fixtures.store.loadModel("deepseek-v2-lite")
+        let liteActs = lite.elementwiseKernels(rows: 16, dtype: .bf16).filter { $0.kernel == .activation }
+        #expect(liteActs.map(\.bytes) == [Int128(2 * 3 * 16 * 10944), Int128(2 * 3 * 16 * 6 * 1408), Int128(2 * 3 * 16 * 2816)])
+        #expect(liteActs.map(\.launches) == [1, 26, 26])
+    }
+
     @Test("a YOCO prefill runs its cross-decoder's kernels and the final norm over the last position only, as prefillCost does")
     func earlyExit() throws {
         let yoco = try Fixtures.store.loadModel("yoco-1.4b"), llama = try Fixtures.store.loadModel("llama-2-7b")
