@@ -85,16 +85,6 @@ extension ModelSpec {
     }
 }
 
-extension Block {
-    /// The residual adds an engine runs as kernels of their own: one after each of the mixer and the
-    /// feed-forward that the block has; a parallel block (one norm) sums both branches into the
-    /// residual in one add, counted after the mixer.
-    public var residualAdds: (afterMixer: Bool, afterFeedForward: Bool) {
-        let mixes = mixer != .identity, feeds = feedForward != .identity
-        return norms.count == 1 && mixes ? (true, false) : (mixes, feeds)
-    }
-}
-
 extension CurveRates {
     /// Seconds of the element-wise kernels of one pass over `rows` rows; 0 when the profile has no
     /// element-wise curve.
