@@ -149,37 +149,36 @@ extension ModelSpec {
     func ffnOp(run ri: Int, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
         let run = runs[ri], d = Int128(hiddenSize), ff = Int128(run.block.feedForward.inner)
         let norm = run.block.norms.count >= 2 ? 4 * d : 0
-        // fused: the activation elements of `bytes`; hidden: R F widths the products move when the
-        // activation is a kernel of its own (gate and up out, h in: 3; up out, h in: 2)
-        let f: FlopCount, bytes: Int128, fusedElements: Int128, hiddenWidths: Int128
+        // the activation elements of `bytes`, the work fused (file header)
+        let f: FlopCount, bytes: Int128, fusedActivationElements: Int128
         switch run.block.feedForward {
         case .gated:
             f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 5 * ff))
             let f32 = run.block.feedForward.inner
-            (fusedElements, hiddenWidths) = (r * (3 * d + 2 * ff), 3)
+            fusedActivationElements = r * (3 * d + 2 * ff)
             bytes = readBytes([("mlp.gate_proj", hiddenSize, f32), ("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
-                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedElements)
+                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedActivationElements)
         case .mlp(_, _, let bias):
             f = FlopCount.gemm(r, d, ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 4 * ff + (bias ? ff + d : 0)))
             let f32 = run.block.feedForward.inner
-            (fusedElements, hiddenWidths) = (r * (3 * d + ff), 2)
+            fusedActivationElements = r * (3 * d + ff)
             bytes = readBytes([("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
-                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedElements)
+                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedActivationElements)
         case .identity:
-            (f, bytes, fusedElements, hiddenWidths) = (.zero, 0, 0, 0)
+            (f, bytes, fusedActivationElements) = (.zero, 0, 0)
         case .experts(let e):
             return expertsOp(run: ri, e, rows: r, dt)
         }
         let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
         // two products: the fused gate-up (or up) and the down projection
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
-        // The products' own traffic where the act_mul and add kernels are priced (Roofline+Elementwise.swift):
-        // the normed input in, the gate-up (or up) output out, the activation's output in, the output
-        // out (2 R d + 3 R F gated, 2 R d + 2 R F ungated), and the residual read where no add kernel
-        // reads it (a parallel block's feed-forward).
-        if fusedElements > 0 {
-            let unfused = r * (2 * d + hiddenWidths * ff + (run.block.residualAdds.afterFeedForward ? 0 : d))
-            op.unfusedByteDelta = dt.activations.bytes(elements: unfused) - dt.activations.bytes(elements: fusedElements)
+        // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift), the fused count
+        // + R F: the act_mul kernel reads the gate-up output (gated: g and u out 2 R F, h in R F, for
+        // the fused h out and in, 2 R F; ungated: up out and h in, 2 R F, for the fused R F), - R d:
+        // the residual read, where an add kernel reads it (a parallel block's feed-forward keeps it)
+        if fusedActivationElements > 0 {
+            let unfusedElements = fusedActivationElements + r * ff - (run.block.residualAdds.afterFeedForward ? r * d : 0)
+            op.unfusedByteDelta = dt.activations.bytes(elements: unfusedElements) - dt.activations.bytes(elements: fusedActivationElements)
         }
         return op
     }
@@ -199,7 +198,7 @@ extension ModelSpec {
         if gate { other += r * (d + 4) }
         f = f + .elementwise(other)
         let touched = e.expectedExpertsTouched(rows: r)
-        let fusedActivations = r * (3 * d + E + 2 * k * i + 2 * si)
+        let fusedActivationElements = r * (3 * d + E + 2 * k * i + 2 * si)
         // One expert's matrices with its biases; the router and the shared-expert gate as vectors
         // (never converted by a quantised format: ModelSpec+Linears.swift).
         let layer = runStarts[ri]
@@ -210,15 +209,15 @@ extension ModelSpec {
                               vectors: e.routerParameters(hidden: hiddenSize) + (gate ? d : 0), layer: layer, dt)
             + e.routerBiasWideningBytes(plain: dt.weights)
             + Int128((touched * expertBytes.fastDouble).rounded())
-            + dt.activations.bytes(elements: fusedActivations)
+            + dt.activations.bytes(elements: fusedActivationElements)
         // one expert's two products (fused gate-up d x 2i, down i x d): mean N x K 3 d i / 2
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
         // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
         // residual read (the add kernel's)
-        let unfused = fusedActivations + r * (k * i + si) - (run.block.residualAdds.afterFeedForward ? r * d : 0)
-        op.unfusedByteDelta = dt.activations.bytes(elements: unfused) - dt.activations.bytes(elements: fusedActivations)
+        let unfusedElements = fusedActivationElements + r * (k * i + si) - (run.block.residualAdds.afterFeedForward ? r * d : 0)
+        op.unfusedByteDelta = dt.activations.bytes(elements: unfusedElements) - dt.activations.bytes(elements: fusedActivationElements)
         return op
     }
 
