@@ -55,10 +55,14 @@ struct ElementwiseCurvesTests {
         // output: o_proj 4 x 4 weights (32 B), reads the attention's 3 x 4 (24 B), writes 3 x 4 (24 B);
         // the residual's 3 x 4 is the add kernel's read (the fused count, 104 B, charged it twice)
         #expect(out.bytes == 104 && curves.pricedBytes(out) == 80)
+        // and the time reads those bytes: the output's memory seconds are 80 B at the streaming rate of
+        // 80 B (the curve is flat there, below its first point, so 104 B would read 104 / the same rate)
+        #expect(curves.instanceSeconds(out).memory == 80 / curves.streamingBytesPerSecond(bytes: 80))
         // ffn: 3 x 4 x 8 weights (192 B); xn in 3 x 4, gate and up out 3 x 16, h in 3 x 8, y out 3 x 4:
         // 96 elements (192 B). Fused: 3 (3 x 4 + 2 x 8) = 84 elements, the residual read (the add kernel's)
         // and h's write (the act_mul kernel's) among them, the gate-up output not
         #expect(ffn.bytes == 360 && curves.pricedBytes(ffn) == 384)
+        #expect(curves.instanceSeconds(ffn).memory == 384 / curves.streamingBytesPerSecond(bytes: 384))
         // head, the last position: 4 x 10 weights (80 B), xn in 4 (8 B), fp32 logits 40 B; the final norm's
         // 4-element weight (8 B) is the norm kernel's read
         #expect(head.bytes == 136 && curves.pricedBytes(head) == 128)
@@ -78,6 +82,48 @@ struct ElementwiseCurvesTests {
         #expect(attention.residualAdds == (true, true))
         #expect(Block(mixer: attention.mixer, feedForward: attention.feedForward, norms: NormLayout(count: 1)).residualAdds == (true, false))
         #expect(Block(mixer: .identity, feedForward: attention.feedForward, norms: NormLayout(count: 1)).residualAdds == (false, true))
+    }
+
+    @Test("each byte once in the other branches: an ungated MLP, a parallel block's feed-forward, shared experts (hand count)")
+    func eachByteOnceBranches() throws {
+        // the d 4, F 8, V 10, bf16 model of eachByteOnce over R = 3 rows, its one block changed
+        let tiny = ModelSpec(id: "tiny", source: "test", architecture: .transformer(window: nil), layers: 1, hiddenSize: 4,
+                             heads: 2, kvHeads: 1, headDim: 2, ffnSize: 8, vocabSize: 10)
+        let curves = try #require(try RooflineRates(hardware: Fixtures.store.loadHardware("a100-sxm-80gb"), computeDType: .bf16).curves)
+        func op(_ m: ModelSpec, _ name: String) throws -> OperatorCost {
+            try #require(m.prefillCost(batch: 1, promptTokens: 3, dtypes: .uniform(.bf16)).operators.first { $0.name == name }, "\(name)")
+        }
+        // Ungated MLP, no bias: up 4 x 8 and down 8 x 4 weights, 64 elements (128 B). Fused: xn in 3 x 4,
+        // the residual in 3 x 4, y out 3 x 4, the hidden layer 3 x 8: 60 elements (120 B), 248 B in all.
+        // Products' traffic: xn in 12, up out 3 x 8 = 24 (the act_mul kernel reads it and writes h),
+        // h in 24, y out 12: 72 elements (144 B), 272 B; the residual is the add kernel's
+        var mlp = tiny
+        mlp.runs[0].block.feedForward = .mlp(inner: 8, activation: .gelu, bias: false)
+        let up = try op(mlp, "attention.ffn")
+        #expect(up.bytes == 248 && curves.pricedBytes(up) == 272)
+        // A parallel block (one norm, Falcon's): its one add, counted after the mixer, sums both branches
+        // into the residual, so the gated feed-forward keeps its residual read. Weights 3 x 4 x 8 (192 B);
+        // fused 3 (3 x 4 + 2 x 8) = 84 elements (168 B), 360 B; products' traffic: xn in 12, gate and up
+        // out 48, h in 24, y out 12, the residual in 12: 108 elements (216 B), 408 B
+        var parallel = tiny
+        parallel.runs[0].block.norms = NormLayout(count: 1)
+        let par = try op(parallel, "attention.ffn"), parOut = try op(parallel, "attention.output")
+        #expect(par.bytes == 360 && curves.pricedBytes(par) == 408)
+        // its output operator gives the residual read to the add, as a two-norm block's does: 104 -> 80 B
+        #expect(parOut.bytes == 104 && curves.pricedBytes(parOut) == 80)
+        #expect(parallel.elementwiseKernels(rows: 3, dtype: .bf16).filter { $0.kernel == .add }.map(\.launches) == [1])
+
+        // DeepSeek-V2-Lite's 26 MoE layers over 16 rows, bf16: d 2048, 64 routed experts of I 1408, k 6,
+        // two shared experts (Is 2816). Per row, fused: xn in 2048, the residual in 2048, y out 2048,
+        // router logits 64, each routed expert's h written and read 6 x 2 x 1408 = 16,896, the shared
+        // h written and read 2 x 2816 = 5632: 28,736 elements. Products' traffic: xn in 2048, router
+        // logits 64, routed gate-up out 6 x 2816 = 16,896 and down in 6 x 1408 = 8448, shared gate-up
+        // out 2 x 2816 = 5632 and down in 2816, y out 2048: 37,952 elements (the residual is the add's).
+        // 16 rows x 2 B x (37,952 - 28,736) = 294,912 B
+        let lite = try Fixtures.store.loadModel("deepseek-v2-lite")
+        let moe = try #require(lite.prefillCost(batch: 1, promptTokens: 16, dtypes: .uniform(.bf16)).operators
+            .first { $0.name == "mla.ffn" && $0.count == 26 })
+        #expect(moe.unfusedByteDelta == 294_912 && curves.pricedBytes(moe) == moe.bytes + 294_912)
     }
 
     @Test("a mixture of experts runs an act_mul over its routed rows and one over its shared experts; their gate-up outputs are products' traffic")
