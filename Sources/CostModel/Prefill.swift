@@ -36,7 +36,8 @@
 //                         FixedStateMixer+Cost.swift, per sequence; bytes: the projections' outputs in and
 //                         I out per token, the final state (conv window and recurrent) written once
 //   <kind>.output       R x oW x d (gRet: R x I x d)           (the residual add is the product's
-//                                                          accumulate, beta = 1: not counted apart)
+//                                                          accumulate, beta = 1: not counted apart;
+//                                                          bytes where add kernels are priced: below)
 //                       + R d other for an output bias, + 4 R d per norm beyond two (Gemma's post-norms)
 //   <kind>.ffn          gated: R x d x 2F + R x F x d           other R(4d + 5F) (norm, activation and
 //                                                          product; residual as in .output)
@@ -58,6 +59,10 @@
 // Bytes: every operator reads its weights once per pass, reads its input activations and writes its
 // outputs once; K/V go to the cache in the KV dtype; attention reads K/V once per query tile that
 // executes them (`ExecutedPairs.keyReads`); gRet writes its final state once; logits are fp32.
+// These bytes count the work fused, as above. Where a profile prices the element-wise kernels apart
+// (the GPU files with element-wise curves), those kernels charge the norm, activation and residual
+// traffic and the operators move their products' traffic only: `OperatorCost.unfusedByteDelta`, set
+// below, the rule in docs/GPU-EFFICIENCY.md ("Each byte once") and Roofline+Elementwise.swift.
 
 extension ModelSpec {
     /// The label of a run's operators: `gret`, `cross` (reads the shared K̂/V̂), `swa_self` (attention

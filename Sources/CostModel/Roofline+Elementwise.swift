@@ -19,8 +19,9 @@
 // only where it holds the head.
 // Seconds of a kernel: bytes / (bandwidth * curve(bytes)) + the launch of the row's launch mode.
 // Not counted: other mixers' element-wise work (gated retention's and the fixed-state mixers' gates,
-// head norms and rotary embedding: no kernel of theirs was measured), a router's softmax and top-k,
-// the weighted sum of the k expert outputs, softmax (inside the attention kernels' measured time).
+// head norms and rotary embedding; latent attention's (MLA's) rotary embedding and its latent norms,
+// kv's and q's where it has a q latent: no kernel of theirs was measured), a router's softmax and
+// top-k, the weighted sum of the k expert outputs, softmax (inside the attention kernels' measured time).
 //
 // Each byte once. An operator's `bytes` count its work fused (Prefill.swift: a norm inside the
 // projection, the residual add as the output product's accumulate, the activation in the gate-up

@@ -29,7 +29,7 @@ read them either).
                out. Bytes = 2 (N K + K + N); fraction of 3350 GB/s (the H100 SXM profile's figure).
   ELEMENTWISE  Llama-2-7B tp 1 input_layernorm, mlp_act, attn_rope, add at num_tokens 1, 2, 4, ..., 4096
                (the first line of each); bytes per launch as in kernel_rows_elementwise.py; fraction of
-               3350 GB/s (up to 1.07 for the add at 12.6-50 MB: its operands sit in the 50 MB L2).
+               3350 GB/s (up to 1.07 for the add at 25-50 MB: its operands sit in the 50 MB L2).
 """
 import csv, os, sys
 
