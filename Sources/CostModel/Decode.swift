@@ -103,14 +103,16 @@ public struct DecodeOperator: Sendable, Hashable {
         guard attendsContext else { return steps * curves.seconds(fixed) }
         let a0 = fixed.flops.totalDouble / curves.decodeFlopsPerSecond
         let a1 = flopsPerPosition.totalDouble / curves.decodeFlopsPerSecond
+        // the bytes these curves price (each byte once where element-wise kernels are priced), as `curves.seconds` does
+        let fixedBytes = curves.pricedBytes(fixed).fastDouble
         var total = steps * curves.launchSeconds
         var start = lo
         while start <= hi {
             let end = min(hi, max(start, Int128(Int64((start.fastDouble * 1.0905077326652577).rounded(.down)))))  // 2^(1/8)
             let mid = (start + end) / 2
-            let bytes = fixed.bytes.fastDouble + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
+            let bytes = fixedBytes + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
             let bandwidth = curves.decodeBytesPerSecond(bytes: bytes)
-            total += sumOverSpan(a0, a1, fixed.bytes.fastDouble / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
+            total += sumOverSpan(a0, a1, fixedBytes / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
             start = end + 1
         }
         return Double(fixed.count) * total
