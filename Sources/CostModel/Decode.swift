@@ -137,12 +137,14 @@ public struct DecodeOperator: Sendable, Hashable {
         guard attendsContext else { return steps * curves.seconds(fixed) }
         let a0 = fixed.flops.totalDouble / curves.decodeFlopsPerSecond
         let a1 = flopsPerPosition.totalDouble / curves.decodeFlopsPerSecond
+        // the bytes these curves price (each byte once where element-wise kernels are priced), as `curves.seconds` does
+        let fixedBytes = curves.pricedBytes(fixed).fastDouble
         var total = steps * curves.launchSeconds
         for (start, end) in Self.segments(from: lo, to: hi) {
             let mid = (start + end) / 2
-            let bytes = fixed.bytes.fastDouble + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
+            let bytes = fixedBytes + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
             let bandwidth = curves.decodeBytesPerSecond(bytes: bytes)
-            total += sumOverSpan(a0, a1, fixed.bytes.fastDouble / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
+            total += sumOverSpan(a0, a1, fixedBytes / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
         }
         return Double(fixed.count) * total
     }

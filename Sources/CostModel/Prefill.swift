@@ -36,7 +36,8 @@
 //                         FixedStateMixer+Cost.swift, per sequence; bytes: the projections' outputs in and
 //                         I out per token, the final state (conv window and recurrent) written once
 //   <kind>.output       R x oW x d (gRet: R x I x d)           (the residual add is the product's
-//                                                          accumulate, beta = 1: not counted apart)
+//                                                          accumulate, beta = 1: not counted apart;
+//                                                          bytes where add kernels are priced: below)
 //                       + R d other for an output bias, + 4 R d per norm beyond two (Gemma's post-norms)
 //   <kind>.ffn          gated: R x d x 2F + R x F x d           other R(4d + 5F) (norm, activation and
 //                                                          product; residual as in .output)
@@ -58,6 +59,10 @@
 // Bytes: every operator reads its weights once per pass, reads its input activations and writes its
 // outputs once; K/V go to the cache in the KV dtype; attention reads K/V once per query tile that
 // executes them (`ExecutedPairs.keyReads`); gRet writes its final state once; logits are fp32.
+// These bytes count the work fused, as above. Where a profile prices the element-wise kernels apart
+// (the GPU files with element-wise curves), those kernels charge the norm, activation and residual
+// traffic and the operators move their products' traffic only: `OperatorCost.unfusedByteDelta`, set
+// below, the rule in docs/GPU-EFFICIENCY.md ("Each byte once") and Roofline+Elementwise.swift.
 
 extension ModelSpec {
     /// The label of a run's operators: `gret`, `cross` (reads the shared K̂/V̂), `swa_self` (attention
@@ -143,36 +148,51 @@ extension ModelSpec {
             : Self.mixerMatrices(run.block.mixer, hidden: hiddenSize).last?.module ?? "retention.o_proj"
         let bytes = readBytes([(module, Int(inner), hiddenSize)], vectors: bias ? d : 0, layer: runStarts[ri], dt)
             + dt.activations.bytes(elements: r * (inner + 2 * d))
-        return OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
+        var op = OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
             .oneRowCalls(rows: r, perRow: run.block.mixer == .identity ? 0 : 1)
+        // the residual read, an add kernel's where those are priced (Roofline+Elementwise.swift)
+        if run.block.residualAdds.afterMixer { op.unfusedByteDelta = -dt.activations.bytes(elements: r * d) }
+        return op
     }
 
     func ffnOp(run ri: Int, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
         let run = runs[ri], d = Int128(hiddenSize), ff = Int128(run.block.feedForward.inner)
         let norm = run.block.norms.count >= 2 ? 4 * d : 0
-        let f: FlopCount, bytes: Int128, matrices: Int128
+        // the activation elements of `bytes`, the work fused (file header)
+        let f: FlopCount, bytes: Int128, fusedActivationElements: Int128, matrices: Int128
         switch run.block.feedForward {
         case .gated:
             f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 5 * ff))
             let f32 = run.block.feedForward.inner
+            fusedActivationElements = r * (3 * d + 2 * ff)
             bytes = readBytes([("mlp.gate_proj", hiddenSize, f32), ("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
-                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (3 * d + 2 * ff))
+                              vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedActivationElements)
             matrices = 3  // gate, up and down: three calls (Kernels/SwiGLU.swift)
         case .mlp(_, _, let bias):
             f = FlopCount.gemm(r, d, ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 4 * ff + (bias ? ff + d : 0)))
             let f32 = run.block.feedForward.inner
+            fusedActivationElements = r * (3 * d + ff)
             bytes = readBytes([("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
-                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (3 * d + ff))
+                              vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedActivationElements)
             matrices = 2
         case .identity:
-            (f, bytes, matrices) = (.zero, 0, 0)
+            (f, bytes, fusedActivationElements, matrices) = (.zero, 0, 0, 0)
         case .experts(let e):
             return expertsOp(run: ri, e, rows: r, dt)
         }
         let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
         // two products: the fused gate-up (or up) and the down projection
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
+        var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
             .oneRowCalls(rows: r, perRow: matrices)
+        // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift), the fused count
+        // + R F: the act_mul kernel reads the gate-up output (gated: g and u out 2 R F, h in R F, for
+        // the fused h out and in, 2 R F; ungated: up out and h in, 2 R F, for the fused R F), - R d:
+        // the residual read, where an add kernel reads it (a parallel block's feed-forward keeps it)
+        if fusedActivationElements > 0 {
+            let unfusedElements = fusedActivationElements + r * ff - (run.block.residualAdds.afterFeedForward ? r * d : 0)
+            op.unfusedByteDelta = dt.activations.bytes(elements: unfusedElements) - dt.activations.bytes(elements: fusedActivationElements)
+        }
+        return op
     }
 
     /// A mixture-of-experts feed-forward over `r` rows (formula in the file header). Its GEMM rows
@@ -190,6 +210,7 @@ extension ModelSpec {
         if gate { other += r * (d + 4) }
         f = f + .elementwise(other)
         let touched = e.expectedExpertsTouched(rows: r)
+        let fusedActivationElements = r * (3 * d + E + 2 * k * i + 2 * si)
         // One expert's matrices with its biases; the router and the shared-expert gate as vectors
         // (never converted by a quantised format: ModelSpec+Linears.swift).
         let layer = runStarts[ri]
@@ -200,16 +221,22 @@ extension ModelSpec {
                               vectors: e.routerParameters(hidden: hiddenSize) + (gate ? d : 0), layer: layer, dt)
             + e.routerBiasWideningBytes(plain: dt.weights)
             + Int128((touched * expertBytes.fastDouble).rounded())
-            + dt.activations.bytes(elements: r * (3 * d + E + 2 * k * i + 2 * si))
+            + dt.activations.bytes(elements: fusedActivationElements)
         // one expert's two products (fused gate-up d x 2i, down i x d): mean N x K 3 d i / 2
         // one-row calls per token row: the router, three per active expert (the row is gathered into
         // each expert it is routed to, whose gate, up and down run as three calls: SwiGLU in
         // Kernels/MixtureOfExperts.swift), the shared expert's matrices and its gate
         let callsPerRow = 1 + k * 3
             + Int128(Self.sharedExpertMatrices(e, hidden: hiddenSize).count) + (gate ? 1 : 0)
-        return OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
+        var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
             .oneRowCalls(rows: r, perRow: callsPerRow)
+        // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
+        // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
+        // residual read (the add kernel's)
+        let unfusedElements = fusedActivationElements + r * (k * i + si) - (run.block.residualAdds.afterFeedForward ? r * d : 0)
+        op.unfusedByteDelta = dt.activations.bytes(elements: unfusedElements) - dt.activations.bytes(elements: fusedActivationElements)
+        return op
     }
 
     func kvProjectionOp(_ s: SharedKVProjection, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -234,8 +261,11 @@ extension ModelSpec {
         let bytes = readBytes([("lm_head", hiddenSize, vocabSize)], vectors: d, layer: nil, dt) + dt.activations.bytes(elements: r * d) + r * v * 4
         // untied: one matrix-vector call per row; tied: one sgemm over the rows (a single call)
         let head = OperatorCost(OperatorID(part: .head), flops: f, bytes: bytes).with(rows: r)
-        return tiedEmbeddings ? head.oneRowCalls(rows: 1, perRow: r < OperatorCost.oneRowProductRows ? 1 : 0)
+        var op = tiedEmbeddings ? head.oneRowCalls(rows: 1, perRow: r < OperatorCost.oneRowProductRows ? 1 : 0)
             : head.oneRowCalls(rows: r, perRow: 1)
+        // the final norm's weight (the d vector above), the norm kernel's where those are priced
+        if finalNorm.count > 0 { op.unfusedByteDelta = -dt.weights.bytes(elements: d) }
+        return op
     }
 
     /// Attention core of run `ri` over `queries` rows per sequence: useful FLOPs from `useful`

@@ -16,8 +16,9 @@
 //   retention core: dense ceiling and streaming (no published GPU curve; not used by GPU rows)
 // One launch per operator instance: an operator that a GPU runs as several kernels (a norm, a
 // product, a rotary embedding) is charged one launch, so launch time is a lower bound. Where the
-// file has element-wise curves (the A100), the norms, rotary embedding, activation and residual
-// adds are priced as kernels of their own, each with its launch (Roofline+Elementwise.swift).
+// file has element-wise curves (the A100, H100 and H200), the norms, rotary embedding, activation and
+// residual adds are priced as kernels of their own, each with its launch, and the operators move
+// their products' traffic only (`pricedBytes`; Roofline+Elementwise.swift).
 
 public struct CurveRates: Sendable, Hashable {
     public var curves: EfficiencyCurves
@@ -64,9 +65,14 @@ public struct CurveRates: Sendable, Hashable {
     /// The decode attention's arithmetic rate (the dense ceiling: its FLOPs never bind on a GPU).
     public var decodeFlopsPerSecond: Double { peakFlopsPerSecond * denseCeiling }
 
+    /// Bytes one instance of `op` moves as this profile's kernels run it: where the file has
+    /// element-wise curves those kernels charge their own traffic (Roofline+Elementwise.swift), so the
+    /// operator moves its products' traffic only (`bytes + unfusedByteDelta`); else its fused `bytes`.
+    public func pricedBytes(_ op: OperatorCost) -> Int128 { curves.elementwise.isEmpty ? op.bytes : op.bytes + op.unfusedByteDelta }
+
     /// One instance's compute and memory seconds (no launch).
     public func instanceSeconds(_ op: OperatorCost) -> (compute: Double, memory: Double) {
-        let bytes = op.bytes.fastDouble
+        let bytes = pricedBytes(op).fastDouble
         switch op.operatorClass {
         case .dense:
             let eff = denseEfficiency(rows: max(1, op.rows.fastDouble), weightElements: op.productWeightElements.fastDouble)

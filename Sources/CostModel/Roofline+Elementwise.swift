@@ -1,6 +1,6 @@
 // Element-wise kernels priced as kernels of their own, on GPU profiles whose efficiency file has
-// a sourced element-wise curve (today the A100's, from Vidur's measured kernel times; H100, H200
-// and every host profile have none and are priced as before: 0 seconds here).
+// a sourced element-wise curve (the A100's and H100's, from Vidur's measured kernel times; the H200
+// reads the H100's fractions; every host profile has none and is priced as before: 0 seconds here).
 //
 // The kernels of one block, counted from the model description as a GPU engine runs them (one
 // launch each, R token rows, e bytes per activation element, d hidden, the rank's shard widths):
@@ -9,17 +9,39 @@
 //   rope     one per attention mixer with rotary embedding, q and k:          2 e R (h + hkv) dh
 //   act_mul  one per dense feed-forward: gated act(gate) * up                   3 e R I
 //            (an ungated MLP's activation                                       2 e R I)
+//            a mixture of experts: one over the routed rows, k per token        3 e R k I
+//            and one over the shared experts where the layer has them           3 e R Is
 //   add      a residual add after the mixer and after the feed-forward, each that the block has
-//            (one for a parallel block of one norm):                           3 e R d
+//            (one for a parallel block of one norm: Block.residualAdds):      3 e R d
 // Rows follow the prefill's early-exit rule (ModelSpec.prefillCost): with `earlyExitRows`, YOCO's
 // cross-decoder blocks and the final norm run over those rows (the last position of each prompt),
 // every other block over R. A pipeline stage (deploy) counts its own layers, and the final norm
 // only where it holds the head.
 // Seconds of a kernel: bytes / (bandwidth * curve(bytes)) + the launch of the row's launch mode.
-// Not counted: a mixture-of-experts layer's activations, other mixers' element-wise work (their
-// curves' kernels differ), softmax (inside the attention kernels' measured time). The bytes stay
-// also folded into the operators' bytes, where they bind only on memory-bound operators (decode
-// products, whose weights dominate).
+// Not counted: other mixers' element-wise work (gated retention's and the fixed-state mixers' gates,
+// head norms and rotary embedding; latent attention's (MLA's) rotary embedding and its latent norms,
+// kv's and q's where it has a q latent: no kernel of theirs was measured), a router's softmax and
+// top-k, the weighted sum of the k expert outputs, softmax (inside the attention kernels' measured time).
+//
+// Each byte once. An operator's `bytes` count its work fused (Prefill.swift: a norm inside the
+// projection, the residual add as the output product's accumulate, the activation in the gate-up
+// product's epilogue). Where these kernels are priced the operators move their products' traffic
+// only, `bytes + unfusedByteDelta` (CurveRates.pricedBytes), set where the operator is built:
+//   output   - e R d    the residual read: the add kernel reads it (its 2 R d in), the product
+//                       writes its R d out and the add reads that back
+//   ffn      - e R d    the same for the add after the feed-forward (none in a parallel block,
+//                       whose one add is counted after the mixer: Block.residualAdds)
+//            + e R I    gated: the fused count has h = act(g) * u written and read (2 R I); the
+//                       act_mul kernel writes h (its R I out), the gate-up product writes g and u
+//                       (2 R I) for it to read, and the down product reads h: 3 R I of products' traffic.
+//                       Ungated: the fused R I becomes the up product's R I out and the down
+//                       product's R I in
+//   experts  - e R d    the residual read, + e R (k I + Is) as for a gated feed-forward: the
+//                       routed and shared gate-up outputs the act_mul kernels read
+//   head     - w d      the final norm's weight: the norm kernel reads it
+// Not changed: the projections' read of their R d input (the GEMM reads the norm's output, a
+// transfer of its own, after the norm kernel read x and wrote it) and their q, k, v writes (the
+// rope kernel then reads and writes q and k: its own traffic).
 
 /// An element-wise kernel with a curve of its own.
 public enum ElementwiseKernel: String, CaseIterable, Sendable, Hashable {
@@ -50,13 +72,14 @@ extension ModelSpec {
             switch b.feedForward {
             case .gated(let f, _): out.append((.activation, e(3 * r * Int128(f)), layers))
             case .mlp(let f, _, _): out.append((.activation, e(2 * r * Int128(f)), layers))
-            case .experts, .identity: break
+            case .experts(let x):
+                // the routed experts' activation over their R k rows, and the shared experts' over R
+                out.append((.activation, e(3 * r * Int128(x.active) * Int128(x.inner)), layers))
+                if let sh = x.shared { out.append((.activation, e(3 * r * Int128(sh.inner)), layers)) }
+            case .identity: break
             }
-            // a residual after each of the mixer and the feed-forward that the block has; one for a
-            // parallel block (one norm)
-            var residuals = (b.mixer == .identity ? 0 : 1) + (b.feedForward == .identity ? 0 : 1)
-            if b.norms.count == 1 { residuals = min(residuals, 1) }
-            out.append((.add, e(3 * r * d), residuals * layers))
+            let adds = b.residualAdds
+            out.append((.add, e(3 * r * d), ((adds.afterMixer ? 1 : 0) + (adds.afterFeedForward ? 1 : 0)) * layers))
         }
         if stage?.holdsHead ?? true { out.append((.norm, norm(finalNorm, rows: exit?.rows ?? rows), finalNorm.count)) }
         return out.filter { $0.launches > 0 && $0.bytes > 0 }

@@ -120,6 +120,12 @@ public struct OperatorCost: Sendable, Hashable {
     /// gate-up and its down product: 3 d ff / 2); 0 when it has none. Read by shaped GPU dense
     /// curves (EfficiencyCurves.swift).
     public var productWeightElements: Int128 = 0
+    /// Bytes per instance to add to `bytes` where the element-wise kernels (norms, activation,
+    /// residual adds) are priced as kernels of their own and charge their traffic: `bytes` counts the
+    /// work fused, `bytes + unfusedByteDelta` the products' traffic only (negative for the residual
+    /// read, positive for a gate-up output the activation kernel reads; Prefill.swift). Applied by
+    /// `CurveRates.pricedBytes` only; 0 for an operator whose bytes do not change.
+    public var unfusedByteDelta: Int128 = 0
     /// Latency steps of a communication operator (a ring's 2(n - 1) or n - 1 hops, 1 for a send);
     /// 0 for every other operator.
     public var linkSteps: Int = 0
@@ -157,7 +163,7 @@ public struct OperatorCost: Sendable, Hashable {
     public static func == (a: OperatorCost, b: OperatorCost) -> Bool {
         a.id == b.id && a.count == b.count && a.flops == b.flops && a.executedFlops == b.executedFlops && a.bytes == b.bytes
             && a.rows == b.rows && a.productWeightElements == b.productWeightElements && a.linkSteps == b.linkSteps
-            && a.attention == b.attention && a.oneRowProductCalls == b.oneRowProductCalls
+            && a.attention == b.attention && a.oneRowProductCalls == b.oneRowProductCalls && a.unfusedByteDelta == b.unfusedByteDelta
     }
 
     public func hash(into h: inout Hasher) {
@@ -171,6 +177,7 @@ public struct OperatorCost: Sendable, Hashable {
         h.combine(linkSteps)
         h.combine(attention)
         h.combine(oneRowProductCalls)
+        h.combine(unfusedByteDelta)
     }
 }
 

@@ -43,17 +43,24 @@ struct EfficiencyCurvesFileTests {
         }
     }
 
-    @Test("the H100's bf16 products are priced by rows: XLA's measured N = K = 4096 curve from M 256, flat below it")
-    func denseByRows() throws {
-        // XLA's sm_90 table (k597-k600); the file writes 4 decimals
-        let c = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
-        let dense = try #require(c.dense[.bf16])
-        #expect(c.denseByShape[.bf16] == nil, "the H100 curve has no shape")
-        #expect(dense.points.first?.x == 256 && dense.points.count >= 4)
-        // below the first point the curve holds it (no extrapolation), whatever the product's N x K
-        #expect(abs(c.denseEfficiency(.bf16, rows: 128, weightElements: 4096 * 4096) - 0.417) < 5e-5)
-        #expect(abs(c.denseEfficiency(.bf16, rows: 1, weightElements: 0) - 0.417) < 5e-5)
-        #expect(abs(c.denseEfficiency(.bf16, rows: 4096, weightElements: 1e9) - 0.792) < 5e-5)
+    @Test("the H100's and H200's bf16 products are priced by rows and N x K: Vidur's H100 curves of four models' products from M 128")
+    func denseByShapeH100() throws {
+        let h100 = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
+        let h200 = try #require(try Fixtures.store.loadHardware("h200-sxm-141gb").efficiencyCurves)
+        let shaped = try #require(h100.denseByShape[.bf16])
+        #expect(h100.dense[.bf16] == nil, "every H100 bf16 point carries its shape (XLA's shapeless k597-k600 are read no more)")
+        // Llama-2-7B, Llama-2-70B, CodeLlama-34B, phi-2: 16 shapes less CodeLlama-34B's two that are
+        // Llama-2-70B's and phi-2's down (its up's N x K), each at M 128 ... 4096
+        #expect(shaped.count == 13 && shaped.allSatisfy { $0.curve.points.count == 6 && $0.curve.points.first?.x == 128 })
+        // at a published shape the value is the row: Llama-2-7B's output projection (4096 x 4096) at M 128,
+        // 0.020 ms (mlp.csv line 244, k804): 2 x 128 x 4096^2 / 20 us / 989 TFLOP/s = 0.217; at M 4096 k608, 0.720
+        #expect(abs(h100.denseEfficiency(.bf16, rows: 128, weightElements: 4096 * 4096) - 0.217) < 5e-5)
+        #expect(abs(h100.denseEfficiency(.bf16, rows: 4096, weightElements: 4096 * 4096) - 0.720) < 5e-5)
+        #expect(h100.denseEfficiency(.bf16, rows: 1, weightElements: 4096 * 4096) == h100.denseEfficiency(.bf16, rows: 128, weightElements: 4096 * 4096),
+                "flat below M 128")
+        // the H200 reads the H100's points (same 989 TFLOP/s tensor peak, k335); FP8 keeps its one shapeless point
+        #expect(h200.denseByShape[.bf16] == shaped)
+        #expect(h100.dense[.fp8] != nil && h100.denseByShape[.fp8] == nil)
     }
 
     @Test("the A100's bf16 products are priced by rows and N x K: Vidur's curves of five models' products from M 128")
@@ -78,11 +85,18 @@ struct EfficiencyCurvesFileTests {
         #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: 0) == wide.curve.value(at: 512))
     }
 
-    @Test("the A100's streaming curve is Vidur's one-row products by bytes; the H100's is still the decode-attention stand-in")
+    @Test("the A100's and H100's streaming curves are Vidur's one-row products by bytes; the H200 reads the H100's fractions")
     func streamingByBytes() throws {
         let a100 = try #require(try Fixtures.store.loadHardware("a100-sxm-80gb").efficiencyCurves)
         let h100 = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
-        #expect(a100.streaming != a100.decodeAttention && h100.streaming.points.map(\.value) == h100.decodeAttention.points.map(\.value))
+        let h200 = try #require(try Fixtures.store.loadHardware("h200-sxm-141gb").efficiencyCurves)
+        #expect(a100.streaming != a100.decodeAttention && h100.streaming != h100.decodeAttention)
+        #expect(h100.streaming.points.count == 34 && h100.streaming.points.allSatisfy { $0.source >= "k871" && $0.source <= "k904" })
+        #expect(h200.streaming.points.map(\.value) == h100.streaming.points.map(\.value))
+        // H100, Llama-2-7B's output projection at one row (k872): 33,570,816 bytes in 16 us = 0.626 of
+        // 3350 GB/s; the ends hold beyond 4.2 MB (0.314) and 940 MB (0.902)
+        #expect(abs(h100.streaming.value(at: 33_570_816) - 0.626) < 5e-5)
+        #expect(abs(h100.streaming.value(at: 1e6) - 0.314) < 5e-5 && abs(h100.streaming.value(at: 1e10) - 0.902) < 5e-5)
         #expect(a100.streaming.points.count == 40 && a100.streaming.points.allSatisfy { $0.source >= "k706" && $0.source <= "k745" })
         // Llama-2-7B's output projection at one row (k707): 33,570,816 bytes in 25 us, 1343 GB/s = 0.659
         // of 2039; the ends hold beyond 4.2 MB (k717, 0.344) and 940 MB (k721, 0.795); 4 decimals

@@ -56,8 +56,8 @@ def decode(all_rows, gpu, library, batch, note, operator="decode_attention"):
     return out
 
 
-# The per-shape H100 bf16 GEMM rows (kernel_rows_other.py, XLA's table): rows M 256 to 4096 at N = K = 4096.
-XLA_ROWS = {"k597", "k598", "k599", "k600"}
+# XLA's H100 bf16 GEMM rows (kernel_rows_other.py): rows M 256 to 4096 at N = K = 4096, k597-k600. The H100
+# and H200 dense curves until issue 15's eighth session; read by no profile since (VIDUR_H100_ROWS below).
 # The per-shape A100 fp16 GEMM rows (kernel_rows_other.py, Vidur's Llama-2-7B operator table): rows M 128
 # to 4096 at N = K = 4096 (M 128, k615, since issue 15's fifth session: its measured kernel is slower than
 # the M 256 point held flat would price it). The table lists M 2048 and 4096 twice; the first of each pair
@@ -81,10 +81,23 @@ def dense(all_rows, ids, dtype, note, shaped=False):
     return out
 
 
+# The per-shape H100 fp16 GEMM rows (issue 15's eighth session): Vidur's H100 tables by the A100 rule above
+# (every product of Llama-2-7B, Llama-2-70B, CodeLlama-34B and phi-2 at tensor parallel 1, M 128 to 4096;
+# Meta-Llama-3-8B has no H100 table): Llama-2-7B's output projection at M 256-4096 is k608, k610, k612-k614
+# (the first line of each M), the rest k798-k870 (Reports/published/tools/kernel_rows_vidur_h100.py). Read
+# by the H100 SXM profile and, as the XLA table was, by the H200's (same 989 TFLOP/s tensor peak, k335).
+# They replace XLA's N = K = 4096 table (k597-k600, read by no profile since).
+VIDUR_H100_ROWS = {"k608", "k610", "k612", "k613", "k614"} | {"k%03d" % i for i in range(798, 871)}
+
+
 # The A100's streaming curve (issue 15's sixth session): Vidur's measured one-row products (M = 1, weight
 # streaming; k706-k745, every model, tensor parallel degree and product of the five tables, distinct bytes),
 # x = the bytes the product moves, fraction of 2039 GB/s. Replaces the decode-attention stand-in there.
 VIDUR_A100_STREAMING = {"k%03d" % i for i in range(706, 746)}
+# The H100's (issue 15's eighth session): the same rule on Vidur's H100 tables of the four models above
+# (k871-k904, fraction of 3350 GB/s); replaces the decode-attention stand-in there. The H200 reads these
+# fractions of its own bandwidth, as it reads the H100's decode fractions (no H200 table).
+VIDUR_H100_STREAMING = {"k%03d" % i for i in range(871, 905)}
 
 
 def streaming_rows(all_rows, ids, note):
@@ -101,18 +114,24 @@ def streaming_rows(all_rows, ids, note):
 # act_mul, rope and add kernel times at num_tokens 1, 2, 4, ..., 4096 (k746-k797,
 # Reports/published/tools/kernel_rows_elementwise.py), x = the bytes one launch moves (in the row's note),
 # fraction of 2039 GB/s; one curve per kernel (CostModel/Roofline+Elementwise.swift).
-def elementwise_rows(all_rows):
+VIDUR_A100_ELEMENTWISE = {"k%03d" % i for i in range(746, 798)}
+# The H100's (issue 15's eighth session): the same columns and rule on Vidur's H100 Llama-2-7B table
+# (k905-k956, fraction of 3350 GB/s). The H200 reads these fractions of its own bandwidth (no H200 table).
+VIDUR_H100_ELEMENTWISE = {"k%03d" % i for i in range(905, 957)}
+
+
+def elementwise_rows(all_rows, ids, gpu):
     out = []
     for r in all_rows:
-        if r["operator"].startswith("elementwise_"):
+        if r["row_id"] in ids:
             name = r["operator"][len("elementwise_"):]
             by = r["note"].rsplit("; ", 1)[1].split(" ")[0]
             column, tokens = r["note"].split(" at num_tokens ")[0].split(" ")[-1], r["m"]
             ms = r["note"].split(": ")[1].split(" ms")[0]
             rule = r["metric_definition"].split("bytes = ")[1].split("; fraction")[0]
             out.append(["elementwise", name, "any", "", "", by, "", r["fraction_of_peak"], r["row_id"], r["value_kind"],
-                        clean("Vidur's operator profile (microsoft/vidur; A100 80GB; kernel time): Llama-2-7B tp1 %s at num_tokens %s, %s ms; bytes %s"
-                              % (column, tokens, ms, rule))])
+                        clean("Vidur's operator profile (microsoft/vidur; %s; kernel time): Llama-2-7B tp1 %s at num_tokens %s, %s ms; bytes %s"
+                              % (gpu, column, tokens, ms, rule))])
     return out
 
 
@@ -135,24 +154,28 @@ def main():
                     + prefill(r, "H100-SXM5-80GB", "standard_attention", "sdpa", "forward", std_note))
     fi_note = ("FlashInfer blog Fig. 6: batch-1 paged decode; MHA 32 heads of 128; fp16; fraction of %s GB/s; read from the figure (+-3 pp); "
                "x = K+V bytes read per launch (the batch 16 and 64 curves and the GQA curves of Figs. 8-9 lie near the same bytes-to-fraction line)")
-    stream_note = ("transfer: no published per-size streaming-read figure for weight GEMV or element-wise kernels was found; the decode "
-                   "attention curve (a streaming read of x bytes per launch; FlashInfer blog Fig. 6) stands in")
     h100_decode = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", fi_note % "3352 (H100 SXM)")
-    h100_stream = decode(r, "H100-SXM5-80GB", "flashinfer paged", "1", stream_note, "streaming")
+    h100_stream = streaming_rows(r, VIDUR_H100_STREAMING, "Vidur's operator profile (microsoft/vidur; fp16 torch F.linear at one row -> cuBLAS; "
+                                 "kernel time; H100 DGX (SXM)): weight streaming of four models' products at tensor parallel 1-8; fraction of "
+                                 "3350 GB/s; below 4.2 MB and above 940 MB the end points hold")
     mamf = "ml-engineering MAMF: best shape of a brute-force search (torch.matmul -> cuBLAS); an upper envelope: no per-shape curve was published"
-    xla = ("XLA default matmul table (sm_90; cuBLAS through XLA): batch 1 at N = K = 4096 (a 7B-class projection) by rows M; "
-           "below M 256 the first point holds (flat: no smaller M was published)")
-    h100_dense = dense(r, XLA_ROWS, "bf16/fp16", xla) + dense(r, {"k344"}, "fp8", mamf)
+    vidur_h100 = ("Vidur's operator profile (microsoft/vidur; fp16 torch F.linear -> cuBLAS; kernel time; H100 DGX (SXM)): products of four "
+                  "models at tensor parallel 1 by rows M and N x K (shape_nk); below M 128 each curve's first point holds; replaces XLA's "
+                  "N = K = 4096 table k597-k600")
+    h100_dense = dense(r, VIDUR_H100_ROWS, "bf16/fp16", vidur_h100, shaped=True) + dense(r, {"k344"}, "fp8", mamf)
+    h100_elementwise = elementwise_rows(r, VIDUR_H100_ELEMENTWISE, "H100 DGX (SXM)")
     out = {
-        "h100-sxm-80gb": h100_dense + h100_prefill + h100_decode + h100_stream + launch(r),
+        "h100-sxm-80gb": h100_dense + h100_prefill + h100_decode + h100_stream + launch(r) + h100_elementwise,
     }
     h200_t = "; transferred from H100 SXM (same 989 TFLOP/s dense peak; k335)"
     out["h200-sxm-141gb"] = (
-        dense(r, XLA_ROWS, "bf16/fp16", xla + "; H100 rows (no H200 bf16 table; same tensor peak k335)")
+        dense(r, VIDUR_H100_ROWS, "bf16/fp16", vidur_h100 + "; H100 rows (no H200 table; same tensor peak k335)", shaped=True)
         + dense(r, {"k345"}, "fp8", mamf)
         + [row[:10] + [row[10] + clean(h200_t)] for row in h100_prefill]
-        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode + h100_stream]
-        + launch(r))
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode]
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_stream]
+        + launch(r)
+        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_elementwise])
     a100_fa2 = ("FlashAttention-2 README figure flash2_a100_fwd_bwd_benchmark.png: A100 SXM4 80GB FORWARD+BACKWARD (training) "
                 "over 312 TFLOP/s; used for the forward pass because no forward-only A100 figure was found")
     a100_std = a100_fa2 + "; PyTorch standard attention"
@@ -169,7 +192,7 @@ def main():
                          "A100 80GB; SXM or PCIe not stated): weight streaming of five models' products at tensor parallel 1-8; fraction of 2039 GB/s; "
                          "below 4.2 MB and above 940 MB the end points hold")
         + launch(r)
-        + elementwise_rows(r))
+        + elementwise_rows(r, VIDUR_A100_ELEMENTWISE, "A100 80GB"))
     os.makedirs(OUT, exist_ok=True)
     for gpu, lines in out.items():
         with open(os.path.join(OUT, gpu + ".csv"), "w", newline="") as f:

@@ -8,5 +8,6 @@ for r in load('kernel_rows_fa'):
     r.setdefault('value_kind','printed_bar_label'); r.setdefault('time_us',''); r.setdefault('peak_reference_bandwidth_gbs',''); rows.append(r)
 rows+=load('kernel_rows_other')
 rows+=load('kernel_rows_elementwise')  # issue 15, seventh session: k746-k797
+rows+=load('kernel_rows_vidur_h100')  # issue 15, eighth session: k798-k956 (H100 dense by shape, streaming, element-wise)
 for i,r in enumerate(rows,1): r['row_id']=f"k{i:03d}"
 w=csv.DictWriter(sys.stdout,fieldnames=fields,extrasaction='raise'); w.writeheader(); w.writerows(rows)

@@ -104,13 +104,14 @@ for m,flops in [(256,412026793553338),(512,644116271145770),(1024,73847443191196
 # M 256; M 128 gives 120); the profiler's token list repeats 2048 and 4096, and both rows are kept.
 # The repository does not say which A100 80GB part measured it: docs/profiling.md files one compute
 # table per SKU, used for both its "A100 80GB DGX" (SXM) and its Azure NC96ads_A100_v4 (PCIe) nodes.
-# The H100 rows (data/profiling/compute/h100/..., "H100 DGX") are a cross-check of the method against
-# XLA's table (k597-k600), read by no profile.
+# The H100 rows (data/profiling/compute/h100/..., "H100 DGX") were a cross-check of the method against
+# XLA's table (k597-k600); since issue 15's eighth session the H100 and H200 profiles read the first of
+# each M with the other shapes of kernel_rows_vidur_h100.py.
 VID="microsoft/vidur data/profiling/compute/{g}/meta-llama/Llama-2-7b-hf/mlp.csv @7d47513363ec447a741ac5e47241580b47724fbf (added in bee57dafa1eb2dc422dcaec46a66975599a6a242 (A100) and e26eb8f79fa9a6a7c38eac0f5291302402b20364 (H100), 2024-05-14), column time_stats.attn_post_proj.median, line {ln}"
 VDEF="Vidur operator profile: kernel time (torch.profiler record_function) of one M x N x K fp16 product, median over 20 layers after 2 warm-up passes, in ms as printed; efficiency = 2 M N K / time / peak"
 for gpu,g,peak,pts,note in [
     ("A100 80GB (SXM or PCIe: not stated)","a100",312,[(4096,0.611,2),(4096,0.603,3),(2048,0.301,67),(2048,0.301,68),(1024,0.176,132),(512,0.088,196),(256,0.052,228)],"read by the A100 SXM profile; peak 312 TFLOP/s (A100 fp16 dense, both SXM and PCIe)"),
-    ("H100 (Vidur h100: H100 DGX, SXM)","h100",989,[(4096,0.193,2),(4096,0.195,3),(2048,0.096,67),(2048,0.094,68),(1024,0.049,132),(512,0.029,196),(256,0.022,228)],"cross-check only: the same method on the H100 against XLA's sm_90 table (k597-k600); read by no profile")]:
+    ("H100 (Vidur h100: H100 DGX, SXM)","h100",989,[(4096,0.193,2),(4096,0.195,3),(2048,0.096,67),(2048,0.094,68),(1024,0.049,132),(512,0.029,196),(256,0.022,228)],"the H100 SXM and H200 profiles read the first line of each M (k608, k610, k612-k614) since issue 15's eighth session, with the other shapes of kernel_rows_vidur_h100.py; until then a cross-check against XLA's sm_90 table (k597-k600)")]:
     for m,ms,ln in pts:
         tf=2*m*4096*4096/(ms*1e-3)/1e12
         add(gpu=gpu,library="cublas (via torch F.linear, sarathi-serve RowParallelLinear)",operator="dense_gemm",dtype="fp16",batch=1,m=m,n=4096,k=4096,time_us=round(ms*1e3,1),achieved_tflops=round(tf,1),peak_reference_tflops=peak,fraction_of_peak=round(tf/peak,3),metric_definition=VDEF,source=VID.format(g=g,ln=ln),note="Llama-2-7B tp1 attn_post_proj at num_tokens %d: %s ms; %s" % (m,ms,note),value_kind="table")
