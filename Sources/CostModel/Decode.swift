@@ -34,6 +34,9 @@ public struct DecodeOperator: Sendable, Hashable {
     public var span: AttentionSpan
     /// Query heads of the attention (the pair count's H); 0 when the operator attends nothing.
     public var heads: Int
+    /// The bytes of the whole step this operator runs in, by context (CacheLevel.swift: a decode
+    /// step's bytes are every operator's reuse working set); empty until `decodeOperators` sets it.
+    public var stepWorkingSet = StepWorkingSet(terms: [])
 
     /// p(n).
     public func positions(context n: Int128) -> Int128 {
@@ -69,6 +72,7 @@ public struct DecodeOperator: Sendable, Hashable {
         op.flops = fixed.flops + p * flopsPerPosition
         op.executedFlops = op.flops
         op.bytes = fixed.bytes + p * bytesPerPosition
+        op.reuseWorkingSetBytes = stepWorkingSet.bytes(context: n)
         return op
     }
 
@@ -80,10 +84,13 @@ public struct DecodeOperator: Sendable, Hashable {
         let steps = (hi - lo + 1).fastDouble
         if fixed.operatorClass == .communication { return steps * rates.seconds(fixed) }
         if let curves = rates.curves { return seconds(from: lo, to: hi, curves: curves) }
+        if rates.cacheLevel != nil, rates.memoryRate(for: fixed).level != .classRate, !stepWorkingSet.terms.isEmpty {
+            return seconds(from: lo, to: hi, cacheLevel: rates)
+        }
         let a0 = rates.computeSeconds(fixed.flops, for: fixed)
         let bandwidth = rates.bytesPerSecond(for: fixed)
         let b0 = fixed.bytes.fastDouble / bandwidth
-        var total = steps * rates.overheadSeconds
+        var total = steps * rates.fixedSeconds(fixed)
         if !attendsContext {
             total += steps * max(a0, b0)
             return Double(fixed.count) * total
@@ -92,6 +99,33 @@ public struct DecodeOperator: Sendable, Hashable {
         let b1 = bytesPerPosition.fastDouble / bandwidth
         total += sumOverSpan(a0, a1, b0, b1, from: lo, to: hi)
         return Double(fixed.count) * total
+    }
+
+    /// The same sum with a cache level: the step's working set, and so the read rate, moves with the
+    /// context; the range is cut into segments as the curves' sum below cuts it (`segments`), each
+    /// priced at the rate of its middle step's working set and summed exactly.
+    func seconds(from lo: Int128, to hi: Int128, cacheLevel rates: RooflineRates) -> Double {
+        let a0 = rates.computeSeconds(fixed.flops, for: fixed)
+        let a1 = attendsContext ? rates.computeSeconds(flopsPerPosition, for: fixed) : 0
+        var total = (hi - lo + 1).fastDouble * rates.fixedSeconds(fixed)
+        for (start, end) in Self.segments(from: lo, to: hi) {
+            let bandwidth = rates.bytesPerSecond(for: at(context: (start + end) / 2))
+            let b1 = attendsContext ? bytesPerPosition.fastDouble / bandwidth : 0
+            total += sumOverSpan(a0, a1, fixed.bytes.fastDouble / bandwidth, b1, from: start, to: end)
+        }
+        return Double(fixed.count) * total
+    }
+
+    /// lo...hi cut into segments of at most a ratio of 2^(1/8) in context.
+    static func segments(from lo: Int128, to hi: Int128) -> [(Int128, Int128)] {
+        var out: [(Int128, Int128)] = []
+        var start = lo
+        while start <= hi {
+            let end = min(hi, max(start, Int128(Int64((start.fastDouble * 1.0905077326652577).rounded(.down)))))  // 2^(1/8)
+            out.append((start, end))
+            start = end + 1
+        }
+        return out
     }
 
     /// The same sum priced by efficiency curves. The decode attention's bandwidth depends on the
@@ -106,14 +140,11 @@ public struct DecodeOperator: Sendable, Hashable {
         // the bytes these curves price (each byte once where element-wise kernels are priced), as `curves.seconds` does
         let fixedBytes = curves.pricedBytes(fixed).fastDouble
         var total = steps * curves.launchSeconds
-        var start = lo
-        while start <= hi {
-            let end = min(hi, max(start, Int128(Int64((start.fastDouble * 1.0905077326652577).rounded(.down)))))  // 2^(1/8)
+        for (start, end) in Self.segments(from: lo, to: hi) {
             let mid = (start + end) / 2
             let bytes = fixedBytes + positions(context: mid).fastDouble * bytesPerPosition.fastDouble
             let bandwidth = curves.decodeBytesPerSecond(bytes: bytes)
             total += sumOverSpan(a0, a1, fixedBytes / bandwidth, bytesPerPosition.fastDouble / bandwidth, from: start, to: end)
-            start = end + 1
         }
         return Double(fixed.count) * total
     }
@@ -168,6 +199,32 @@ public struct DecodeOperator: Sendable, Hashable {
     }
 }
 
+/// The bytes one decode step moves, as a function of the context: sum over operators of
+/// count x (fixed bytes + p(n) x bytes per position).
+public struct StepWorkingSet: Sendable, Hashable {
+    public struct Term: Sendable, Hashable {
+        var bytes: Int128
+        var bytesPerPosition: Int128
+        var span: AttentionSpan?
+    }
+    var terms: [Term]
+
+    init(terms: [Term]) { self.terms = terms }
+
+    /// The step of `ops` (communication operators move no memory bytes and are left out).
+    init(_ ops: [DecodeOperator]) {
+        terms = ops.filter { $0.fixed.count > 0 && $0.fixed.operatorClass != .communication }.map { op in
+            let c = Int128(op.fixed.count)
+            return Term(bytes: c * op.fixed.bytes, bytesPerPosition: c * op.bytesPerPosition, span: op.attendsContext ? op.span : nil)
+        }
+    }
+
+    /// Bytes of the step at context `n`.
+    public func bytes(context n: Int128) -> Int128 {
+        terms.reduce(0) { $0 + $1.bytes + ($1.span.map { $0.positionsAttended(context: n) } ?? 0) * $1.bytesPerPosition }
+    }
+}
+
 extension ModelSpec {
     /// The operators of one decode step for `batch` sequences, each affine in the context.
     public func decodeOperators(batch: Int, dtypes dt: DTypePlan) -> [DecodeOperator] {
@@ -207,6 +264,8 @@ extension ModelSpec {
             if run.block.feedForward != .identity { ops.append(fixed(ffnOp(run: ri, rows: b, dt))) }
         }
         ops.append(fixed(headOp(rows: b, dt)))
+        let step = StepWorkingSet(ops)
+        for i in ops.indices { ops[i].stepWorkingSet = step }
         return ops
     }
 

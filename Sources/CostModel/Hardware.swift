@@ -51,6 +51,19 @@ public struct HardwareSpec: Sendable, Hashable {
     /// FLOP/s, where the profile states it (host profiles since issue 14): the probe's sgemm row
     /// compares like with like. Descriptive: the roofline never reads it.
     public var probeSgemmFlopsPerSecond: Double? = nil
+    /// The last-level cache and its read rate by working set, where the profile states it (host
+    /// profiles: sysfs and `calibrate`; CacheLevel.swift has the rule). nil: every byte at the
+    /// DRAM rate, as before the level existed.
+    public var cacheLevel: CacheLevel? = nil
+    /// Seconds each BLAS call of a one-row product pays beyond its bytes (call setup, the hand-off
+    /// to and join of the library's workers), where the profile states it (host profiles:
+    /// `calibrate`); charged per call to operators on fewer than 4 token rows (Roofline.swift).
+    /// nil: no such cost.
+    public var oneRowProductCallSeconds: Double? = nil
+    /// The one-row products' read rate as a fraction of the roofline's rate at a working set
+    /// (`one_row_product_read_fraction_by_working_set_bytes`, host profiles: `calibrate`;
+    /// OneRowProductRead.swift has the rule). Empty: their bytes cost what any operator's do.
+    public var oneRowProductReadFractionByWorkingSetBytes: [Int128: Double] = [:]
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -136,9 +149,14 @@ public struct HardwareSpec: Sendable, Hashable {
         if let w = blasWakeUpSeconds, !Self.overheadSecondsRange.contains(w) {
             throw SpecError(field: "blas_wake_up_seconds", constraint: "must be from 0 to 1 second", value: "\(w)")
         }
+        if let c = oneRowProductCallSeconds, !Self.overheadSecondsRange.contains(c) {
+            throw SpecError(field: "one_row_product_call_seconds", constraint: "must be from 0 to 1 second", value: "\(c)")
+        }
+        try OneRowProductRead.validate(oneRowProductReadFractionByWorkingSetBytes)
         if let p = probeSgemmFlopsPerSecond, !Self.flopsRange.contains(p) {
             throw SpecError(field: "probe_sgemm_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(p)")
         }
+        try cacheLevel?.validate()
         try interconnect?.validate()
         if let p = pricePerDeviceHour, !(p > 0 && p <= 1e6) {
             throw SpecError(field: "price_per_device_hour", constraint: "must be above 0 and at most 1e6 (US dollars)", value: "\(p)")

@@ -13,6 +13,18 @@
 // workers, asleep since the last call (`blas_wake_up_seconds`). Both come from microbenchmarks
 // (Profiler/Calibration+FixedCosts.swift); a profile without them pays neither.
 //
+// Fixed cost per one-row product call (host profiles that state `one_row_product_call_seconds`,
+// issue 14): an operator whose products run on fewer than 4 token rows (decode at small batch, a
+// prefill's early-exit rows and its head) calls one BLAS matrix-vector product per row and matrix;
+// each call pays a fixed cost beyond its bytes (call setup, handing half the rows to OpenBLAS's
+// second worker and joining it), so an instance also pays
+//
+//   one-row product calls x one_row_product_call_seconds
+//
+// beside the operator overhead, and where the profile states the one-row read fractions its bytes
+// are charged at that fraction of its memory rate (OneRowProductRead.swift). The figure is a microbenchmark's (Profiler/Calibration+OneRowProducts.swift);
+// a profile without it pays nothing, and efficiency-curve (GPU) profiles never read it.
+//
 // `count` is the number of identical instances (layers of one kind). Matrix-product and element-wise
 // FLOPs share one peak: element-wise work is a few percent of any operator here, and folding it
 // into the matmul rate keeps the model one-parameter-per-resource. Operators are assumed not to
@@ -120,6 +132,20 @@ public struct OperatorCost: Sendable, Hashable {
     /// The attention core's shape (queries, keys, head dim, mask), for efficiency curves; nil for
     /// every other operator.
     public var attention: AttentionShape?
+    /// The bytes touched between two uses of this operator's bytes, per pass (CacheLevel.swift,
+    /// the reuse rule): a decode step's bytes, a prefill pass's bytes; 0 states no reuse (DRAM).
+    /// Read only by a profile with a cache level.
+    public var reuseWorkingSetBytes: Int128 = 0
+    /// BLAS calls one instance makes for its products with weights when its token rows are fewer
+    /// than `oneRowProductRows` (Kernels/Linear.swift then runs one matrix-vector call per row and
+    /// matrix: q, k and v three, a gated FFN's gate, up and down three); 0 at more rows, where one
+    /// sgemm per matrix runs, and for operators without products. Priced by a profile's
+    /// `one_row_product_call_seconds` (the header's "Fixed cost per one-row product call").
+    public var oneRowProductCalls: Int128 = 0
+
+    /// Below this many token rows the kernels run a product as one matrix-vector call per row
+    /// (Kernels/Linear.swift's `gemvRows`; a test holds the two equal).
+    public static let oneRowProductRows: Int128 = 4
 
     public init(_ id: OperatorID, count: Int = 1, flops: FlopCount, executedFlops: FlopCount? = nil, bytes: Int128) {
         self.id = id
@@ -131,6 +157,38 @@ public struct OperatorCost: Sendable, Hashable {
 
     /// snake_case, `<run label>.<part>` (e.g. `gret.core`, `cross.projections`, `head`).
     public var name: String { id.name }
+
+    /// Equal work: every field but `reuseWorkingSetBytes`, which describes the pass around the
+    /// operator (a longer prompt's pass is larger), not the operator's own FLOPs and bytes.
+    public static func == (a: OperatorCost, b: OperatorCost) -> Bool {
+        a.id == b.id && a.count == b.count && a.flops == b.flops && a.executedFlops == b.executedFlops && a.bytes == b.bytes
+            && a.rows == b.rows && a.productWeightElements == b.productWeightElements && a.linkSteps == b.linkSteps
+            && a.attention == b.attention && a.oneRowProductCalls == b.oneRowProductCalls && a.unfusedByteDelta == b.unfusedByteDelta
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(id)
+        h.combine(count)
+        h.combine(flops)
+        h.combine(executedFlops)
+        h.combine(bytes)
+        h.combine(rows)
+        h.combine(productWeightElements)
+        h.combine(linkSteps)
+        h.combine(attention)
+        h.combine(oneRowProductCalls)
+        h.combine(unfusedByteDelta)
+    }
+}
+
+extension PhaseCost {
+    /// Every operator's reuse working set set to the pass's bytes (CacheLevel.swift, the rule).
+    func withPassWorkingSet() -> PhaseCost {
+        var p = self
+        let w = bytes
+        for i in p.operators.indices { p.operators[i].reuseWorkingSetBytes = w }
+        return p
+    }
 }
 
 extension OperatorCost {
@@ -141,6 +199,14 @@ extension OperatorCost {
         var op = self
         op.rows = r
         op.productWeightElements = nk ?? (r > 0 ? flops.matmul / (2 * r * products) : 0)
+        return op
+    }
+
+    /// The same operator with the BLAS calls its products make over `r` token rows: `perRow` per
+    /// row (one matrix-vector call per matrix) below `oneRowProductRows`, none at more rows.
+    func oneRowCalls(rows r: Int128, perRow: Int128) -> OperatorCost {
+        var op = self
+        op.oneRowProductCalls = r < Self.oneRowProductRows ? r * perRow : 0
         return op
     }
 }
@@ -269,6 +335,12 @@ public struct RooflineRates: Sendable, Hashable {
     public var firstTouchSecondsPerByte: Double = 0
     /// Seconds to wake the BLAS workers once per run; 0 when the profile states none.
     public var blasWakeUpSeconds: Double = 0
+    /// The last-level cache's read rates by working set (CacheLevel.swift); nil: DRAM only.
+    public var cacheLevel: CacheLevelRates?
+    /// Seconds per one-row product call (the header's rule); 0 when the profile states none.
+    public var oneRowProductCallSeconds: Double = 0
+    /// The one-row products' read fractions (OneRowProductRead.swift); nil: none.
+    public var oneRowProductRead: OneRowProductRead?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
@@ -276,6 +348,8 @@ public struct RooflineRates: Sendable, Hashable {
             && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
+            && a.cacheLevel == b.cacheLevel && a.oneRowProductCallSeconds == b.oneRowProductCallSeconds
+            && a.oneRowProductRead == b.oneRowProductRead
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -317,6 +391,9 @@ public struct RooflineRates: Sendable, Hashable {
         linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
         firstTouchSecondsPerByte = hardware.firstTouchSecondsPerByte ?? 0
         blasWakeUpSeconds = hardware.blasWakeUpSeconds ?? 0
+        cacheLevel = hardware.cacheLevel.flatMap(CacheLevelRates.init)
+        oneRowProductCallSeconds = hardware.oneRowProductCallSeconds ?? 0
+        oneRowProductRead = OneRowProductRead(fractionByWorkingSetBytes: hardware.oneRowProductReadFractionByWorkingSetBytes)
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -333,11 +410,19 @@ public struct RooflineRates: Sendable, Hashable {
         return Double(flops.matmul) / rate + Double(flops.other) / ew
     }
 
-    /// The memory rate of an operator's class.
-    public func bytesPerSecond(for op: OperatorCost) -> Double {
+    /// The memory rate of an operator: its class's own where the profile states one, else the
+    /// cache level's rate at the operator's reuse working set (CacheLevel.swift), else DRAM's.
+    public func bytesPerSecond(for op: OperatorCost) -> Double { memoryRate(for: op).bytesPerSecond }
+
+    /// The memory rate of an operator and the level it is charged at (`profile --breakdown`'s
+    /// `memory_level`); an operator with one-row product calls reads at the profile's one-row
+    /// fraction of that rate, where it states one (OneRowProductRead.swift).
+    public func memoryRate(for op: OperatorCost) -> (bytesPerSecond: Double, level: MemoryLevel) {
         let cls = op.operatorClass
-        if let fallback = cls.fallback { return classBytesPerSecond[cls] ?? classBytesPerSecond[fallback] ?? bytesPerSecond }
-        return classBytesPerSecond[cls] ?? bytesPerSecond
+        if let own = classBytesPerSecond[cls] ?? cls.fallback.flatMap({ classBytesPerSecond[$0] }) { return (own, .classRate) }
+        let rate = cacheLevel?.readBytesPerSecond(workingSetBytes: op.reuseWorkingSetBytes, dram: bytesPerSecond) ?? (bytesPerSecond, .dram)
+        guard op.oneRowProductCalls > 0, let oneRowProductRead else { return rate }
+        return (rate.bytesPerSecond * oneRowProductRead.fraction(workingSetBytes: op.reuseWorkingSetBytes), rate.level)
     }
 
     /// The arithmetic rate of an operator's class; dense operators follow the rows curve when the
@@ -364,7 +449,13 @@ public struct RooflineRates: Sendable, Hashable {
             return Double(op.count) * (op.bytes.fastDouble / (linkBytesPerSecond ?? bytesPerSecond) + Double(op.linkSteps) * linkStepLatencySeconds)
         }
         if let curves { return curves.seconds(op) }
-        return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + overheadSeconds)
+        return Double(op.count) * (max(computeSeconds(op.executedFlops, for: op), op.bytes.fastDouble / bytesPerSecond(for: op)) + fixedSeconds(op))
+    }
+
+    /// An instance's fixed seconds beyond its arithmetic and bytes: the operator overhead and its
+    /// one-row product calls (the header's rules).
+    public func fixedSeconds(_ op: OperatorCost) -> Double {
+        overheadSeconds + Double(op.oneRowProductCalls) * oneRowProductCallSeconds
     }
 
     /// A whole pass.

@@ -10,7 +10,8 @@ enum HardwareProfile {
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
         "interconnect", "price_per_device_hour", "first_touch_seconds_per_byte", "blas_wake_up_seconds",
-        "probe_sgemm_flops_per_second",
+        "one_row_product_call_seconds", "one_row_product_read_fraction_by_working_set_bytes",
+        "probe_sgemm_flops_per_second", "last_level_cache_bytes", "read_bandwidth_by_working_set_bytes",
         "efficiency_curves", "default_attention_kernel",
         // Written by `calibrate` for host profiles; descriptive only but for `calibrated_at`, which
         // is checked (ISO 8601 UTC) and read by `validate` to warn on a stale profile.
@@ -92,8 +93,12 @@ enum HardwareProfile {
         // Fixed costs per run (issue 14), optional: older profiles have neither.
         spec.firstTouchSecondsPerByte = f.has("first_touch_seconds_per_byte") ? try f.double("first_touch_seconds_per_byte") : nil
         spec.blasWakeUpSeconds = f.has("blas_wake_up_seconds") ? try f.double("blas_wake_up_seconds") : nil
+        // Per one-row product call (issue 14), optional: older profiles price without it.
+        spec.oneRowProductCallSeconds = f.has("one_row_product_call_seconds") ? try f.double("one_row_product_call_seconds") : nil
+        spec.oneRowProductReadFractionByWorkingSetBytes = try workingSetTable(f, "one_row_product_read_fraction_by_working_set_bytes")
         // The drift probe's sgemm as calibrated (issue 14), optional and descriptive.
         spec.probeSgemmFlopsPerSecond = f.has("probe_sgemm_flops_per_second") ? try f.double("probe_sgemm_flops_per_second") : nil
+        spec.cacheLevel = try cacheLevel(f)
         do { try spec.validate() } catch { throw ProfileError(file: f.file, error) }
         // The curves file last: a profile's own fields are reported before a file it names.
         if let path = try f.optionalString("efficiency_curves") {
@@ -116,6 +121,34 @@ enum HardwareProfile {
 }
 
 extension HardwareProfile {
+    /// `last_level_cache_bytes` and `read_bandwidth_by_working_set_bytes` (issue 14, optional; the
+    /// roofline's rule is in CostModel/CacheLevel.swift): the cache's size alone, or with its read
+    /// rate by working set (keys: working-set bytes as plain digits). A curve needs the size.
+    static func cacheLevel(_ f: JSONFields) throws(ProfileError) -> CacheLevel? {
+        let curve = try workingSetTable(f, "read_bandwidth_by_working_set_bytes")
+        guard f.has("last_level_cache_bytes") else {
+            if !curve.isEmpty {
+                throw f.error("read_bandwidth_by_working_set_bytes", "needs `last_level_cache_bytes` beside it (the cache the curve measures)", nil)
+            }
+            return nil
+        }
+        return CacheLevel(lastLevelCacheBytes: Int128(try f.int("last_level_cache_bytes")), readBytesPerSecondByWorkingSetBytes: curve)
+    }
+
+    /// An object keyed by working-set bytes written as plain digits (`read_bandwidth_by_working_set_bytes`,
+    /// `one_row_product_read_fraction_by_working_set_bytes`); empty when the key is absent.
+    static func workingSetTable(_ f: JSONFields, _ name: String) throws(ProfileError) -> [Int128: Double] {
+        var out: [Int128: Double] = [:]
+        guard let table = try f.nested(name) else { return out }
+        for key in table.object.keys.sorted() {
+            guard let bytes = Int(key), bytes >= 1, String(bytes) == key else {
+                throw table.error(key, "is not a working set in bytes (a positive integer key written as plain digits)", nil)
+            }
+            out[Int128(bytes)] = try table.double(key)
+        }
+        return out
+    }
+
     /// `calibrated_at`: when `calibrate` measured the profile, ISO 8601 UTC with seconds
     /// (`2025-01-31T12:00:00Z`); optional (profiles from before it, and every vendor profile, have
     /// none), strict when present.

@@ -23,6 +23,9 @@ extension CalibrationResult {
         spec.firstTouchSecondsPerByte = fixedCosts?.firstTouchSecondsPerByte.median
         spec.blasWakeUpSeconds = fixedCosts?.blasWakeUpSeconds.median
         spec.probeSgemmFlopsPerSecond = probeSgemm?.flopsPerSecond.median
+        spec.cacheLevel = cacheLevel
+        spec.oneRowProductCallSeconds = oneRowProducts?.callSeconds
+        spec.oneRowProductReadFractionByWorkingSetBytes = oneRowProducts?.readFractionByWorkingSetBytes ?? [:]
         return spec
     }
 
@@ -50,9 +53,15 @@ extension CalibrationResult {
                 ? "first_touch_seconds_per_byte = median wall time of allocating, zero-filling and releasing a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer through the kernels' allocator, per byte; "
                     + "blas_wake_up_seconds = median excess of a \(Calibrator.wakeUpShape.m)^3 sgemm on \(threads) threads called after the process went quiet over the same call back to back; "
                 : "")
+            + (oneRowProducts != nil
+                ? "one_row_product_read_fraction_by_working_set_bytes and one_row_product_call_seconds = over the calibration models' product shapes, each a one-row Linear.forward (one sgemv on \(threads) threads) back to back over \(Calibrator.residentCopies) copies of its matrix and over copies filling the cache level's largest working set, a least-squares line per working set of a call's seconds against its bytes' seconds at the roofline's read rate there: 1 / slope (keyed by the median working set), and the median intercept floored at 0; "
+                : "")
             + (probeSgemm != nil
                 ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "
                 : "")
+            + (host.lastLevelCache.map { llc in
+                "last_level_cache_bytes = cpu0's \(llc.description) (sysfs); read_bandwidth_by_working_set_bytes = median rate of the read over the first W bytes of each stream array, each timed pass reading them ceil(\(settings.streamArrayBytes >> 20) MiB / W) times over after a warm-up pass, W = 1/8 to 4 x that cache (CacheLevel.swift has the roofline's rule); "
+            } ?? "no last-level cache in sysfs (\(HostCaches.sysfsDirectory)): no cache level, every byte at the DRAM rate; ")
             + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
             + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."
     }
@@ -81,11 +90,19 @@ extension CalibrationResult {
         for s in streams {
             spreadLines.append("    \(json("stream_\(s.kernel.rawValue)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
         }
+        for s in readByWorkingSet {
+            spreadLines.append("    \(json("read_working_set_\(s.arrayBytes)_bytes_per_second")): \(spreadObject(s.bytesPerSecond))")
+        }
         spreadLines.append("    \"sgemm_call_overhead_seconds\": \(spreadObject(operatorOverhead))")
         if let g = probeSgemm { spreadLines.append("    \"probe_sgemm_flops_per_second\": \(spreadObject(g.flopsPerSecond))") }
         if let f = fixedCosts {
             spreadLines.append("    \"first_touch_seconds_per_byte\": \(spreadObject(f.firstTouchSecondsPerByte))")
             spreadLines.append("    \"blas_wake_up_seconds\": \(spreadObject(f.blasWakeUpSeconds))")
+        }
+        if let o = oneRowProducts {
+            for m in o.measurements {
+                spreadLines.append("    \(json("one_row_product_\(m.k)x\(m.n)_working_set_\(m.workingSetBytes)_seconds")): \(spreadObject(m.secondsPerCall))")
+            }
         }
         if let k = kernels {
             spreadLines.append("    \"kernel_operator_overhead_seconds\": \(spreadObject(k.operatorOverhead))")
@@ -118,7 +135,17 @@ extension CalibrationResult {
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("first_touch_seconds_per_byte", spec.firstTouchSecondsPerByte.map(json) ?? ""),
             ("blas_wake_up_seconds", spec.blasWakeUpSeconds.map(json) ?? ""),
+            ("one_row_product_call_seconds", spec.oneRowProductCallSeconds.map(json) ?? ""),
+            ("one_row_product_read_fraction_by_working_set_bytes", spec.oneRowProductReadFractionByWorkingSetBytes.isEmpty ? ""
+                : "{" + spec.oneRowProductReadFractionByWorkingSetBytes.sorted { $0.key < $1.key }
+                    .map { "\(json(String(describing: $0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("probe_sgemm_flops_per_second", spec.probeSgemmFlopsPerSecond.map(json) ?? ""),
+            ("last_level_cache_bytes", spec.cacheLevel.map { "\($0.lastLevelCacheBytes)" } ?? ""),
+            ("read_bandwidth_by_working_set_bytes", spec.cacheLevel.flatMap { level in
+                level.readBytesPerSecondByWorkingSetBytes.isEmpty ? nil
+                    : "{" + level.readBytesPerSecondByWorkingSetBytes.sorted { $0.key < $1.key }
+                        .map { "\(json(String(describing: $0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"
+            } ?? ""),
             ("cpu_model", json(host.cpuModel)),
             ("cores", "\(host.cores)"),
             ("threads", "\(threads)"),

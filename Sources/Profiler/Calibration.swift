@@ -147,14 +147,18 @@ public struct CalibrationSettings: Sendable, Hashable {
     }
 
     /// The most bytes of benchmark buffers held at once: one product's A, B and C per worker, or
-    /// the three stream arrays (saturating at Int.max). The kernel-model runs are checked by the
-    /// kernels themselves before they allocate.
+    /// the three stream arrays with, when there are calibration models, the one-row products'
+    /// copies beside them (at most a stream array and five of the largest matrix;
+    /// Calibration+OneRowProducts.swift), saturating at Int.max. The kernel-model runs are checked
+    /// by the kernels themselves before they allocate.
     public var peakBufferBytes: Int {
         let squares = squareSizes.map { 3 * Int128($0) * Int128($0) * 4 }
         let products = kernelShapes.map {
             Int128(max(1, $0.workers)) * (Int128($0.m) * Int128($0.k) + Int128($0.k) * Int128($0.n) + Int128($0.m) * Int128($0.n)) * 4
         }
-        return Int(clamping: (squares + products + [3 * Int128(streamArrayBytes)]).max()!)
+        let largestMatrix = Calibrator.oneRowProductShapes(kernelModels).map { Int128($0.k) * Int128($0.n) * 4 }.max() ?? 0
+        let oneRow = kernelModels.isEmpty ? 0 : Int128(streamArrayBytes) + 5 * largestMatrix
+        return Int(clamping: (squares + products + [3 * Int128(streamArrayBytes) + oneRow]).max()!)
     }
 
     func validate() throws(ProfilerError) {
@@ -225,12 +229,17 @@ public struct StreamReadMethod: Sendable, Hashable {
     public var arrays: Int
     public var workers: Int
     public var passesPerArray: Int
+    /// Cyclic reads of the array inside one timed pass (1: one read, the DRAM figure and the drift
+    /// probe). The cache level's curve reads a small working set several times per pass, so that a
+    /// pass lasts as long as one over a large array (Calibration+CacheLevel.swift).
+    public var cyclesPerPass: Int
 
-    public init(arrayBytes: Int, arrays: Int = StreamReadMethod.standardArrays, workers: Int, passesPerArray: Int) {
+    public init(arrayBytes: Int, arrays: Int = StreamReadMethod.standardArrays, workers: Int, passesPerArray: Int, cyclesPerPass: Int = 1) {
         self.arrayBytes = arrayBytes
         self.arrays = arrays
         self.workers = workers
         self.passesPerArray = passesPerArray
+        self.cyclesPerPass = cyclesPerPass
     }
 
     /// Timed passes in all.
@@ -256,8 +265,14 @@ public struct CalibrationResult: Sendable {
     public var kernels: KernelCalibration? = nil
     /// Fixed costs per run: first touch and BLAS wake-up (Calibration+FixedCosts.swift).
     public var fixedCosts: FixedCostCalibration? = nil
+    /// The read rate by working set, ascending (Calibration+CacheLevel.swift); empty without a
+    /// last-level cache in sysfs.
+    public var readByWorkingSet: [StreamMeasurement] = []
     /// The drift probe's sgemm taken as the probe takes it, right after the read (DriftProbe.swift).
     public var probeSgemm: GemmMeasurement? = nil
+    /// One-row product calls beyond their bytes (Calibration+OneRowProducts.swift); nil without
+    /// calibration models.
+    public var oneRowProducts: OneRowProductCalibration? = nil
 
     /// Best sgemm rate seen, FLOP/s: the large squares, or a kernel shape where one beat them
     /// (single-threaded shapes can, when another process holds a core during the squares).
@@ -345,7 +360,16 @@ public enum Calibrator {
             streams.append(kernel == .read ? measureStreamRead(settings.streamReadMethod(threads: threads), arrays: arrays)
                 : measureStream(kernel, arrays: arrays, elements: elements, workers: threads, repeats: settings.streamPasses))
         }
-        // The probe's sgemm where the probe takes it: after the read, OpenBLAS's workers asleep.
+        let host = HostInfo.current()
+        var readByWorkingSet: [StreamMeasurement] = []
+        if let llc = host.lastLevelCache {
+            let sizes = settings.cacheLevelWorkingSets(lastLevelCacheBytes: llc.sizeBytes)
+            progress?("read by working set (\(llc.description)): \(sizes.map { "\($0 >> 10) KiB" }.joined(separator: ", "))")
+            readByWorkingSet = sizes.map { measureStreamRead(settings.workingSetReadMethod(workingSetBytes: $0, threads: threads), arrays: arrays) }
+        } else {
+            progress?("no last-level cache in \(HostCaches.sysfsDirectory): no cache level, DRAM only")
+        }
+        // The probe's sgemm where the probe takes it: after the reads, OpenBLAS's workers asleep.
         progress?("drift probe's sgemm \(DriftProbe.gemm)")
         let probeSgemm = DriftProbe.measureSgemm(repeats: max(settings.repeats, DriftProbe.gemmSamples))
         progress?("tiny operator overhead")
@@ -354,10 +378,20 @@ public enum Calibrator {
         let fixed: FixedCostCalibration
         do { fixed = try measureFixedCosts(repeats: settings.repeats) } catch { throw .kernel(error) }
         var result = CalibrationResult(
-            host: .current(), blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
+            host: host, blas: BLASEnvironment.current(), threads: threads, calibratedAt: Date(),
             settings: settings, squares: squares, kernelProducts: products, streams: streams,
             operatorOverhead: overhead, runtimeResidentBytes: rss, fixedCosts: fixed, probeSgemm: probeSgemm)
+        result.readByWorkingSet = readByWorkingSet
         if !settings.kernelModels.isEmpty {
+            // After the cache level: each call's bytes are charged at the roofline's rate for its working set.
+            let shapes = oneRowProductShapes(settings.kernelModels)
+            let dram = result.memoryBandwidthBytesPerSecond * result.memoryEfficiency
+            let level = result.cacheLevel.flatMap(CacheLevelRates.init)
+            let dramSet = level.map { Int(clamping: $0.largestWorkingSetBytes) } ?? settings.streamArrayBytes
+            progress?("one-row products (\(shapes.count) shapes, \(residentCopies) copies and \(dramSet >> 20) MiB of copies)")
+            result.oneRowProducts = measureOneRowProducts(shapes: shapes, dramWorkingSetBytes: dramSet, repeats: settings.repeats) { w in
+                level?.readBytesPerSecond(workingSetBytes: Int128(w), dram: dram).bytesPerSecond ?? dram
+            }
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections
             let rates = RooflineRates(
                 flopsPerSecond: result.peakFlopsPerSecond * result.computeEfficiency,
@@ -432,7 +466,7 @@ public enum Calibrator {
         var wait = QuietWait(seconds: 0, quiet: true)
         for a in arrays.prefix(method.arrays) {
             let m = streamRates(.read, arrays: [a, a, a], elements: method.arrayBytes / 4, workers: method.workers,
-                                repeats: method.passesPerArray)
+                                repeats: method.passesPerArray, cycles: method.cyclesPerPass)
             rates += m.rates
             wait = QuietWait(seconds: wait.seconds + m.quiet.seconds, quiet: wait.quiet && m.quiet.quiet)
         }
@@ -448,9 +482,10 @@ public enum Calibrator {
         return StreamMeasurement(kernel: kernel, arrayBytes: elements * 4, bytesPerSecond: Spread(rates), quietWait: quiet)
     }
 
-    /// Each timed pass's rate of `measureStream`, and its wait for quiet.
+    /// Each timed pass's rate of `measureStream`, and its wait for quiet. A read pass reads its
+    /// slice `cycles` times over.
     static func streamRates(_ kernel: StreamKernel, arrays: [UnsafeMutablePointer<Float>], elements: Int,
-                            workers: Int, repeats: Int) -> (rates: [Double], quiet: QuietWait) {
+                            workers: Int, repeats: Int, cycles: Int = 1) -> (rates: [Double], quiet: QuietWait) {
         let quiet = ProcessQuiet.wait()
         let a = SendablePointer(arrays[0]), b = SendablePointer(arrays[1]), c = SendablePointer(arrays[2])
         let sink = SinkBox()
@@ -461,14 +496,15 @@ public enum Calibrator {
                     switch kernel {
                     case .copy: StreamLoops.copy(c.p + lo, a.p + lo, hi - lo)
                     case .triad: StreamLoops.triad(a.p + lo, b.p + lo, c.p + lo, 3, hi - lo)
-                    case .read: sink.add(StreamLoops.read(a.p + lo, hi - lo))
+                    case .read: for _ in 0..<max(1, cycles) { sink.add(StreamLoops.read(a.p + lo, hi - lo)) }
                     }
                 }
             }
         }
         _ = once()
         var rates: [Double] = []
-        for _ in 0..<repeats { rates.append(Double(kernel.bytesPerElement * elements) / once()) }
+        let passBytes = Double(kernel.bytesPerElement * elements * (kernel == .read ? max(1, cycles) : 1))
+        for _ in 0..<repeats { rates.append(passBytes / once()) }
         return (rates, quiet)
     }
 

@@ -1,5 +1,6 @@
 // What this machine is, and what this process holds: /proc/cpuinfo, /proc/meminfo and
-// /proc/self/status (Linux). Descriptive values for reports and the host profile.
+// /proc/self/status (Linux), the caches from sysfs (HostCaches.swift). Descriptive values for
+// reports and the host profile.
 
 import Foundation
 
@@ -10,11 +11,14 @@ public struct HostInfo: Sendable, Hashable {
     public var cores: Int
     /// MemTotal, bytes.
     public var memoryBytes: Int
+    /// The last-level cache of cpu0 from sysfs (HostCaches.swift); nil where sysfs lists none.
+    public var lastLevelCache: HostCache?
 
-    public init(cpuModel: String, cores: Int, memoryBytes: Int) {
+    public init(cpuModel: String, cores: Int, memoryBytes: Int, lastLevelCache: HostCache? = nil) {
         self.cpuModel = cpuModel
         self.cores = cores
         self.memoryBytes = memoryBytes
+        self.lastLevelCache = lastLevelCache
     }
 
     public static func current() -> HostInfo {
@@ -28,7 +32,8 @@ public struct HostInfo: Sendable, Hashable {
             }
         }
         return HostInfo(cpuModel: model, cores: ProcessInfo.processInfo.activeProcessorCount,
-                        memoryBytes: meminfo("MemTotal:") ?? Int(ProcessInfo.processInfo.physicalMemory))
+                        memoryBytes: meminfo("MemTotal:") ?? Int(ProcessInfo.processInfo.physicalMemory),
+                        lastLevelCache: HostCaches.lastLevel(HostCaches.read()))
     }
 
     /// "host-amd-epyc": the default id of this machine's hardware profile.

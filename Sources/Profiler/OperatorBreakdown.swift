@@ -31,6 +31,10 @@ public struct OperatorComparison: Sendable, Hashable {
     /// min and max over the repeats of the operator's measured seconds.
     public var measuredMin: Double
     public var measuredMax: Double
+    /// Where the prediction charged the operator's bytes (CostModel/CacheLevel.swift): the level,
+    /// the reuse working set it was looked up at (decode: the middle step's) and the read rate,
+    /// bytes/s; nil without a prediction.
+    public var memory: ChargedMemory? = nil
 
     /// `<label>.<part>` (OperatorID.name) or `outside_operators`.
     public var name: String { id?.name ?? "outside_operators" }
@@ -50,22 +54,42 @@ public struct OperatorComparison: Sendable, Hashable {
     }
 }
 
+/// The memory figure an operator's bytes were charged at.
+public struct ChargedMemory: Sendable, Hashable {
+    public var level: MemoryLevel
+    public var workingSetBytes: Int128
+    public var bytesPerSecond: Double
+
+    /// The figure of `op` on `rates`.
+    public init(_ op: OperatorCost, rates: RooflineRates) {
+        let r = rates.memoryRate(for: op)
+        level = r.level
+        workingSetBytes = op.reuseWorkingSetBytes
+        bytesPerSecond = r.bytesPerSecond
+    }
+}
+
 public enum OperatorBreakdown {
     /// Every timed operator of the run's prefill and decode, in pass order, with the prediction on
     /// `hardware` when given (fp32, the kernels' tiling: Validator.predict).
     public static func compare(_ c: ValidationCase, run: MeasuredRun, hardware: HardwareSpec?) throws(CostModelError) -> [OperatorComparison] {
         var predictedPrefill: [OperatorID: Double] = [:], predictedDecode: [OperatorID: Double] = [:]
         var prefillTotal: Double?, decodeTotal: Double?, prefillOutside: Double?
+        var memory: [OperatorComparison.Phase: [OperatorID: ChargedMemory]] = [:]
         if let hardware {
             let rates = try RooflineRates(hardware: hardware, computeDType: .fp32)
             let p = try Validator.predict(c, hardware: hardware)
-            for op in p.prefill.operators where op.count > 0 { predictedPrefill[op.id, default: 0] += rates.seconds(op) }
+            for op in p.prefill.operators where op.count > 0 {
+                predictedPrefill[op.id, default: 0] += rates.seconds(op)
+                memory[.prefill, default: [:]][op.id] = ChargedMemory(op, rates: rates)
+            }
             prefillTotal = p.prefillSeconds
             prefillOutside = p.prefillRunFixedSeconds > 0 ? p.prefillRunFixedSeconds : nil
             if c.generatedTokens > 0 {
                 let lo = Int128(c.contextTokens) + 1, hi = Int128(c.contextTokens + c.generatedTokens)
                 for op in c.model.decodeOperators(batch: c.batch, dtypes: .uniform(.fp32)) where op.fixed.count > 0 {
                     predictedDecode[op.fixed.id, default: 0] += op.seconds(from: lo, to: hi, rates: rates)
+                    memory[.decode, default: [:]][op.fixed.id] = ChargedMemory(op.at(context: (lo + hi) / 2), rates: rates)
                 }
                 decodeTotal = p.decodeSeconds
             }
@@ -76,6 +100,7 @@ public enum OperatorBreakdown {
             out += phase(.decode, run.decodeOperatorTimes, repeats: run.decodeOperatorRepeats, wall: d.median,
                          predicted: predictedDecode, predictedTotal: decodeTotal)
         }
+        for i in out.indices { out[i].memory = out[i].id.flatMap { memory[out[i].phase]?[$0] } }
         return out
     }
 

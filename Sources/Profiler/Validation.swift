@@ -114,6 +114,9 @@ public struct ValidationRecord: Sendable, Hashable {
     /// Per-operator rows: the operator's share of its phase, measured and predicted.
     public var measuredShare: Double? = nil
     public var predictedShare: Double? = nil
+    /// Per-operator rows: where the prediction charged the operator's bytes (memory level, working
+    /// set, read rate; OperatorBreakdown.swift).
+    public var memory: ChargedMemory? = nil
 
     /// Whether the prediction lies inside the repeats' min-max band (nil without a band).
     public var predictionInBand: Bool? {
@@ -252,6 +255,7 @@ public enum Validator {
             out[out.count - 1].measuredMax = o.id == nil ? nil : o.measuredMax
             out[out.count - 1].measuredShare = o.measuredShare
             out[out.count - 1].predictedShare = o.predictedShare
+            out[out.count - 1].memory = o.memory
         }
         return out
     }

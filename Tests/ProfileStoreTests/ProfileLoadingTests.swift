@@ -199,6 +199,32 @@ struct HostProfileKeyTests {
         #expect(h.firstTouchSecondsPerByte == 4e-10 && h.blasWakeUpSeconds == 5e-5)
     }
 
+    @Test("the one-row product call cost loads when present; an older profile has none")
+    func oneRowProductCall() throws {
+        #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").oneRowProductCallSeconds == nil)
+        let text = Self.text.replacingOccurrences(of: "\"spread\": {}", with: "\"one_row_product_call_seconds\": 7e-6, \"spread\": {}")
+        #expect(text != Self.text)
+        #expect(try ProfileStore.parseHardware(Data(text.utf8), file: "host-x.json").oneRowProductCallSeconds == 7e-6)
+        let read = Self.text.replacingOccurrences(of: "\"spread\": {}",
+            with: "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4194304\": 0.29, \"134217728\": 0.65}, \"spread\": {}")
+        #expect(try ProfileStore.parseHardware(Data(read.utf8), file: "host-x.json").oneRowProductReadFractionByWorkingSetBytes
+            == [1 << 22: 0.29, 1 << 27: 0.65])
+        #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").oneRowProductReadFractionByWorkingSetBytes.isEmpty)
+    }
+
+    @Test("the cache level loads when present; a profile without it has none")
+    func cacheLevel() throws {
+        #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").cacheLevel == nil)
+        let text = Self.text.replacingOccurrences(of: "\"spread\": {}", with: "\"last_level_cache_bytes\": 33554432, "
+            + "\"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10, \"134217728\": 4.4e10}, \"spread\": {}")
+        #expect(text != Self.text)
+        let h = try ProfileStore.parseHardware(Data(text.utf8), file: "host-x.json")
+        #expect(h.cacheLevel == CacheLevel(lastLevelCacheBytes: 1 << 25, readBytesPerSecondByWorkingSetBytes: [1 << 22: 9e10, 1 << 27: 4.4e10]))
+        // The size alone (a host whose curve was not taken): recorded, no curve.
+        let size = Self.text.replacingOccurrences(of: "\"spread\": {}", with: "\"last_level_cache_bytes\": 33554432, \"spread\": {}")
+        #expect(try ProfileStore.parseHardware(Data(size.utf8), file: "host-x.json").cacheLevel == CacheLevel(lastLevelCacheBytes: 1 << 25))
+    }
+
     @Test("bad keys and values name the field", arguments: [
         ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"many\": 0.7}", "compute_efficiency_by_rows.many"),
         ("\"compute_efficiency_by_rows\": {\"1024\": 0.7, \"16384\": 0.85}", "\"compute_efficiency_by_rows\": {\"1024\": 1.7}", "compute_efficiency_by_rows.1024"),
@@ -206,7 +232,20 @@ struct HostProfileKeyTests {
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": \"yesterday\"", "calibrated_at"),
         ("\"spread\": {}", "\"first_touch_seconds_per_byte\": 0.5, \"spread\": {}", "first_touch_seconds_per_byte"),
         ("\"spread\": {}", "\"blas_wake_up_seconds\": -1, \"spread\": {}", "blas_wake_up_seconds"),
+        ("\"spread\": {}", "\"one_row_product_call_seconds\": 2, \"spread\": {}", "one_row_product_call_seconds"),
+        ("\"spread\": {}", "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4194304\": 20}, \"spread\": {}",
+         "one_row_product_read_fraction_by_working_set_bytes.4194304"),
+        ("\"spread\": {}", "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4MiB\": 0.3}, \"spread\": {}",
+         "one_row_product_read_fraction_by_working_set_bytes.4MiB"),
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": 1764237600", "calibrated_at"),
+        ("\"spread\": {}", "\"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10}, \"spread\": {}", "read_bandwidth_by_working_set_bytes"),
+        ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4MiB\": 9e10}, \"spread\": {}",
+         "read_bandwidth_by_working_set_bytes.4MiB"),
+        ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4194304\": 0}, \"spread\": {}",
+         "read_bandwidth_by_working_set_bytes.4194304"),
+        ("\"spread\": {}", "\"last_level_cache_bytes\": 12, \"spread\": {}", "last_level_cache_bytes"),
+        ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10}, \"spread\": {}",
+         "read_bandwidth_by_working_set_bytes"),
     ])
     func bad(original: String, replacement: String, field: String) {
         let text = Self.text.replacingOccurrences(of: original, with: replacement)

@@ -38,7 +38,11 @@ struct CalibrationTests {
         // 15 passes in all over the three arrays (5 each).
         #expect(read["samples"] as? Int == max(3, CalibrationSettings.minimumStreamPasses))
         // + the tiny-call overhead, the two fixed costs per run and the probe's sgemm.
-        #expect(spread.count == result.squares.count + result.kernelProducts.count + result.streams.count + 1 + 2 + 1)
+        #expect(spread.count == result.squares.count + result.kernelProducts.count + result.streams.count + 1 + 2 + 1
+                    + result.readByWorkingSet.count)
+        // The cache level: sysfs's last level where it lists one (this tiny calibration's 64 KiB arrays
+        // hold none of the curve's working sets), none without.
+        #expect(spec.cacheLevel?.lastLevelCacheBytes == result.host.lastLevelCache.map { Int128($0.sizeBytes) })
         let probeSgemm = try #require(result.probeSgemm).flopsPerSecond.median
         #expect(abs(spec.probeSgemmFlopsPerSecond! - probeSgemm) <= 1e-3 * probeSgemm, "4 significant digits")
         let fixed = try #require(result.fixedCosts)

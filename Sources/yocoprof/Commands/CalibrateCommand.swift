@@ -19,7 +19,8 @@ struct CalibrateCommand: ParsableCommand {
             product shapes / peak; bandwidth = best of copy, triad and read; memory efficiency = median \
             read / bandwidth; overhead = median time of a tiny sgemm; fixed costs per run = first touch of a \
             fresh 64 MiB buffer (per byte) and the wake-up of OpenBLAS's sleeping workers, each charged once \
-            per prefill. Stream loops start once no other thread of the process runs (OpenBLAS's workers \
+            per prefill; cache level = the last-level cache's size (sysfs) and the read rate over working \
+            sets of 1/8 to 4 x it (cyclic reads). Stream loops start once no other thread of the process runs (OpenBLAS's workers \
             spin ~0.1 s after each call). Medians of --repeat runs; the spread \
             goes into the profile. Microbenchmarks only: never fitted to model runs (docs/PROFILING.md).
 
@@ -98,6 +99,13 @@ struct CalibrateCommand: ParsableCommand {
             notes.append("first_touch_seconds_per_byte = \(f.firstTouchSecondsPerByte.median) (a fresh \(Calibrator.firstTouchBytes >> 20) MiB buffer allocated, zero-filled and released, per byte; charged per prefill over its activation bytes)")
             notes.append("blas_wake_up_seconds = \(Units.seconds(f.blasWakeUpSeconds.median)) (a 256^3 sgemm after OpenBLAS's workers slept, over the same call back to back; charged once per prefill)")
         }
+        if let o = result.oneRowProducts {
+            for l in o.lines {
+                notes.append("one-row products at \(l.workingSetBytes >> 10) KiB working sets: seconds = \(Units.seconds(l.line.intercept)) + roofline seconds x \(fixed3(l.line.slope)) (read fraction \(l.readFraction.map(fixed3) ?? "none"); the sgemv's own read \(l.readBytesPerSecond.map { Units.si($0, "B/s") } ?? "not determined"))")
+            }
+            notes.append("one_row_product_call_seconds = " + (o.callSeconds.map(Units.seconds) ?? "none (fewer than two shapes)")
+                + " (median of the lines' intercepts; charged per call to operators on fewer than 4 rows, their bytes at the read fraction of the roofline's rate)")
+        }
         if let g = result.probeSgemm {
             notes.append("probe_sgemm_flops_per_second = \(Units.si(g.flopsPerSecond.median, "FLOP/s")) (the drift probe's \(g.shape.m)^3 sgemm as the probe takes it; validate's probe rows compare with it)")
         }
@@ -105,6 +113,13 @@ struct CalibrateCommand: ParsableCommand {
             notes.append("operator_memory_efficiency = " + result.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.key.rawValue) \(fixed3($0.value))" }.joined(separator: ", ")
                 + " (decode attention's K/V streaming; the recurrent gRet step's charged bytes over its clocked time)")
+        }
+        if let llc = result.host.lastLevelCache {
+            notes.append("last_level_cache_bytes = \(llc.sizeBytes) (cpu0's \(llc.description), sysfs); read_bandwidth_by_working_set_bytes: "
+                + (result.readByWorkingSet.isEmpty ? "none (the stream arrays hold no working set beyond the cache to measure against): DRAM only"
+                    : "the read_working_set rows (cyclic reads of W bytes; the roofline charges an operator's bytes at the DRAM rate times the curve's speed-up at its reuse working set over the largest point, docs/VALIDATION.md)"))
+        } else {
+            notes.append("no last-level cache in \(HostCaches.sysfsDirectory): no cache level, every byte at the DRAM rate")
         }
         if quick { notes.append("--quick: small sizes, a smoke test; do not use this profile for predictions") }
         if !noWrite {
@@ -137,13 +152,14 @@ struct CalibrateCommand: ParsableCommand {
         r.squares.forEach { gemm("sgemm_peak", $0) }
         r.kernelProducts.forEach { gemm("sgemm_kernel", $0) }
         if let g = r.probeSgemm { gemm("sgemm_probe", g) }
-        for s in r.streams {
+        func stream(_ what: String, _ name: String, _ s: StreamMeasurement) {
             let b = s.bytesPerSecond
-            report.append([.text("stream_\(s.kernel.rawValue)"), .text("\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element"),
-                           .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
+            report.append([.text(what), .text(name), .text("3 x \(s.arrayBytes) B on \(r.threads) workers"),
                            .null, .null, .null, .null, .double(b.median), .double(b.min), .double(b.max),
                            .null, .null, .null, .int(Int128(b.samples))])
         }
+        for s in r.streams { stream("stream_\(s.kernel.rawValue)", "\(s.kernel.rawValue), \(s.kernel.bytesPerElement) B/element", s) }
+        for s in r.readByWorkingSet { stream("read_working_set", "read, cyclic over the working set", s) }
         func seconds(_ what: String, _ name: String, _ shape: String, _ o: Spread) {
             report.append([.text(what), .text(name), .text(shape), .null, .null, .null, .null, .null, .null, .null,
                            .double(o.median), .double(o.min), .double(o.max), .int(Int128(o.samples))])
@@ -154,6 +170,9 @@ struct CalibrateCommand: ParsableCommand {
             seconds("first_touch", "fresh buffer: allocate, zero-fill, release", "\(Calibrator.firstTouchBytes) B",
                     f.firstTouchSecondsPerByte.map { $0 * Double(Calibrator.firstTouchBytes) })
             seconds("blas_wake_up", "sgemm after OpenBLAS's workers slept, less warm", "256x256x256 on \(r.threads) threads", f.blasWakeUpSeconds)
+        }
+        for m in r.oneRowProducts?.measurements ?? [] {
+            seconds("one_row_product", "one-row sgemv call, working set \(m.workingSetBytes) B", "1x\(m.n)x\(m.k) on \(r.threads) threads", m.secondsPerCall)
         }
         return report
     }

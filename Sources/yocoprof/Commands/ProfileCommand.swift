@@ -144,6 +144,7 @@ struct ProfileCommand: ParsableCommand {
         "measured_seconds: the kernels' laps around the operator, all its layers, median over the repeats (decode: the G steps together); share: of the phase's measured wall time",
         "outside_operators: wall time no operator covered (buffer set-up, output copies, counter publication); the cost model has no term for it",
         "steps: the operator's own time by step (norm, products, rope, elementwise, cache_write, core, cache_read, gather)",
+        "memory_level: where the prediction charged the operator's bytes: dram, llc (its reuse working set fits in the last-level cache), llc_partial (larger, inside the calibrated curve), class_rate (its class's own memory efficiency); memory_working_set_bytes: that working set (a decode step's or a prefill pass's bytes; decode: the middle step); memory_read_bytes_per_second: the rate charged (docs/VALIDATION.md)",
     ]
 
     static func breakdownReport(_ runs: [(MeasuredRun, [OperatorComparison])], title: String, notes: [String]) -> Report {
@@ -152,7 +153,8 @@ struct ProfileCommand: ParsableCommand {
             Column("phase", .text), Column("operator", .text), Column("measured_seconds", .seconds),
             Column("measured_seconds_min", .seconds), Column("measured_seconds_max", .seconds), Column("measured_share", .ratio),
             Column("predicted_seconds", .seconds), Column("predicted_share", .ratio), Column("relative_error", .ratio),
-            Column("steps", .text),
+            Column("steps", .text), Column("memory_level", .text), Column("memory_working_set_bytes", .bytes),
+            Column("memory_read_bytes_per_second", .bytesPerSecond),
         ], notes: notes)
         for (r, ops) in runs {
             for o in ops {
@@ -160,7 +162,8 @@ struct ProfileCommand: ParsableCommand {
                                .text(o.phase.rawValue), .text(o.name), .double(o.measuredSeconds), .double(o.measuredMin),
                                .double(o.measuredMax), .double(o.measuredShare), o.predictedSeconds.map(Value.double) ?? .null,
                                o.predictedShare.map(Value.double) ?? .null, o.relativeError.map(Value.double) ?? .null,
-                               .text(o.stepText)])
+                               .text(o.stepText), .text(o.memory?.level.rawValue ?? ""),
+                               o.memory.map { .int($0.workingSetBytes) } ?? .null, o.memory.map { .double($0.bytesPerSecond) } ?? .null])
             }
         }
         return report

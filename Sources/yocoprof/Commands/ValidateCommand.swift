@@ -165,6 +165,7 @@ struct ValidateCommand: ParsableCommand {
             Column("predicted", .text), Column("measured", .text), Column("relative_error", .ratio), Column("status", .text),
             Column("measured_min", .text), Column("measured_max", .text), Column("prediction_in_band", .text),
             Column("measured_share", .ratio), Column("predicted_share", .ratio),
+            Column("memory_level", .text), Column("memory_working_set_bytes", .text), Column("memory_read_bytes_per_second", .text),
         ])
         for x in records {
             r.append([.text(x.modelID), .text(x.architecture), .int(Int128(x.batch)), .int(Int128(x.contextTokens)),
@@ -172,7 +173,9 @@ struct ValidateCommand: ParsableCommand {
                       .text(x.predictedText), .text(x.measuredText), x.relativeError.map(Value.double) ?? .null, .text(x.status),
                       .text(x.measuredMin.map { "\($0)" } ?? ""), .text(x.measuredMax.map { "\($0)" } ?? ""),
                       .text(x.predictionInBand.map { $0 ? "yes" : "no" } ?? ""),
-                      x.measuredShare.map(Value.double) ?? .null, x.predictedShare.map(Value.double) ?? .null])
+                      x.measuredShare.map(Value.double) ?? .null, x.predictedShare.map(Value.double) ?? .null,
+                      .text(x.memory?.level.rawValue ?? ""), .text(x.memory.map { "\($0.workingSetBytes)" } ?? ""),
+                      .text(x.memory.map { "\($0.bytesPerSecond)" } ?? "")])
         }
         return r
     }
