@@ -82,37 +82,30 @@ public enum MemoryLevel: String, Sendable, Hashable {
     case classRate = "class_rate"
 }
 
-/// The level in the form the roofline reads: points ascending in log2(working set).
+/// The level in the form the roofline reads.
 public struct CacheLevelRates: Sendable, Hashable {
     public var lastLevelCacheBytes: Int128
-    /// (log2 bytes, bytes/s), ascending.
-    public var points: [Point]
+    /// Read rate, bytes/s, by working set.
+    public var curve: WorkingSetCurve
     public var largestWorkingSetBytes: Int128
-    /// The curve's rate at its largest working set: the DRAM read of the same sweep.
-    public var largestWorkingSetBytesPerSecond: Double
 
-    public struct Point: Sendable, Hashable {
-        public var log2Bytes: Double
-        public var bytesPerSecond: Double
-    }
+    /// The curve's rate at its largest working set: the DRAM read of the same sweep.
+    public var largestWorkingSetBytesPerSecond: Double { curve.last }
 
     /// nil when the level has no curve (the size alone prices nothing).
     public init?(_ level: CacheLevel) {
-        let sorted = level.readBytesPerSecondByWorkingSetBytes.sorted { $0.key < $1.key }
-        guard let last = sorted.last else { return nil }
+        guard let curve = WorkingSetCurve(level.readBytesPerSecondByWorkingSetBytes),
+              let largest = level.readBytesPerSecondByWorkingSetBytes.keys.max() else { return nil }
         lastLevelCacheBytes = level.lastLevelCacheBytes
-        largestWorkingSetBytes = last.key
-        largestWorkingSetBytesPerSecond = last.value
-        points = sorted.map { Point(log2Bytes: $0.key.fastDouble.log2Approximation, bytesPerSecond: $0.value) }
+        largestWorkingSetBytes = largest
+        self.curve = curve
     }
 
     /// The read rate of bytes whose reuse working set is `workingSetBytes`, and the level it is
     /// charged at (the header's rule); `dram` is the profile's DRAM read rate.
     public func readBytesPerSecond(workingSetBytes w: Int128, dram: Double) -> (bytesPerSecond: Double, level: MemoryLevel) {
         guard w > 0, w <= largestWorkingSetBytes else { return (dram, .dram) }
-        let curve = Log2Interpolation.value(points.map { (log2X: $0.log2Bytes, value: $0.bytesPerSecond) },
-                                            atLog2: w.fastDouble.log2Approximation) ?? largestWorkingSetBytesPerSecond
-        let speedUp = curve / largestWorkingSetBytesPerSecond
+        let speedUp = curve.value(atBytes: w) / largestWorkingSetBytesPerSecond
         guard speedUp > 1 else { return (dram, .dram) }
         return (dram * speedUp, w <= lastLevelCacheBytes ? .llc : .llcPartial)
     }

@@ -22,26 +22,19 @@
 
 /// A profile's one-row product read fractions in the form the roofline reads.
 public struct OneRowProductRead: Sendable, Hashable {
-    /// (log2 working-set bytes, fraction of the roofline's rate), ascending.
-    public var points: [Point]
-
-    public struct Point: Sendable, Hashable {
-        public var log2Bytes: Double
-        public var fraction: Double
-    }
+    /// Fraction of the roofline's rate by working set.
+    public var curve: WorkingSetCurve
 
     /// nil when the profile states no points.
     public init?(fractionByWorkingSetBytes: [Int128: Double]) {
-        guard !fractionByWorkingSetBytes.isEmpty else { return nil }
-        points = fractionByWorkingSetBytes.sorted { $0.key < $1.key }
-            .map { Point(log2Bytes: $0.key.fastDouble.log2Approximation, fraction: $0.value) }
+        guard let curve = WorkingSetCurve(fractionByWorkingSetBytes) else { return nil }
+        self.curve = curve
     }
 
-    /// The fraction at reuse working set `workingSetBytes` (the header's rule).
+    /// The fraction at reuse working set `workingSetBytes` (the header's rule): W = 0 takes the
+    /// last (DRAM-sized) point.
     public func fraction(workingSetBytes w: Int128) -> Double {
-        guard w > 0 else { return points.last!.fraction }
-        return Log2Interpolation.value(points.map { (log2X: $0.log2Bytes, value: $0.fraction) },
-                                       atLog2: w.fastDouble.log2Approximation) ?? points.last!.fraction
+        w > 0 ? curve.value(atBytes: w) : curve.last
     }
 
     /// Fractions from 1/1000 to 10 of the roofline's rate (a sgemv may beat a stream read a little,
