@@ -29,6 +29,7 @@
 //   once per sequence and step, contiguously: pairs = H * (hi - lo) per sequence, the same as
 //   (H/Hkv) * (hi - lo) per (b, kv head).
 
+import CostModel
 import CKernels
 import Dispatch
 
@@ -108,6 +109,20 @@ public enum CausalAttention {
         Swift.max(1, Swift.min(decodeKeyBlock, tiling.keyTile * (Swift.max(tiling.queryTile, heads) / Swift.max(1, heads))))
     }
 
+    /// Visible keys from which a single sequence's decode is split over the workers (when there are
+    /// 2 or more): each gets at least 2 key tiles.
+    public static func decodeSplitMinimumKeys(tiling: AttentionKernelTiling) -> Int {
+        2 * tiling.keyTile * tiling.workers
+    }
+
+    /// The cost model's view of the B = 1 split for this tiling, `heads` query heads of `headDim`
+    /// (nil on one worker): where it starts and the scratch the chunk list is cut to fit.
+    public static func singleQuerySplit(tiling: AttentionKernelTiling, heads: Int, headDim: Int) -> SingleQuerySplit? {
+        guard tiling.workers > 1 else { return nil }
+        return SingleQuerySplit(workers: tiling.workers, minimumKeys: decodeSplitMinimumKeys(tiling: tiling),
+                                scratchFloatsPerWorker: tiling.scratchFloats(heads: heads, headDim: headDim))
+    }
+
     /// Fast tiled kernel. `scratch` holds `tiling.workers * tiling.scratchFloats(...)` floats.
     /// `countKVReads`: add the K/V bytes this call loads to `kvBytesRead` (set when k, v are a cache).
     public static func forward(
@@ -120,7 +135,7 @@ public enum CausalAttention {
         if decode && s.batch == 1 && tiling.workers > 1 {
             // one sequence: split its keys over the workers when each gets at least 2 key tiles
             let visible = min(s.keys, s.queryPosition0 + 1) - (s.window.map { max(0, s.queryPosition0 - $0 + 1) } ?? 0)
-            if visible >= 2 * tiling.keyTile * tiling.workers {
+            if visible >= decodeSplitMinimumKeys(tiling: tiling) {
                 decodeSplit(q: q, k: k, v: v, out: out, shape: s, scale: scale, tiling: tiling, scratch: scratch,
                             countKV: countKVReads, counters: &counters)
                 return
@@ -308,10 +323,7 @@ public enum CausalAttention {
         }
         var slots: [UnsafePointer<Float>?] = (0..<plan.count).map { UnsafePointer(plan.slot($0, in: scratch)) }
         slots.withUnsafeMutableBufferPointer { yc_attention_decode_merge($0.baseAddress!, plan.count, rows, dh, out.base, dh) }
-        let tiles = (0..<plan.count).reduce(Int64(0)) { t, i in
-            let (a, b) = plan.range(i)
-            return t + Int64((b - a + block - 1) / block)
-        }
+        let tiles = Int64(plan.blockVisits)
         count(rows: rows, group: group, pos0: pos0, posStep: 0, lo: lo, hi: hi, keys: s.keys, window: s.window, dh: dh,
               tiles: tiles, countKV: countKV, counters: &c)
     }

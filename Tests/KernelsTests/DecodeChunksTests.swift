@@ -3,6 +3,7 @@
 // region's pass (scores, m, l, acc) and of every other slot, and a scratch without room for slots
 // falls back to one range per worker with its partial left in place.
 
+import CostModel
 import Testing
 @testable import Kernels
 

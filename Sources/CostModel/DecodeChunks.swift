@@ -1,5 +1,7 @@
-// The chunks of a single-sequence decode split over workers (CausalAttention.decodeSplit), and where
-// each chunk's partial softmax state lives in the workers' scratch.
+// The chunks of a single-sequence decode split over workers (the CPU kernel's
+// CausalAttention.decodeSplit), and where each chunk's partial softmax state lives in the workers'
+// scratch. Here, not in Kernels, because the cost model counts the chunks' online-softmax rescales
+// (`blockVisits`) from the same list the kernel walks; the slot pointers are Kernels' extension.
 //
 // Shapes: the visible keys lo..<hi are cut into `count` contiguous chunks: the head in chunks of
 // `chunkKeys` keys (whole key blocks; the last head chunk may be short), then the last two
@@ -24,36 +26,36 @@
 // scratch cannot hold a slot per worker beyond the passes (small test tilings, or H >= the query
 // tile), the split falls back to one range per worker, each partial left where its pass wrote it.
 
-struct DecodeChunks: Sendable {
-    let lo: Int
-    let hi: Int
-    let block: Int
-    let rows: Int
-    let workers: Int
-    let scratchPerWorker: Int
+public struct DecodeChunks: Sendable, Hashable {
+    public let lo: Int
+    public let hi: Int
+    public let block: Int
+    public let rows: Int
+    public let workers: Int
+    public let scratchPerWorker: Int
     /// Keys per head chunk (whole blocks).
-    let chunkKeys: Int
+    public let chunkKeys: Int
     /// Keys per tail chunk (a quarter block).
-    let fineKeys: Int
+    public let fineKeys: Int
     /// First key of the fine tail (hi when there is none).
-    let tailStart: Int
+    public let tailStart: Int
     /// Head chunks; the tail's follow.
-    let headCount: Int
-    let count: Int
+    public let headCount: Int
+    public let count: Int
     /// One range per worker, taken by that worker, its partial in place (the scratch has no room
     /// for slots).
-    let perWorker: Bool
+    public let perWorker: Bool
     /// m, l and acc of one partial pass.
-    let slotFloats: Int
+    public let slotFloats: Int
 
     /// Blocks per head chunk when the scratch has room (at T 16K and a 1,024-key block: 14 chunks
     /// of 1 MiB of K and V each at Hkv 1, dh 128, then 8 of a quarter block; docs/KERNELS.md).
-    static let blocksPerChunk = 1
+    public static let blocksPerChunk = 1
     /// Blocks at the end cut into quarter-block chunks; a constant, not the worker count, so that
     /// the list (and the output's bits) do not depend on the workers where the scratch has room.
-    static let tailBlocks = 2
+    public static let tailBlocks = 2
 
-    init(lo: Int, hi: Int, block: Int, rows: Int, dh: Int, workers: Int, scratchPerWorker: Int) {
+    public init(lo: Int, hi: Int, block: Int, rows: Int, dh: Int, workers: Int, scratchPerWorker: Int) {
         self.lo = lo
         self.hi = hi
         self.block = block
@@ -87,7 +89,7 @@ struct DecodeChunks: Sendable {
     }
 
     /// Keys of chunk i.
-    func range(_ i: Int) -> (Int, Int) {
+    public func range(_ i: Int) -> (Int, Int) {
         if perWorker {
             let n = hi - lo
             return (lo + n * i / workers, lo + n * (i + 1) / workers)
@@ -97,10 +99,13 @@ struct DecodeChunks: Sendable {
         return (min(hi, tailStart + t * fineKeys), min(hi, tailStart + (t + 1) * fineKeys))
     }
 
-    /// Chunk i's partial (m, l, acc) in `scratch` (all the workers' regions).
-    func slot(_ i: Int, in scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
-        let pass = rows * block
-        if perWorker { return scratch + i * scratchPerWorker + pass }
-        return scratch + (i % workers) * scratchPerWorker + pass + slotFloats * (1 + i / workers)
+    /// Blocks the chunks' passes walk: one online-softmax rescale of every row per block (a pass
+    /// walks its chunk in blocks of `block` keys), so the split's other FLOPs are
+    /// rows x dh x blockVisits where one pass over lo..<hi has ceil((hi - lo) / block).
+    public var blockVisits: Int {
+        (0..<count).reduce(0) { t, i in
+            let (a, b) = range(i)
+            return t + (b - a + block - 1) / block
+        }
     }
 }
