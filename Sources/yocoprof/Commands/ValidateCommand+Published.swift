@@ -105,12 +105,12 @@ extension ValidateCommand {
 
             ## Why the worst rows miss (what the efficiencies rest on; docs/GPU-EFFICIENCY.md)
 
-            - Dense products are priced by their rows M on a measured N = K = 4096 curve (H100/H200: XLA's \
-            sm_90 cuBLAS table, flat below M 256; A100: Vidur's Llama-2-7B operator profile, flat below M 128); \
-            a product's columns and depth are not a variable (Vidur's other Llama-2-7B products at M 128 reach \
-            42-55%, k615-k618).
-            - Weight streaming and element-wise traffic use the decode-attention streaming curve (a transfer: \
-            no published GEMV or element-wise figure by size).
+            - Dense products are priced by their rows M and their N x K on Vidur's measured operator tables \
+            at tensor parallel 1 (A100: five models, 16 shapes; H100, and the H200 on the same points: four \
+            models, 13 shapes; M 128-4096, flat below M 128 and beyond the largest and smallest shape).
+            - Weight streaming is Vidur's measured one-row products (M = 1) and the element-wise kernels \
+            (norm, activation-and-multiply, rotary embedding, residual add) Vidur's Llama-2-7B kernels by \
+            bytes moved; gated retention's and fixed-state mixers' element-wise work has no kernel of its own.
             - The decode-attention curve is FlashInfer's batch-1 MHA split-K kernel; engines' own GQA kernels \
             at large batch can reach far less (FlashInfer blog Figs. 8-9: vLLM 0.2.6 GQA saturates near 28%).
             - A100 prefill attention is the FlashAttention-2 forward+backward figure; the H200 uses the H100's \
