@@ -28,8 +28,9 @@
 // Activation rate (host profiles that state `activation_flops_per_second`, issue 14): a
 // feed-forward's activation (SwiGLU's swish(gate) x up, `OperatorCost.activationFlops`) runs as its
 // own element-wise kernel, measured apart by `calibrate` (Profiler/Calibration+Kernels.swift): on
-// this host it ran about 25 times slower per FLOP than the norms and RoPE behind
-// `elementwise_flops_per_second` (docs/VALIDATION.md, "The feed-forward's activation"). Those FLOPs
+// this host it ran about 35 times slower per FLOP than the norms and RoPE behind
+// `elementwise_flops_per_second` in the same calibration (0.33 against 11.5 GFLOP/s;
+// docs/VALIDATION.md, "The feed-forward's activation"). Those FLOPs
 // are then charged
 //
 //   activation FLOPs / activation_flops_per_second
