@@ -185,12 +185,11 @@ float yc_expf(float x) { return yc_exp1(x); }
 
 // MARK: merge
 
-void yc_attention_decode_merge(const float *const *parts, long nparts, long rows, long dh,
-                               const long *blocks, float *out, long ldo) {
+void yc_attention_decode_merge(const float *const *parts, long nparts, long rows, long dh, float *out, long ldo) {
     for (long r = 0; r < rows; r++) {
         float M = -INFINITY;
         for (long p = 0; p < nparts; p++) {
-            const float *m = parts[p] + rows * blocks[p];
+            const float *m = parts[p];
             if (m[r] > M) M = m[r];
         }
         float *o = out + r * ldo;
@@ -198,7 +197,7 @@ void yc_attention_decode_merge(const float *const *parts, long nparts, long rows
         if (M == -INFINITY) continue;
         float L = 0;
         for (long p = 0; p < nparts; p++) {
-            const float *m = parts[p] + rows * blocks[p], *l = m + rows, *acc = l + rows;
+            const float *m = parts[p], *l = m + rows, *acc = l + rows;
             if (m[r] == -INFINITY) continue;
             float c = yc_exp1(m[r] - M);
             L += c * l[r];

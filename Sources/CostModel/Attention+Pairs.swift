@@ -40,18 +40,50 @@ public struct AttentionTiling: Sendable, Hashable {
     /// Keys per block when a single query row per head attends (YOCO's last-position cross layers
     /// in prefill); nil = `keyTile`. The CPU kernel stacks the heads and walks larger blocks there.
     public var singleQueryKeyTile: Int?
+    /// How one sequence's single query row (B = 1) is split over workers; nil = one pass. The CPU
+    /// kernel cuts the keys into `DecodeChunks`, each walked in blocks of `singleQueryKeyTile`.
+    public var singleQuerySplit: SingleQuerySplit?
 
-    public init(queryTile: Int, keyTile: Int, clipsKeys: Bool = false, singleQueryKeyTile: Int? = nil) {
+    public init(queryTile: Int, keyTile: Int, clipsKeys: Bool = false, singleQueryKeyTile: Int? = nil,
+                singleQuerySplit: SingleQuerySplit? = nil) {
         self.queryTile = queryTile
         self.keyTile = keyTile
         self.clipsKeys = clipsKeys
         self.singleQueryKeyTile = singleQueryKeyTile
+        self.singleQuerySplit = singleQuerySplit
+    }
+
+    /// Key blocks one query row of a head walks over `keys` visible keys (one online-softmax rescale
+    /// each), for `batch` sequences of `heads` heads of `headDim`: ceil(keys / block) in one pass,
+    /// the chunk list's blocks where the split applies (B = 1, keys >= its minimum).
+    public func singleQueryBlockVisits(keys: Int128, batch: Int128, heads: Int, headDim: Int) -> Int128 {
+        let block = Int128(max(1, singleQueryKeyTile ?? keyTile))
+        guard let split = singleQuerySplit, batch == 1, keys >= Int128(split.minimumKeys), keys <= Int128(Int.max) else {
+            return (keys + block - 1) / block
+        }
+        return Int128(DecodeChunks(lo: 0, hi: Int(keys), block: Int(block), rows: heads, dh: headDim, workers: split.workers,
+                                   scratchPerWorker: split.scratchFloatsPerWorker).blockVisits)
     }
 
     /// 128 x 128: FlashAttention-2's forward tile for head dim 128 on Hopper/Ampere-class GPUs.
     public static let flash128 = AttentionTiling(queryTile: 128, keyTile: 128)
     /// Tile size 1: executes exactly the useful pairs.
     public static let exact = AttentionTiling(queryTile: 1, keyTile: 1)
+}
+
+/// A single sequence's single-query pass split over workers (the CPU kernel's B = 1 decode split).
+public struct SingleQuerySplit: Sendable, Hashable {
+    public var workers: Int
+    /// Visible keys from which the split applies.
+    public var minimumKeys: Int
+    /// Scratch floats per worker: its own pass, then the chunks' partial slots (`DecodeChunks`).
+    public var scratchFloatsPerWorker: Int
+
+    public init(workers: Int, minimumKeys: Int, scratchFloatsPerWorker: Int) {
+        self.workers = workers
+        self.minimumKeys = minimumKeys
+        self.scratchFloatsPerWorker = scratchFloatsPerWorker
+    }
 }
 
 /// What a tiled kernel executes for one sequence and one head.

@@ -239,8 +239,10 @@ extension ModelSpec {
             if run.block.mixer != .identity { ops.append(fixed(projectionsOp(run: ri, rows: b, dt, latentForm: run.block.mixer.latent?.decodeForm))) }
             switch run.block.mixer {
             case .attention(let a):
-                // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024,
-                // so this is exact up to 1,024 positions and low by H dv per further block (< 1%).
+                // One online-softmax rescale per row: decode walks its keys in blocks of up to 1,024
+                // (at B = 1 on several workers, in the blocks of `DecodeChunks`' chunks), so this is
+                // exact up to one block and low by H dv per further block (< 1%): a step's cost is
+                // affine in the context, which the blocks are not (prefill counts them exactly).
                 let core = attentionCoreOp(run: ri, a, batch: b, queries: 1, useful: 0,
                                            executed: ExecutedPairs(pairs: 0, keyReads: 0, rowTileVisits: 1), dt)
                 ops.append(DecodeOperator(

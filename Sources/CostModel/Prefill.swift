@@ -341,8 +341,8 @@ extension ModelSpec {
                 let h = Int128(run.count) * b * Int128(a.heads)
                 if early {
                     // One query row over N keys: a single query tile; key tiles clipped at N execute N keys.
-                    let block = Int128(max(1, tiling.singleQueryKeyTile ?? tiling.keyTile))
-                    let e = ExecutedPairs(pairs: n, keyReads: n, rowTileVisits: (n + block - 1) / block)
+                    let visits = tiling.singleQueryBlockVisits(keys: n, batch: b, heads: a.heads, headDim: a.headDim)
+                    let e = ExecutedPairs(pairs: n, keyReads: n, rowTileVisits: visits)
                     ops.append(attentionCoreOp(run: ri, a, batch: b, queries: 1, keys: n, useful: n, executed: e, dt))
                     useful += h * n
                     executed += h * n

@@ -29,6 +29,7 @@
 //   once per sequence and step, contiguously: pairs = H * (hi - lo) per sequence, the same as
 //   (H/Hkv) * (hi - lo) per (b, kv head).
 
+import CostModel
 import CKernels
 import Dispatch
 
@@ -108,6 +109,20 @@ public enum CausalAttention {
         Swift.max(1, Swift.min(decodeKeyBlock, tiling.keyTile * (Swift.max(tiling.queryTile, heads) / Swift.max(1, heads))))
     }
 
+    /// Visible keys from which a single sequence's decode is split over the workers (when there are
+    /// 2 or more): each gets at least 2 key tiles.
+    public static func decodeSplitMinimumKeys(tiling: AttentionKernelTiling) -> Int {
+        2 * tiling.keyTile * tiling.workers
+    }
+
+    /// The cost model's view of the B = 1 split for this tiling, `heads` query heads of `headDim`
+    /// (nil on one worker): where it starts and the scratch the chunk list is cut to fit.
+    public static func singleQuerySplit(tiling: AttentionKernelTiling, heads: Int, headDim: Int) -> SingleQuerySplit? {
+        guard tiling.workers > 1 else { return nil }
+        return SingleQuerySplit(workers: tiling.workers, minimumKeys: decodeSplitMinimumKeys(tiling: tiling),
+                                scratchFloatsPerWorker: tiling.scratchFloats(heads: heads, headDim: headDim))
+    }
+
     /// Fast tiled kernel. `scratch` holds `tiling.workers * tiling.scratchFloats(...)` floats.
     /// `countKVReads`: add the K/V bytes this call loads to `kvBytesRead` (set when k, v are a cache).
     public static func forward(
@@ -120,9 +135,9 @@ public enum CausalAttention {
         if decode && s.batch == 1 && tiling.workers > 1 {
             // one sequence: split its keys over the workers when each gets at least 2 key tiles
             let visible = min(s.keys, s.queryPosition0 + 1) - (s.window.map { max(0, s.queryPosition0 - $0 + 1) } ?? 0)
-            if visible >= 2 * tiling.keyTile * tiling.workers {
-                decodeSplit(q: q, k: k, v: v, out: out, shape: s, scale: scale, tiling: tiling, parts: tiling.workers,
-                            scratch: scratch, countKV: countKVReads, counters: &counters)
+            if visible >= decodeSplitMinimumKeys(tiling: tiling) {
+                decodeSplit(q: q, k: k, v: v, out: out, shape: s, scale: scale, tiling: tiling, scratch: scratch,
+                            countKV: countKVReads, counters: &counters)
                 return
             }
         }
@@ -267,13 +282,19 @@ public enum CausalAttention {
         if countKV { c.kvBytesRead += 2 * Int64(max(0, hi - lo)) * Int64(dh) * 4 * Int64(rows / group) }
     }
 
-    /// Decode of one sequence (B = 1) with its visible keys split into `parts` contiguous ranges, one
-    /// per worker, each a partial pass (m, l, unnormalised acc left in that worker's scratch), merged
-    /// in part order on this thread. Same pairs, FLOPs and bytes as one pass; the output depends on
-    /// `parts` in the last bits (the softmax sums are grouped per part) but not on scheduling.
+    /// Decode of one sequence (B = 1) on `tiling.workers` workers: its visible keys lo..<hi are cut
+    /// into contiguous chunks (`DecodeChunks`: a list that depends on the range, the block and the
+    /// scratch, not on timing), handed out in order from a shared counter to whichever worker is
+    /// free, each a partial pass (m, l, unnormalised acc) copied into its own slot of the scratch,
+    /// and merged in chunk order on this thread. A worker that starts late (a sleeping thread woken
+    /// by the call, a core shared with something else) then takes fewer chunks instead of holding
+    /// half the keys while the other idles. Same pairs, matmul FLOPs and bytes as one pass (other
+    /// FLOPs count one rescale per chunk's block, so the fine tail's quarter blocks add a few); the
+    /// output depends on the chunk list in the last bits (the softmax sums are grouped per chunk)
+    /// but not on the schedule or on which worker took which chunk.
     static func decodeSplit(
         q: StridedTensor, k: StridedTensor, v: StridedTensor, out: StridedTensor, shape s: AttentionShape, scale: Float,
-        tiling: AttentionKernelTiling, parts: Int, scratch: UnsafeMutablePointer<Float>, countKV: Bool,
+        tiling: AttentionKernelTiling, scratch: UnsafeMutablePointer<Float>, countKV: Bool,
         counters c: inout WorkCounters
     ) {
         let rows = s.heads, group = s.heads / s.kvHeads, dh = s.headDim
@@ -282,22 +303,27 @@ public enum CausalAttention {
         let hi = min(s.keys, pos0 + 1)
         let maxRows = max(tiling.queryTile, s.heads)
         let perWorker = tiling.scratchFloats(heads: s.heads, headDim: dh)
-        let ranges = (0..<parts).map { p in (lo + (hi - lo) * p / parts, lo + (hi - lo) * (p + 1) / parts) }
-        let blocks = ranges.map { Swift.max(1, Swift.min(decodeKeyBlock, $0.1 - $0.0, tiling.keyTile * (maxRows / rows))) }
+        let block = Swift.max(1, Swift.min(decodeKeyBlock, tiling.keyTile * (maxRows / rows)))
+        let plan = DecodeChunks(lo: lo, hi: hi, block: block, rows: rows, dh: dh, workers: tiling.workers,
+                                scratchPerWorker: perWorker)
         let P = (q: SendablePointer(q.base), k: SendablePointer(k.base), v: SendablePointer(v.base), ws: SendablePointer(scratch))
         let ldk = k.rowStride, ldv = v.rowStride
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            yc_attention_decode(P.q.p, dh, rows, group, P.k.p, ldk, P.v.p, ldv, ranges[p].0, ranges[p].1, dh, scale,
-                                nil, 0, blocks[p], P.ws.p + p * perWorker)
-        }
-        var partPointers: [UnsafePointer<Float>?] = (0..<parts).map { UnsafePointer(scratch + $0 * perWorker) }
-        let blockCounts = blocks
-        partPointers.withUnsafeMutableBufferPointer { pp in
-            blockCounts.withUnsafeBufferPointer { bp in
-                yc_attention_decode_merge(pp.baseAddress!, parts, rows, dh, bp.baseAddress!, out.base, dh)
+        let queue = WorkQueue()
+        DispatchQueue.concurrentPerform(iterations: tiling.workers) { w in  // no BLAS inside
+            let ws = P.ws.p + w * perWorker
+            while true {
+                let i = plan.perWorker ? w : queue.take()
+                if i >= plan.count { return }
+                let (a, b) = plan.range(i)
+                yc_attention_decode(P.q.p, dh, rows, group, P.k.p, ldk, P.v.p, ldv, a, b, dh, scale, nil, 0, block, ws)
+                if plan.perWorker { return }  // the partial stays where the pass left it: slot w
+                // the partial (m, l, acc) sits right after the block's scores
+                plan.slot(i, in: P.ws.p).update(from: ws + rows * block, count: plan.slotFloats)
             }
         }
-        let tiles = zip(ranges, blocks).reduce(Int64(0)) { $0 + Int64(($1.0.1 - $1.0.0 + $1.1 - 1) / $1.1) }
+        var slots: [UnsafePointer<Float>?] = (0..<plan.count).map { UnsafePointer(plan.slot($0, in: scratch)) }
+        slots.withUnsafeMutableBufferPointer { yc_attention_decode_merge($0.baseAddress!, plan.count, rows, dh, out.base, dh) }
+        let tiles = Int64(plan.blockVisits)
         count(rows: rows, group: group, pos0: pos0, posStep: 0, lo: lo, hi: hi, keys: s.keys, window: s.window, dh: dh,
               tiles: tiles, countKV: countKV, counters: &c)
     }

@@ -97,7 +97,7 @@ extension Calibrator {
         rates.activationFlopsPerSecond = activation?.median
 
         func coreEfficiency(_ spec: ModelSpec, core: String, tokens n: Int = coreCalibrationTokens) throws(KernelError) -> Spread {
-            let cost = spec.prefillCost(batch: 1, promptTokens: n, dtypes: .uniform(.fp32), tiling: Validator.costModelTiling(heads: spec.heads))
+            let cost = spec.prefillCost(batch: 1, promptTokens: n, dtypes: .uniform(.fp32), tiling: Validator.costModelTiling(heads: spec.heads, headDim: spec.headDim))
             let coreOps = cost.operators.filter { $0.name == core }
             let rest = cost.operators.filter { $0.name != core }.reduce(0) { $0 + rates.seconds($1) }
             let coreFlops = coreOps.reduce(0.0) { $0 + Double($1.count) * $1.executedFlops.totalDouble }

@@ -132,10 +132,13 @@ public enum Validator {
 
     /// The cost model's tiling of the CPU attention kernel: it clips each key range to the keys its
     /// query tile sees (pairs of key tile 1) and walks it in key tiles of its own size
-    /// (docs/KERNELS.md).
-    public static func costModelTiling(_ t: AttentionKernelTiling = .default, heads: Int) -> AttentionTiling {
+    /// (docs/KERNELS.md). A single query row (YOCO's last-position cross layers) walks blocks of its
+    /// own size, split over the workers at B = 1 (`DecodeChunks`), for the model's (cross layers')
+    /// `heads` of `headDim`.
+    public static func costModelTiling(_ t: AttentionKernelTiling = .default, heads: Int, headDim: Int) -> AttentionTiling {
         AttentionTiling(queryTile: t.queryTile, keyTile: t.keyTile, clipsKeys: true,
-                        singleQueryKeyTile: CausalAttention.singleQueryKeyBlock(tiling: t, heads: heads))
+                        singleQueryKeyTile: CausalAttention.singleQueryKeyBlock(tiling: t, heads: heads),
+                        singleQuerySplit: CausalAttention.singleQuerySplit(tiling: t, heads: heads, headDim: headDim))
     }
 
     /// The prediction for one case on `hardware` (fp32, the kernels' tiling).
@@ -155,7 +158,7 @@ public enum Validator {
         let spec = c.model
         let dtypes = DTypePlan.uniform(.fp32)
         let rates = try RooflineRates(hardware: hardware, computeDType: .fp32)
-        let prefill = spec.prefillCost(batch: c.batch, promptTokens: c.contextTokens, dtypes: dtypes, tiling: costModelTiling(heads: spec.heads))
+        let prefill = spec.prefillCost(batch: c.batch, promptTokens: c.contextTokens, dtypes: dtypes, tiling: costModelTiling(heads: spec.heads, headDim: spec.headDim))
         let decodeSeconds = spec.decodeSeconds(batch: c.batch, promptTokens: c.contextTokens, generatedTokens: c.generatedTokens,
                                                dtypes: dtypes, rates: rates)
         let decodeFlops = spec.decodeFlops(batch: c.batch, promptTokens: c.contextTokens, generatedTokens: c.generatedTokens, dtypes: dtypes)

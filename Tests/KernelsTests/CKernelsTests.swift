@@ -53,6 +53,16 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         DecodeCase(batch: 1, keys: 37, heads: 4, kvHeads: 2, headDim: 64, window: nil, tiling: AttentionKernelTiling(queryTile: 4, keyTile: 8, workers: 2)),
         DecodeCase(batch: 1, keys: 71, heads: 4, kvHeads: 1, headDim: 128, window: 40, tiling: AttentionKernelTiling(queryTile: 4, keyTile: 5, workers: 2)),
         DecodeCase(batch: 1, keys: 50, heads: 3, kvHeads: 3, headDim: 20, window: nil, tiling: AttentionKernelTiling(queryTile: 2, keyTile: 3, workers: 3)),
+        // the same split in chunks handed out to whichever worker is free (DecodeChunks: the query
+        // tile leaves room for their partials): 4 chunks of 32 keys, the last of 4; 300 keys cut
+        // into 5 longer chunks of 64 so that each has a slot; a window of 40 in 5 tail chunks of a
+        // quarter block (8); H 3 over 3 workers in chunks of 24 keys (3 blocks of 8), the last of 2;
+        // 1,000 keys in 6 chunks of one 128-key block (the last of 104) and 8 of 32 (the fine tail)
+        DecodeCase(batch: 1, keys: 100, heads: 4, kvHeads: 2, headDim: 64, window: nil, tiling: AttentionKernelTiling(queryTile: 16, keyTile: 8, workers: 2)),
+        DecodeCase(batch: 1, keys: 300, heads: 4, kvHeads: 2, headDim: 64, window: nil, tiling: AttentionKernelTiling(queryTile: 16, keyTile: 8, workers: 2)),
+        DecodeCase(batch: 1, keys: 71, heads: 4, kvHeads: 1, headDim: 128, window: 40, tiling: AttentionKernelTiling(queryTile: 16, keyTile: 8, workers: 2)),
+        DecodeCase(batch: 1, keys: 50, heads: 3, kvHeads: 3, headDim: 20, window: nil, tiling: AttentionKernelTiling(queryTile: 8, keyTile: 4, workers: 3)),
+        DecodeCase(batch: 1, keys: 1000, heads: 4, kvHeads: 2, headDim: 64, window: nil, tiling: AttentionKernelTiling(queryTile: 64, keyTile: 8, workers: 2)),
         // dh 72 = one 64-column register tile + one 8-lane vector; dh 3 is all scalar tail;
         // 131 keys cross the 64-key value passes of the 8-lane paths within one 200-key block
         DecodeCase(batch: 2, keys: 131, heads: 4, kvHeads: 2, headDim: 72, window: nil, tiling: AttentionKernelTiling(queryTile: 50, keyTile: 200, workers: 1)),
@@ -182,6 +192,23 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         let (ref, _) = runAttention(AttentionCase(batch: 1, queries: 600, heads: 3, kvHeads: 1, headDim: dh, window: nil,
                                                   tiling: .init(queryTile: 256, keyTile: 512, workers: 1)), reference: true)
         #expect(maxAbsDiff(runs[2].0, ref) < 1e-5, "dh \(dh)")  // AttentionTests' tolerance (file header)
+    }
+
+    /// A B = 1 decode split over workers: chunks of whole key blocks handed out to whichever worker
+    /// is free and merged in chunk order (DecodeChunks). With the default tiling the list does not
+    /// depend on the worker count (every chunk has a slot), so 2, 3 and 4 workers give the same
+    /// bits; 5,000 keys = 3 chunks of 1,024, one of 856, then 8 of 256 (the fine tail).
+    @Test func decodeSplitOutputDoesNotDependOnTheWorkers() {
+        let runs = [2, 3, 4].map { w in
+            runDecode(batch: 1, keys: 5000, heads: 4, kvHeads: 1, dh: 128, window: nil,
+                      tiling: .init(queryTile: 256, keyTile: 512, workers: w), reference: false)
+        }
+        #expect(runs[1].0 == runs[0].0, "3 workers")
+        #expect(runs[2].0 == runs[0].0, "4 workers")
+        #expect(runs[1].1 == runs[0].1 && runs[2].1 == runs[0].1, "counters")
+        let (ref, _) = runDecode(batch: 1, keys: 5000, heads: 4, kvHeads: 1, dh: 128, window: nil,
+                                 tiling: .init(queryTile: 256, keyTile: 512, workers: 1), reference: true)
+        #expect(maxAbsDiff(runs[0].0, ref) < 1e-5)  // AttentionTests' tolerance (file header)
     }
 
     @Test func theTopOfTheRangeIsFiniteAndNaNGivesZeroOnEveryPath() {

@@ -11,9 +11,10 @@ import Testing
 
 @Suite("Kernels agree with the cost model")
 struct CostModelAgreementTests {
-    static func tiling(_ spec: ModelSpec) -> AttentionTiling {
-        AttentionTiling(queryTile: smallTiling.queryTile, keyTile: smallTiling.keyTile, clipsKeys: true,
-                        singleQueryKeyTile: CausalAttention.singleQueryKeyBlock(tiling: smallTiling, heads: spec.heads))
+    static func tiling(_ spec: ModelSpec, _ t: AttentionKernelTiling = smallTiling) -> AttentionTiling {
+        AttentionTiling(queryTile: t.queryTile, keyTile: t.keyTile, clipsKeys: true,
+                        singleQueryKeyTile: CausalAttention.singleQueryKeyBlock(tiling: t, heads: spec.heads),
+                        singleQuerySplit: CausalAttention.singleQuerySplit(tiling: t, heads: spec.heads, headDim: spec.headDim))
     }
 
     @Test("prefill and decode: executed matmul and other FLOPs and attention pairs match exactly", arguments: TestModels.all)
@@ -44,6 +45,30 @@ struct CostModelAgreementTests {
                             "\(spec.id) decode other B\(batch) at \(n + step)")
                 }
             }
+        }
+    }
+
+    /// Two workers and tiles with room for the chunks' slots (32 rows of scratch: block 64 keys at
+    /// H 4, 7 slots per worker), so YOCO's last-position cross layers at B = 1 take the split
+    /// decode (from 32 keys): one pass's tail (100), a head of blocks then the quarter-block tail
+    /// (200, 500: exactly the 14 slots), and too many chunks for a fine tail (700).
+    static let splitTiling = AttentionKernelTiling(queryTile: 32, keyTile: 8, workers: 2)
+
+    @Test("prefill other FLOPs count the B = 1 split's chunks", arguments: [TestModels.yocoGRet, TestModels.yocoSWA, TestModels.yocoSWAGQA])
+    func splitChunks(spec: ModelSpec) throws {
+        let tiling = Self.tiling(spec, Self.splitTiling)
+        // the split walks more blocks than one pass, or this test would not see a miscount
+        #expect(tiling.singleQueryBlockVisits(keys: 200, batch: 1, heads: spec.heads, headDim: spec.headDim) == 10)
+        #expect(tiling.singleQueryBlockVisits(keys: 200, batch: 2, heads: spec.heads, headDim: spec.headDim) == 4)
+        for (batch, n) in [(1, 31), (1, 100), (1, 200), (1, 500), (1, 700), (2, 200)] {
+            let alloc = CountingAllocator()
+            let weights = try ModelWeights(spec: spec, seed: 1, allocator: alloc)
+            let run = try ModelRun(weights: weights, batch: batch, capacityTokens: n + 1,
+                                   options: RunOptions(attention: Self.splitTiling), allocator: alloc)
+            _ = try run.prefill(tokens: (0..<(batch * n)).map { Int32($0 % spec.vocabSize) })
+            let prefill = spec.prefillCost(batch: batch, promptTokens: n, dtypes: .uniform(.fp32), tiling: tiling)
+            #expect(run.counters.otherFlops == Int64(prefill.executedFlops.other), "\(spec.id) prefill B\(batch) N\(n)")
+            #expect(run.counters.matmulFlops == Int64(prefill.executedFlops.matmul), "\(spec.id) prefill B\(batch) N\(n)")
         }
     }
 }

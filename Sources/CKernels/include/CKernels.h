@@ -81,11 +81,11 @@ void yc_attention_decode(const float *q, long ldq, long rows, long group, const 
                          long ldv, long lo, long hi, long dh, float scale, float *out, long ldo, long block,
                          float *scratch);
 
-/// Merges `nparts` partial decode passes over disjoint key ranges (parts[p] is part p's scratch,
-/// blocks[p] its block): out[r] = Σ_p exp(m_p - M) acc_p / Σ_p exp(m_p - M) l_p, M = max_p m_p.
+/// Merges `nparts` partial decode passes over disjoint key ranges: parts[p] points at part p's
+/// m[rows], l[rows] and acc[rows, dh], one after the other (what a pass with out == NULL leaves at
+/// scratch + rows * block): out[r] = Σ_p exp(m_p - M) acc_p / Σ_p exp(m_p - M) l_p, M = max_p m_p.
 /// Parts are combined in index order, so the result is deterministic for a given split.
-void yc_attention_decode_merge(const float *const *parts, long nparts, long rows, long dh,
-                               const long *blocks, float *out, long ldo);
+void yc_attention_decode_merge(const float *const *parts, long nparts, long rows, long dh, float *out, long ldo);
 
 /// gRet decay mask on an [n, n] score block (row stride ld): row r, m <= r: S[r][m] *= exp(a[r] - a[m]);
 /// m > r: S[r][m] = 0.
