@@ -1,6 +1,7 @@
 // Element-wise kernels priced as kernels of their own, on GPU profiles whose efficiency file has
-// a sourced element-wise curve (the A100's and H100's, from Vidur's measured kernel times; the H200
-// reads the H100's fractions; every host profile has none and is priced as before: 0 seconds here).
+// a sourced element-wise curve (the A100's and H100's, from Vidur's measured kernel times; the H200's
+// are the H100's times a measured H200 / H100 memcpy ratio at the same bytes; every host profile has
+// none and is priced as before: 0 seconds here).
 //
 // The kernels of one block, counted from the model description as a GPU engine runs them (one
 // launch each, R token rows, e bytes per activation element, d hidden, the rank's shard widths):

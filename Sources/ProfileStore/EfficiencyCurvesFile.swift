@@ -76,7 +76,7 @@ enum EfficiencyCurvesFile {
             func empty(_ cols: [Int]) throws(ProfileError) {
                 for c in cols where !f[c].isEmpty { throw fail(headerWithoutShape[c], "must be empty for operator \(op)", f[c]) }
             }
-            guard f[7].range(of: #"^k[0-9]{3}([+-]k[0-9]{3})*$"#, options: .regularExpression) != nil else {
+            guard f[7].range(of: #"^k[0-9]{3,}([+-]k[0-9]{3,})*$"#, options: .regularExpression) != nil else {
                 throw fail("source_row", "must name kernel-efficiency.csv rows (k123, k521-k518)", f[7])
             }
             if f[8].isEmpty { throw fail("value_kind", "must say what kind of value it is", f[8]) }

@@ -85,14 +85,23 @@ struct EfficiencyCurvesFileTests {
         #expect(c.denseEfficiency(.bf16, rows: 512, weightElements: 0) == wide.curve.value(at: 512))
     }
 
-    @Test("the A100's and H100's streaming curves are Vidur's one-row products by bytes; the H200 reads the H100's fractions")
+    @Test("the A100's and H100's streaming curves are Vidur's one-row products by bytes; the H200's are the H100's times a measured H200 / H100 ratio")
     func streamingByBytes() throws {
         let a100 = try #require(try Fixtures.store.loadHardware("a100-sxm-80gb").efficiencyCurves)
         let h100 = try #require(try Fixtures.store.loadHardware("h100-sxm-80gb").efficiencyCurves)
         let h200 = try #require(try Fixtures.store.loadHardware("h200-sxm-141gb").efficiencyCurves)
         #expect(a100.streaming != a100.decodeAttention && h100.streaming != h100.decodeAttention)
         #expect(h100.streaming.points.count == 34 && h100.streaming.points.allSatisfy { $0.source >= "k871" && $0.source <= "k904" })
-        #expect(h200.streaming.points.map(\.value) == h100.streaming.points.map(\.value))
+        // the H200's points sit at the H100's bytes, each its H100 fraction x 3350 / 4800 x the H200 / H100
+        // memcpy bandwidth at those bytes moved (kernel_rows_h200_transfer.py, k957-k988): at 33,570,816
+        // bytes (just past 2^25 moved, a 16 MiB array: 4792 / 3640 GB/s) 0.626 x 3350 / 4800 x 1.3165 = 0.5752
+        #expect(h200.streaming.points.map(\.x) == h100.streaming.points.map(\.x))
+        #expect(h200.streaming.points.allSatisfy { $0.source >= "k1011" && $0.source <= "k1044" })
+        #expect(abs(h200.streaming.value(at: 33_570_816) - 0.626 * 3350 / 4800 * 4792 / 3640) < 1e-4)
+        // in seconds: a 4.2 MB product (k882) runs 1.05x faster than on the H100, a 940 MB one (k886) 1.35x
+        // (4108 / 3052 at the figure's 1 GiB end), not the bandwidths' 4.8 / 3.35 = 1.43x
+        func speedup(_ bytes: Double) -> Double { h200.streaming.value(at: bytes) * 4800 / (h100.streaming.value(at: bytes) * 3350) }
+        #expect(abs(speedup(4_203_520) - 1.053) < 2e-3 && abs(speedup(939_655_168) - 4108.0 / 3052) < 2e-3)
         // H100, Llama-2-7B's output projection at one row (k872): 33,570,816 bytes in 16 us = 0.626 of
         // 3350 GB/s; the ends hold beyond 4.2 MB (0.314) and 940 MB (0.902)
         #expect(abs(h100.streaming.value(at: 33_570_816) - 0.626) < 5e-5)

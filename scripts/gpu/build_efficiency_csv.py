@@ -95,8 +95,8 @@ VIDUR_H100_ROWS = {"k608", "k610", "k612", "k613", "k614"} | {"k%03d" % i for i 
 # x = the bytes the product moves, fraction of 2039 GB/s. Replaces the decode-attention stand-in there.
 VIDUR_A100_STREAMING = {"k%03d" % i for i in range(706, 746)}
 # The H100's (issue 15's eighth session): the same rule on Vidur's H100 tables of the four models above
-# (k871-k904, fraction of 3350 GB/s); replaces the decode-attention stand-in there. The H200 reads these
-# fractions of its own bandwidth, as it reads the H100's decode fractions (no H200 table).
+# (k871-k904, fraction of 3350 GB/s); replaces the decode-attention stand-in there. The H200's are these
+# points moved by a measured H200 / H100 ratio (h200_transfer below).
 VIDUR_H100_STREAMING = {"k%03d" % i for i in range(871, 905)}
 
 
@@ -116,7 +116,7 @@ def streaming_rows(all_rows, ids, note):
 # fraction of 2039 GB/s; one curve per kernel (CostModel/Roofline+Elementwise.swift).
 VIDUR_A100_ELEMENTWISE = {"k%03d" % i for i in range(746, 798)}
 # The H100's (issue 15's eighth session): the same columns and rule on Vidur's H100 Llama-2-7B table
-# (k905-k956, fraction of 3350 GB/s). The H200 reads these fractions of its own bandwidth (no H200 table).
+# (k905-k956, fraction of 3350 GB/s). The H200's are these points moved by a measured H200 / H100 ratio.
 VIDUR_H100_ELEMENTWISE = {"k%03d" % i for i in range(905, 957)}
 
 
@@ -132,6 +132,23 @@ def elementwise_rows(all_rows, ids, gpu):
             out.append(["elementwise", name, "any", "", "", by, "", r["fraction_of_peak"], r["row_id"], r["value_kind"],
                         clean("Vidur's operator profile (microsoft/vidur; %s; kernel time): Llama-2-7B tp1 %s at num_tokens %s, %s ms; bytes %s"
                               % (gpu, column, tokens, ms, rule))])
+    return out
+
+
+# The H200's bandwidth curves (issue 15's ninth session): no H200 operator table was found, so each H100
+# point (decode attention, streaming, element-wise) is moved by the H200 / H100 bandwidth of one copy kernel
+# measured on both GPUs at the same bytes: f_H200 = f_H100 x 3350 / 4800 x r(x). The derived rows
+# (k999-k1096, value_kind derived) and the figure readings they use (k957-k988) are written by
+# Reports/published/tools/kernel_rows_h200_transfer.py; here each H100 row takes its derived row's value.
+def h200_transfer(all_rows, h100_rows):
+    derived = {r["note"]: r for r in all_rows if r["value_kind"] == "derived" and r["gpu"].startswith("H200")}
+    out = []
+    for row in h100_rows:
+        d = derived["h200 %s %s x=%s" % (row[0], row[1], row[5])]
+        ratio = d["metric_definition"].split("r = ")[1].split(":")[0]
+        out.append(row[:7] + [d["fraction_of_peak"], d["row_id"], d["value_kind"],
+                   clean(row[10] + "; H200: the H100 point %s x 3350 / 4800 x %s (the H200 / H100 memcpy bandwidth at the same bytes moved; "
+                         "yencal/gpu-bandwidth-benchmark figures; Reports/published/tools/kernel_rows_h200_transfer.py)" % (row[8], ratio))])
     return out
 
 
@@ -172,10 +189,10 @@ def main():
         dense(r, VIDUR_H100_ROWS, "bf16/fp16", vidur_h100 + "; H100 rows (no H200 table; same tensor peak k335)", shaped=True)
         + dense(r, {"k345"}, "fp8", mamf)
         + [row[:10] + [row[10] + clean(h200_t)] for row in h100_prefill]
-        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 decode figure; its HBM3e is 4.8 TB/s)")] for row in h100_decode]
-        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_stream]
+        + h200_transfer(r, h100_decode)
+        + h200_transfer(r, h100_stream)
         + launch(r)
-        + [row[:10] + [row[10] + clean("; H100 SXM fractions transferred to H200 (no H200 table; its HBM3e is 4.8 TB/s)")] for row in h100_elementwise])
+        + h200_transfer(r, h100_elementwise))
     a100_fa2 = ("FlashAttention-2 README figure flash2_a100_fwd_bwd_benchmark.png: A100 SXM4 80GB FORWARD+BACKWARD (training) "
                 "over 312 TFLOP/s; used for the forward pass because no forward-only A100 figure was found")
     a100_std = a100_fa2 + "; PyTorch standard attention"

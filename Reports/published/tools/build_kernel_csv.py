@@ -9,5 +9,6 @@ for r in load('kernel_rows_fa'):
 rows+=load('kernel_rows_other')
 rows+=load('kernel_rows_elementwise')  # issue 15, seventh session: k746-k797
 rows+=load('kernel_rows_vidur_h100')  # issue 15, eighth session: k798-k956 (H100 dense by shape, streaming, element-wise)
+rows+=load('kernel_rows_h200_transfer')  # issue 15, ninth session: k957- (H100/H200 memcpy and BabelStream; the H200's derived bandwidth points)
 for i,r in enumerate(rows,1): r['row_id']=f"k{i:03d}"
 w=csv.DictWriter(sys.stdout,fieldnames=fields,extrasaction='raise'); w.writeheader(); w.writerows(rows)

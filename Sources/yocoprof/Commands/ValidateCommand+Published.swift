@@ -113,8 +113,9 @@ extension ValidateCommand {
             no published GEMV or element-wise figure by size).
             - The decode-attention curve is FlashInfer's batch-1 MHA split-K kernel; engines' own GQA kernels \
             at large batch can reach far less (FlashInfer blog Figs. 8-9: vLLM 0.2.6 GQA saturates near 28%).
-            - A100 prefill attention is the FlashAttention-2 forward+backward figure; H200 uses H100 curves; \
-            launch costs are a V100 figure, one launch per operator.
+            - A100 prefill attention is the FlashAttention-2 forward+backward figure; the H200 uses the H100's \
+            compute curves and its bandwidth curves times the H200 / H100 memcpy bandwidth at the same bytes \
+            (yencal/gpu-bandwidth-benchmark figures); launch costs are a V100 figure, one launch per operator.
             - Engine host time per step comes from suite/engine-host.csv (vLLM only: the V0 scheduler's 2.05 ms, \
             vllm#4280, serial; output processing 0.2 ms at batch 1, vllm#6913, serial before 0.6 and overlapped \
             with the GPU from 0.6); TensorRT-LLM and LMDeploy have no sourced figure and no host term. The Qwen2 \
