@@ -18,6 +18,8 @@ let package = Package(
         // Swift 5 mode: a top-level benchmark script sharing buffers with its parallel loops.
         .executableTarget(name: "kernel-bench", dependencies: [.product(name: "Kernels", package: parentPackage)],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The feed-forward as the model runs it against its calibration microbenchmarks (issue 14).
+        .executableTarget(name: "ffn-probe", dependencies: [.product(name: "Kernels", package: parentPackage), .product(name: "CostModel", package: parentPackage)], swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "CostModelBenchmark", dependencies: [.product(name: "CostModel", package: parentPackage)]),
     ]
 )

@@ -27,6 +27,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Rate of element-wise work (norms, RoPE, softmax, gates: the "other" FLOPs) where it differs
     /// from the matrix peak, FLOP/s; nil folds it into the matrix rate (GPU profiles).
     public var elementwiseFlopsPerSecond: Double?
+    /// Rate of a feed-forward's activation FLOPs (SwiGLU's swish(gate) x up) where the profile states
+    /// one (host profiles: `calibrate`, issue 14; Roofline.swift, "Activation rate"); nil charges
+    /// them as the other element-wise FLOPs.
+    public var activationFlopsPerSecond: Double? = nil
     /// Efficiencies of operator classes that differ from `computeEfficiency` (host profiles
     /// calibrate the attention and retention cores apart; GPU profiles usually leave this empty).
     public var operatorEfficiency: [OperatorClass: Double]
@@ -139,6 +143,9 @@ public struct HardwareSpec: Sendable, Hashable {
         }
         if let e = elementwiseFlopsPerSecond, !Self.flopsRange.contains(e) {
             throw SpecError(field: "elementwise_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(e)")
+        }
+        if let a = activationFlopsPerSecond, !Self.flopsRange.contains(a) {
+            throw SpecError(field: "activation_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(a)")
         }
         if !Self.overheadSecondsRange.contains(operatorOverheadSeconds) {
             throw SpecError(field: "operator_overhead_seconds", constraint: "must be from 0 to 1 second", value: "\(operatorOverheadSeconds)")

@@ -184,6 +184,7 @@ extension ModelSpec {
         // two products: the fused gate-up (or up) and the down projection
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
             .oneRowCalls(rows: r, perRow: matrices)
+        if case .gated = run.block.feedForward { op.activationFlops = 5 * r * ff }  // swish(gate) x up (Roofline.swift, "Activation rate")
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift), the fused count
         // + R F: the act_mul kernel reads the gate-up output (gated: g and u out 2 R F, h in R F, for
         // the fused h out and in, 2 R F; ungated: up out and h in, 2 R F, for the fused R F), - R d:
@@ -231,6 +232,7 @@ extension ModelSpec {
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
             .oneRowCalls(rows: r, perRow: callsPerRow)
+        op.activationFlops = 5 * r * (k * i + si)  // the routed and shared SwiGLUs' swish(gate) x up (Roofline.swift)
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
         // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
         // residual read (the add kernel's)

@@ -25,6 +25,19 @@
 // are charged at that fraction of its memory rate (OneRowProductRead.swift). The figure is a microbenchmark's (Profiler/Calibration+OneRowProducts.swift);
 // a profile without it pays nothing, and efficiency-curve (GPU) profiles never read it.
 //
+// Activation rate (host profiles that state `activation_flops_per_second`, issue 14): a
+// feed-forward's activation (SwiGLU's swish(gate) x up, `OperatorCost.activationFlops`) runs as its
+// own element-wise kernel, measured apart by `calibrate` (Profiler/Calibration+Kernels.swift): on
+// this host it ran about 35 times slower per FLOP than the norms and RoPE behind
+// `elementwise_flops_per_second` in the same calibration (0.33 against 11.5 GFLOP/s;
+// docs/VALIDATION.md, "The feed-forward's activation"). Those FLOPs
+// are then charged
+//
+//   activation FLOPs / activation_flops_per_second
+//
+// and the operator's other FLOPs, less them, as before; a profile without the figure charges them
+// as any other FLOPs.
+//
 // `count` is the number of identical instances (layers of one kind). Matrix-product and element-wise
 // FLOPs share one peak: element-wise work is a few percent of any operator here, and folding it
 // into the matmul rate keeps the model one-parameter-per-resource. Operators are assumed not to
@@ -142,6 +155,11 @@ public struct OperatorCost: Sendable, Hashable {
     /// sgemm per matrix runs, and for operators without products. Priced by a profile's
     /// `one_row_product_call_seconds` (the header's "Fixed cost per one-row product call").
     public var oneRowProductCalls: Int128 = 0
+    /// The feed-forward activation's share of `flops.other` per instance (SwiGLU's swish(gate) x up,
+    /// 5 per element of [R, F]; a mixture of experts' routed and shared activations); 0 for every
+    /// other operator. Priced by a profile's `activation_flops_per_second` (the header's
+    /// "Activation rate"); a profile without it charges these FLOPs as any other FLOPs.
+    public var activationFlops: Int128 = 0
 
     /// Below this many token rows the kernels run a product as one matrix-vector call per row
     /// (Kernels/Linear.swift's `gemvRows`; a test holds the two equal).
@@ -164,6 +182,7 @@ public struct OperatorCost: Sendable, Hashable {
         a.id == b.id && a.count == b.count && a.flops == b.flops && a.executedFlops == b.executedFlops && a.bytes == b.bytes
             && a.rows == b.rows && a.productWeightElements == b.productWeightElements && a.linkSteps == b.linkSteps
             && a.attention == b.attention && a.oneRowProductCalls == b.oneRowProductCalls && a.unfusedByteDelta == b.unfusedByteDelta
+            && a.activationFlops == b.activationFlops
     }
 
     public func hash(into h: inout Hasher) {
@@ -178,6 +197,7 @@ public struct OperatorCost: Sendable, Hashable {
         h.combine(attention)
         h.combine(oneRowProductCalls)
         h.combine(unfusedByteDelta)
+        h.combine(activationFlops)
     }
 }
 
@@ -323,6 +343,9 @@ public struct RooflineRates: Sendable, Hashable {
     public var denseCurve: [(log2Rows: Double, flopsPerSecond: Double)] = []
     /// Rate of the "other" (element-wise) FLOPs; nil charges them at the operator's matrix rate.
     public var elementwiseFlopsPerSecond: Double?
+    /// Rate of an operator's `activationFlops` (the header's "Activation rate"); nil charges them
+    /// as its other FLOPs.
+    public var activationFlopsPerSecond: Double?
     /// Interconnect rate of communication operators (link * collective efficiency), bytes/s; nil
     /// on a device without one (no communication operator is then built).
     public var linkBytesPerSecond: Double?
@@ -345,7 +368,8 @@ public struct RooflineRates: Sendable, Hashable {
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
             && a.classFlopsPerSecond == b.classFlopsPerSecond && a.classBytesPerSecond == b.classBytesPerSecond
-            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.curves == b.curves
+            && a.elementwiseFlopsPerSecond == b.elementwiseFlopsPerSecond && a.activationFlopsPerSecond == b.activationFlopsPerSecond
+            && a.curves == b.curves
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
             && a.cacheLevel == b.cacheLevel && a.oneRowProductCallSeconds == b.oneRowProductCallSeconds
@@ -387,6 +411,7 @@ public struct RooflineRates: Sendable, Hashable {
         denseCurve = hardware.computeEfficiencyByRows.sorted { $0.key < $1.key }
             .map { (log2Rows: Double($0.key).log2Approximation, flopsPerSecond: peak * $0.value) }
         elementwiseFlopsPerSecond = hardware.elementwiseFlopsPerSecond
+        activationFlopsPerSecond = hardware.activationFlopsPerSecond
         linkBytesPerSecond = hardware.interconnect?.collectiveBytesPerSecond
         linkStepLatencySeconds = hardware.interconnect?.stepLatencySeconds ?? 0
         firstTouchSecondsPerByte = hardware.firstTouchSecondsPerByte ?? 0
@@ -403,11 +428,15 @@ public struct RooflineRates: Sendable, Hashable {
     }
 
     /// Seconds of arithmetic for `flops` in an operator of `op`'s class: matrix FLOPs at the class's
-    /// rate; other FLOPs at the element-wise rate when the profile states one, else the same rate.
+    /// rate; other FLOPs at the element-wise rate when the profile states one, else the same rate;
+    /// the operator's activation FLOPs (at most `flops.other`) at the activation rate where the
+    /// profile states one (the header's "Activation rate").
     public func computeSeconds(_ flops: FlopCount, for op: OperatorCost) -> Double {
         let rate = flopsPerSecond(for: op)
-        guard let ew = elementwiseFlopsPerSecond else { return flops.totalDouble / rate }
-        return Double(flops.matmul) / rate + Double(flops.other) / ew
+        let activation = activationFlopsPerSecond == nil ? 0 : max(0, min(op.activationFlops, flops.other))
+        let activationSeconds = activationFlopsPerSecond.map { Double(activation) / $0 } ?? 0
+        guard let ew = elementwiseFlopsPerSecond else { return (flops.total - activation).fastDouble / rate + activationSeconds }
+        return Double(flops.matmul) / rate + Double(flops.other - activation) / ew + activationSeconds
     }
 
     /// The memory rate of an operator: its class's own where the profile states one, else the

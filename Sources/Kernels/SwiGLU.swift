@@ -20,7 +20,7 @@ public enum SwiGLU {
 
     /// gate[i] = swish(gate[i]) * up[i].
     @inline(__always)
-    static func swishProduct(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+    public static func swishProduct(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
         var i = 0
         let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
         while i + 8 <= count {

@@ -9,6 +9,7 @@ enum HardwareProfile {
         "id", "source", "notes", "memory_bytes", "runtime_overhead_bytes",
         "memory_bandwidth_bytes_per_second", "peak_flops_per_second", "compute_efficiency",
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
+        "activation_flops_per_second",
         "interconnect", "price_per_device_hour", "first_touch_seconds_per_byte", "blas_wake_up_seconds",
         "one_row_product_call_seconds", "one_row_product_read_fraction_by_working_set_bytes",
         "probe_sgemm_flops_per_second", "last_level_cache_bytes", "read_bandwidth_by_working_set_bytes",
@@ -90,6 +91,8 @@ enum HardwareProfile {
             elementwiseFlopsPerSecond: f.has("elementwise_flops_per_second") ? try f.double("elementwise_flops_per_second") : nil,
             interconnect: try interconnect(f),
             pricePerDeviceHour: f.has("price_per_device_hour") ? try f.double("price_per_device_hour") : nil)
+        // The feed-forward activation's rate (issue 14), optional: older profiles price it as other FLOPs.
+        spec.activationFlopsPerSecond = f.has("activation_flops_per_second") ? try f.double("activation_flops_per_second") : nil
         // Fixed costs per run (issue 14), optional: older profiles have neither.
         spec.firstTouchSecondsPerByte = f.has("first_touch_seconds_per_byte") ? try f.double("first_touch_seconds_per_byte") : nil
         spec.blasWakeUpSeconds = f.has("blas_wake_up_seconds") ? try f.double("blas_wake_up_seconds") : nil

@@ -57,6 +57,9 @@ public struct KernelCalibration: Sendable, Hashable {
     public var elementwiseFlopsPerSecond: Spread? = nil
     /// Bytes/s the recurrent gRet decode core moves its charged bytes at, over the bandwidth.
     public var retentionDecodeMemoryEfficiency: Spread? = nil
+    /// FLOP/s of the feed-forward activation (SwiGLU.swishProduct over [1024, F], 5 counted FLOPs
+    /// per element); nil without a calibration model with a gated feed-forward.
+    public var activationFlopsPerSecond: Spread? = nil
 }
 
 extension Calibrator {
@@ -86,6 +89,12 @@ extension Calibrator {
         let elementwise = elementwiseRate(width: models.first.map { $0.heads * $0.headDim } ?? 256,
                                           headDim: models.first?.headDim ?? 64, repeats: repeats)
         rates.elementwiseFlopsPerSecond = elementwise.max
+        let ffnInner = models.lazy.flatMap(\.runs).first { if case .gated = $0.block.feedForward { true } else { false } }?.block.feedForward.inner
+        let activation = ffnInner.map { inner in
+            progress?("feed-forward activation rate (SwiGLU's swish(gate) x up over [\(activationRows), \(inner)])")
+            return activationRate(inner: inner, repeats: repeats)
+        }
+        rates.activationFlopsPerSecond = activation?.median
 
         func coreEfficiency(_ spec: ModelSpec, core: String, tokens n: Int = coreCalibrationTokens) throws(KernelError) -> Spread {
             let cost = spec.prefillCost(batch: 1, promptTokens: n, dtypes: .uniform(.fp32), tiling: Validator.costModelTiling(heads: spec.heads, headDim: spec.headDim))
@@ -143,7 +152,36 @@ extension Calibrator {
         }
         return KernelCalibration(operatorOverhead: overhead, attentionCoreEfficiency: attention, retentionCoreEfficiency: retention,
                                  attentionDecodeMemoryEfficiency: decodeMemory, windowedCoreEfficiency: windowed,
-                                 elementwiseFlopsPerSecond: elementwise, retentionDecodeMemoryEfficiency: retentionDecode)
+                                 elementwiseFlopsPerSecond: elementwise, retentionDecodeMemoryEfficiency: retentionDecode,
+                                 activationFlopsPerSecond: activation)
+    }
+
+    /// Rows of the activation microbenchmark: the default suite's shortest prompt, whose gate and
+    /// up buffers ([1024, F], 3 MiB each at F = 768) the products just wrote stay in the cache.
+    public static let activationRows = 1024
+
+    /// Counted FLOPs per second of the feed-forward activation as the kernels run it
+    /// (SwiGLU.swishProduct: gate = swish(gate) x up over [activationRows, inner], 5 FLOPs per
+    /// element), one pass per sample after a warm-up. The gate is refilled from its seeded values
+    /// before each pass, outside the timing: applied to its own output it would shrink towards
+    /// subnormal values, which run slower than the model's activations do.
+    static func activationRate(inner: Int, repeats: Int) -> Spread {
+        let count = activationRows * inner
+        var rng = SeededRandom(seed: 0xAC7)
+        let source = (0..<count).map { _ in 4 * rng.nextSymmetric() }
+        let up = (0..<count).map { _ in rng.nextSymmetric() }
+        var gate = source
+        func once() -> Double {
+            gate.withUnsafeMutableBufferPointer { g in source.withUnsafeBufferPointer { g.baseAddress!.update(from: $0.baseAddress!, count: count) } }
+            let seconds = timed {
+                gate.withUnsafeMutableBufferPointer { g in
+                    up.withUnsafeBufferPointer { u in SwiGLU.swishProduct(g.baseAddress!, u.baseAddress!, count: count) }
+                }
+            }
+            return Double(SwiGLU.otherFlopsPerElement) * Double(count) / seconds
+        }
+        _ = once()
+        return Spread((0..<max(1, repeats)).map { _ in once() })
     }
 
     /// The recurrent gRet core's bytes over its own operator-clock time per layer-step (less the

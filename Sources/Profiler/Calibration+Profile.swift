@@ -20,6 +20,7 @@ extension CalibrationResult {
             operatorOverheadSeconds: operatorOverheadSeconds, operatorEfficiency: operatorEfficiency,
             operatorMemoryEfficiency: operatorMemoryEfficiency, computeEfficiencyByRows: computeEfficiencyByRows,
             elementwiseFlopsPerSecond: kernels?.elementwiseFlopsPerSecond?.max)
+        spec.activationFlopsPerSecond = kernels?.activationFlopsPerSecond?.median
         spec.firstTouchSecondsPerByte = fixedCosts?.firstTouchSecondsPerByte.median
         spec.blasWakeUpSeconds = fixedCosts?.blasWakeUpSeconds.median
         spec.probeSgemmFlopsPerSecond = probeSgemm?.flopsPerSecond.median
@@ -43,6 +44,9 @@ extension CalibrationResult {
                         ? "operator_memory_efficiency.retention_core = the recurrent gRet core's charged bytes (state read and written, activations) over its operator-clock time per layer-step less the operator overhead, one gRet layer decoding 32 steps, over the bandwidth; "
                         : "")
                     + "elementwise_flops_per_second = counted other FLOPs of RMSNorm and RoPE over a cache-resident [2048, d], best of the repeats; "
+                    + (kernels?.activationFlopsPerSecond != nil
+                        ? "activation_flops_per_second = counted FLOPs (5 per element) of the SwiGLU activation swish(gate) x up as the kernels run it over [\(Calibrator.activationRows), F] of the first calibration model's feed-forward, median of the repeats; "
+                        : "")
                 : "compute_efficiency = median over \(kernelProducts.count) kernel product shapes (host-model projections at prefill rows, attention tiles on their workers, gRet chunk products) of each shape's median rate / peak; ")
             + "memory_bandwidth_bytes_per_second = best of the copy, triad and read loops over 3 x \(settings.streamArrayBytes >> 20) MiB arrays on \(threads) workers; "
             + "memory_efficiency = median read rate / that bandwidth (the read over \(settings.streamReadMethod(threads: threads).arrays) arrays allocated apart, as the drift probe reads); "
@@ -111,6 +115,7 @@ extension CalibrationResult {
             if let m = k.attentionDecodeMemoryEfficiency { spreadLines.append("    \"attention_decode_memory_efficiency\": \(spreadObject(m))") }
             if let w = k.windowedCoreEfficiency { spreadLines.append("    \"windowed_attention_core_efficiency\": \(spreadObject(w))") }
             if let e = k.elementwiseFlopsPerSecond { spreadLines.append("    \"elementwise_flops_per_second\": \(spreadObject(e))") }
+            if let a = k.activationFlopsPerSecond { spreadLines.append("    \"activation_flops_per_second\": \(spreadObject(a))") }
             if let r = k.retentionDecodeMemoryEfficiency {
                 spreadLines.append("    \"retention_decode_memory_efficiency\": \(spreadObject(r))")
             }
@@ -129,6 +134,7 @@ extension CalibrationResult {
             ("operator_efficiency", "{" + spec.operatorEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\(json($0.key.rawValue)): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("elementwise_flops_per_second", spec.elementwiseFlopsPerSecond.map(json) ?? "null"),
+            ("activation_flops_per_second", spec.activationFlopsPerSecond.map(json) ?? ""),
             ("compute_efficiency_by_rows", "{" + spec.computeEfficiencyByRows.sorted { $0.key < $1.key }
                 .map { "\(json(String($0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
             ("operator_memory_efficiency", "{" + spec.operatorMemoryEfficiency.sorted { $0.key.rawValue < $1.key.rawValue }
