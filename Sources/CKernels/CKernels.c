@@ -120,6 +120,14 @@ void yc_scale_rows_exp(float *dst, long ldd, const float *src, long lds, const f
 
 float yc_exp_shifted_sum(float *p, long count, float shift) { return yc_pick_expsum()(p, count, shift); }
 
+// Element-wise and memory-bound: the AVX-512 path runs the AVX2 code (an AVX-512 CPU has AVX2).
+void yc_swish_product(const float *gate, const float *up, float *out, long count) {
+#ifdef YC_X86
+    if (yc_simd_active() != YC_SIMD_PORTABLE) { yc_swish_product_avx2(gate, up, out, count); return; }
+#endif
+    yc_swish_product_portable(gate, up, out, count);
+}
+
 long yc_attention_prefill_scratch(long rows, long keyTile, long dh) {
 #ifdef YC_X86
     if (yc_simd_active() == YC_SIMD_AVX2) return yc_attention_prefill_scratch_avx2(rows, keyTile, dh);

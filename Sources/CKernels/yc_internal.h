@@ -58,7 +58,8 @@ int yc_simd_active(void);
     void yc_decay_mask_##SFX(float *S, long n, long ld, const float *a);                                       \
     void yc_scale_rows_exp_##SFX(float *dst, long ldd, const float *src, long lds, const float *a, float base, \
                                  float sign, long n, long d);                                                  \
-    float yc_exp_shifted_sum_##SFX(float *p, long count, float shift);
+    float yc_exp_shifted_sum_##SFX(float *p, long count, float shift);                                         \
+    void yc_swish_product_##SFX(const float *gate, const float *up, float *out, long count);
 
 YC_DECLARE_PATH(portable)
 #ifdef YC_X86

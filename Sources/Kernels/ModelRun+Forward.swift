@@ -7,6 +7,7 @@
 // clock (`t`), which charges its wall time to the cost-model operator it belongs to
 // (OperatorTimes.swift has the split).
 
+import CKernels
 import CostModel
 
 extension ModelRun {
@@ -250,7 +251,7 @@ extension ModelRun {
         // per-head RMSNorm (no weight), then the swish output gate
         RMSNorm.forward(o, ldx: dR, weight: nil, o, ldy: dR, rows: M * hR, width: dR, counters: &c)
         t.lap(layer: i, .core, .norm)
-        for j in 0..<(M * inner) { o[j] *= g[j] * FastMath.sigmoid(g[j]) }
+        yc_swish_product(g, o, o, M * inner)  // o = swish(g) * o
         c.otherFlops += 5 * Int64(M * inner)
         t.lap(layer: i, .core, .elementwise)
         Linear.forward(o, weights[p + "wo"], x, m: M, k: inner, n: d, accumulate: true, counters: &c)

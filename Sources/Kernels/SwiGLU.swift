@@ -3,6 +3,8 @@
 // `accumulate` adds into y (the residual stream) instead of overwriting it.
 // Executed work: 6*M*d*F matmul FLOPs; 5 other FLOPs per element of [M, F] (swish 4, product 1).
 
+import CKernels
+
 public enum SwiGLU {
     public static let otherFlopsPerElement: Int64 = 5
 
@@ -18,21 +20,11 @@ public enum SwiGLU {
         Linear.forward(gate, wDown, y, m: rows, k: inner, n: width, accumulate: accumulate, counters: &counters)
     }
 
-    /// gate[i] = swish(gate[i]) * up[i].
-    @inline(__always)
+    /// gate[i] = swish(gate[i]) * up[i], on the CKernels path in use (`yc_swish_product`). Written in
+    /// Swift on SIMD8 before, the exp's lane masks compiled to a scalar loop: about 16 ns per element,
+    /// a third of a 1K-token feed-forward's time (issue 14, docs/VALIDATION.md).
     public static func swishProduct(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        var i = 0
-        let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
-        while i + 8 <= count {
-            let z = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let s = z / (1 + exp8(-z))
-            g.storeBytes(of: s * u.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            gate[i] = gate[i] * FastMath.sigmoid(gate[i]) * up[i]
-            i += 1
-        }
+        yc_swish_product(gate, up, gate, count)
     }
 
     /// Naive reference, same signature.

@@ -255,6 +255,32 @@ func runDecode(batch B: Int, keys T: Int, heads H: Int, kvHeads: Int, dh: Int, w
         }
     }
 
+    @Test func everyPathsSwishProductIsAccurate() {
+        // 0, 1, 7 (all tail), 8, 37 (vectors + tail) elements; out = gate (SwiGLU), out = up (gRet's
+        // output gate) and a third buffer give the same values. swish(z) u = z / (1 + exp(-z)) u in
+        // float64: relative 1e-6 (the exp's few ulps, one division, two products), plus 1e-30
+        // absolute where z / (1 + e^-z) underflows (z = -100: the exp clamps at its top, e^88.7).
+        let zs: [Float] = [-100, -20, -3.3, -1, -1e-3, 0, 1e-3, 0.5, 1, 10, 100, -0.25, 3, 40, -9, 7.5, -60]
+        let us: [Float] = [1, -2, 0.5, 3, -1, 2, 1e-3, -0.75, 4, 1, -1, 2.5, -3, 0.1, 5, -2, 1]
+        for count in [0, 1, 7, 8, 37] {
+            let gate = (0..<count).map { zs[$0 % zs.count] }, up = (0..<count).map { us[$0 % us.count] }
+            let want = zip(gate, up).map { Double($0) / (1 + Foundation.exp(-Double($0))) * Double($1) }
+            for path in SIMDPath.supported {
+                var intoGate = gate, intoUp = up, apart = [Float](repeating: .nan, count: count)
+                _ = SIMDPath.withForced(path) {
+                    intoGate.withUnsafeMutableBufferPointer { g in yc_swish_product(g.baseAddress, up, g.baseAddress, count) }
+                    intoUp.withUnsafeMutableBufferPointer { u in yc_swish_product(gate, u.baseAddress, u.baseAddress, count) }
+                    apart.withUnsafeMutableBufferPointer { o in yc_swish_product(gate, up, o.baseAddress, count) }
+                }
+                for i in 0..<count {
+                    let tol = 1e-6 * abs(want[i]) + 1e-30
+                    #expect(abs(Double(intoGate[i]) - want[i]) <= tol, "swish(\(gate[i])) x \(up[i]) = \(intoGate[i]) on \(path), expected \(want[i])")
+                    #expect(intoUp[i] == intoGate[i] && apart[i] == intoGate[i], "element \(i) on \(path): the output buffer changes nothing")
+                }
+            }
+        }
+    }
+
     @Test func pathsAreReportedAndForcedOnlyWhereSupported() {
         #expect(SIMDPath.supported.first == .portable)
         #expect(SIMDPath.supported.contains(SIMDPath.best))

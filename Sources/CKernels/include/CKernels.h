@@ -122,6 +122,10 @@ void yc_scale_rows_exp(float *dst, long ldd, const float *src, long lds, const f
 /// p[i] = exp(p[i] - shift), returns the sum (the softmax helper, vectorised).
 float yc_exp_shifted_sum(float *p, long count, float shift);
 
+/// out[i] = swish(gate[i]) * up[i], swish(z) = z / (1 + exp(-z)) (SwiGLU's activation, gRet's output
+/// gate); out may be gate or up.
+void yc_swish_product(const float *gate, const float *up, float *out, long count);
+
 #ifdef __cplusplus
 }
 #endif
