@@ -10,7 +10,8 @@
 //   sets       last-level cache after the warm-up pass);
 //              then each working set W of the cache level's read curve (1/8 to 4 x the cache; one
 //              stream array where sysfs lists no cache): as many copies as fill W (at least 2),
-//              each read once per pass, for the shapes whose copies stay within 2 W;
+//              each read once per pass, for the shapes whose copies stay within 2 W, each number
+//              of copies measured once per shape (the first working set it fills);
 //   per call   t = a pass's seconds over its calls, median of the repeats after one warm-up pass;
 //   line       per working set (resident, each W), over the shapes: the least-squares line
 //              t = intercept + slope x, x = call bytes / read rate(W) the roofline's seconds for
@@ -147,10 +148,12 @@ extension Calibrator {
         var out: [OneRowProductMeasurement] = []
         for s in shapes {
             let matrix = s.k * s.n
-            // (target, copies): the resident pass, then the working sets this shape's copies fill within 2 W
-            let passes = [(nil, residentCopies)] + workingSets.compactMap { (w: Int) -> (Int?, Int)? in
+            // (target, copies): the resident pass, then the working sets this shape's copies fill within
+            // 2 W, each number of copies once (a large matrix's 2 copies can fill two working sets)
+            var passes: [(Int?, Int)] = [(nil, residentCopies)]
+            for w in workingSets {
                 let copies = max(2, (w / 4 + matrix - 1) / matrix)
-                return 4 * copies * matrix <= 2 * w ? (w, copies) : nil
+                if 4 * copies * matrix <= 2 * w && !passes.contains(where: { $0.1 == copies }) { passes.append((w, copies)) }
             }
             for (target, copies) in passes {
                 // At least 256 calls a pass (the resident copies cycled), so one call's noise and the
