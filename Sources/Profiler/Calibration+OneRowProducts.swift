@@ -8,12 +8,10 @@
 //              OpenBLAS's thread count, as the kernels run decode), back to back;
 //   working    resident: `residentCopies` copies of W, cycled (a layer's few matrices, in the
 //   sets       last-level cache after the warm-up pass);
-//              then each working set W of the cache level's read curve (1/8 to 4 x the cache; one
-//              stream array where sysfs lists no cache): as many copies as fill W (at least 2),
-//              each read once per pass, for the shapes whose copies stay within 2 W, each number
-//              of copies measured once per shape (the first working set it fills);
+//              DRAM: as many copies as fill the cache level's largest working set (4 x the cache;
+//              one stream array where sysfs lists no cache), each read once per pass;
 //   per call   t = a pass's seconds over its calls, median of the repeats after one warm-up pass;
-//   line       per working set (resident, each W), over the shapes: the least-squares line
+//   line       per working set (resident, DRAM-sized), over the shapes: the least-squares line
 //              t = intercept + slope x, x = call bytes / read rate(W) the roofline's seconds for
 //              the call's bytes, call bytes = 4 (K N + K + N), the read rate the roofline's own at
 //              that working set (the profile's DRAM rate x the cache level's speed-up there,
@@ -24,11 +22,8 @@
 //              the median of the lines' intercepts, floored at 0 (CostModel/OneRowProductRead.swift
 //              has the pricing rule). The 01:36 UTC run of 2 Dec showed why a line and not one
 //              excess: the excess over the roofline's bytes grew with the matrix (docs/VALIDATION.md).
-//              Until issue 14's tenth session only the resident and the largest W were measured,
-//              and a decode step of 21 MiB read the fraction interpolated between them (2.4) where
-//              the sgemv already ran at the DRAM-sized 1.6 (the host's curve is at DRAM from 32 MiB).
 //
-// About 8 passes over each W per shape: a few seconds on this host.
+// About 6 passes over 4 x the cache per shape: well under a second on this host.
 
 import CostModel
 import Kernels
@@ -40,23 +35,18 @@ public struct OneRowProductMeasurement: Sendable, Hashable {
     public var n: Int
     /// Bytes of the copies of W cycled through (the working set the read rate is taken at).
     public var workingSetBytes: Int
-    /// The resident pass (`residentCopies` copies), else one filling `targetWorkingSetBytes`.
+    /// The resident pass (`residentCopies` copies), else the DRAM-sized one.
     public var resident: Bool
-    /// The working set this pass was sized to fill (nil for the resident pass); its line's group.
-    public var targetWorkingSetBytes: Int?
     /// Seconds of one call, over the repeats.
     public var secondsPerCall: Spread
     /// The roofline's read rate at `workingSetBytes`, bytes/s.
     public var chargedBytesPerSecond: Double
 
-    /// `targetWorkingSetBytes` nil on a non-resident pass: its own working set.
-    public init(k: Int, n: Int, workingSetBytes: Int, resident: Bool, targetWorkingSetBytes: Int? = nil,
-                secondsPerCall: Spread, chargedBytesPerSecond: Double) {
+    public init(k: Int, n: Int, workingSetBytes: Int, resident: Bool, secondsPerCall: Spread, chargedBytesPerSecond: Double) {
         self.k = k
         self.n = n
         self.workingSetBytes = workingSetBytes
         self.resident = resident
-        self.targetWorkingSetBytes = resident ? nil : (targetWorkingSetBytes ?? workingSetBytes)
         self.secondsPerCall = secondsPerCall
         self.chargedBytesPerSecond = chargedBytesPerSecond
     }
@@ -84,12 +74,9 @@ public struct OneRowProductCalibration: Sendable, Hashable {
         public var readFraction: Double? { line.slope > 0 ? 1 / line.slope : nil }
     }
 
-    /// The resident line, then one per working set, smallest first (none where fewer than two
-    /// distinct shapes were measured).
+    /// The resident line, then the DRAM-sized one (either nil without two distinct shapes).
     public var lines: [WorkingSetLine] {
-        let targets = Set(measurements.compactMap(\.targetWorkingSetBytes)).sorted()
-        let sets = [measurements.filter(\.resident)] + targets.map { t in measurements.filter { $0.targetWorkingSetBytes == t } }
-        return sets.compactMap { set in
+        [measurements.filter(\.resident), measurements.filter { !$0.resident }].compactMap { set in
             guard let line = LeastSquaresLine(set.map { (Double($0.callBytes) / $0.chargedBytesPerSecond, $0.secondsPerCall.median) })
             else { return nil }
             let byBytes = LeastSquaresLine(set.map { (Double($0.callBytes), $0.secondsPerCall.median) })
@@ -131,11 +118,11 @@ extension Calibrator {
     }
 
     /// Times the one-row products of `shapes` (the header's method) at the resident working set and
-    /// at each of `workingSets` (bytes), charging each the read rate `rate(W)`.
-    public static func measureOneRowProducts(shapes: [(k: Int, n: Int)], workingSets: [Int], repeats: Int,
+    /// at `dramWorkingSetBytes`, charging each the read rate `rate(W)`.
+    public static func measureOneRowProducts(shapes: [(k: Int, n: Int)], dramWorkingSetBytes: Int, repeats: Int,
                                       rate: (Int) -> Double) -> OneRowProductCalibration {
         let largestMatrix = shapes.map { $0.k * $0.n }.max() ?? 0
-        let elements = max(2 * (workingSets.max() ?? 0) / 4, residentCopies * largestMatrix) + largestMatrix
+        let elements = max(dramWorkingSetBytes / 4, residentCopies * largestMatrix) + largestMatrix
         let w = UnsafeMutablePointer<Float>.allocate(capacity: elements)
         defer { w.deallocate() }
         w.initialize(repeating: 0.25, count: elements)  // values do not change a product's time
@@ -148,14 +135,7 @@ extension Calibrator {
         var out: [OneRowProductMeasurement] = []
         for s in shapes {
             let matrix = s.k * s.n
-            // (target, copies): the resident pass, then the working sets this shape's copies fill within
-            // 2 W, each number of copies once (a large matrix's 2 copies can fill two working sets)
-            var passes: [(Int?, Int)] = [(nil, residentCopies)]
-            for w in workingSets {
-                let copies = max(2, (w / 4 + matrix - 1) / matrix)
-                if 4 * copies * matrix <= 2 * w && !passes.contains(where: { $0.1 == copies }) { passes.append((w, copies)) }
-            }
-            for (target, copies) in passes {
+            for (resident, copies) in [(true, residentCopies), (false, max(residentCopies, (dramWorkingSetBytes / 4 + matrix - 1) / matrix))] {
                 // At least 256 calls a pass (the resident copies cycled), so one call's noise and the
                 // clock's resolution stay small against the pass.
                 let calls = max(copies, 256)
@@ -169,8 +149,7 @@ extension Calibrator {
                 _ = pass()
                 let seconds = (0..<max(1, repeats)).map { _ in pass() }
                 let ws = 4 * copies * matrix
-                out.append(OneRowProductMeasurement(k: s.k, n: s.n, workingSetBytes: ws, resident: target == nil,
-                                                    targetWorkingSetBytes: target, secondsPerCall: Spread(seconds),
+                out.append(OneRowProductMeasurement(k: s.k, n: s.n, workingSetBytes: ws, resident: resident, secondsPerCall: Spread(seconds),
                                                     chargedBytesPerSecond: rate(ws)))
             }
         }

@@ -58,7 +58,7 @@ extension CalibrationResult {
                     + "blas_wake_up_seconds = median excess of a \(Calibrator.wakeUpShape.m)^3 sgemm on \(threads) threads called after the process went quiet over the same call back to back; "
                 : "")
             + (oneRowProducts != nil
-                ? "one_row_product_read_fraction_by_working_set_bytes and one_row_product_call_seconds = over the calibration models' product shapes, each a one-row Linear.forward (one sgemv on \(threads) threads) back to back over \(Calibrator.residentCopies) copies of its matrix and over copies filling each working set of the read curve (at least 2 copies, shapes whose copies fit in twice it), a least-squares line per working set of a call's seconds against its bytes' seconds at the roofline's read rate there: 1 / slope (keyed by the median working set), and the median intercept floored at 0; "
+                ? "one_row_product_read_fraction_by_working_set_bytes and one_row_product_call_seconds = over the calibration models' product shapes, each a one-row Linear.forward (one sgemv on \(threads) threads) back to back over \(Calibrator.residentCopies) copies of its matrix and over copies filling the cache level's largest working set, a least-squares line per working set of a call's seconds against its bytes' seconds at the roofline's read rate there: 1 / slope (keyed by the median working set), and the median intercept floored at 0; "
                 : "")
             + (probeSgemm != nil
                 ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "

@@ -387,11 +387,9 @@ public enum Calibrator {
             let shapes = oneRowProductShapes(settings.kernelModels)
             let dram = result.memoryBandwidthBytesPerSecond * result.memoryEfficiency
             let level = result.cacheLevel.flatMap(CacheLevelRates.init)
-            // the read curve's working sets (the fractions' keys then sit where its rates do), else one stream array
-            let sets = readByWorkingSet.isEmpty ? [settings.streamArrayBytes] : readByWorkingSet.map(\.arrayBytes).sorted()
-            progress?("one-row products (\(shapes.count) shapes, \(residentCopies) copies and copies filling "
-                      + sets.map { "\($0 >> 20)" }.joined(separator: ", ") + " MiB)")
-            result.oneRowProducts = measureOneRowProducts(shapes: shapes, workingSets: sets, repeats: settings.repeats) { w in
+            let dramSet = level.map { Int(clamping: $0.largestWorkingSetBytes) } ?? settings.streamArrayBytes
+            progress?("one-row products (\(shapes.count) shapes, \(residentCopies) copies and \(dramSet >> 20) MiB of copies)")
+            result.oneRowProducts = measureOneRowProducts(shapes: shapes, dramWorkingSetBytes: dramSet, repeats: settings.repeats) { w in
                 level?.readBytesPerSecond(workingSetBytes: Int128(w), dram: dram).bytesPerSecond ?? dram
             }
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections

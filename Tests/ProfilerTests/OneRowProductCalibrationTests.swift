@@ -1,5 +1,5 @@
 // The one-row product microbenchmark (Calibration+OneRowProducts.swift): its shapes are the
-// calibration models' products, each timed at a resident working set and at the read curve's; a
+// calibration models' products, each timed at a resident and a DRAM-sized working set; a
 // least-squares line per working set gives the read fraction (1 / slope) and the per-call figure
 // (the median intercept).
 
@@ -22,23 +22,16 @@ struct OneRowProductCalibrationTests {
     @Test("each shape at both working sets, the resident pass first; one line per working set")
     func derivation() {
         let rate = 1e10  // charged bytes/s; any positive rate: the rule is arithmetic on it
-        // 1 MiB: 64 and 32 copies; 48 KiB: 3 copies of the 16 KiB matrix, 2 of the 32 KiB one (64 KiB,
-        // within 2 x 48 KiB); 16 KiB: 2 copies of the 16 KiB one (32 KiB), none of the 32 KiB one (64 KiB > 32 KiB);
-        // 64 KiB: 4 and 2 copies, both measured already (resident, 48 KiB), so neither again
-        let r = Calibrator.measureOneRowProducts(shapes: [(k: 64, n: 64), (k: 64, n: 128)], workingSets: [1 << 20, 48 << 10, 16 << 10, 64 << 10],
+        let r = Calibrator.measureOneRowProducts(shapes: [(k: 64, n: 64), (k: 64, n: 128)], dramWorkingSetBytes: 1 << 20,
                                                  repeats: 3) { _ in rate }
-        #expect(r.measurements.map(\.workingSetBytes) == [4 * 4 * 64 * 64, 4 * 64 * 64 * 64, 4 * 3 * 64 * 64, 4 * 2 * 64 * 64,
-                                                          4 * 4 * 64 * 128, 4 * 32 * 64 * 128, 4 * 2 * 64 * 128])
-        #expect(r.measurements.map(\.resident) == [true, false, false, false, true, false, false])
-        #expect(r.measurements.map(\.targetWorkingSetBytes) == [nil, 1 << 20, 48 << 10, 16 << 10, nil, 1 << 20, 48 << 10])
+        #expect(r.measurements.map(\.workingSetBytes) == [4 * 4 * 64 * 64, 4 * 64 * 64 * 64, 4 * 4 * 64 * 128, 4 * 32 * 64 * 128])
+        #expect(r.measurements.map(\.resident) == [true, false, true, false])
         for m in r.measurements {
             #expect(m.secondsPerCall.samples == 3 && m.secondsPerCall.median > 0)
             #expect(m.callBytes == 4 * (m.k * m.n + m.k + m.n))
             #expect(m.chargedBytesPerSecond == rate)
         }
-        // resident, 48 KiB and 1 MiB have two shapes each; 16 KiB's one shape gives no line
-        #expect(r.lines.count == 3 && r.callSeconds == max(0, Spread(r.lines.map(\.line.intercept)).median))
-        #expect(r.lines.dropFirst().map(\.workingSetBytes) == [(4 * 3 * 64 * 64 + 4 * 2 * 64 * 128) / 2, (4 * 64 * 64 * 64 + 4 * 32 * 64 * 128) / 2])
+        #expect(r.lines.count == 2 && r.callSeconds == max(0, Spread(r.lines.map(\.line.intercept)).median))
     }
 
     /// Points on t = intercept + x / fraction, x = call bytes / charged rate, at three shapes.
