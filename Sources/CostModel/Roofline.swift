@@ -28,10 +28,10 @@
 // Activation rate (host profiles that state `activation_flops_per_second`, issue 14): a
 // feed-forward's activation (SwiGLU's swish(gate) x up, `OperatorCost.activationFlops`) runs as its
 // own element-wise kernel, measured apart by `calibrate` (Profiler/Calibration+Kernels.swift): on
-// this host it ran about 35 times slower per FLOP than the norms and RoPE behind
-// `elementwise_flops_per_second` in the same calibration (0.33 against 11.5 GFLOP/s;
-// docs/VALIDATION.md, "The feed-forward's activation"). Those FLOPs
-// are then charged
+// this host it once ran about 35 times slower per FLOP than the norms and RoPE behind
+// `elementwise_flops_per_second` (0.33 against 11.5 GFLOP/s, a scalar exp; on CKernels'
+// `yc_swish_product` since, 5.7-6.2 against 7.7-8.3; docs/VALIDATION.md, "The feed-forward's
+// activation"). Those FLOPs are then charged
 //
 //   activation FLOPs / activation_flops_per_second
 //
