@@ -67,10 +67,6 @@ public enum FastMath {
         while i < count { p[i] *= s; i += 1 }
     }
 
-    /// sigmoid(x) = 1 / (1 + exp(-x)).
-    @inline(__always)
-    public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp1(-x)) }
-
     /// log(sigmoid(x)) computed stably: -softplus(-x).
     @inline(__always)
     public static func logSigmoid(_ x: Float) -> Float {
