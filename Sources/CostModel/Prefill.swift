@@ -162,7 +162,7 @@ extension ModelSpec {
         let f: FlopCount, bytes: Int128, fusedActivationElements: Int128, matrices: Int128
         switch run.block.feedForward {
         case .gated:
-            f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 5 * ff))
+            f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * norm + Self.swishProductFlops(rows: r, inner: ff))
             let f32 = run.block.feedForward.inner
             fusedActivationElements = r * (3 * d + 2 * ff)
             bytes = readBytes([("mlp.gate_proj", hiddenSize, f32), ("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
@@ -184,7 +184,7 @@ extension ModelSpec {
         // two products: the fused gate-up (or up) and the down projection
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
             .oneRowCalls(rows: r, perRow: matrices)
-        if case .gated = run.block.feedForward { op.activationFlops = 5 * r * ff }  // swish(gate) x up (Roofline.swift, "Activation rate")
+        if case .gated = run.block.feedForward { op.activationFlops = Self.swishProductFlops(rows: r, inner: ff) }  // Roofline.swift, "Activation rate"
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift), the fused count
         // + R F: the act_mul kernel reads the gate-up output (gated: g and u out 2 R F, h in R F, for
         // the fused h out and in, 2 R F; ungated: up out and h in, 2 R F, for the fused R F), - R d:
@@ -196,6 +196,11 @@ extension ModelSpec {
         return op
     }
 
+    /// Other FLOPs of a gated feed-forward's activation swish(gate) x up over [rows, inner]: 5 per
+    /// element (sigmoid 3, x gate 1, x up 1; Kernels' SwiGLU.otherFlopsPerElement, held equal by
+    /// CostModelAgreementTests), priced apart where a profile states `activation_flops_per_second`.
+    static func swishProductFlops(rows: Int128, inner: Int128) -> Int128 { 5 * rows * inner }
+
     /// A mixture-of-experts feed-forward over `r` rows (formula in the file header). Its GEMM rows
     /// are the average rows one expert's products see, R k / E (at least 1).
     func expertsOp(run ri: Int, _ e: Experts, rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -205,7 +210,8 @@ extension ModelSpec {
         let gate = e.shared?.gated ?? false
         var f = FlopCount.gemm(r, d, E) + k * (FlopCount.gemm(r, d, 2 * i) + .gemm(r, i, d))
         f = f + .gemm(r, d, 2 * si) + .gemm(r, si, d) + (gate ? .gemm(r, d, 1) : .zero)
-        var other = r * (norm + 5 * E + k * (5 * i + 2 * d) + 5 * si)
+        let activation = Self.swishProductFlops(rows: r, inner: k * i + si)  // the routed and shared SwiGLUs
+        var other = r * (norm + 5 * E + 2 * k * d) + activation
         if e.routerBias { other += r * E }
         if e.expertBias { other += r * k * (2 * i + d) }
         if gate { other += r * (d + 4) }
@@ -232,7 +238,7 @@ extension ModelSpec {
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
             .oneRowCalls(rows: r, perRow: callsPerRow)
-        op.activationFlops = 5 * r * (k * i + si)  // the routed and shared SwiGLUs' swish(gate) x up (Roofline.swift)
+        op.activationFlops = activation  // Roofline.swift, "Activation rate"
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
         // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
         // residual read (the add kernel's)
