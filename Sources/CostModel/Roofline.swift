@@ -30,7 +30,7 @@
 // own element-wise kernel, measured apart by `calibrate` (Profiler/Calibration+Kernels.swift): on
 // this host it once ran about 35 times slower per FLOP than the norms and RoPE behind
 // `elementwise_flops_per_second` (0.33 against 11.5 GFLOP/s, a scalar exp; on CKernels'
-// `yc_swish_product` since, 5.7-6.2 against 7.7-8.3; docs/VALIDATION.md, "The feed-forward's
+// `yc_swish_product` since, 5.7-8.0 against 7.7-12.6; docs/VALIDATION.md, "The feed-forward's
 // activation"). Those FLOPs are then charged
 //
 //   activation FLOPs / activation_flops_per_second
