@@ -37,9 +37,9 @@ extension CalibrationResult {
     public var notes: String {
         "peak_flops_per_second.fp32 = best sgemm rate over square sizes \(settings.squareSizes.map(String.init).joined(separator: ", ")) (or a kernel shape, if faster); "
             + (kernels != nil
-                ? "compute_efficiency = median over the host-model projection shapes at prefill rows of each shape's median rate / peak; compute_efficiency_by_rows = the same median at each row count; "
-                    + "operator_efficiency = executed FLOPs / (core seconds * peak) of the attention (N = 4096), windowed (N = 4W) and gRet (N = 2048) cores in one-layer models, the rest of the run subtracted by the roofline, best of the repeats; "
-                    + "operator_memory_efficiency.attention_core = K/V bytes over step-time difference of an eight-layer model decoding at 256 and 4,096 positions, over the bandwidth; "
+                ? "compute_efficiency = the host-model projection shapes' FLOPs at prefill rows over their time at each shape's median rate, over the peak (FLOP-weighted); compute_efficiency_by_rows = the same at each row count; "
+                    + "operator_efficiency = executed matrix FLOPs / (core seconds * peak) of the attention (N = 4096), windowed (N = 4W) and gRet (N = 2048) cores in one-layer models, core seconds from the kernels' operator clock less the overhead and element-wise time the roofline charges apart, best of the repeats; "
+                    + "operator_memory_efficiency.attention_core = K/V bytes over the difference in the core's operator-clock time per step of an eight-layer model decoding at 256 and 4,096 positions, over the bandwidth; "
                     + (kernels?.retentionDecodeMemoryEfficiency != nil
                         ? "operator_memory_efficiency.retention_core = the recurrent gRet core's charged bytes (state read and written, activations) over its operator-clock time per layer-step less the operator overhead, one gRet layer decoding 32 steps, over the bandwidth; "
                         : "")

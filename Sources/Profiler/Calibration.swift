@@ -279,11 +279,24 @@ public struct CalibrationResult: Sendable {
     public var peakFlopsPerSecond: Double { (squares + kernelProducts).map(\.flopsPerSecond.max).max() ?? 0 }
     /// Each kernel shape's median rate over the peak (capped at 1), in `kernelProducts` order.
     public var kernelEfficiencies: [Double] { kernelProducts.map { min(1, $0.flopsPerSecond.median / peakFlopsPerSecond) } }
-    /// Median efficiency of the projection shapes (the dense operators); the attention and gRet
-    /// tile products are covered by the measured core efficiencies when those exist.
+    /// Efficiency of the projection shapes together (the dense operators): their FLOPs over the
+    /// time they take at their own median rates, one product of each shape (a FLOP-weighted
+    /// harmonic mean). A plain median of the shapes' efficiencies let a MoE router's [R, d] x [d, E]
+    /// (E = 4 or 8, about 0.06-0.13 of peak, under 1% of a layer's FLOPs) count as much as a
+    /// feed-forward product: at 1,024 rows the 05:48 calibration's median was 0.60 where the FFN
+    /// shapes ran at 0.68-0.69 (prefill ffn -28%). The attention and gRet tile products are
+    /// covered by the measured core efficiencies when those exist.
     public var computeEfficiency: Double {
-        let projections = zip(kernelProducts, kernelEfficiencies).filter { $0.0.shape.name.hasPrefix("projection") }.map(\.1)
-        return Spread(kernels != nil && !projections.isEmpty ? projections : kernelEfficiencies).median
+        let projections = zip(kernelProducts, kernelEfficiencies).filter { $0.0.shape.name.hasPrefix("projection") }
+        guard kernels != nil, !projections.isEmpty else { return Spread(kernelEfficiencies).median }
+        return Self.flopWeightedEfficiency(projections.map { ($0.0.shape.flops, $0.1) })
+    }
+
+    /// sum(FLOPs) / sum(FLOPs / efficiency): the efficiency of running each product once.
+    static func flopWeightedEfficiency(_ products: [(flops: Double, efficiency: Double)]) -> Double {
+        let flops = products.reduce(0) { $0 + $1.flops }
+        let peakSeconds = products.reduce(0) { $0 + $1.flops / max($1.efficiency, 1e-9) }
+        return peakSeconds > 0 ? flops / peakSeconds : 0
     }
     /// Best stream rate over copy, triad and read, bytes/s.
     public var memoryBandwidthBytesPerSecond: Double { streams.map(\.bytesPerSecond.max).max() ?? 0 }
@@ -294,14 +307,15 @@ public struct CalibrationResult: Sendable {
     }
     /// The kernel library's measured cost per operator, or one tiny sgemm call without it.
     public var operatorOverheadSeconds: Double { kernels?.operatorOverhead.median ?? operatorOverhead.median }
-    /// Median projection efficiency at each calibrated row count (`compute_efficiency_by_rows`).
+    /// The projection shapes' efficiency at each calibrated row count (`compute_efficiency_by_rows`),
+    /// FLOP-weighted as `computeEfficiency` is.
     public var computeEfficiencyByRows: [Int: Double] {
         guard kernels != nil else { return [:] }
-        var byRows: [Int: [Double]] = [:]
+        var byRows: [Int: [(flops: Double, efficiency: Double)]] = [:]
         for (g, e) in zip(kernelProducts, kernelEfficiencies) where g.shape.name.hasPrefix("projection") {
-            byRows[g.shape.m, default: []].append(e)
+            byRows[g.shape.m, default: []].append((g.shape.flops, e))
         }
-        return byRows.mapValues { Spread($0).median }
+        return byRows.mapValues(Self.flopWeightedEfficiency)
     }
     /// Core efficiencies for the hardware profile's `operator_efficiency`.
     public var operatorEfficiency: [OperatorClass: Double] {
