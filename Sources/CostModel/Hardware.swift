@@ -68,6 +68,10 @@ public struct HardwareSpec: Sendable, Hashable {
     /// (`one_row_product_read_fraction_by_working_set_bytes`, host profiles: `calibrate`;
     /// OneRowProductRead.swift has the rule). Empty: their bytes cost what any operator's do.
     public var oneRowProductReadFractionByWorkingSetBytes: [Int128: Double] = [:]
+    /// Seconds per one-row call of each calibrated matrix shape by working set
+    /// (`one_row_product_seconds_by_shape`, host profiles: `calibrate`; OneRowProductRead.swift,
+    /// "Per-shape times"). Empty: calls are priced by the fraction and the per-call cost above.
+    public var oneRowProductSecondsByShape: [OneRowMatrix: [Int128: Double]] = [:]
 
     public init(
         id: String, source: String, notes: String = "", memoryBytes: Int128,
@@ -160,6 +164,7 @@ public struct HardwareSpec: Sendable, Hashable {
             throw SpecError(field: "one_row_product_call_seconds", constraint: "must be from 0 to 1 second", value: "\(c)")
         }
         try OneRowProductRead.validate(oneRowProductReadFractionByWorkingSetBytes)
+        try OneRowProductTimes.validate(oneRowProductSecondsByShape)
         if let p = probeSgemmFlopsPerSecond, !Self.flopsRange.contains(p) {
             throw SpecError(field: "probe_sgemm_flops_per_second", constraint: "must be from 1e6 (1 MFLOP/s) to 1e19 (10 EFLOP/s)", value: "\(p)")
         }

@@ -52,3 +52,84 @@ public struct OneRowProductRead: Sendable, Hashable {
         }
     }
 }
+
+// Per-shape times (issue 14 §2, 2 Dec). One fraction per working set is a line over every shape,
+// and the shapes do not share one: on this host a wide head (256 x 4096) reads at about 21 GB/s
+// from DRAM where the feed-forward's 256 x 768 and 768 x 256 read at 9-12, so the line (its slope
+// set by the head, its intercept by the small shapes) priced a decode step's feed-forward at about
+// half its time (05:48 and 06:10 runs of 2 Dec: decode ffn +70% median, head +77%). A profile's
+// `one_row_product_seconds_by_shape` states each calibrated matrix's seconds per one-row call by
+// working set instead; an operator whose every one-row matrix has a row there is charged
+//
+//   sum over its calls of seconds(K x N, W)  +  (bytes - the calls' K N + K + N fp32 values) / rate(W)
+//
+// as its memory time (the second term: its activations, cache writes and vectors at the rate any
+// operator pays at W), and no per-call cost beside it (the call's time includes it); each curve is
+// linear in log2(W) between its points and flat beyond them, W = 0 taking the last. An operator
+// with a matrix missing from the table keeps the fraction rule above.
+
+/// The shape of one matrix a one-row product call reads: y[outputs] = x[inputs] W.
+public struct OneRowMatrix: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var inputs: Int
+    public var outputs: Int
+
+    public init(inputs: Int, outputs: Int) {
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+
+    /// `KxN` (`256x768`), the profile's key.
+    public var description: String { "\(inputs)x\(outputs)" }
+
+    /// Parses `KxN` with positive K and N; nil otherwise.
+    public init?(key: String) {
+        let parts = key.split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), k > 0, n > 0, "\(k)x\(n)" == key else { return nil }
+        self.init(inputs: k, outputs: n)
+    }
+
+    /// Bytes one call moves as the roofline counts them: W, x and y in fp32 (the kernels' dtype).
+    public var callBytes: Int128 { 4 * (Int128(inputs) * Int128(outputs) + Int128(inputs) + Int128(outputs)) }
+
+    public static func < (a: OneRowMatrix, b: OneRowMatrix) -> Bool { (a.inputs, a.outputs) < (b.inputs, b.outputs) }
+}
+
+/// A profile's per-shape one-row call times in the form the roofline reads.
+public struct OneRowProductTimes: Sendable, Hashable {
+    /// Seconds per call by working set, per matrix shape.
+    public var curves: [OneRowMatrix: WorkingSetCurve]
+
+    /// nil when the profile states no shape.
+    public init?(secondsByShape: [OneRowMatrix: [Int128: Double]]) {
+        let c = secondsByShape.compactMapValues(WorkingSetCurve.init)
+        guard !c.isEmpty else { return nil }
+        curves = c
+    }
+
+    /// `op`'s memory seconds per instance by the header's rule, its other bytes at `restBytesPerSecond`;
+    /// nil when it makes no one-row calls or one of its matrices has no curve.
+    public func memorySeconds(_ op: OperatorCost, restBytesPerSecond: Double) -> Double? {
+        guard !op.oneRowProductMatrices.isEmpty else { return nil }
+        var seconds = 0.0, callBytes: Int128 = 0
+        for m in op.oneRowProductMatrices {
+            guard let curve = curves[m] else { return nil }
+            seconds += op.reuseWorkingSetBytes > 0 ? curve.value(atBytes: op.reuseWorkingSetBytes) : curve.last
+            callBytes += m.callBytes
+        }
+        return seconds + max(0, op.bytes - callBytes).fastDouble / restBytesPerSecond
+    }
+
+    /// Seconds per call from 1 ns to 1 s; working-set keys in the cache level's range.
+    public static func validate(_ table: [OneRowMatrix: [Int128: Double]]) throws(SpecError) {
+        for (m, points) in table.sorted(by: { $0.key < $1.key }) {
+            for (w, s) in points.sorted(by: { $0.key < $1.key }) {
+                if !CacheLevel.workingSetBytesRange.contains(w) {
+                    throw SpecError(field: "one_row_product_seconds_by_shape.\(m)", constraint: "keys must be working sets from 2^10 (1 KiB) to 2^50 (1 PiB) bytes", value: "\(w)")
+                }
+                if !(s >= 1e-9 && s <= 1) {
+                    throw SpecError(field: "one_row_product_seconds_by_shape.\(m).\(w)", constraint: "must be from 1e-9 to 1 second per call", value: "\(s)")
+                }
+            }
+        }
+    }
+}

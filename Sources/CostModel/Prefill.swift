@@ -108,7 +108,7 @@ extension ModelSpec {
             var bytes = readBytes(mats, vectors: a.qkvBias ? biasW : 0, layer: layer, dt) + act.bytes(elements: r * (dIn + qW + gateW)) + adapters.bytes
             if own { bytes += kv.bytes(elements: r * (kW + vW)) }
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
-                .oneRowCalls(rows: r, perRow: Int128(mats.count))
+                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) })
         case .gatedRetention(let g):
             let hR = Int128(g.heads), i = Int128(g.innerWidth)
             let f = FlopCount.gemm(r, d, 4 * i + hR) + .elementwise(r * (4 * d + 7 * i + 4 * hR))
@@ -116,14 +116,14 @@ extension ModelSpec {
                 + [("retention.gamma_proj", hiddenSize, g.heads)]
             let bytes = readBytes(mats, vectors: 0, layer: runStarts[ri], dt) + act.bytes(elements: r * (d + 4 * i + hR))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
-                .oneRowCalls(rows: r, perRow: Int128(mats.count))
+                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) })
         case .fixedState(let m):
             let f = FlopCount.gemm(r, 1, m.inputMultiplyAdds(hidden: hiddenSize)) + .elementwise(r * (4 * d + m.projectionOtherFlopsPerToken))
             let mats = Self.mixerMatrices(run.block.mixer, hidden: hiddenSize).dropLast().map { ($0.module, $0.inputs, $0.outputs) }
             let vectors = m.inputParameters(hidden: hiddenSize) - mats.reduce(Int128(0)) { $0 + Int128($1.1) * Int128($1.2) }
             let bytes = readBytes(mats, vectors: vectors, layer: runStarts[ri], dt) + act.bytes(elements: r * (d + m.projectionWidth))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
-                .oneRowCalls(rows: r, perRow: Int128(mats.count))
+                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) })
         case .identity:
             return OperatorCost(opID(ri, .projections), count: 0, flops: .zero, bytes: 0)
         case .latentAttention(let m):
@@ -149,7 +149,7 @@ extension ModelSpec {
         let bytes = readBytes([(module, Int(inner), hiddenSize)], vectors: bias ? d : 0, layer: runStarts[ri], dt)
             + dt.activations.bytes(elements: r * (inner + 2 * d))
         var op = OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
-            .oneRowCalls(rows: r, perRow: run.block.mixer == .identity ? 0 : 1)
+            .oneRowCalls(rows: r, matrices: run.block.mixer == .identity ? [] : [(Int(inner), hiddenSize)])
         // the residual read, an add kernel's where those are priced (Roofline+Elementwise.swift)
         if run.block.residualAdds.afterMixer { op.unfusedByteDelta = -dt.activations.bytes(elements: r * d) }
         return op
@@ -159,7 +159,7 @@ extension ModelSpec {
         let run = runs[ri], d = Int128(hiddenSize), ff = Int128(run.block.feedForward.inner)
         let norm = run.block.norms.count >= 2 ? 4 * d : 0
         // the activation elements of `bytes`, the work fused (file header)
-        let f: FlopCount, bytes: Int128, fusedActivationElements: Int128, matrices: Int128
+        let f: FlopCount, bytes: Int128, fusedActivationElements: Int128, matrices: [(inputs: Int, outputs: Int)]
         switch run.block.feedForward {
         case .gated:
             f = FlopCount.gemm(r, d, 2 * ff) + .gemm(r, ff, d) + .elementwise(r * norm + Self.swishProductFlops(rows: r, inner: ff))
@@ -167,23 +167,23 @@ extension ModelSpec {
             fusedActivationElements = r * (3 * d + 2 * ff)
             bytes = readBytes([("mlp.gate_proj", hiddenSize, f32), ("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
                               vectors: 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedActivationElements)
-            matrices = 3  // gate, up and down: three calls (Kernels/SwiGLU.swift)
+            matrices = [(hiddenSize, f32), (hiddenSize, f32), (f32, hiddenSize)]  // gate, up and down: three calls (Kernels/SwiGLU.swift)
         case .mlp(_, _, let bias):
             f = FlopCount.gemm(r, d, ff) + .gemm(r, ff, d) + .elementwise(r * (norm + 4 * ff + (bias ? ff + d : 0)))
             let f32 = run.block.feedForward.inner
             fusedActivationElements = r * (3 * d + ff)
             bytes = readBytes([("mlp.up_proj", hiddenSize, f32), ("mlp.down_proj", f32, hiddenSize)],
                               vectors: bias ? ff + d : 0, layer: runStarts[ri], dt) + dt.activations.bytes(elements: fusedActivationElements)
-            matrices = 2
+            matrices = [(hiddenSize, f32), (f32, hiddenSize)]
         case .identity:
-            (f, bytes, fusedActivationElements, matrices) = (.zero, 0, 0, 0)
+            (f, bytes, fusedActivationElements, matrices) = (.zero, 0, 0, [])
         case .experts(let e):
             return expertsOp(run: ri, e, rows: r, dt)
         }
         let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
         // two products: the fused gate-up (or up) and the down projection
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
-            .oneRowCalls(rows: r, perRow: matrices)
+            .oneRowCalls(rows: r, matrices: matrices)
         if case .gated = run.block.feedForward { op.activationFlops = Self.swishProductFlops(rows: r, inner: ff) }  // Roofline.swift, "Activation rate"
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift), the fused count
         // + R F: the act_mul kernel reads the gate-up output (gated: g and u out 2 R F, h in R F, for
@@ -233,11 +233,12 @@ extension ModelSpec {
         // one-row calls per token row: the router, three per active expert (the row is gathered into
         // each expert it is routed to, whose gate, up and down run as three calls: SwiGLU in
         // Kernels/MixtureOfExperts.swift), the shared expert's matrices and its gate
-        let callsPerRow = 1 + k * 3
-            + Int128(Self.sharedExpertMatrices(e, hidden: hiddenSize).count) + (gate ? 1 : 0)
+        let expert = [(inputs: hiddenSize, outputs: e.inner), (hiddenSize, e.inner), (e.inner, hiddenSize)]
+        let callsPerRow = [(inputs: hiddenSize, outputs: e.count)] + Array(repeating: expert, count: e.active).flatMap { $0 }
+            + Self.sharedExpertMatrices(e, hidden: hiddenSize).map { (inputs: $0.1, outputs: $0.2) } + (gate ? [(hiddenSize, 1)] : [])
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
-            .oneRowCalls(rows: r, perRow: callsPerRow)
+            .oneRowCalls(rows: r, matrices: callsPerRow)
         op.activationFlops = activation  // Roofline.swift, "Activation rate"
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
         // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
@@ -252,7 +253,8 @@ extension ModelSpec {
         let f = FlopCount.gemm(r, d, 2 * kW) + .elementwise(r * (4 * d + 3 * kW))
         let bytes = readBytes([("model.kv_proj.k_proj", hiddenSize, s.width), ("model.kv_proj.v_proj", hiddenSize, s.width)], vectors: 0, layer: nil, dt)
             + dt.activations.bytes(elements: r * d) + dt.kvCache.bytes(elements: r * 2 * kW)
-        return OperatorCost(OperatorID(part: .kvProjection), flops: f, bytes: bytes).with(rows: r).oneRowCalls(rows: r, perRow: 2)
+        return OperatorCost(OperatorID(part: .kvProjection), flops: f, bytes: bytes).with(rows: r)
+            .oneRowCalls(rows: r, matrices: [(hiddenSize, s.width), (hiddenSize, s.width)])
     }
 
     func embeddingOp(rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -270,7 +272,7 @@ extension ModelSpec {
         // untied: one matrix-vector call per row; tied: one sgemm over the rows (a single call)
         let head = OperatorCost(OperatorID(part: .head), flops: f, bytes: bytes).with(rows: r)
         var op = tiedEmbeddings ? head.oneRowCalls(rows: 1, perRow: r < OperatorCost.oneRowProductRows ? 1 : 0)
-            : head.oneRowCalls(rows: r, perRow: 1)
+            : head.oneRowCalls(rows: r, matrices: [(hiddenSize, vocabSize)])
         // the final norm's weight (the d vector above), the norm kernel's where those are priced
         if finalNorm.count > 0 { op.unfusedByteDelta = -dt.weights.bytes(elements: d) }
         return op

@@ -155,6 +155,10 @@ public struct OperatorCost: Sendable, Hashable {
     /// sgemm per matrix runs, and for operators without products. Priced by a profile's
     /// `one_row_product_call_seconds` (the header's "Fixed cost per one-row product call").
     public var oneRowProductCalls: Int128 = 0
+    /// The matrix of each of those calls, where the operator's builder states them (then as many as
+    /// `oneRowProductCalls`); priced by a profile's `one_row_product_seconds_by_shape`
+    /// (OneRowProductRead.swift, "Per-shape times"). Empty: the calls are priced without shapes.
+    public var oneRowProductMatrices: [OneRowMatrix] = []
     /// The feed-forward activation's share of `flops.other` per instance (SwiGLU's swish(gate) x up,
     /// 5 per element of [R, F]; a mixture of experts' routed and shared activations); 0 for every
     /// other operator. Priced by a profile's `activation_flops_per_second` (the header's
@@ -182,6 +186,7 @@ public struct OperatorCost: Sendable, Hashable {
         a.id == b.id && a.count == b.count && a.flops == b.flops && a.executedFlops == b.executedFlops && a.bytes == b.bytes
             && a.rows == b.rows && a.productWeightElements == b.productWeightElements && a.linkSteps == b.linkSteps
             && a.attention == b.attention && a.oneRowProductCalls == b.oneRowProductCalls && a.unfusedByteDelta == b.unfusedByteDelta
+            && a.oneRowProductMatrices == b.oneRowProductMatrices
             && a.activationFlops == b.activationFlops
     }
 
@@ -196,6 +201,7 @@ public struct OperatorCost: Sendable, Hashable {
         h.combine(linkSteps)
         h.combine(attention)
         h.combine(oneRowProductCalls)
+        h.combine(oneRowProductMatrices)
         h.combine(unfusedByteDelta)
         h.combine(activationFlops)
     }
@@ -227,6 +233,16 @@ extension OperatorCost {
     func oneRowCalls(rows r: Int128, perRow: Int128) -> OperatorCost {
         var op = self
         op.oneRowProductCalls = r < Self.oneRowProductRows ? r * perRow : 0
+        return op
+    }
+
+    /// The same with the shapes of those calls: one call per row of each of `matrices`
+    /// ([inputs, outputs]) below `oneRowProductRows` rows.
+    func oneRowCalls(rows r: Int128, matrices: [(inputs: Int, outputs: Int)]) -> OperatorCost {
+        var op = oneRowCalls(rows: r, perRow: Int128(matrices.count))
+        if op.oneRowProductCalls > 0 {
+            op.oneRowProductMatrices = (0..<Int(r)).flatMap { _ in matrices.map { OneRowMatrix(inputs: $0.inputs, outputs: $0.outputs) } }
+        }
         return op
     }
 }
@@ -364,6 +380,8 @@ public struct RooflineRates: Sendable, Hashable {
     public var oneRowProductCallSeconds: Double = 0
     /// The one-row products' read fractions (OneRowProductRead.swift); nil: none.
     public var oneRowProductRead: OneRowProductRead?
+    /// The one-row calls' seconds by shape (OneRowProductRead.swift, "Per-shape times"); nil: none.
+    public var oneRowProductTimes: OneRowProductTimes?
 
     public static func == (a: RooflineRates, b: RooflineRates) -> Bool {
         a.flopsPerSecond == b.flopsPerSecond && a.bytesPerSecond == b.bytesPerSecond && a.overheadSeconds == b.overheadSeconds
@@ -373,7 +391,7 @@ public struct RooflineRates: Sendable, Hashable {
             && a.linkBytesPerSecond == b.linkBytesPerSecond && a.linkStepLatencySeconds == b.linkStepLatencySeconds
             && a.firstTouchSecondsPerByte == b.firstTouchSecondsPerByte && a.blasWakeUpSeconds == b.blasWakeUpSeconds
             && a.cacheLevel == b.cacheLevel && a.oneRowProductCallSeconds == b.oneRowProductCallSeconds
-            && a.oneRowProductRead == b.oneRowProductRead
+            && a.oneRowProductRead == b.oneRowProductRead && a.oneRowProductTimes == b.oneRowProductTimes
             && a.denseCurve.map(\.log2Rows) == b.denseCurve.map(\.log2Rows)
             && a.denseCurve.map(\.flopsPerSecond) == b.denseCurve.map(\.flopsPerSecond)
     }
@@ -419,6 +437,7 @@ public struct RooflineRates: Sendable, Hashable {
         cacheLevel = hardware.cacheLevel.flatMap(CacheLevelRates.init)
         oneRowProductCallSeconds = hardware.oneRowProductCallSeconds ?? 0
         oneRowProductRead = OneRowProductRead(fractionByWorkingSetBytes: hardware.oneRowProductReadFractionByWorkingSetBytes)
+        oneRowProductTimes = OneRowProductTimes(secondsByShape: hardware.oneRowProductSecondsByShape)
         if let c = hardware.efficiencyCurves {
             curves = try CurveRates(hardware: hardware, curves: c, computeDType: dtype, peak: peak,
                                     attentionKernel: attentionKernel, launchMode: launchMode)
@@ -445,12 +464,17 @@ public struct RooflineRates: Sendable, Hashable {
 
     /// The memory rate of an operator and the level it is charged at (`profile --breakdown`'s
     /// `memory_level`); an operator with one-row product calls reads at the profile's one-row
-    /// fraction of that rate, where it states one (OneRowProductRead.swift).
+    /// fraction of that rate, where it states one (OneRowProductRead.swift); one whose calls all have
+    /// per-shape times reads at its bytes over their memory seconds ("Per-shape times" there).
     public func memoryRate(for op: OperatorCost) -> (bytesPerSecond: Double, level: MemoryLevel) {
         let cls = op.operatorClass
         if let own = classBytesPerSecond[cls] ?? cls.fallback.flatMap({ classBytesPerSecond[$0] }) { return (own, .classRate) }
         let rate = cacheLevel?.readBytesPerSecond(workingSetBytes: op.reuseWorkingSetBytes, dram: bytesPerSecond) ?? (bytesPerSecond, .dram)
-        guard op.oneRowProductCalls > 0, let oneRowProductRead else { return rate }
+        guard op.oneRowProductCalls > 0 else { return rate }
+        if let s = oneRowProductTimes?.memorySeconds(op, restBytesPerSecond: rate.bytesPerSecond), s > 0 {
+            return (op.bytes.fastDouble / s, rate.level)
+        }
+        guard let oneRowProductRead else { return rate }
         return (rate.bytesPerSecond * oneRowProductRead.fraction(workingSetBytes: op.reuseWorkingSetBytes), rate.level)
     }
 
@@ -482,9 +506,11 @@ public struct RooflineRates: Sendable, Hashable {
     }
 
     /// An instance's fixed seconds beyond its arithmetic and bytes: the operator overhead and its
-    /// one-row product calls (the header's rules).
+    /// one-row product calls (the header's rules), none for calls priced by their shapes' times
+    /// (which hold the call's cost).
     public func fixedSeconds(_ op: OperatorCost) -> Double {
-        overheadSeconds + Double(op.oneRowProductCalls) * oneRowProductCallSeconds
+        if op.oneRowProductCalls > 0, oneRowProductTimes?.memorySeconds(op, restBytesPerSecond: 1) != nil { return overheadSeconds }
+        return overheadSeconds + Double(op.oneRowProductCalls) * oneRowProductCallSeconds
     }
 
     /// A whole pass.

@@ -11,7 +11,7 @@ enum HardwareProfile {
         "memory_efficiency", "operator_overhead_seconds", "operator_efficiency", "operator_memory_efficiency", "compute_efficiency_by_rows", "elementwise_flops_per_second",
         "activation_flops_per_second",
         "interconnect", "price_per_device_hour", "first_touch_seconds_per_byte", "blas_wake_up_seconds",
-        "one_row_product_call_seconds", "one_row_product_read_fraction_by_working_set_bytes",
+        "one_row_product_call_seconds", "one_row_product_read_fraction_by_working_set_bytes", "one_row_product_seconds_by_shape",
         "probe_sgemm_flops_per_second", "last_level_cache_bytes", "read_bandwidth_by_working_set_bytes",
         "efficiency_curves", "default_attention_kernel",
         // Written by `calibrate` for host profiles; descriptive only but for `calibrated_at`, which
@@ -99,6 +99,7 @@ enum HardwareProfile {
         // Per one-row product call (issue 14), optional: older profiles price without it.
         spec.oneRowProductCallSeconds = f.has("one_row_product_call_seconds") ? try f.double("one_row_product_call_seconds") : nil
         spec.oneRowProductReadFractionByWorkingSetBytes = try workingSetTable(f, "one_row_product_read_fraction_by_working_set_bytes")
+        spec.oneRowProductSecondsByShape = try oneRowSecondsByShape(f)
         // The drift probe's sgemm as calibrated (issue 14), optional and descriptive.
         spec.probeSgemmFlopsPerSecond = f.has("probe_sgemm_flops_per_second") ? try f.double("probe_sgemm_flops_per_second") : nil
         spec.cacheLevel = try cacheLevel(f)
@@ -148,6 +149,21 @@ extension HardwareProfile {
                 throw table.error(key, "is not a working set in bytes (a positive integer key written as plain digits)", nil)
             }
             out[Int128(bytes)] = try table.double(key)
+        }
+        return out
+    }
+
+    /// `one_row_product_seconds_by_shape` (issue 14, optional): `{"KxN": {"<working-set bytes>":
+    /// seconds per call, ...}, ...}` (OneRowProductRead.swift, "Per-shape times"); empty when absent.
+    static func oneRowSecondsByShape(_ f: JSONFields) throws(ProfileError) -> [OneRowMatrix: [Int128: Double]] {
+        let name = "one_row_product_seconds_by_shape"
+        var out: [OneRowMatrix: [Int128: Double]] = [:]
+        guard let table = try f.nested(name) else { return out }
+        for key in table.object.keys.sorted() {
+            guard let shape = OneRowMatrix(key: key) else {
+                throw table.error(key, "is not a matrix shape (inputs x outputs written as KxN with positive integers, e.g. 256x768)", nil)
+            }
+            out[shape] = try workingSetTable(table, key)
         }
         return out
     }

@@ -10,6 +10,9 @@
 //   sets       last-level cache after the warm-up pass);
 //              DRAM: as many copies as fill the cache level's largest working set (4 x the cache;
 //              one stream array where sysfs lists no cache), each read once per pass;
+//              between them, each of the cache level's working sets (1/8 to 2 x the cache): as many
+//              copies as fill it, cycled, so that a copy is read again after W bytes of the others,
+//              as a decode step's matrix is after the step's other bytes (the reuse rule);
 //   per call   t = a pass's seconds over its calls, median of the repeats after one warm-up pass;
 //   line       per working set (resident, DRAM-sized), over the shapes: the least-squares line
 //              t = intercept + slope x, x = call bytes / read rate(W) the roofline's seconds for
@@ -22,8 +25,12 @@
 //              the median of the lines' intercepts, floored at 0 (CostModel/OneRowProductRead.swift
 //              has the pricing rule). The 01:36 UTC run of 2 Dec showed why a line and not one
 //              excess: the excess over the roofline's bytes grew with the matrix (docs/VALIDATION.md).
+//              `one_row_product_seconds_by_shape` = every point's median seconds per call, by shape
+//              and working set (CostModel/OneRowProductRead.swift, "Per-shape times": the roofline
+//              prices a call of a calibrated shape by it, the line only the shapes it lacks).
 //
-// About 6 passes over 4 x the cache per shape: well under a second on this host.
+// About 6 passes over 4 x the cache and over each smaller working set per shape: about a second
+// on this host.
 
 import CostModel
 import Kernels
@@ -35,8 +42,11 @@ public struct OneRowProductMeasurement: Sendable, Hashable {
     public var n: Int
     /// Bytes of the copies of W cycled through (the working set the read rate is taken at).
     public var workingSetBytes: Int
-    /// The resident pass (`residentCopies` copies), else the DRAM-sized one.
+    /// The resident pass (`residentCopies` copies), else the DRAM-sized one or a curve point.
     public var resident: Bool
+    /// A point at one of the cache level's working sets, measured for the per-shape curve only (on
+    /// neither line).
+    public var curvePoint = false
     /// Seconds of one call, over the repeats.
     public var secondsPerCall: Spread
     /// The roofline's read rate at `workingSetBytes`, bytes/s.
@@ -76,7 +86,7 @@ public struct OneRowProductCalibration: Sendable, Hashable {
 
     /// The resident line, then the DRAM-sized one (either nil without two distinct shapes).
     public var lines: [WorkingSetLine] {
-        [measurements.filter(\.resident), measurements.filter { !$0.resident }].compactMap { set in
+        [measurements.filter(\.resident), measurements.filter { !$0.resident && !$0.curvePoint }].compactMap { set in
             guard let line = LeastSquaresLine(set.map { (Double($0.callBytes) / $0.chargedBytesPerSecond, $0.secondsPerCall.median) })
             else { return nil }
             let byBytes = LeastSquaresLine(set.map { (Double($0.callBytes), $0.secondsPerCall.median) })
@@ -89,6 +99,13 @@ public struct OneRowProductCalibration: Sendable, Hashable {
     public var callSeconds: Double? {
         let l = lines
         return l.isEmpty ? nil : max(0, Spread(l.map(\.line.intercept)).median)
+    }
+
+    /// `one_row_product_seconds_by_shape`: each point's median seconds per call.
+    public var secondsByShape: [OneRowMatrix: [Int128: Double]] {
+        var out: [OneRowMatrix: [Int128: Double]] = [:]
+        for m in measurements { out[OneRowMatrix(inputs: m.k, outputs: m.n), default: [:]][Int128(m.workingSetBytes)] = m.secondsPerCall.median }
+        return out
     }
 
     /// `one_row_product_read_fraction_by_working_set_bytes`.
@@ -108,19 +125,24 @@ extension Calibrator {
         var seen: Set<[Int]> = [], out: [(k: Int, n: Int)] = []
         for m in models {
             // Routed experts' matrices are listed fused (gate_up d x 2i); the kernels run their rows
-            // through SwiGLU's separate products, so they are left out (their d x i shapes sit between
-            // the router's and the FFN's).
+            // through SwiGLU's separate products, so their fused matrix is left out ...
             for l in m.linearMatrices where l.copies == 1 && seen.insert([l.inputs, l.outputs]).inserted {
                 out.append((l.inputs, l.outputs))
+            }
+            // ... and measured as those: gate and up d x i, down i x d (the shapes the cost model's
+            // experts operator states, Prefill.swift expertsOp).
+            for e in m.runs.compactMap(\.block.feedForward.experts) {
+                for (k, n) in [(m.hiddenSize, e.inner), (e.inner, m.hiddenSize)] where seen.insert([k, n]).inserted { out.append((k, n)) }
             }
         }
         return out
     }
 
-    /// Times the one-row products of `shapes` (the header's method) at the resident working set and
-    /// at `dramWorkingSetBytes`, charging each the read rate `rate(W)`.
-    public static func measureOneRowProducts(shapes: [(k: Int, n: Int)], dramWorkingSetBytes: Int, repeats: Int,
-                                      rate: (Int) -> Double) -> OneRowProductCalibration {
+    /// Times the one-row products of `shapes` (the header's method) at the resident working set, at
+    /// each of `workingSets` between it and `dramWorkingSetBytes`, and at `dramWorkingSetBytes`,
+    /// charging each the read rate `rate(W)`.
+    public static func measureOneRowProducts(shapes: [(k: Int, n: Int)], dramWorkingSetBytes: Int, workingSets: [Int] = [],
+                                             repeats: Int, rate: (Int) -> Double) -> OneRowProductCalibration {
         let largestMatrix = shapes.map { $0.k * $0.n }.max() ?? 0
         let elements = max(dramWorkingSetBytes / 4, residentCopies * largestMatrix) + largestMatrix
         let w = UnsafeMutablePointer<Float>.allocate(capacity: elements)
@@ -135,7 +157,11 @@ extension Calibrator {
         var out: [OneRowProductMeasurement] = []
         for s in shapes {
             let matrix = s.k * s.n
-            for (resident, copies) in [(true, residentCopies), (false, max(residentCopies, (dramWorkingSetBytes / 4 + matrix - 1) / matrix))] {
+            func copies(filling bytes: Int) -> Int { max(residentCopies, (bytes / 4 + matrix - 1) / matrix) }
+            let dramCopies = copies(filling: dramWorkingSetBytes)
+            let between = workingSets.map(copies(filling:)).filter { $0 > residentCopies && $0 < dramCopies }
+            let passes = [(true, false, residentCopies)] + between.map { (false, true, $0) } + [(false, false, dramCopies)]
+            for (resident, curvePoint, copies) in passes {
                 // At least 256 calls a pass (the resident copies cycled), so one call's noise and the
                 // clock's resolution stay small against the pass.
                 let calls = max(copies, 256)
@@ -149,8 +175,10 @@ extension Calibrator {
                 _ = pass()
                 let seconds = (0..<max(1, repeats)).map { _ in pass() }
                 let ws = 4 * copies * matrix
-                out.append(OneRowProductMeasurement(k: s.k, n: s.n, workingSetBytes: ws, resident: resident, secondsPerCall: Spread(seconds),
-                                                    chargedBytesPerSecond: rate(ws)))
+                var m = OneRowProductMeasurement(k: s.k, n: s.n, workingSetBytes: ws, resident: resident, secondsPerCall: Spread(seconds),
+                                                 chargedBytesPerSecond: rate(ws))
+                m.curvePoint = curvePoint
+                out.append(m)
             }
         }
         return OneRowProductCalibration(measurements: out)

@@ -27,6 +27,7 @@ extension CalibrationResult {
         spec.cacheLevel = cacheLevel
         spec.oneRowProductCallSeconds = oneRowProducts?.callSeconds
         spec.oneRowProductReadFractionByWorkingSetBytes = oneRowProducts?.readFractionByWorkingSetBytes ?? [:]
+        spec.oneRowProductSecondsByShape = oneRowProducts?.secondsByShape ?? [:]
         return spec
     }
 
@@ -145,6 +146,11 @@ extension CalibrationResult {
             ("one_row_product_read_fraction_by_working_set_bytes", spec.oneRowProductReadFractionByWorkingSetBytes.isEmpty ? ""
                 : "{" + spec.oneRowProductReadFractionByWorkingSetBytes.sorted { $0.key < $1.key }
                     .map { "\(json(String(describing: $0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"),
+            ("one_row_product_seconds_by_shape", spec.oneRowProductSecondsByShape.isEmpty ? ""
+                : "{" + spec.oneRowProductSecondsByShape.sorted { $0.key < $1.key }.map { shape, points in
+                    "\(json(shape.description)): {" + points.sorted { $0.key < $1.key }
+                        .map { "\(json(String(describing: $0.key))): \(json($0.value))" }.joined(separator: ", ") + "}"
+                }.joined(separator: ", ") + "}"),
             ("probe_sgemm_flops_per_second", spec.probeSgemmFlopsPerSecond.map(json) ?? ""),
             ("last_level_cache_bytes", spec.cacheLevel.map { "\($0.lastLevelCacheBytes)" } ?? ""),
             ("read_bandwidth_by_working_set_bytes", spec.cacheLevel.flatMap { level in

@@ -402,8 +402,10 @@ public enum Calibrator {
             let dram = result.memoryBandwidthBytesPerSecond * result.memoryEfficiency
             let level = result.cacheLevel.flatMap(CacheLevelRates.init)
             let dramSet = level.map { Int(clamping: $0.largestWorkingSetBytes) } ?? settings.streamArrayBytes
-            progress?("one-row products (\(shapes.count) shapes, \(residentCopies) copies and \(dramSet >> 20) MiB of copies)")
-            result.oneRowProducts = measureOneRowProducts(shapes: shapes, dramWorkingSetBytes: dramSet, repeats: settings.repeats) { w in
+            let between = result.readByWorkingSet.map(\.arrayBytes).filter { $0 < dramSet }
+            progress?("one-row products (\(shapes.count) shapes, \(residentCopies) copies, \(between.count) working sets and \(dramSet >> 20) MiB of copies)")
+            result.oneRowProducts = measureOneRowProducts(shapes: shapes, dramWorkingSetBytes: dramSet, workingSets: between,
+                                                          repeats: settings.repeats) { w in
                 level?.readBytesPerSecond(workingSetBytes: Int128(w), dram: dram).bytesPerSecond ?? dram
             }
             result.kernels = KernelCalibration(operatorOverhead: overhead)  // dense efficiency = projections

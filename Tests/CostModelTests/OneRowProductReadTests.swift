@@ -51,6 +51,43 @@ struct OneRowProductReadTests {
         #expect(with != without)
     }
 
+    @Test("per-shape times: a hand-counted FFN's three calls at their shapes' seconds (log2-interpolated at 8 MiB) plus its other bytes at the rate, no call cost; a missing shape keeps the fraction rule")
+    func perShape() throws {
+        var h = Self.host
+        // gate and up [256, 768], down [768, 256]: 10 and 40 µs at 4 MiB, 30 and 60 µs at 16 MiB.
+        let gateUp = OneRowMatrix(inputs: 256, outputs: 768), down = OneRowMatrix(inputs: 768, outputs: 256)
+        h.oneRowProductSecondsByShape = [gateUp: [1 << 22: 10e-6, 1 << 24: 30e-6], down: [1 << 22: 40e-6, 1 << 24: 60e-6]]
+        let rates = try RooflineRates(hardware: h, computeDType: .fp32)
+        var op = Self.ffn()
+        // The builder's shapes (Prefill.swift ffnOp) at the fixture's d 4, F 8; this test's FFN is wider.
+        #expect(op.oneRowProductMatrices == [OneRowMatrix(inputs: 4, outputs: 8), OneRowMatrix(inputs: 4, outputs: 8),
+                                             OneRowMatrix(inputs: 8, outputs: 4)])
+        op.oneRowProductMatrices = [gateUp, gateUp, down]
+        let extra: Int128 = 4096  // activations beyond the three calls' K N + K + N values
+        op.bytes = 2 * gateUp.callBytes + down.callBytes + extra
+        // At 8 MiB (halfway in log2): 20 + 20 + 50 µs, the extra bytes at the fraction-free DRAM rate.
+        let memory = 90e-6 + Double(extra) / 1.4e10
+        #expect(abs(rates.seconds(op) / (2 * (memory + 2e-6)) - 1) < 1e-9)
+        #expect(rates.fixedSeconds(op) == 2e-6)
+        #expect(abs(rates.bytesPerSecond(for: op) * memory / op.bytes.fastDouble - 1) < 1e-12)
+        // No working set stated: each curve's last point.
+        var none = op
+        none.reuseWorkingSetBytes = 0
+        #expect(abs(rates.seconds(none) / (2 * (120e-6 + Double(extra) / 1.4e10 + 2e-6)) - 1) < 1e-9)
+        // One shape missing: the whole operator by the fraction and the per-call cost.
+        h.oneRowProductSecondsByShape = [gateUp: [1 << 22: 10e-6]]
+        let partial = try RooflineRates(hardware: h, computeDType: .fp32)
+        let old = try RooflineRates(hardware: Self.host, computeDType: .fp32)
+        #expect(partial.seconds(op) == old.seconds(op) && partial != old)
+        // Validated: keys working sets, 1 ns to 1 s a call.
+        h.oneRowProductSecondsByShape = [gateUp: [1 << 22: 0]]
+        #expect { try h.validate() } throws: { "\($0)".contains("one_row_product_seconds_by_shape.256x768.4194304") }
+        h.oneRowProductSecondsByShape = [gateUp: [12: 1e-6]]
+        #expect { try h.validate() } throws: { "\($0)".contains("one_row_product_seconds_by_shape.256x768") }
+        #expect(OneRowMatrix(key: "256x768") == gateUp && OneRowMatrix(key: "256x0") == nil && OneRowMatrix(key: "0256x768") == nil
+                    && OneRowMatrix(key: "256x768x2") == nil)
+    }
+
     @Test("the fractions are validated: keys working sets, values 0.001 to 10")
     func validated() {
         var h = Self.host

@@ -210,6 +210,11 @@ struct HostProfileKeyTests {
         #expect(try ProfileStore.parseHardware(Data(read.utf8), file: "host-x.json").oneRowProductReadFractionByWorkingSetBytes
             == [1 << 22: 0.29, 1 << 27: 0.65])
         #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").oneRowProductReadFractionByWorkingSetBytes.isEmpty)
+        let shapes = Self.text.replacingOccurrences(of: "\"spread\": {}",
+            with: "\"one_row_product_seconds_by_shape\": {\"256x768\": {\"4194304\": 1.6e-5, \"134217728\": 7e-5}}, \"spread\": {}")
+        #expect(try ProfileStore.parseHardware(Data(shapes.utf8), file: "host-x.json").oneRowProductSecondsByShape
+            == [OneRowMatrix(inputs: 256, outputs: 768): [1 << 22: 1.6e-5, 1 << 27: 7e-5]])
+        #expect(try ProfileStore.parseHardware(Data(Self.text.utf8), file: "host-x.json").oneRowProductSecondsByShape.isEmpty)
     }
 
     @Test("the cache level loads when present; a profile without it has none")
@@ -237,6 +242,12 @@ struct HostProfileKeyTests {
          "one_row_product_read_fraction_by_working_set_bytes.4194304"),
         ("\"spread\": {}", "\"one_row_product_read_fraction_by_working_set_bytes\": {\"4MiB\": 0.3}, \"spread\": {}",
          "one_row_product_read_fraction_by_working_set_bytes.4MiB"),
+        ("\"spread\": {}", "\"one_row_product_seconds_by_shape\": {\"256*768\": {\"4194304\": 1e-5}}, \"spread\": {}",
+         "one_row_product_seconds_by_shape.256*768"),
+        ("\"spread\": {}", "\"one_row_product_seconds_by_shape\": {\"256x768\": {\"4MiB\": 1e-5}}, \"spread\": {}",
+         "one_row_product_seconds_by_shape.256x768.4MiB"),
+        ("\"spread\": {}", "\"one_row_product_seconds_by_shape\": {\"256x768\": {\"4194304\": 5}}, \"spread\": {}",
+         "one_row_product_seconds_by_shape.256x768.4194304"),
         ("\"calibrated_at\": \"2026-11-27T10:00:00Z\"", "\"calibrated_at\": 1764237600", "calibrated_at"),
         ("\"spread\": {}", "\"read_bandwidth_by_working_set_bytes\": {\"4194304\": 9e10}, \"spread\": {}", "read_bandwidth_by_working_set_bytes"),
         ("\"spread\": {}", "\"last_level_cache_bytes\": 33554432, \"read_bandwidth_by_working_set_bytes\": {\"4MiB\": 9e10}, \"spread\": {}",

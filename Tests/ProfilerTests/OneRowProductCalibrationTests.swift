@@ -6,6 +6,7 @@
 import CostModel
 import Kernels
 import Profiler
+import ProfileStore
 import Testing
 
 @Suite("One-row product calibration")
@@ -32,6 +33,28 @@ struct OneRowProductCalibrationTests {
             #expect(m.chargedBytesPerSecond == rate)
         }
         #expect(r.lines.count == 2 && r.callSeconds == max(0, Spread(r.lines.map(\.line.intercept)).median))
+    }
+
+    @Test("curve points at the working sets between the resident and the DRAM-sized pass, on neither line; every point in the per-shape table")
+    func curvePoints() {
+        // 64 x 64 fp32 is 16 KiB: 4 copies resident (64 KiB), 128 KiB and 256 KiB between, 1 MiB DRAM-sized;
+        // 32 KiB (under the resident set) and 2 MiB (over the DRAM-sized one) are dropped.
+        let r = Calibrator.measureOneRowProducts(shapes: [(k: 64, n: 64)], dramWorkingSetBytes: 1 << 20,
+                                                 workingSets: [1 << 15, 1 << 17, 1 << 18, 1 << 21], repeats: 1) { _ in 1e10 }
+        #expect(r.measurements.map(\.workingSetBytes) == [1 << 16, 1 << 17, 1 << 18, 1 << 20])
+        #expect(r.measurements.map(\.curvePoint) == [false, true, true, false])
+        #expect(r.lines.count == 1 || r.lines.isEmpty)  // one shape: a line needs two distinct x
+        let table = r.secondsByShape[OneRowMatrix(inputs: 64, outputs: 64)]
+        #expect(table.map { Set($0.keys) } == [1 << 16, 1 << 17, 1 << 18, 1 << 20])
+        #expect(table?[1 << 17] == r.measurements[1].secondsPerCall.median)
+    }
+
+    @Test("a mixture of experts adds its experts' d x i and i x d shapes")
+    func expertShapes() throws {
+        let moe = try PublishedSuiteTests.store.loadModel("host-moe")
+        let e = try #require(moe.runs.compactMap(\.block.feedForward.experts).first)
+        let s = Calibrator.oneRowProductShapes([moe]).map { [$0.k, $0.n] }
+        #expect(s.contains([moe.hiddenSize, e.inner]) && s.contains([e.inner, moe.hiddenSize]) && Set(s).count == s.count)
     }
 
     /// Points on t = intercept + x / fraction, x = call bytes / charged rate, at three shapes.

@@ -15,8 +15,10 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Measure this CPU (sgemm at the kernels' shapes, stream bandwidth, operator overhead) and write a hardware profile.",
         discussion: """
-            Peak = best sgemm over large squares; compute efficiency = median rate over the kernels' own \
-            product shapes / peak; bandwidth = best of copy, triad and read; memory efficiency = median \
+            Peak = best sgemm over large squares; compute efficiency = the kernels' own product shapes' \
+            FLOPs over their time at their median rates, over the peak; core efficiencies = each core's \
+            own operator clock in a one-layer model; one-row products = each shape's sgemv time by \
+            working set; bandwidth = best of copy, triad and read; memory efficiency = median \
             read / bandwidth; overhead = median time of a tiny sgemm; fixed costs per run = first touch of a \
             fresh 64 MiB buffer (per byte) and the wake-up of OpenBLAS's sleeping workers, each charged once \
             per prefill; cache level = the last-level cache's size (sysfs) and the read rate over working \
