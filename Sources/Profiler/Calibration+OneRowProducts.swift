@@ -163,8 +163,9 @@ extension Calibrator {
             let passes = [(true, false, residentCopies)] + between.map { (false, true, $0) } + [(false, false, dramCopies)]
             for (resident, curvePoint, copies) in passes {
                 // At least 256 calls a pass (the resident copies cycled), so one call's noise and the
-                // clock's resolution stay small against the pass.
-                let calls = max(copies, 256)
+                // clock's resolution stay small against the pass; fewer for a matrix so large that
+                // 256 calls would read over 1 GiB (a 160M model's 768 x 100,288 head: its copies once).
+                let calls = max(copies, min(256, (1 << 30) / (4 * matrix)))
                 func pass() -> Double {
                     timed {
                         for c in 0..<calls {

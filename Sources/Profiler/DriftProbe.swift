@@ -22,9 +22,13 @@
 // out 30-40% below the calibrated rate on every configuration.
 //
 // Rules (stated, not fitted):
-//   - a configuration whose probe moved by more than `repeatThreshold` (5%) between the readings
+//   - a configuration whose probe moved by more than `repeatThreshold` (15%) between the readings
 //     before and after it is measured again, up to `maxAttempts` times in all; the attempt whose
-//     probe moved least is kept, and the record says how many were made;
+//     probe moved least is kept, and the record says how many were made. The threshold was 5%
+//     until 2 Dec, inside the probe's own spread (the 05:48 calibration's seven probe sgemm samples
+//     ran 0.85-0.97 of peak, its stream reads 9.7-17 GB/s): the default suite of 06:10 measured 20
+//     of its 21 configurations three times (kept attempts still moved 4-35%) and took 6 minutes
+//     against the 2-3 its configurations take once;
 //   - `validate` warns (one line on stderr) when the first probe's stream rate differs from the
 //     profile's calibrated read rate (bandwidth x memory efficiency, the same loop and array size)
 //     by more than `profileTolerance` (10%), or when the profile is older than `staleAge` (24 h).
@@ -57,7 +61,7 @@ public struct ProbeReading: Sendable, Hashable {
 
 public final class DriftProbe {
     /// A configuration is measured again when its probe moved more than this between before and after.
-    public static let repeatThreshold = 0.05
+    public static let repeatThreshold = 0.15
     /// Attempts per configuration at most (the first one included).
     public static let maxAttempts = 3
     /// `validate` warns when the probe's stream rate is this far from the profile's calibrated one.
