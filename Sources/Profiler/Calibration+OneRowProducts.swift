@@ -160,7 +160,10 @@ extension Calibrator {
             func copies(filling bytes: Int) -> Int { max(residentCopies, (bytes / 4 + matrix - 1) / matrix) }
             let dramCopies = copies(filling: dramWorkingSetBytes)
             let between = workingSets.map(copies(filling:)).filter { $0 > residentCopies && $0 < dramCopies }
-            let passes = [(true, false, residentCopies)] + between.map { (false, true, $0) } + [(false, false, dramCopies)]
+            // A matrix whose resident copies already fill the DRAM-sized set (a 160M model's head,
+            // 308 MB) is measured once, as the DRAM-sized pass.
+            let resident = dramCopies > residentCopies ? [(true, false, residentCopies)] : []
+            let passes = resident + between.map { (false, true, $0) } + [(false, false, dramCopies)]
             for (resident, curvePoint, copies) in passes {
                 // At least 256 calls a pass (the resident copies cycled), so one call's noise and the
                 // clock's resolution stay small against the pass; fewer for a matrix so large that

@@ -47,6 +47,10 @@ struct OneRowProductCalibrationTests {
         let table = r.secondsByShape[OneRowMatrix(inputs: 64, outputs: 64)]
         #expect(table.map { Set($0.keys) } == [1 << 16, 1 << 17, 1 << 18, 1 << 20])
         #expect(table?[1 << 17] == r.measurements[1].secondsPerCall.median)
+        // A matrix whose resident copies fill the DRAM-sized set: one pass, the DRAM-sized one.
+        let big = Calibrator.measureOneRowProducts(shapes: [(k: 64, n: 1024)], dramWorkingSetBytes: 1 << 20,
+                                                   workingSets: [1 << 19], repeats: 1) { _ in 1e10 }
+        #expect(big.measurements.map(\.workingSetBytes) == [4 * 4 * 64 * 1024] && big.measurements.map(\.resident) == [false])
     }
 
     @Test("a mixture of experts adds its experts' d x i and i x d shapes")
