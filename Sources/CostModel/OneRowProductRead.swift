@@ -106,13 +106,18 @@ public struct OneRowProductTimes: Sendable, Hashable {
         curves = c
     }
 
+    /// Whether every one-row call of `op` has its matrix's curve (then the header's rule prices it).
+    public func covers(_ op: OperatorCost) -> Bool {
+        !op.oneRowProductMatrices.isEmpty && op.oneRowProductMatrices.allSatisfy { curves[$0] != nil }
+    }
+
     /// `op`'s memory seconds per instance by the header's rule, its other bytes at `restBytesPerSecond`;
-    /// nil when it makes no one-row calls or one of its matrices has no curve.
+    /// nil when it is not covered.
     public func memorySeconds(_ op: OperatorCost, restBytesPerSecond: Double) -> Double? {
-        guard !op.oneRowProductMatrices.isEmpty else { return nil }
+        guard covers(op) else { return nil }
         var seconds = 0.0, callBytes: Int128 = 0
         for m in op.oneRowProductMatrices {
-            guard let curve = curves[m] else { return nil }
+            let curve = curves[m]!  // covered
             seconds += op.reuseWorkingSetBytes > 0 ? curve.value(atBytes: op.reuseWorkingSetBytes) : curve.last
             callBytes += m.callBytes
         }

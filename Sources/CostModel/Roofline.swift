@@ -509,7 +509,7 @@ public struct RooflineRates: Sendable, Hashable {
     /// one-row product calls (the header's rules), none for calls priced by their shapes' times
     /// (which hold the call's cost).
     public func fixedSeconds(_ op: OperatorCost) -> Double {
-        if op.oneRowProductCalls > 0, oneRowProductTimes?.memorySeconds(op, restBytesPerSecond: 1) != nil { return overheadSeconds }
+        if op.oneRowProductCalls > 0, oneRowProductTimes?.covers(op) == true { return overheadSeconds }
         return overheadSeconds + Double(op.oneRowProductCalls) * oneRowProductCallSeconds
     }
 
