@@ -65,8 +65,10 @@ public struct OneRowProductRead: Sendable, Hashable {
 //
 // as its memory time (the second term: its activations, cache writes and vectors at the rate any
 // operator pays at W), and no per-call cost beside it (the call's time includes it); each curve is
-// linear in log2(W) between its points and flat beyond them, W = 0 taking the last. An operator
-// with a matrix missing from the table keeps the fraction rule above.
+// linear in log2(W) between its points and flat beyond them, W = 0 taking the last. The builders
+// state the shapes only for an all-fp32 plan (the times are fp32 sgemv calls: Roofline.swift's
+// `oneRowCalls(rows:matrices:_:)`); an operator without them, or with a matrix missing from the
+// table, keeps the fraction rule above.
 
 /// The shape of one matrix a one-row product call reads: y[outputs] = x[inputs] W.
 public struct OneRowMatrix: Sendable, Hashable, Comparable, CustomStringConvertible {

@@ -108,7 +108,7 @@ extension ModelSpec {
             var bytes = readBytes(mats, vectors: a.qkvBias ? biasW : 0, layer: layer, dt) + act.bytes(elements: r * (dIn + qW + gateW)) + adapters.bytes
             if own { bytes += kv.bytes(elements: r * (kW + vW)) }
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
-                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) })
+                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) }, dt)
         case .gatedRetention(let g):
             let hR = Int128(g.heads), i = Int128(g.innerWidth)
             let f = FlopCount.gemm(r, d, 4 * i + hR) + .elementwise(r * (4 * d + 7 * i + 4 * hR))
@@ -116,14 +116,14 @@ extension ModelSpec {
                 + [("retention.gamma_proj", hiddenSize, g.heads)]
             let bytes = readBytes(mats, vectors: 0, layer: runStarts[ri], dt) + act.bytes(elements: r * (d + 4 * i + hR))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
-                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) })
+                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) }, dt)
         case .fixedState(let m):
             let f = FlopCount.gemm(r, 1, m.inputMultiplyAdds(hidden: hiddenSize)) + .elementwise(r * (4 * d + m.projectionOtherFlopsPerToken))
             let mats = Self.mixerMatrices(run.block.mixer, hidden: hiddenSize).dropLast().map { ($0.module, $0.inputs, $0.outputs) }
             let vectors = m.inputParameters(hidden: hiddenSize) - mats.reduce(Int128(0)) { $0 + Int128($1.1) * Int128($1.2) }
             let bytes = readBytes(mats, vectors: vectors, layer: runStarts[ri], dt) + act.bytes(elements: r * (d + m.projectionWidth))
             return OperatorCost(opID(ri, .projections), count: count, flops: f, bytes: bytes).with(rows: r)
-                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) })
+                .oneRowCalls(rows: r, matrices: mats.map { ($0.1, $0.2) }, dt)
         case .identity:
             return OperatorCost(opID(ri, .projections), count: 0, flops: .zero, bytes: 0)
         case .latentAttention(let m):
@@ -149,7 +149,7 @@ extension ModelSpec {
         let bytes = readBytes([(module, Int(inner), hiddenSize)], vectors: bias ? d : 0, layer: runStarts[ri], dt)
             + dt.activations.bytes(elements: r * (inner + 2 * d))
         var op = OperatorCost(opID(ri, .output), count: run.count, flops: f, bytes: bytes).with(rows: r)
-            .oneRowCalls(rows: r, matrices: run.block.mixer == .identity ? [] : [(Int(inner), hiddenSize)])
+            .oneRowCalls(rows: r, matrices: run.block.mixer == .identity ? [] : [(Int(inner), hiddenSize)], dt)
         // the residual read, an add kernel's where those are priced (Roofline+Elementwise.swift)
         if run.block.residualAdds.afterMixer { op.unfusedByteDelta = -dt.activations.bytes(elements: r * d) }
         return op
@@ -183,7 +183,7 @@ extension ModelSpec {
         let adapters = adapterCost(run: ri, part: .ffn, rows: r, dt)  // Zamba2's per-use weights
         // two products: the fused gate-up (or up) and the down projection
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f + adapters.flops, bytes: bytes + adapters.bytes).with(rows: r, products: 2)
-            .oneRowCalls(rows: r, matrices: matrices)
+            .oneRowCalls(rows: r, matrices: matrices, dt)
         if case .gated = run.block.feedForward { op.activationFlops = Self.swishProductFlops(rows: r, inner: ff) }  // Roofline.swift, "Activation rate"
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift), the fused count
         // + R F: the act_mul kernel reads the gate-up output (gated: g and u out 2 R F, h in R F, for
@@ -238,7 +238,7 @@ extension ModelSpec {
             + Self.sharedExpertMatrices(e, hidden: hiddenSize).map { (inputs: $0.1, outputs: $0.2) } + (gate ? [(hiddenSize, 1)] : [])
         var op = OperatorCost(opID(ri, .ffn), count: run.count, flops: f, bytes: bytes)
             .with(rows: max(1, r * k / E), productWeightElements: 3 * d * i / 2)
-            .oneRowCalls(rows: r, matrices: callsPerRow)
+            .oneRowCalls(rows: r, matrices: callsPerRow, dt)
         op.activationFlops = activation  // Roofline.swift, "Activation rate"
         // Where the act_mul and add kernels are priced (Roofline+Elementwise.swift): the gate-up outputs
         // the act_mul kernels read (+ R k I routed, + R Is shared, as a gated feed-forward's), less the
@@ -254,7 +254,7 @@ extension ModelSpec {
         let bytes = readBytes([("model.kv_proj.k_proj", hiddenSize, s.width), ("model.kv_proj.v_proj", hiddenSize, s.width)], vectors: 0, layer: nil, dt)
             + dt.activations.bytes(elements: r * d) + dt.kvCache.bytes(elements: r * 2 * kW)
         return OperatorCost(OperatorID(part: .kvProjection), flops: f, bytes: bytes).with(rows: r)
-            .oneRowCalls(rows: r, matrices: [(hiddenSize, s.width), (hiddenSize, s.width)])
+            .oneRowCalls(rows: r, matrices: [(hiddenSize, s.width), (hiddenSize, s.width)], dt)
     }
 
     func embeddingOp(rows r: Int128, _ dt: DTypePlan) -> OperatorCost {
@@ -272,7 +272,7 @@ extension ModelSpec {
         // untied: one matrix-vector call per row; tied: one sgemm over the rows (a single call)
         let head = OperatorCost(OperatorID(part: .head), flops: f, bytes: bytes).with(rows: r)
         var op = tiedEmbeddings ? head.oneRowCalls(rows: 1, perRow: r < OperatorCost.oneRowProductRows ? 1 : 0)
-            : head.oneRowCalls(rows: r, matrices: [(hiddenSize, vocabSize)])
+            : head.oneRowCalls(rows: r, matrices: [(hiddenSize, vocabSize)], dt)
         // the final norm's weight (the d vector above), the norm kernel's where those are priced
         if finalNorm.count > 0 { op.unfusedByteDelta = -dt.weights.bytes(elements: d) }
         return op

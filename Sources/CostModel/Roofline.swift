@@ -237,10 +237,13 @@ extension OperatorCost {
     }
 
     /// The same with the shapes of those calls: one call per row of each of `matrices`
-    /// ([inputs, outputs]) below `oneRowProductRows` rows.
-    func oneRowCalls(rows r: Int128, matrices: [(inputs: Int, outputs: Int)]) -> OperatorCost {
+    /// ([inputs, outputs]) below `oneRowProductRows` rows. The shapes are stated only where `dt`
+    /// stores every weight and activation in fp32, the dtype a profile's per-shape times are taken
+    /// in (OneRowProductRead.swift); any other plan keeps the calls without shapes (their bytes
+    /// priced by the fraction rule), so a bf16 or quantised weight is never charged an fp32 read.
+    func oneRowCalls(rows r: Int128, matrices: [(inputs: Int, outputs: Int)], _ dt: DTypePlan) -> OperatorCost {
         var op = oneRowCalls(rows: r, perRow: Int128(matrices.count))
-        if op.oneRowProductCalls > 0 {
+        if op.oneRowProductCalls > 0, dt.weights == .fp32, dt.weightStorage == nil, dt.activations == .fp32 {
             op.oneRowProductMatrices = (0..<Int(r)).flatMap { _ in matrices.map { OneRowMatrix(inputs: $0.inputs, outputs: $0.outputs) } }
         }
         return op

@@ -252,7 +252,7 @@ extension ModelRun {
         RMSNorm.forward(o, ldx: dR, weight: nil, o, ldy: dR, rows: M * hR, width: dR, counters: &c)
         t.lap(layer: i, .core, .norm)
         yc_swish_product(g, o, o, M * inner)  // o = swish(g) * o
-        c.otherFlops += 5 * Int64(M * inner)
+        c.otherFlops += SwiGLU.otherFlopsPerElement * Int64(M * inner)  // the same swish product
         t.lap(layer: i, .core, .elementwise)
         Linear.forward(o, weights[p + "wo"], x, m: M, k: inner, n: d, accumulate: true, counters: &c)
         t.lap(layer: i, .output, .products)

@@ -63,6 +63,14 @@ struct OneRowProductReadTests {
         #expect(op.oneRowProductMatrices == [OneRowMatrix(inputs: 4, outputs: 8), OneRowMatrix(inputs: 4, outputs: 8),
                                              OneRowMatrix(inputs: 8, outputs: 4)])
         op.oneRowProductMatrices = [gateUp, gateUp, down]
+        // The shapes are stated only for an all-fp32 plan (the times are fp32 sgemv calls): bf16
+        // weights, or bf16 activations, keep the calls without shapes, priced by the fraction rule.
+        for dt in [DTypePlan.uniform(.bf16), DTypePlan(weights: .fp32, kvCache: .fp32, state: .fp32, activations: .bf16)] {
+            let other = ComputeFixtures.tinyTransformer.decodeStepCost(batch: 1, context: 8, dtypes: dt).operators
+                .first { $0.name == "attention.ffn" }!
+            #expect(other.oneRowProductCalls == 3 && other.oneRowProductMatrices.isEmpty)
+            #expect(rates.fixedSeconds(other) == 2e-6 + 3 * 7e-6)
+        }
         let extra: Int128 = 4096  // activations beyond the three calls' K N + K + N values
         op.bytes = 2 * gateUp.callBytes + down.callBytes + extra
         // At 8 MiB (halfway in log2): 20 + 20 + 50 µs, the extra bytes at the fraction-free DRAM rate.

@@ -1,7 +1,7 @@
 import CostModel
 import Foundation
 import Kernels
-import Profiler
+@testable import Profiler
 import ProfileStore
 import Testing
 
@@ -51,6 +51,15 @@ struct CalibrationTests {
         #expect(abs(spec.firstTouchSecondsPerByte! - fixed.firstTouchSecondsPerByte.median) <= 1e-3 * fixed.firstTouchSecondsPerByte.median,
                 "4 significant digits")
         #expect(spec.blasWakeUpSeconds != nil)
+    }
+
+    @Test("the dense efficiency is FLOP-weighted: a feed-forward product outweighs a router's, by hand")
+    func flopWeighted() {
+        // 100 GFLOP at 0.5 of peak and 1 GFLOP at 0.1: 101 / (100 / 0.5 + 1 / 0.1) = 101 / 210, where
+        // the median of the two efficiencies is 0.3.
+        #expect(abs(CalibrationResult.flopWeightedEfficiency([(100e9, 0.5), (1e9, 0.1)]) - 101.0 / 210) < 1e-15)
+        #expect(CalibrationResult.flopWeightedEfficiency([(5e9, 0.7)]) == 0.7)
+        #expect(CalibrationResult.flopWeightedEfficiency([]) == 0)
     }
 
     @Test("derived figures follow the documented rules")

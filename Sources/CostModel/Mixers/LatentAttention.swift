@@ -137,7 +137,7 @@ extension ModelSpec {
         let norms = Int128(m.queryRank ?? 0) + rank
         let bytes = readBytes(matrices, vectors: norms, layer: runStarts[ri], dt) + dt.activations.bytes(elements: r * (d + qW)) + dt.kvCache.bytes(elements: r * c)
         return OperatorCost(opID(ri, .projections), count: runs[ri].count, flops: f, bytes: bytes).with(rows: r)
-            .oneRowCalls(rows: r, matrices: matrices.map { ($0.1, $0.2) })
+            .oneRowCalls(rows: r, matrices: matrices.map { ($0.1, $0.2) }, dt)
     }
 
     /// The latent-attention core for `b` sequences of `q` query rows: `useful` and `executed` pairs
