@@ -4,6 +4,7 @@
 
 import CostModel
 import Foundation
+import Kernels
 import Reporting
 
 extension CalibrationResult {

@@ -3,6 +3,7 @@
 // reports and the host profile.
 
 import Foundation
+import Kernels
 
 public struct HostInfo: Sendable, Hashable {
     /// "model name" of /proc/cpuinfo, e.g. "AMD EPYC".

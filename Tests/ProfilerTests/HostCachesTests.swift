@@ -2,6 +2,7 @@
 // reads (Calibration+CacheLevel.swift).
 
 import Foundation
+import Kernels
 import Profiler
 import Testing
 

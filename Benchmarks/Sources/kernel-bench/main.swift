@@ -77,12 +77,18 @@ func sgemmGflops(threads: Int) -> Double {
     return 2 * Double(peakN * peakN) * Double(peakN) / t / 1e9
 }
 
-/// 256 MiB of floats, far beyond the caches.
-let streamFloats = 64 << 20
+/// The last-level cache from sysfs (Kernels' HostCaches; nil where sysfs has none).
+let lastLevelCacheBytes = HostCaches.lastLevel(HostCaches.read())?.sizeBytes
+/// Bytes read before each cold run: twice the last-level cache (64 MiB where sysfs names none).
+/// A fixed 64 MiB left part of a 16 MiB cache in a 105 MiB L3 (Intel Xeon, 2 Dec).
+let evictionBytes = max(64 << 20, 2 * (lastLevelCacheBytes ?? 0))
+/// At least 256 MiB of floats, and at least the eviction: far beyond the caches.
+let streamFloats = max(64 << 20, evictionBytes / 4)
 let streamBuffer = randomBuffer(streamFloats, seed: 4)
+print("# cold runs read \(evictionBytes >> 20) MiB first (last-level cache \(lastLevelCacheBytes.map { "\($0 >> 20) MiB" } ?? "not in sysfs")); stream ceilings read \((streamFloats * 4) >> 20) MiB")
 final class Sink: @unchecked Sendable { var value: Float = 0 }
 let sink = Sink()
-/// Streaming read of 256 MiB on `threads` threads (each its own contiguous slice), GB/s, best of 3.
+/// Streaming read of the whole stream buffer (256 MiB or more) on `threads` threads (each its own contiguous slice), GB/s, best of 3.
 func streamReadGBs(threads: Int) -> Double {
     let p = UnsafeRawPointer(streamBuffer), n = streamFloats
     let t = best(3) {
@@ -97,10 +103,11 @@ func streamReadGBs(threads: Int) -> Double {
     return Double(n * 4) / t / 1e9
 }
 
-/// Reads 64 MiB of the stream buffer (twice a 32 MiB L3), so that the next timed run finds its own
-/// data in DRAM, not in the last-level cache, like the DRAM ceiling it is compared with.
+/// Reads `evictionBytes` of the stream buffer (twice the last-level cache), so that the next timed
+/// run finds its own data in DRAM, not in the last-level cache, like the DRAM ceiling it is
+/// compared with.
 func evictCaches() {
-    let p = UnsafeRawPointer(streamBuffer), n = min(streamFloats, 16 << 20)
+    let p = UnsafeRawPointer(streamBuffer), n = evictionBytes / 4
     var acc = SIMD16<Float>(repeating: 0)
     var i = 0
     while i < n { acc += p.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self); i += 16 }

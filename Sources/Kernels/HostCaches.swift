@@ -2,7 +2,9 @@
 // /sys/devices/system/cpu/cpu0/cache/index<i>/ with `level` (1, 2, 3), `type` (Data,
 // Instruction, Unified), `size` ("32K", "32768K", "1M") and `shared_cpu_list` ("0-1"). The last
 // level is the highest-level data or unified cache; its size goes into the host profile
-// (`last_level_cache_bytes`) and sets the working sets the calibration reads (issue 14 §2).
+// (`last_level_cache_bytes`) and sets the working sets the calibration reads (issue 14 §2); kernel-bench
+// sizes its cache eviction by it. Here in Kernels, beside UsableCores and SystemMemory, so that the
+// benchmark package (which links Kernels only) reads the same fact.
 // Where sysfs has no cache directory (some containers, non-Linux), there is no level: the profile
 // records none and the roofline charges DRAM only, and `calibrate` says so.
 
