@@ -105,6 +105,17 @@ public struct CalibrationSettings: Sendable, Hashable {
     public var kernelShapes: [GemmShape]
     /// Bytes of each of the three stream arrays; should be several times the last-level cache.
     public var streamArrayBytes: Int
+    /// The standard stream array: 128 MiB, or twice the last-level cache where that is larger,
+    /// so that the cache level's curve (Calibration+CacheLevel.swift) has a working set beyond the
+    /// cache. With a fixed 128 MiB, a 105 MiB L3 (an Intel Xeon of 2 Dec) got no curve at all and
+    /// the roofline charged every decode byte at DRAM rate: decode ran 24-106% faster than
+    /// predicted at 1K-4K. Rounded up to a page.
+    public static func standardStreamArrayBytes(lastLevelCacheBytes llc: Int?) -> Int {
+        max(128 << 20, (2 * (llc ?? 0) + 4095) / 4096 * 4096)
+    }
+    /// This host's standard stream array (its sysfs last-level cache): what `calibrate` and the
+    /// drift probe both read, so their rates compare.
+    public static let hostStreamArrayBytes = standardStreamArrayBytes(lastLevelCacheBytes: HostCaches.lastLevel(HostCaches.read())?.sizeBytes)
     /// Tiny sgemm calls timed together per overhead sample.
     public var overheadCalls: Int
     /// OpenBLAS threads during calibration; nil keeps the current count (what the kernels use).
@@ -117,7 +128,7 @@ public struct CalibrationSettings: Sendable, Hashable {
     public var minimumSampleSeconds: Double
 
     public init(repeats: Int = 7, squareSizes: [Int] = [1024, 2048], kernelShapes: [GemmShape],
-                streamArrayBytes: Int = 128 << 20, overheadCalls: Int = 2000, threads: Int? = nil,
+                streamArrayBytes: Int = hostStreamArrayBytes, overheadCalls: Int = 2000, threads: Int? = nil,
                 minimumSampleSeconds: Double = 0.02) {
         self.minimumSampleSeconds = minimumSampleSeconds
         self.repeats = repeats

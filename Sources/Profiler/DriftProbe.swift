@@ -2,8 +2,9 @@
 // speed drifts between runs (stream bandwidth 34-59 GB/s over an hour), so a time error can be the
 // machine, not the model. Before and after each configuration `validate` reads the probe: a stream
 // read taken exactly as `calibrate` takes the profile's read rate (Calibrator.measureStreamRead
-// with the standard settings' StreamReadMethod: three 128 MiB arrays allocated apart, each larger
-// than any last-level cache here, on BLAS.threads workers, a warm-up and 5 timed passes over each,
+// with the standard settings' StreamReadMethod: three arrays allocated apart, each of
+// CalibrationSettings.hostStreamArrayBytes, 128 MiB or twice the last-level cache where larger,
+// on BLAS.threads workers, a warm-up and 5 timed passes over each,
 // the median of the 15, started once no other thread of the process runs), then a fixed sgemm
 // (512 x 512 x 512, median of `gemmSamples` samples of at least `gemmMinimumSeconds` after a
 // warm-up), which `calibrate` also takes, the same way and at the same point (after its read), for

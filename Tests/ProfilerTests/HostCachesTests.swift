@@ -72,6 +72,17 @@ struct HostCachesTests {
         #expect(s.cacheLevelWorkingSets(lastLevelCacheBytes: 32 << 20).isEmpty)  // 64 KiB arrays
         // A cache as large as a stream array: no point beyond it to read the others against.
         #expect(big.cacheLevelWorkingSets(lastLevelCacheBytes: 128 << 20).isEmpty)
+        // The standard array grows with the cache: a 105 MiB L3 (Intel Xeon) reads 210 MiB arrays,
+        // whose curve ends at 2 x the cache; 128 MiB stays the floor.
+        let xeonL3 = 110_100_480
+        #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: xeonL3) == 2 * xeonL3)
+        #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: 32 << 20) == 128 << 20)
+        #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: nil) == 128 << 20)
+        #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: 100_000_001) % 4096 == 0)
+        var xeon = s
+        xeon.streamArrayBytes = CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: xeonL3)
+        #expect(xeon.cacheLevelWorkingSets(lastLevelCacheBytes: xeonL3).last == 2 * xeonL3)
+        #expect(big.cacheLevelWorkingSets(lastLevelCacheBytes: xeonL3).isEmpty)  // what the fixed 128 MiB gave
         let m = big.workingSetReadMethod(workingSetBytes: 4 << 20, threads: 2)
         #expect(m.arrayBytes == 4 << 20 && m.cyclesPerPass == 32 && m.workers == 2)
         #expect(m.passes == big.streamReadMethod(threads: 2).passes && big.streamReadMethod(threads: 2).cyclesPerPass == 1)
