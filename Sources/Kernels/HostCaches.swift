@@ -70,6 +70,15 @@ public enum HostCaches {
         caches.filter { $0.type != "Instruction" }.max { ($0.level, $0.sizeBytes) < ($1.level, $1.sizeBytes) }
     }
 
+    /// Bytes whose read leaves nothing of an earlier working set in the cache: twice the last-level
+    /// cache `lastLevelCacheBytes`, rounded up to a 4 KiB page, and at least `floor` (`floor` where
+    /// sysfs names no cache). Calibration's stream arrays (floor 128 MiB) and kernel-bench's
+    /// eviction before a cold run (floor 64 MiB) both size by it: a fixed size fell inside a
+    /// 105 MiB L3 (an Intel Xeon, 2 Dec).
+    public static func beyondLastLevel(lastLevelCacheBytes llc: Int?, atLeast floor: Int) -> Int {
+        max(floor, (2 * (llc ?? 0) + 4095) / 4096 * 4096)
+    }
+
     /// Every cache sysfs lists under `directory` (index0, index1, ...); empty when it has none.
     public static func read(directory: String = sysfsDirectory) -> [HostCache] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }

@@ -66,7 +66,7 @@ extension CalibrationResult {
                 ? "probe_sgemm_flops_per_second = median rate of the drift probe's \(DriftProbe.gemm.m)^3 sgemm taken as the probe takes it, right after the read; "
                 : "")
             + (host.lastLevelCache.map { llc in
-                "last_level_cache_bytes = cpu0's \(llc.description) (sysfs); read_bandwidth_by_working_set_bytes = median rate of the read over the first W bytes of each stream array, each timed pass reading them ceil(\(settings.streamArrayBytes >> 20) MiB / W) times over after a warm-up pass, W = 1/8 to 4 x that cache (CacheLevel.swift has the roofline's rule); "
+                "last_level_cache_bytes = cpu0's \(llc.description) (sysfs); read_bandwidth_by_working_set_bytes = median rate of the read over the first W bytes of each stream array, each timed pass reading them ceil(\(settings.streamArrayBytes >> 20) MiB / W) times over after a warm-up pass, W = 1/8 to 4 x that cache, at most one stream array (CacheLevel.swift has the roofline's rule); "
             } ?? "no last-level cache in sysfs (\(HostCaches.sysfsDirectory)): no cache level, every byte at the DRAM rate; ")
             + "runtime_overhead_bytes = resident memory of the process before any model was loaded; memory_bytes = MemTotal. "
             + "Never fitted to model runs (docs/PROFILING.md). Spreads: `spread`."

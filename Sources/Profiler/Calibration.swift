@@ -105,13 +105,13 @@ public struct CalibrationSettings: Sendable, Hashable {
     public var kernelShapes: [GemmShape]
     /// Bytes of each of the three stream arrays; should be several times the last-level cache.
     public var streamArrayBytes: Int
-    /// The standard stream array: 128 MiB, or twice the last-level cache where that is larger,
-    /// so that the cache level's curve (Calibration+CacheLevel.swift) has a working set beyond the
-    /// cache. With a fixed 128 MiB, a 105 MiB L3 (an Intel Xeon of 2 Dec) got no curve at all and
-    /// the roofline charged every decode byte at DRAM rate: decode ran 24-106% faster than
-    /// predicted at 1K-4K. Rounded up to a page.
+    /// The standard stream array: 128 MiB, or twice the last-level cache where that is larger
+    /// (HostCaches.beyondLastLevel), so that the cache level's curve (Calibration+CacheLevel.swift)
+    /// has a working set beyond the cache. With a fixed 128 MiB, a 105 MiB L3 (an Intel Xeon of
+    /// 2 Dec) got no curve at all and the roofline charged every decode byte at DRAM rate: decode
+    /// at 1K-4K ran faster than predicted by a median of 61% (1-106%).
     public static func standardStreamArrayBytes(lastLevelCacheBytes llc: Int?) -> Int {
-        max(128 << 20, (2 * (llc ?? 0) + 4095) / 4096 * 4096)
+        HostCaches.beyondLastLevel(lastLevelCacheBytes: llc, atLeast: 128 << 20)
     }
     /// This host's standard stream array (its sysfs last-level cache): what `calibrate` and the
     /// drift probe both read, so their rates compare.

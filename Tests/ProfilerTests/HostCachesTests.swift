@@ -79,6 +79,10 @@ struct HostCachesTests {
         #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: 32 << 20) == 128 << 20)
         #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: nil) == 128 << 20)
         #expect(CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: 100_000_001) % 4096 == 0)
+        // the shared rule with the benchmark's floor: 2 x 100,000,001 = 200,000,002 B, up to a page
+        #expect(HostCaches.beyondLastLevel(lastLevelCacheBytes: 100_000_001, atLeast: 64 << 20) == 200_003_584)
+        #expect(HostCaches.beyondLastLevel(lastLevelCacheBytes: 16 << 20, atLeast: 64 << 20) == 64 << 20)
+        #expect(HostCaches.beyondLastLevel(lastLevelCacheBytes: nil, atLeast: 64 << 20) == 64 << 20)
         var xeon = s
         xeon.streamArrayBytes = CalibrationSettings.standardStreamArrayBytes(lastLevelCacheBytes: xeonL3)
         #expect(xeon.cacheLevelWorkingSets(lastLevelCacheBytes: xeonL3).last == 2 * xeonL3)

@@ -79,9 +79,9 @@ func sgemmGflops(threads: Int) -> Double {
 
 /// The last-level cache from sysfs (Kernels' HostCaches; nil where sysfs has none).
 let lastLevelCacheBytes = HostCaches.lastLevel(HostCaches.read())?.sizeBytes
-/// Bytes read before each cold run: twice the last-level cache (64 MiB where sysfs names none).
+/// Bytes read before each cold run: twice the last-level cache, at least 64 MiB (HostCaches.beyondLastLevel).
 /// A fixed 64 MiB left part of a 16 MiB cache in a 105 MiB L3 (Intel Xeon, 2 Dec).
-let evictionBytes = max(64 << 20, 2 * (lastLevelCacheBytes ?? 0))
+let evictionBytes = HostCaches.beyondLastLevel(lastLevelCacheBytes: lastLevelCacheBytes, atLeast: 64 << 20)
 /// At least 256 MiB of floats, and at least the eviction: far beyond the caches.
 let streamFloats = max(64 << 20, evictionBytes / 4)
 let streamBuffer = randomBuffer(streamFloats, seed: 4)
